@@ -1,0 +1,92 @@
+"""Roles are data: this table answers "what may a COO do?" in one place, and one test walks it.
+
+A capability is `<area>.<action>`. Views declare the one they need with
+`@require_capability`; templates ask `membership.can`. No code compares role names.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    CEO = "ceo", _("CEO")
+    CFO = "cfo", _("CFO")
+    COO = "coo", _("COO")
+    CRO = "cro", _("CRO")
+    ADMIN = "admin", _("Admin")
+    VIEWER = "viewer", _("Viewer")
+
+
+EVERYONE = {
+    "org.view",
+    "kpis.view",
+    "objectives.view",
+    "reviews.view",
+}
+STEERING = {  # the four executives share the day-to-day steering work
+    "kpis.edit",
+    "kpis.what_if",
+    "objectives.check_in",
+    "action_plans.manage",
+    "imports.manage",
+}
+
+CAPABILITIES: dict[str, frozenset[str]] = {
+    Role.CEO: frozenset(
+        EVERYONE
+        | STEERING
+        | {
+            "objectives.set_strategic",
+            "objectives.set_financial",
+            "objectives.set_operational",
+            "objectives.set_commercial",
+            "objectives.templates",
+            "reviews.manage",
+            "kpis.view_costs",
+            "members.view",
+            "members.manage",
+            "audit.view",
+            "integrations.view",
+            "integrations.manage",
+            "engagements.manage",
+        }
+    ),
+    Role.CFO: frozenset(
+        EVERYONE
+        | STEERING
+        | {
+            "objectives.set_financial",
+            "objectives.templates",
+            "reviews.manage",
+            "kpis.view_costs",
+            "members.view",
+            "integrations.view",
+        }
+    ),
+    Role.COO: frozenset(
+        EVERYONE | STEERING | {"objectives.set_operational", "reviews.manage", "members.view", "integrations.view"}
+    ),
+    Role.CRO: frozenset(EVERYONE | STEERING | {"objectives.set_commercial", "members.view", "integrations.view"}),
+    # The admin runs the tooling and need not see cost and margin detail.
+    Role.ADMIN: frozenset(
+        EVERYONE
+        | {
+            "members.view",
+            "members.manage",
+            "audit.view",
+            "integrations.view",
+            "integrations.manage",
+            "imports.manage",
+            "engagements.manage",
+        }
+    ),
+    Role.VIEWER: frozenset(EVERYONE),
+}
+
+ALL_CAPABILITIES: frozenset[str] = frozenset().union(*CAPABILITIES.values())
+
+
+def role_can(role: str, capability: str) -> bool:
+    if capability not in ALL_CAPABILITIES:
+        raise KeyError(f"Unknown capability {capability!r}: add it to accounts/capabilities.py")
+    return capability in CAPABILITIES[role]

@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+import time
+
+from django.conf import settings
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect
+
+from accounts.selectors import membership_for
+
+LAST_ORG_SESSION_KEY = "last_org_slug"
+
+
+class OrganizationMiddleware:
+    """Resolves `org_slug` from the URL into `request.org` and `request.membership`.
+
+    No membership (direct or through an engagement) means 404, exactly like a missing
+    organization, so a tenant's existence never leaks. It never falls back to a remembered
+    organization: the last one visited is kept only for the redirect of `/`.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.org = None
+        request.membership = None
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        slug = view_kwargs.get("org_slug")
+        if slug is None:
+            return None
+        if not request.user.is_authenticated:
+            if request.path.startswith("/api/"):
+                return JsonResponse({"detail": "Authentication credentials were not provided."}, status=403)
+            return redirect_to_login(request.get_full_path())
+        membership = membership_for(request.user, slug=slug)
+        if membership is None:
+            raise Http404("No such organization.")
+        request.membership = membership
+        request.org = membership.organization
+        if request.session.get(LAST_ORG_SESSION_KEY) != slug:
+            request.session[LAST_ORG_SESSION_KEY] = slug
+        return None
+
+
+class MfaRequiredMiddleware:
+    """A user whom an organization requires to use MFA reaches no data before enrolling."""
+
+    ALLOWED_PREFIXES = ("/accounts/", "/static/", "/i18n/", "/invitations/")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if not request.user.is_authenticated or request.path.startswith(self.ALLOWED_PREFIXES):
+            return None
+        from accounts.mfa import mfa_required_for, has_mfa  # avoid importing allauth models at start-up
+
+        if mfa_required_for(request.user) and not has_mfa(request.user):
+            if request.path.startswith("/api/"):
+                return JsonResponse({"detail": "Two-factor authentication must be set up first."}, status=403)
+            return redirect("mfa_activate_totp")
+        return None
+
+
+class SessionIdleTimeoutMiddleware:
+    """Ends a session idle for SESSION_IDLE_TIMEOUT seconds (absolute lifetime is SESSION_COOKIE_AGE)."""
+
+    KEY = "last_activity"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        now = int(time.time())
+        last = request.session.get(self.KEY)
+        if last is not None and now - last > settings.SESSION_IDLE_TIMEOUT:
+            logout(request)
+        # Written at most once a minute, so a page's requests do not rewrite the session each time.
+        if last is None or now - last > 60:
+            request.session[self.KEY] = now
+        return self.get_response(request)

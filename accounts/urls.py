@@ -1,0 +1,22 @@
+from django.urls import path
+
+from accounts import views
+
+org_urlpatterns = [
+    path("", views.org_home, name="org_home"),
+    path("portfolio/", views.portfolio, name="portfolio"),
+    path("portfolio/clients/new/", views.client_create, name="client_create"),
+    path("engagements/new/", views.engagement_create, name="engagement_create"),
+    path("engagements/<int:engagement_id>/end/", views.engagement_end, name="engagement_end"),
+    path("members/", views.member_list, name="member_list"),
+    path("members/invite/", views.invitation_create, name="invitation_create"),
+    path("members/invitations/<int:invitation_id>/revoke/", views.invitation_revoke, name="invitation_revoke"),
+    path("members/<int:membership_id>/role/", views.member_change_role, name="member_change_role"),
+    path("members/<int:membership_id>/remove/", views.member_remove, name="member_remove"),
+    path("audit/", views.audit_log, name="audit_log"),
+]
+
+# Public, outside any organization: the link in the invitation e-mail.
+public_urlpatterns = [
+    path("invitations/<str:token>/", views.invitation_accept, name="accept"),
+]

@@ -1,0 +1,23 @@
+"""The Celery app. Queues: `sync` (connectors), `kpis` (recomputes), `reports` (PDF and e-mail)."""
+
+import os
+
+from celery import Celery
+from kombu import Queue
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
+
+app = Celery("pilotage")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.conf.task_queues = [Queue("default"), Queue("sync"), Queue("kpis"), Queue("reports")]
+app.autodiscover_tasks()
+
+# Periodic tasks. Each scheduled task also skips work already done within its interval,
+# so a second beat started by mistake does no harm.
+app.conf.beat_schedule = {
+    # Every 5 minutes: enqueue a sync for each active connection whose interval has elapsed.
+    "integrations-sync-due-connections": {
+        "task": "integrations.tasks.connections_sync_due_task",
+        "schedule": 300.0,
+    },
+}

@@ -1,0 +1,39 @@
+"""Tenant pages live under /o/<org_slug>/, tenant API routes under /api/v1/orgs/<org_slug>/."""
+
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.routers import SimpleRouter
+
+from accounts import urls as accounts_urls
+from accounts import views as accounts_views
+from accounts.api import MembershipViewSet
+
+api_router = SimpleRouter()
+api_router.register("members", MembershipViewSet, basename="member")
+
+# Each app owns `urls.py` (pages, namespaced by app) and `api_urls.py` (a router's routes).
+org_patterns = [
+    path("", include((accounts_urls.org_urlpatterns, "accounts"))),
+    path("", include("integrations.urls")),
+    path("kpis/", include("kpis.urls")),
+    path("objectives/", include("objectives.urls")),
+]
+api_patterns = [
+    *api_router.urls,
+    path("", include("integrations.api_urls")),
+    path("", include("kpis.api_urls")),
+    path("", include("objectives.api_urls")),
+]
+
+urlpatterns = [
+    path("", accounts_views.home, name="home"),
+    path("", include((accounts_urls.public_urlpatterns, "invitations"))),
+    path("o/<slug:org_slug>/", include(org_patterns)),
+    path("api/v1/orgs/<slug:org_slug>/", include((api_patterns, "api"))),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api_schema"), name="api_docs"),
+    path("accounts/", include("allauth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]
