@@ -245,3 +245,9 @@ INSTALLED_APPS.append("drf_spectacular_sidecar")
 # Outside production, whitenoise serves straight from the finders (no collectstatic needed).
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
+
+# --- integrations settings (integrations/) ---
+
+# --- kpis settings (kpis/) ---
+
+# --- objectives settings (objectives/) ---

@@ -1,0 +1,109 @@
+"""The demo's cast: Cap & Route Conseil and its three client companies (PRODUCT.md, "The demo").
+
+`manage.py seed_demo` runs DEMO_STEPS in order; each app tells its own part of the story in
+`<app>/demo.py` with a `seed(ctx)` function. Everything derives from `ctx.seed`, so two runs
+give the same figures.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db import transaction
+from django.utils.module_loading import import_string
+
+from accounts.capabilities import Role
+from accounts.models import Membership, Organization, User
+from accounts.services import engagement_create
+
+DEMO_PASSWORD = "pilotage-demo-2026"
+CONSULTANCY = {"slug": "cap-route-conseil", "name": "Cap & Route Conseil"}
+COMPANIES = {
+    "lumen": {"slug": "maison-lumen", "name": "Maison Lumen", "trade": "B2C e-commerce (home décor)",
+              "domain": "lumen.demo", "fiscal_year_start_month": 1},
+    "nuage": {"slug": "nuage-analytics", "name": "Nuage Analytics", "trade": "B2B SaaS",
+              "domain": "nuage.demo", "fiscal_year_start_month": 1},
+    "boisfin": {"slug": "atelier-bois-fin", "name": "Atelier Bois Fin", "trade": "Furniture maker",
+                "domain": "boisfin.demo", "fiscal_year_start_month": 7},
+}
+CONSULTANT_EMAIL = "consultant@caproute.demo"
+CONSULTANCY_CEO_EMAIL = "ceo@caproute.demo"
+
+DEMO_STEPS = [
+    "accounts.demo.seed_people",
+    "integrations.demo.seed",
+    "kpis.demo.seed",
+    "objectives.demo.seed",
+]
+
+
+@dataclass
+class DemoContext:
+    today: date
+    seed: int
+    log: Callable[[str], None] = print
+    consultancy: Organization | None = None
+    consultant: Membership | None = None  # the consultant's membership in the consultancy
+    companies: dict[str, Organization] = field(default_factory=dict)
+    members: dict[tuple[str, str], Membership] = field(default_factory=dict)  # (company key, role)
+    logins: list[tuple[str, str, str]] = field(default_factory=list)  # (who, e-mail, role)
+
+    def member(self, company: str, role: str) -> Membership:
+        return self.members[(company, role)]
+
+
+def _user(email: str, full_name: str) -> User:
+    return User.objects.create_user(email=email, password=DEMO_PASSWORD, full_name=full_name)
+
+
+def reset() -> None:
+    """Remove a previous demo so `make demo` can be run again."""
+    slugs = [CONSULTANCY["slug"], *(c["slug"] for c in COMPANIES.values())]
+    Organization.objects.filter(slug__in=slugs).delete()  # scoped: the demo's own tenants
+    User.objects.filter(email__endswith=".demo").delete()
+
+
+NAMES = {
+    "lumen": {"ceo": "Claire Morel", "cfo": "Hugo Lambert", "coo": "Inès Garnier", "cro": "Théo Roux",
+              "admin": "Sarah Petit", "viewer": "Lucas Fontaine"},
+    "nuage": {"ceo": "Paul Mercier", "cfo": "Emma Girard", "coo": "Nathan Bonnet", "cro": "Léa Dupuis",
+              "admin": "Jules Faure", "viewer": "Chloé André"},
+    "boisfin": {"ceo": "Marc Lefèvre", "cfo": "Julie Blanc", "coo": "Antoine Chevalier", "cro": "Manon Robin",
+                "admin": "Hélène Masson", "viewer": "Louis Gauthier"},
+}
+
+
+def seed_people(ctx: DemoContext) -> None:
+    firm = Organization.objects.create(kind=Organization.Kind.CONSULTANCY, **CONSULTANCY)
+    ctx.consultancy = firm
+    boss = _user(CONSULTANCY_CEO_EMAIL, "Camille Durand")
+    Membership.objects.create(organization=firm, user=boss, role=Role.CEO)
+    consultant_user = _user(CONSULTANT_EMAIL, "Olivier Renard")
+    ctx.consultant = Membership.objects.create(organization=firm, user=consultant_user, role=Role.COO)
+    ctx.logins.append((CONSULTANCY["name"], CONSULTANCY_CEO_EMAIL, "CEO"))
+    ctx.logins.append((CONSULTANCY["name"], CONSULTANT_EMAIL, "consultant (COO on the three clients)"))
+    for key, spec in COMPANIES.items():
+        org = Organization.objects.create(
+            slug=spec["slug"], name=spec["name"], trade=spec["trade"],
+            fiscal_year_start_month=spec["fiscal_year_start_month"],
+        )
+        ctx.companies[key] = org
+        for role in Role.values:
+            email = f"{role}@{spec['domain']}"
+            ctx.members[(key, role)] = Membership.objects.create(
+                organization=org, user=_user(email, NAMES[key][role]), role=role
+            )
+            ctx.logins.append((spec["name"], email, Role(role).label))
+        engagement_create(client=org, consultant=ctx.consultant, role=Role.COO, by=boss)
+
+
+def run(ctx: DemoContext) -> DemoContext:
+    with transaction.atomic():
+        reset()
+    for path in DEMO_STEPS:
+        step = import_string(path)
+        ctx.log(f"· {path}")
+        step(ctx)
+    return ctx
