@@ -59,7 +59,7 @@ def portfolio(request, org_slug):
 
 def _engagement_form(request, data=None):
     clients = Organization.objects.filter(  # scoped: the companies this consultancy is engaged on
-        engagements__consultancy=request.org).distinct()
+        pk__in=Engagement.objects.filter(consultancy=request.org).values("organization"))  # scoped: firm's own
     return EngagementForm(data, clients=clients, consultants=selectors.consultants_of(request.org))
 
 
