@@ -1,0 +1,1 @@
+"""Pure computation of the KPI engine: the formula language, metric queries, evaluation and analysis."""

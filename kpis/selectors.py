@@ -1,0 +1,215 @@
+"""Reads of the KPI engine: the catalogue, materialised series, forecasts, driver trees, what-if and lineage.
+
+Every selector takes the organization first and keyword-only arguments, and makes a fixed number of
+queries whatever the number of periods or records.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from accounts.models import Membership, Organization
+from kpis.models import Kpi, KpiTarget, KpiValue, Metric
+from kpis.periods import Period, period_containing, periods_between
+
+STATUSES = ("on_track", "at_risk", "off_track", "no_data")
+
+
+@dataclass(frozen=True)
+class KpiPoint:
+    period: Period
+    value: Decimal | None
+    no_value_reason: str
+    target: Decimal | None
+    status: str  # one of STATUSES
+
+
+@dataclass(frozen=True)
+class KpiReading:
+    value: Decimal | None
+    reason: str
+    inputs: dict  # {"metrics": {slug: str|None}, "kpis": {slug: str|None}}
+    computed_at: object = None  # datetime | None when never computed
+
+
+@dataclass(frozen=True)
+class Forecast:
+    value: Decimal | None
+    run_rate: Decimal | None  # the value at the current pace, before seasonality
+    seasonal_factor: Decimal | None  # None when there is no same period last year to learn from
+    method: str  # plain words: how the figure was obtained
+    actual_to_date: Decimal | None = None
+    elapsed: float = 0.0  # share of the period elapsed
+
+
+@dataclass
+class DriverNode:
+    slug: str
+    name: str
+    kind: str  # "kpi" | "metric" | "unknown"
+    formula: str  # the KPI's formula, or the metric's aggregation in words
+    children: list[DriverNode] = field(default_factory=list)
+    kpi: Kpi | None = None
+    metric: Metric | None = None
+
+
+@dataclass(frozen=True)
+class WhatIfChange:
+    pct: Decimal | None = None  # +10 means +10 %
+    value: Decimal | None = None  # set the driver to this value
+
+
+@dataclass(frozen=True)
+class LineagePage:
+    metric: Metric
+    period: Period
+    records: list  # canonical record instances of metric.record_type
+    total: int
+    page: int
+    page_size: int
+
+    @property
+    def has_next(self) -> bool:
+        return self.page * self.page_size < self.total
+
+
+# --- the catalogue -------------------------------------------------------------------------------
+
+
+def kpi_catalogue_for(org: Organization, *, membership: Membership) -> list[Kpi]:
+    """Active KPIs the member may see (its role has each KPI's visibility capability); 1 query."""
+    kpis = Kpi.objects.for_org(org).filter(is_active=True).order_by("category", "sort_order", "slug")
+    return [k for k in kpis if _can_see(membership, k)]
+
+
+def _can_see(membership: Membership, kpi: Kpi) -> bool:
+    try:
+        return membership.can(kpi.visibility_capability)
+    except KeyError:  # an unknown capability hides the KPI rather than crashing the page
+        return False
+
+
+def kpi_by_slug(org: Organization, *, slug: str) -> Kpi | None:
+    return Kpi.objects.for_org(org).filter(slug=slug).first()
+
+
+def metrics_of(org: Organization) -> list[Metric]:
+    return list(Metric.objects.for_org(org).order_by("slug"))
+
+
+# --- statuses and series -------------------------------------------------------------------------
+
+
+def kpi_status(kpi: Kpi, *, value: Decimal | None, target: Decimal | None,
+               at_risk_threshold: Decimal = Decimal("0.10")) -> str:
+    """on_track / at_risk / off_track against the target (rules in KpiTarget's docstring); no_data otherwise."""
+    if value is None or target is None:
+        return "no_data"
+    value, target = Decimal(value), Decimal(target)
+    margin = Decimal(at_risk_threshold) * abs(target)
+    if kpi.direction == Kpi.Direction.LOWER:
+        if value <= target:
+            return "on_track"
+        return "at_risk" if value <= target + margin else "off_track"
+    if value >= target:
+        return "on_track"
+    return "at_risk" if value >= target - margin else "off_track"
+
+
+def kpi_series(org: Organization, *, kpi: Kpi, grain: str = "month", start: date, end: date,
+               dimension_value: str = "") -> list[KpiPoint]:
+    """One point per period of the grain overlapping [start, end], from materialised values; 2 queries."""
+    periods = periods_between(start, end, grain, org.fiscal_year_start_month)
+    if not periods:
+        return []
+    starts = [p.start for p in periods]
+    values = {
+        v.period_start: v
+        for v in KpiValue.objects.for_org(org).filter(
+            kpi=kpi, grain=grain, dimension_value=dimension_value, period_start__in=starts
+        )
+    }
+    targets = {
+        t.period_start: t
+        for t in KpiTarget.objects.for_org(org).filter(kpi=kpi, grain=grain, period_start__in=starts)
+    }
+    points = []
+    for p in periods:
+        v, t = values.get(p.start), targets.get(p.start)
+        value = v.value if v else None
+        reason = (v.no_value_reason if v else "not computed yet") if value is None else ""
+        target = t.value if t else None
+        status = kpi_status(kpi, value=value, target=target,
+                            at_risk_threshold=t.at_risk_threshold if t else Decimal("0.10"))
+        points.append(KpiPoint(period=p, value=value, no_value_reason=reason, target=target, status=status))
+    return points
+
+
+def kpi_value_for_period(org: Organization, *, kpi: Kpi, period: Period, dimension_value: str = "") -> KpiReading:
+    """The materialised value of one period, with the inputs the formula read; 1 query."""
+    v = (
+        KpiValue.objects.for_org(org)
+        .filter(kpi=kpi, grain=period.grain, period_start=period.start, dimension_value=dimension_value)
+        .first()
+    )
+    if v is None:
+        return KpiReading(value=None, reason="not computed yet", inputs={})
+    return KpiReading(value=v.value, reason=v.no_value_reason, inputs=v.inputs, computed_at=v.computed_at)
+
+
+def kpi_dimension_values(org: Organization, *, kpi: Kpi, grain: str = "month") -> list[str]:
+    """The dimension values (segments, channels…) this KPI has materialised values for; 1 query."""
+    return list(
+        KpiValue.objects.for_org(org)
+        .filter(kpi=kpi, grain=grain)
+        .exclude(dimension_value="")
+        .order_by("dimension_value")
+        .values_list("dimension_value", flat=True)
+        .distinct()
+    )
+
+
+def current_period(org: Organization, *, grain: str = "month", today: date | None = None) -> Period:
+    from django.utils import timezone
+
+    return period_containing(today or timezone.localdate(), grain, org.fiscal_year_start_month)
+
+
+# --- forecast, driver tree, what-if, lineage -------------------------------------------------------
+# Implemented in kpis/engine/analysis.py; these wrappers keep the public read interface in one place.
+
+
+def kpi_forecast(org: Organization, *, kpi: Kpi, period: Period, today: date | None = None) -> Forecast:
+    """Forecast of the KPI at the end of `period`: the run-rate of the period to date, adjusted by the
+    seasonality of the same period last year when there is one (see engine/analysis.py for the method)."""
+    from kpis.engine.analysis import forecast
+
+    return forecast(org, kpi=kpi, period=period, today=today)
+
+
+def driver_tree(org: Organization, *, kpi: Kpi) -> DriverNode:
+    """The KPI's formula dependency graph: KPIs and metrics it reads, recursively; 2 queries."""
+    from kpis.engine.analysis import build_driver_tree
+
+    return build_driver_tree(org, kpi=kpi)
+
+
+def what_if(org: Organization, *, period: Period, changes: dict[str, WhatIfChange],
+            dimension_value: str = "") -> dict[str, tuple[Decimal | None, Decimal | None]]:
+    """Change drivers (metric or KPI slugs) by a percentage or to a value and re-evaluate every KPI that
+    depends on them, for one period; returns {kpi slug: (before, after)} for every dependent KPI. Saves nothing."""
+    from kpis.engine.analysis import simulate
+
+    return simulate(org, period=period, changes=changes, dimension_value=dimension_value)
+
+
+def kpi_lineage(org: Organization, *, kpi: Kpi, period: Period, dimension_value: str = "",
+                metric_slug: str | None = None, page: int = 1, page_size: int = 50) -> list[LineagePage]:
+    """The canonical records that made each metric of the KPI's value for `period` (one page per metric,
+    or only `metric_slug`); 2 queries per metric listed."""
+    from kpis.engine.analysis import lineage
+
+    return lineage(org, kpi=kpi, period=period, dimension_value=dimension_value, metric_slug=metric_slug,
+                   page=page, page_size=page_size)
