@@ -247,6 +247,40 @@ WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
 
 # --- integrations settings (integrations/) ---
+# No internet here: unless INTEGRATIONS_USE_FAKES=false, provider URLs point at the fakes served
+# in-process (integrations/fakes/). Production sets INTEGRATIONS_USE_FAKES=false (or the URLs).
+INTEGRATIONS_USE_FAKES = env_bool("INTEGRATIONS_USE_FAKES", True)
+INTEGRATIONS_IN_PROCESS_FAKES = (
+    {"pennylane.fake": "integrations.fakes.pennylane.in_process_transport",
+     "hubspot.fake": "integrations.fakes.hubspot.in_process_transport"}
+    if INTEGRATIONS_USE_FAKES else {}
+)
+PENNYLANE_ENABLED = env_bool("PENNYLANE_ENABLED", True)
+PENNYLANE_API_BASE_URL = env_str(
+    "PENNYLANE_API_BASE_URL",
+    "http://pennylane.fake/api/external/v2" if INTEGRATIONS_USE_FAKES else "https://app.pennylane.com/api/external/v2",
+)
+PENNYLANE_FIRM_API_BASE_URL = env_str(
+    "PENNYLANE_FIRM_API_BASE_URL",
+    "http://pennylane.fake/api/external/firm/v1" if INTEGRATIONS_USE_FAKES
+    else "https://app.pennylane.com/api/external/firm/v1",
+)
+PENNYLANE_RATE_LIMIT = (env_int("PENNYLANE_RATE_LIMIT_REQUESTS", 25), env_int("PENNYLANE_RATE_LIMIT_SECONDS", 5))
+PENNYLANE_FIRM_RATE_LIMIT = (env_int("PENNYLANE_FIRM_RATE_LIMIT_REQUESTS", 4), 1)
+PENNYLANE_PAGE_LIMIT = env_int("PENNYLANE_PAGE_LIMIT", 100)  # lists accept 1..100
+PENNYLANE_CHANGELOG_LIMIT = env_int("PENNYLANE_CHANGELOG_LIMIT", 1000)  # changelogs accept 1..1000
+PENNYLANE_CHANGELOG_WINDOW_DAYS = 28  # older start_date → 422: a full re-sync instead
+PENNYLANE_FULL_RECONCILIATION_DAYS = env_int("PENNYLANE_FULL_RECONCILIATION_DAYS", 7)
+INTEGRATIONS_REDIS_URL = env_str("INTEGRATIONS_REDIS_URL", REDIS_URL)  # rate budgets and sync locks
+INTEGRATIONS_HTTP_TIMEOUT = env_int("INTEGRATIONS_HTTP_TIMEOUT", 30)
+INTEGRATIONS_HTTP_CONNECT_TIMEOUT = 5
+INTEGRATIONS_HTTP_MAX_RETRIES = 5  # 5xx and network errors, full-jitter exponential back-off
+INTEGRATIONS_HTTP_MAX_RATE_LIMIT_RETRIES = 10
+INTEGRATIONS_BACKOFF_BASE = 0.5  # seconds
+INTEGRATIONS_BACKOFF_MAX = 60.0
+INTEGRATIONS_SYNC_LOCK_TTL = CELERY_TASK_TIME_LIMIT + 60  # below the broker's visibility timeout
+INTEGRATIONS_SYNC_MAX_ATTEMPTS = 3  # then the run is dead and the connection needs attention
+INTEGRATIONS_DEFAULT_SYNC_INTERVAL = 60  # minutes
 
 # --- kpis settings (kpis/) ---
 
