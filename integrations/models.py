@@ -256,3 +256,161 @@ class OperationalValue(CanonicalRecord):
     class Meta:
         constraints = [CanonicalRecord.unique_key("operationalvalue")]
         indexes = [models.Index(fields=["organization", "series", "date"], name="opvalue_org_series_date_idx")]
+
+
+# --- Connections and sync runs ---------------------------------------------------------------
+
+
+class EncryptedJSONField(models.TextField):
+    """A JSON value stored encrypted (MultiFernet over settings.FIELD_ENCRYPTION_KEYS, newest first).
+
+    The column holds only a Fernet token; `integrations.crypto.rotate_encrypted_fields` re-encrypts
+    every value with the newest key after a key is added.
+    """
+
+    def from_db_value(self, value, expression, connection):
+        if value is None or value == "":
+            return {}
+        from integrations.crypto import decrypt_json
+
+        return decrypt_json(value)
+
+    def to_python(self, value):
+        if isinstance(value, dict):
+            return value
+        if value is None or value == "":
+            return {}
+        from integrations.crypto import decrypt_json
+
+        return decrypt_json(value)
+
+    def get_prep_value(self, value):
+        from integrations.crypto import encrypt_json
+
+        return encrypt_json(value or {})
+
+    def value_to_string(self, obj):
+        return ""  # never serialised back (dumpdata, admin)
+
+
+class Connection(OrgOwned):
+    """One organization's link to one provider account; credentials are encrypted and never shown back.
+
+    A consultancy's Pennylane firm connection lives in the consultancy; each Pennylane company it
+    maps to a client company is a child connection (`parent`) owned by that client, so the client's
+    records sync into the client's own tenant.
+    """
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        PAUSED = "paused", _("Paused")
+        NEEDS_ATTENTION = "needs_attention", _("Needs attention")
+        DISCONNECTED = "disconnected", _("Disconnected")
+
+    provider = models.CharField(_("provider"), max_length=40)
+    label = models.CharField(_("label"), max_length=120, blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.ACTIVE)
+    credentials = EncryptedJSONField(default=dict, blank=True, editable=False)
+    # Pennylane company id, HubSpot hub_id, QuickBooks realmId…: with the provider, keys everything.
+    provider_account_id = models.CharField(_("provider account"), max_length=120, blank=True)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="children"
+    )
+    cursors = models.JSONField(default=dict, blank=True)
+    sync_interval = models.PositiveIntegerField(_("sync interval (minutes)"), default=60)
+    last_success_at = models.DateTimeField(null=True, blank=True)
+    last_full_sync_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    created_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["organization", "provider"], name="connection_org_provider_idx")]
+        ordering = ["provider", "id"]
+
+    def __str__(self) -> str:
+        return self.label or self.provider
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == self.Status.ACTIVE
+
+    @property
+    def is_firm(self) -> bool:
+        """The consultancy's own firm connection (it syncs nothing itself; its children do)."""
+        return self.provider == "pennylane_firm" and self.parent_id is None
+
+    @property
+    def secret_credentials(self) -> dict:
+        """The credentials the connector uses: a firm child borrows its parent's token."""
+        return self.parent.credentials if self.parent_id else self.credentials
+
+    @property
+    def rate_limit_key(self) -> str:
+        """One provider budget per token: a firm's children share their parent's bucket."""
+        return f"conn:{self.parent_id or self.pk}"
+
+
+class SyncRun(OrgOwned):
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+        DEAD = "dead", _("Gave up")
+
+    class Trigger(models.TextChoices):
+        SCHEDULE = "schedule", _("Schedule")
+        MANUAL = "manual", _("Sync now")
+        DEMO = "demo", _("Demo set-up")
+
+    connection = models.ForeignKey(Connection, on_delete=models.CASCADE, related_name="runs")
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    trigger = models.CharField(max_length=10, choices=Trigger.choices, default=Trigger.SCHEDULE)
+    is_full = models.BooleanField(default=False)
+    attempt = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    # {"invoice": {"created": 3, "updated": 1, "unchanged": 0, "deleted": 0, "rejected": 1}, …}
+    counts = models.JSONField(default=dict, blank=True)
+    errors = models.JSONField(default=list, blank=True)
+    progress = models.PositiveSmallIntegerField(default=0)  # 0..100
+    pages = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["organization", "connection", "-created_at"], name="syncrun_org_conn_idx")]
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.connection} #{self.pk} ({self.state})"
+
+    @property
+    def is_live(self) -> bool:
+        return self.state in (self.State.QUEUED, self.State.RUNNING)
+
+    @property
+    def duration(self):
+        if self.started_at and self.finished_at:
+            return self.finished_at - self.started_at
+        return None
+
+    def total(self, kind: str) -> int:
+        return sum(c.get(kind, 0) for c in self.counts.values())
+
+
+class RejectedRecord(OrgOwned):
+    """A malformed record the sync refused, with the reason an admin can act on."""
+
+    sync_run = models.ForeignKey(SyncRun, on_delete=models.CASCADE, related_name="rejections")
+    model = models.CharField(max_length=40)
+    external_id = models.CharField(max_length=120, blank=True)
+    reason = models.TextField()
+    payload = models.JSONField(default=dict, blank=True)  # an excerpt, secrets never included
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["organization", "sync_run"], name="rejected_org_run_idx")]
+        ordering = ["id"]

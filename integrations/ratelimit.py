@@ -1,0 +1,100 @@
+"""One request budget per provider token, shared by every worker (INTEGRATIONS.md rule 1).
+
+A sliding-window log kept in Redis (a sorted set per key, trimmed and checked atomically by a
+Lua script using the Redis clock, so workers on different machines agree); when REDIS_URL is
+unset the same algorithm runs in memory, which is right for a single process.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from collections import deque
+from collections.abc import Callable
+
+from django.conf import settings
+
+_LUA = """
+local key = KEYS[1]
+local window = tonumber(ARGV[1])
+local limit = tonumber(ARGV[2])
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
+if redis.call('ZCARD', key) < limit then
+  redis.call('ZADD', key, now, ARGV[3])
+  redis.call('PEXPIRE', key, math.ceil(window * 1000) + 1000)
+  return '0'
+end
+local oldest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
+return tostring(tonumber(oldest[2]) + window - now)
+"""
+
+
+class RateLimiter:
+    """`acquire()` blocks until one more request fits in `limit` requests per `window` seconds."""
+
+    def __init__(self, *, key: str, limit: int, window: float, sleep: Callable[[float], None] = time.sleep):
+        self.key = f"pilotage:ratelimit:{key}"
+        self.limit = limit
+        self.window = window
+        self.sleep = sleep
+        self.waited = 0.0
+
+    def try_acquire(self) -> float:
+        """Take a slot and return 0, or return how many seconds to wait before trying again."""
+        raise NotImplementedError
+
+    def acquire(self) -> None:
+        while True:
+            wait = self.try_acquire()
+            if wait <= 0:
+                return
+            self.waited += wait
+            self.sleep(min(wait + 0.005, self.window))
+
+
+class RedisRateLimiter(RateLimiter):
+    def __init__(self, *, client, **kwargs):
+        super().__init__(**kwargs)
+        self.client = client
+        self.script = client.register_script(_LUA)
+
+    def try_acquire(self) -> float:
+        return float(self.script(keys=[self.key], args=[self.window, self.limit, uuid.uuid4().hex]))
+
+
+_memory: dict[str, deque] = {}
+_memory_lock = threading.Lock()
+
+
+class MemoryRateLimiter(RateLimiter):
+    def try_acquire(self) -> float:
+        now = time.monotonic()
+        with _memory_lock:
+            log = _memory.setdefault(self.key, deque())
+            while log and log[0] <= now - self.window:
+                log.popleft()
+            if len(log) < self.limit:
+                log.append(now)
+                return 0.0
+            return log[0] + self.window - now
+
+
+_redis_clients: dict[str, object] = {}
+
+
+def redis_client(url: str):
+    import redis
+
+    if url not in _redis_clients:
+        _redis_clients[url] = redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=2)
+    return _redis_clients[url]
+
+
+def rate_limiter(*, key: str, limit: int, window: float, sleep: Callable[[float], None] = time.sleep) -> RateLimiter:
+    url = settings.INTEGRATIONS_REDIS_URL
+    if url:
+        return RedisRateLimiter(client=redis_client(url), key=key, limit=limit, window=window, sleep=sleep)
+    return MemoryRateLimiter(key=key, limit=limit, window=window, sleep=sleep)
