@@ -57,3 +57,42 @@ def mallory(globex):
 
 def url(name: str, *args, **kwargs) -> str:
     return reverse(name, args=args, kwargs=kwargs or None)
+
+
+# --- CI guarantees -------------------------------------------------------------------------
+# CI sets PILOTAGE_REQUIRE_SERVICES=1 (the run must be on PostgreSQL and Redis for real) and
+# PILOTAGE_FAIL_ON_SKIP=1 (a skipped test is a failure: a missing service must fail loudly).
+
+import os  # noqa: E402
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _services_are_real(django_db_setup, django_db_blocker):
+    if os.environ.get("PILOTAGE_REQUIRE_SERVICES") != "1":
+        return
+    import redis
+    from django.conf import settings
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        assert connection.vendor == "postgresql", f"CI must run on PostgreSQL, not {connection.vendor}"
+    assert settings.REDIS_URL, "CI must run with REDIS_URL set"
+    assert redis.Redis.from_url(settings.REDIS_URL).ping(), "Redis does not answer"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache (Redis in CI), so debounce keys and rate limits don't leak."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    if os.environ.get("PILOTAGE_FAIL_ON_SKIP") == "1" and report.skipped and not hasattr(report, "wasxfail"):
+        report.outcome = "failed"
+        report.longrepr = f"Skipped in CI, which counts as a failure: {report.longrepr}"
