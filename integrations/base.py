@@ -47,6 +47,11 @@ class Page:
     records: list[Record]
     cursor: Cursor
     progress: float | None = None  # 0..1 when the provider tells how far we are
+    # Full-listing reconciliation: the first page of a complete listing of `model` sets
+    # `listing_starts=model`; its last page sets `listing_complete=model`. When one run saw both,
+    # the service tombstones that model's rows (of this source) the listing did not contain.
+    listing_starts: str | None = None
+    listing_complete: str | None = None
 
 
 class ConnectorError(Exception):
@@ -59,12 +64,37 @@ class ConnectorError(Exception):
         self.retry_after = retry_after
 
 
+@dataclass(frozen=True)
+class AccountInfo:
+    """Who the credentials reach: the provider's account id (Pennylane company id, HubSpot hub_id) and name."""
+
+    account_id: str
+    name: str = ""
+
+
 class Connector(ABC):
     key: ClassVar[str]
     label: ClassVar[str]
+    source: ClassVar[str] = ""  # the canonical `Source` value of its records; defaults to `key`
+    auth: ClassVar[str] = "token"  # "token": the connect page shows a token form; "oauth": a redirect button
+    token_help: ClassVar[str] = ""  # one sentence telling the admin where to create the token
+    # A firm connection (one token, many companies) syncs nothing itself: its mapped children do.
+    is_firm: ClassVar[bool] = False
 
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
+
+    @classmethod
+    def source_key(cls) -> str:
+        return cls.source or cls.key
+
+    def account_info(self) -> AccountInfo:
+        """Check the credentials and say which account they reach (raises ConnectorError)."""
+        self.check_credentials()
+        return AccountInfo(account_id="")
+
+    def close(self) -> None:
+        """Release HTTP clients; called by the service after every sync or check."""
 
     @abstractmethod
     def check_credentials(self) -> None:
