@@ -1,0 +1,553 @@
+"""A fake HubSpot (CRM v3 + OAuth) that behaves as INTEGRATIONS.md describes the real one.
+
+One request handler (`HubSpotFake.handle`) serves both ways of reaching it:
+- in-process, as an httpx transport (`fake.transport()`), for tests and the demo;
+- over real HTTP on 127.0.0.1 (`fake.serve(port)`, or `python manage.py fake_provider hubspot --port 8102`).
+
+What it reproduces: bearer auth (401 unknown / expired, 403 missing scopes, 530 malformed token),
+string-typed properties, `paging.next.after` cursors, search with filterGroups and sorts and its
+10,000-result cap (400 past it), archived lists, deal pipelines, owners, v4 association batch
+reads (207 when some objects have none), the OAuth token endpoint with refresh (optionally
+rotating refresh tokens), error bodies `{status, message, correlationId, category}`, 429 bodies
+with `policyName` (and `Retry-After` only sometimes), and switchable faults (429 bursts, 5xx,
+slow responses, a simulated crash).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+import threading
+import time
+import uuid
+from collections import deque
+from dataclasses import dataclass, field
+from datetime import datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+import httpx
+
+from integrations.fakes.hubspot_scenario import LAST_MODIFIED, OBJECT_TYPES, FakeObject, HubSpotScenario
+
+SEARCH_CAP = 10_000
+READ_SCOPES = ["crm.objects.companies.read", "crm.objects.contacts.read", "crm.objects.deals.read",
+               "crm.objects.owners.read", "oauth"]
+TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9._\-]{8,}$")
+
+
+class SimulatedCrash(BaseException):  # noqa: N818 — a BaseException on purpose: nothing catches it
+    """Raised by the in-process transport to stand for a worker killed mid-sync (SIGKILL)."""
+
+
+@dataclass
+class Fault:
+    """Answer `times` matching requests with `status` (and optionally no Retry-After), or delay them."""
+
+    status: int = 0  # 0: no status fault (only `delay`, or `crash`)
+    times: int = 1
+    path: str = ""  # prefix the request path must start with ("" = any)
+    method: str = ""
+    retry_after: float | None = None  # only for 429; None = header absent
+    delay: float = 0.0
+    crash: bool = False
+    skip: int = 0  # let this many matching requests through first
+
+    def matches(self, method: str, path: str) -> bool:
+        return path.startswith(self.path) and (not self.method or self.method == method)
+
+
+@dataclass
+class Token:
+    value: str
+    kind: str  # "private" | "oauth"
+    scopes: list[str]
+    expires_at: float | None = None  # time.time(); None: never (private-app tokens)
+
+
+@dataclass
+class Limits:
+    """Per-token budgets the fake enforces (None = not enforced)."""
+
+    ten_secondly: int | None = 190
+    search_per_second: int | None = None  # the real search limit is about 4/s; tests turn it on
+
+
+@dataclass
+class LoggedRequest:
+    method: str
+    path: str
+    query: dict[str, list[str]]
+    body: dict | None
+    status: int
+    at: float
+    token: str = ""
+
+
+@dataclass
+class HubSpotFake:
+    scenario: HubSpotScenario = field(default_factory=HubSpotScenario)
+    client_id: str = "fake-client-id"
+    client_secret: str = "fake-client-secret"
+    access_token_lifetime: int = 1800
+    rotate_refresh_tokens: bool = False
+    limits: Limits = field(default_factory=Limits)
+    faults: list[Fault] = field(default_factory=list)
+    storm: tuple[float, int] | None = None  # (probability, seed): random 429s without Retry-After
+    tokens: dict[str, Token] = field(default_factory=dict)
+    refresh_tokens: dict[str, list[str]] = field(default_factory=dict)  # refresh → scopes
+    codes: dict[str, dict] = field(default_factory=dict)
+    log: list[LoggedRequest] = field(default_factory=list)
+    _hits: dict[str, deque] = field(default_factory=dict)
+    _lock: threading.RLock = field(default_factory=threading.RLock)
+    _storm_rng: object = None
+
+    # ---- set-up helpers ----------------------------------------------------------------------
+
+    def add_private_token(self, value: str | None = None, *, scopes: list[str] | None = None) -> str:
+        value = value or f"pat-eu1-{uuid.uuid4()}"
+        self.tokens[value] = Token(value, "private", list(scopes or READ_SCOPES))
+        return value
+
+    def issue_code(self, *, redirect_uri: str, scopes: list[str] | None = None) -> str:
+        code = f"code-{secrets.token_hex(8)}"
+        self.codes[code] = {"redirect_uri": redirect_uri, "scopes": list(scopes or READ_SCOPES)}
+        return code
+
+    def expire_access_tokens(self) -> None:
+        for token in self.tokens.values():
+            if token.kind == "oauth":
+                token.expires_at = time.time() - 1
+
+    def requests_to(self, path: str, method: str = "") -> list[LoggedRequest]:
+        return [r for r in self.log if r.path.startswith(path) and (not method or r.method == method)]
+
+    # ---- the two ways in ---------------------------------------------------------------------
+
+    def transport(self) -> httpx.MockTransport:
+        def handler(request: httpx.Request) -> httpx.Response:
+            split = urlsplit(str(request.url))
+            status, headers, body = self.handle(
+                request.method, split.path, parse_qs(split.query, keep_blank_values=True),
+                {k.lower(): v for k, v in request.headers.items()}, request.content, in_process=True,
+            )
+            return httpx.Response(status, headers=headers, content=body)
+
+        return httpx.MockTransport(handler)
+
+    def serve(self, port: int = 0, host: str = "127.0.0.1") -> ThreadingHTTPServer:
+        """Start a real HTTP server in a daemon thread; `server.server_address[1]` is the port."""
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def _any(self) -> None:
+                split = urlsplit(self.path)
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else b""
+                try:
+                    status, headers, payload = fake.handle(
+                        self.command, split.path, parse_qs(split.query, keep_blank_values=True),
+                        {k.lower(): v for k, v in self.headers.items()}, body,
+                    )
+                except SimulatedCrash:
+                    self.close_connection = True
+                    return
+                self.send_response(status)
+                for key, value in headers.items():
+                    self.send_header(key, value)
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+            do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _any
+
+            def log_message(self, *args) -> None:  # quiet: tests and the demo print their own story
+                return None
+
+        server = ThreadingHTTPServer((host, port), Handler)
+        server.daemon_threads = True
+        threading.Thread(target=server.serve_forever, daemon=True, name="hubspot-fake").start()
+        return server
+
+    # ---- request handling --------------------------------------------------------------------
+
+    def handle(self, method: str, path: str, query: dict[str, list[str]], headers: dict[str, str],
+               body: bytes, *, in_process: bool = False) -> tuple[int, dict[str, str], bytes]:
+        payload = None
+        if body and "json" in headers.get("content-type", ""):
+            try:
+                payload = json.loads(body)
+            except ValueError:
+                return self._finish(method, path, query, None, *self._error(400, "Invalid JSON", "VALIDATION_ERROR"))
+        fault = self._take_fault(method, path)
+        if fault is not None:
+            if fault.delay:
+                time.sleep(fault.delay)
+            if fault.crash:
+                if in_process:
+                    raise SimulatedCrash(f"{method} {path}")
+                raise SimulatedCrash(path)
+            if fault.status == 429:
+                return self._finish(method, path, query, payload, *self._rate_limited(fault.retry_after))
+            if fault.status:
+                return self._finish(method, path, query, payload,
+                                    *self._error(fault.status, "Injected failure", "INTERNAL_ERROR"))
+        if self.storm is not None:
+            with self._lock:
+                if self._storm_rng is None:
+                    import random
+
+                    self._storm_rng = random.Random(self.storm[1])
+                hit = self._storm_rng.random() < self.storm[0]
+            if hit:
+                return self._finish(method, path, query, payload, *self._rate_limited(None))
+        try:
+            status, out_headers, out = self._route(method, path, query, headers, body, payload)
+        except _Reject as reject:
+            status, out_headers, out = reject.response
+        return self._finish(method, path, query, payload, status, out_headers, out, token=headers.get("authorization", ""))
+
+    def _finish(self, method, path, query, payload, status, headers, body, token: str = ""):
+        with self._lock:
+            self.log.append(LoggedRequest(method, path, query, payload, status, time.monotonic(), token[7:]))
+        return status, headers, body
+
+    def _take_fault(self, method: str, path: str) -> Fault | None:
+        with self._lock:
+            for fault in self.faults:
+                if fault.times > 0 and fault.matches(method, path):
+                    if fault.skip > 0:
+                        fault.skip -= 1
+                        return None
+                    fault.times -= 1
+                    return fault
+        return None
+
+    def _route(self, method, path, query, headers, raw, payload):
+        if path == "/oauth/v1/token" and method == "POST":
+            return self._oauth_token(parse_qs(raw.decode() if raw else ""))
+        if path == "/oauth/authorize" and method == "GET":
+            return self._oauth_authorize(query)
+        match = re.fullmatch(r"/oauth/v1/access-tokens/([^/]+)", path)
+        if match and method == "GET":
+            return self._access_token_info(match.group(1))
+
+        token = self._authenticate(headers)
+        search = path.endswith("/search")
+        self._check_limits(token, search)
+        if path == "/account-info/v3/details" and method == "GET":
+            return _json(200, {"portalId": self.scenario.hub_id, "accountType": "STANDARD",
+                               "timeZone": "Europe/Paris", "companyCurrency": "EUR",
+                               "uiDomain": "app-eu1.hubspot.com", "dataHostingLocation": "eu1"})
+        if path == "/crm/v3/pipelines/deals" and method == "GET":
+            self._require_scope(token, "crm.objects.deals.read")
+            return _json(200, {"results": self.scenario.pipelines})
+        if path == "/crm/v3/owners" and method == "GET":
+            self._require_scope(token, "crm.objects.owners.read")
+            return self._owners(query)
+        match = re.fullmatch(r"/crm/v3/objects/(\w+)(/search)?", path)
+        if match:
+            type_ = match.group(1)
+            if type_ not in OBJECT_TYPES:
+                raise _Reject(self._error(404, f"Unknown object type {type_}", "OBJECT_NOT_FOUND"))
+            self._require_scope(token, f"crm.objects.{type_}.read")
+            if match.group(2) and method == "POST":
+                return self._search(type_, payload or {})
+            if not match.group(2) and method == "GET":
+                return self._list(type_, query)
+        match = re.fullmatch(r"/crm/v4/associations/(\w+)/(\w+)/batch/read", path)
+        if match and method == "POST":
+            self._require_scope(token, f"crm.objects.{match.group(1)}.read")
+            return self._associations(match.group(1), match.group(2), payload or {})
+        return self._error(404, f"No route for {method} {path}", "OBJECT_NOT_FOUND")
+
+    # ---- auth --------------------------------------------------------------------------------
+
+    def _authenticate(self, headers: dict[str, str]) -> Token:
+        auth = headers.get("authorization", "")
+        if not auth.startswith("Bearer "):
+            raise _Reject(self._error(401, "Authentication credentials not found. This API supports OAuth 2.0 "
+                                           "authentication.", "INVALID_AUTHENTICATION"))
+        value = auth[7:].strip()
+        if not TOKEN_SHAPE.match(value):
+            raise _Reject(self._error(530, "The token is malformed.", "INVALID_AUTHENTICATION"))
+        token = self.tokens.get(value)
+        if token is None:
+            raise _Reject(self._error(401, "Authentication credentials not found.", "INVALID_AUTHENTICATION"))
+        if token.expires_at is not None and token.expires_at < time.time():
+            raise _Reject(self._error(401, "The OAuth token used to make this call expired.",
+                                      "EXPIRED_AUTHENTICATION"))
+        return token
+
+    def _require_scope(self, token: Token, scope: str) -> None:
+        if scope not in token.scopes:
+            body = self._error_body(
+                "This app hasn't been granted all required scopes to make this call.", "MISSING_SCOPES")
+            body["errors"] = [{"message": "One or more of the following scopes are required.",
+                               "context": {"requiredGranularScopes": [scope]}}]
+            raise _Reject((403, {"Content-Type": "application/json"}, json.dumps(body).encode()))
+
+    def _check_limits(self, token: Token, search: bool) -> None:
+        now = time.monotonic()
+        with self._lock:
+            if search and self.limits.search_per_second:
+                hits = self._hits.setdefault(f"search:{token.value}", deque())
+                while hits and hits[0] <= now - 1.0:
+                    hits.popleft()
+                if len(hits) >= self.limits.search_per_second:
+                    raise _Reject(self._rate_limited(None, policy="SECONDLY"))
+                hits.append(now)
+            if self.limits.ten_secondly:
+                hits = self._hits.setdefault(f"ten:{token.value}", deque())
+                while hits and hits[0] <= now - 10.0:
+                    hits.popleft()
+                if len(hits) >= self.limits.ten_secondly:
+                    raise _Reject(self._rate_limited(None))
+                hits.append(now)
+
+    # ---- OAuth -------------------------------------------------------------------------------
+
+    def _oauth_authorize(self, query):
+        """The consent screen, answered at once: redirect back with a code (the demo's OAuth flow)."""
+        redirect_uri = _one(query, "redirect_uri")
+        if _one(query, "client_id") != self.client_id or not redirect_uri:
+            return self._error(400, "Unknown client_id or missing redirect_uri", "BAD_CLIENT_ID")
+        scopes = (_one(query, "scope") or " ".join(READ_SCOPES)).split()
+        code = self.issue_code(redirect_uri=redirect_uri, scopes=scopes)
+        location = f"{redirect_uri}?{urlencode({'code': code, 'state': _one(query, 'state') or ''})}"
+        return 302, {"Location": location, "Content-Type": "text/plain"}, b""
+
+    def _oauth_token(self, form):
+        grant = _one(form, "grant_type")
+        if _one(form, "client_id") != self.client_id or _one(form, "client_secret") != self.client_secret:
+            return _json(400, {"status": "BAD_CLIENT_ID", "message": "missing or invalid client_id/secret",
+                               "correlationId": str(uuid.uuid4())})
+        with self._lock:
+            if grant == "authorization_code":
+                grant_info = self.codes.pop(_one(form, "code") or "", None)
+                if grant_info is None or grant_info["redirect_uri"] != _one(form, "redirect_uri"):
+                    return _json(400, {"status": "BAD_AUTH_CODE", "message": "missing or unknown auth code",
+                                       "correlationId": str(uuid.uuid4())})
+                scopes = grant_info["scopes"]
+                refresh = f"rt-{secrets.token_hex(12)}"
+                self.refresh_tokens[refresh] = scopes
+            elif grant == "refresh_token":
+                refresh = _one(form, "refresh_token") or ""
+                scopes = self.refresh_tokens.get(refresh)
+                if scopes is None:
+                    return _json(400, {"status": "BAD_REFRESH_TOKEN", "message": "missing or unknown refresh token",
+                                       "correlationId": str(uuid.uuid4())})
+                if self.rotate_refresh_tokens:
+                    del self.refresh_tokens[refresh]
+                    refresh = f"rt-{secrets.token_hex(12)}"
+                    self.refresh_tokens[refresh] = scopes
+            else:
+                return _json(400, {"status": "BAD_GRANT_TYPE", "message": f"unsupported grant_type {grant}",
+                                   "correlationId": str(uuid.uuid4())})
+            access = f"oauth-eu1-{secrets.token_hex(16)}"
+            self.tokens[access] = Token(access, "oauth", scopes, time.time() + self.access_token_lifetime)
+        return _json(200, {"token_type": "bearer", "access_token": access, "refresh_token": refresh,
+                           "expires_in": self.access_token_lifetime, "hub_id": self.scenario.hub_id,
+                           "scopes": scopes})
+
+    def _access_token_info(self, value):
+        token = self.tokens.get(value)
+        if token is None or (token.expires_at is not None and token.expires_at < time.time()):
+            return self._error(404, "Token not found or expired", "OBJECT_NOT_FOUND")
+        return _json(200, {"token": value, "hub_id": self.scenario.hub_id, "scopes": token.scopes,
+                           "expires_in": int((token.expires_at or time.time()) - time.time()),
+                           "token_type": "access", "app_id": 4242, "user": "admin@nuage.demo"})
+
+    # ---- CRM ---------------------------------------------------------------------------------
+
+    def _owners(self, query):
+        limit, after = self._limit(query, maximum=500, default=100), int(_one(query, "after") or 0)
+        owners = self.scenario.owners
+        chunk = owners[after:after + limit]
+        body = {"results": [{"id": str(o.id), "email": o.email, "type": "PERSON", "firstName": o.first_name,
+                             "lastName": o.last_name, "userId": o.id + 7000, "archived": False,
+                             "createdAt": "2023-01-02T09:00:00.000Z", "updatedAt": "2023-01-02T09:00:00.000Z"}
+                            for o in chunk]}
+        if after + limit < len(owners):
+            body["paging"] = {"next": {"after": str(after + limit), "link": ""}}
+        return _json(200, body)
+
+    def _list(self, type_, query):
+        limit = self._limit(query, maximum=100, default=10)
+        archived = (_one(query, "archived") or "false").lower() == "true"
+        props = [p for p in (_one(query, "properties") or "").split(",") if p] or None
+        with self.scenario.lock:
+            pool = self.scenario.archived(type_) if archived else self.scenario.live(type_)
+            pool = sorted(pool, key=lambda o: o.id)
+        after = _one(query, "after")
+        if after:
+            if not after.isdigit():
+                return self._error(400, f"Invalid after: {after}", "VALIDATION_ERROR")
+            pool = [o for o in pool if o.id >= int(after)]
+        chunk = pool[:limit]
+        body = {"results": [o.as_json(props) for o in chunk]}
+        if len(pool) > limit:
+            body["paging"] = {"next": {"after": str(pool[limit].id), "link": ""}}
+        return _json(200, body)
+
+    def _search(self, type_, request):
+        limit = request.get("limit", 10)
+        if not isinstance(limit, int) or not 1 <= limit <= 200:
+            return self._error(400, "limit must be between 1 and 200", "VALIDATION_ERROR")
+        groups = request.get("filterGroups") or []
+        if len(groups) > 5 or any(len(g.get("filters", [])) > 10 for g in groups) or \
+                sum(len(g.get("filters", [])) for g in groups) > 25:
+            return self._error(400, "Too many filters: at most 5 groups, 10 filters each, 25 in all",
+                               "VALIDATION_ERROR")
+        after = str(request.get("after") or "0")
+        if not after.isdigit():
+            return self._error(400, f"Invalid after: {after}", "VALIDATION_ERROR")
+        offset = int(after)
+        if offset >= SEARCH_CAP:
+            return self._error(400, "There was a problem with the request.", "VALIDATION_ERROR",
+                               sub="CrmSearchMaxResultsExceeded",
+                               message_extra=f"Search results are limited to {SEARCH_CAP}.")
+        with self.scenario.lock:
+            pool = [o for o in self.scenario.live(type_) if not groups or any(_group_matches(o, g) for g in groups)]
+        sorts = request.get("sorts") or []
+        if sorts:
+            sort = sorts[0]
+            name = sort.get("propertyName") if isinstance(sort, dict) else str(sort).lstrip("-")
+            descending = (sort.get("direction") == "DESCENDING") if isinstance(sort, dict) else str(sort).startswith("-")
+            pool.sort(key=lambda o: (_sortable(o.value(name)), o.id), reverse=descending)
+        else:
+            pool.sort(key=lambda o: o.id)
+        total = len(pool)
+        capped = pool[:SEARCH_CAP]
+        chunk = capped[offset:offset + limit]
+        props = request.get("properties") or None
+        body = {"total": total, "results": [o.as_json(props) for o in chunk]}
+        if offset + limit < len(capped) or (offset + limit >= SEARCH_CAP and total > SEARCH_CAP):
+            body["paging"] = {"next": {"after": str(offset + limit)}}
+        return _json(200, body)
+
+    def _associations(self, from_type, to_type, request):
+        inputs = request.get("inputs") or []
+        if len(inputs) > 1000:
+            return self._error(400, "At most 1000 inputs", "VALIDATION_ERROR")
+        results, errors = [], []
+        for item in inputs:
+            obj = self.scenario.objects.get(from_type, {}).get(int(item.get("id") or 0))
+            if from_type == "deals" and to_type == "companies" and obj is not None and obj.company_id:
+                results.append({"from": {"id": str(obj.id)}, "to": [{
+                    "toObjectId": obj.company_id,
+                    "associationTypes": [{"category": "HUBSPOT_DEFINED", "typeId": 5, "label": "Primary"},
+                                         {"category": "HUBSPOT_DEFINED", "typeId": 341, "label": None}],
+                }]})
+            else:
+                errors.append({"status": "error", "category": "OBJECT_NOT_FOUND",
+                               "subCategory": "crm.associations.NO_ASSOCIATIONS_FOUND",
+                               "message": f"No {to_type} is associated with {from_type} {item.get('id')}.",
+                               "context": {"fromObjectId": [str(item.get("id"))]}})
+        stamp = datetime.now().isoformat()
+        body = {"status": "COMPLETE", "results": results, "startedAt": stamp, "completedAt": stamp}
+        if errors:
+            body.update(errors=errors, numErrors=len(errors))
+            return _json(207, body)
+        return _json(200, body)
+
+    # ---- helpers -----------------------------------------------------------------------------
+
+    def _limit(self, query, *, maximum: int, default: int) -> int:
+        raw = _one(query, "limit")
+        if raw is None:
+            return default
+        if not raw.isdigit() or not 1 <= int(raw) <= maximum:
+            raise _Reject(self._error(400, f"limit must be between 1 and {maximum}", "VALIDATION_ERROR"))
+        return int(raw)
+
+    @staticmethod
+    def _error_body(message: str, category: str) -> dict:
+        return {"status": "error", "message": message, "correlationId": str(uuid.uuid4()), "category": category}
+
+    def _error(self, status: int, message: str, category: str, *, sub: str | None = None,
+               message_extra: str = ""):
+        body = self._error_body(f"{message} {message_extra}".strip(), category)
+        if sub:
+            body["subCategory"] = sub
+        return status, {"Content-Type": "application/json;charset=utf-8"}, json.dumps(body).encode()
+
+    def _rate_limited(self, retry_after: float | None, policy: str = "TEN_SECONDLY_ROLLING"):
+        body = {"status": "error", "message": "You have reached your secondly limit.", "errorType": "RATE_LIMIT",
+                "correlationId": str(uuid.uuid4()), "policyName": policy}
+        headers = {"Content-Type": "application/json;charset=utf-8", "X-HubSpot-RateLimit-Max": "190",
+                   "X-HubSpot-RateLimit-Remaining": "0", "X-HubSpot-RateLimit-Interval-Milliseconds": "10000"}
+        if retry_after is not None:
+            headers["Retry-After"] = str(retry_after)
+        return 429, headers, json.dumps(body).encode()
+
+
+class _Reject(Exception):
+    def __init__(self, response):
+        super().__init__(response[0])
+        self.response = response
+
+
+def _json(status: int, body: dict) -> tuple[int, dict[str, str], bytes]:
+    return status, {"Content-Type": "application/json;charset=utf-8"}, json.dumps(body).encode()
+
+
+def _one(query: dict[str, list[str]], key: str) -> str | None:
+    values = query.get(key)
+    return values[0] if values else None
+
+
+def _sortable(value: str | None):
+    """HubSpot compares datetimes and numbers by value, other strings alphabetically."""
+    number = _number(value)
+    return (0, number, "") if number is not None else (1, 0.0, value or "")
+
+
+def _number(value: str | None) -> float | None:
+    if value is None or value == "":
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        pass
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp() * 1000
+    except ValueError:
+        return None
+
+
+def _filter_matches(obj: FakeObject, f: dict) -> bool:
+    name, op = f.get("propertyName"), f.get("operator", "EQ")
+    actual = obj.value(name)
+    if op == "HAS_PROPERTY":
+        return bool(actual)
+    if op == "NOT_HAS_PROPERTY":
+        return not actual
+    if op in ("IN", "NOT_IN"):
+        found = actual in [str(v) for v in f.get("values", [])]
+        return found if op == "IN" else not found
+    wanted = f.get("value")
+    a, w = _number(actual), _number(None if wanted is None else str(wanted))
+    if op == "BETWEEN":
+        high = _number(str(f.get("highValue")))
+        return a is not None and w is not None and high is not None and w <= a <= high
+    if a is None or w is None:
+        a, w = actual or "", str(wanted or "")  # string comparison
+    return {"EQ": a == w, "NEQ": a != w, "LT": a < w, "LTE": a <= w, "GT": a > w, "GTE": a >= w}.get(op, False)
+
+
+def _group_matches(obj: FakeObject, group: dict) -> bool:
+    return all(_filter_matches(obj, f) for f in group.get("filters", []))
+
+
+def default_fake(*, seed: int = 42, today=None) -> HubSpotFake:
+    """The demo's fake: Nuage Analytics' account and one private-app token, `demo-hubspot-token`."""
+    fake = HubSpotFake(scenario=HubSpotScenario.nuage(seed=seed, today=today))
+    fake.add_private_token("pat-eu1-demo-nuage-token")
+    return fake
+
+
+__all__ = ["Fault", "HubSpotFake", "Limits", "SimulatedCrash", "default_fake", "LAST_MODIFIED"]
