@@ -1,0 +1,65 @@
+"""One sync per connection at a time, across every worker.
+
+A sync spans many transactions (one per page), so the lock is held for the whole run: a Redis
+lock with a TTL below the broker's visibility timeout when Redis is configured; otherwise a
+session-level PostgreSQL advisory lock (released by the server if the worker dies); on SQLite
+(one process in development) a process-local lock.
+"""
+
+from __future__ import annotations
+
+import threading
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from django.conf import settings
+from django.db import connection as db
+
+from integrations.ratelimit import redis_client
+
+_local_locks: dict[int, threading.Lock] = {}
+_local_guard = threading.Lock()
+_ADVISORY_NAMESPACE = zlib.crc32(b"pilotage.connection_sync") & 0x7FFFFFFF
+
+
+def _advisory_key(connection_id: int) -> int:
+    return (_ADVISORY_NAMESPACE << 31) | (connection_id & 0x7FFFFFFF)
+
+
+@contextmanager
+def connection_lock(connection_id: int) -> Iterator[bool]:
+    """Yields True when this process now holds the connection's sync lock, False if someone else does."""
+    url = settings.INTEGRATIONS_REDIS_URL
+    if url:
+        lock = redis_client(url).lock(f"pilotage:sync-lock:{connection_id}",
+                                      timeout=settings.INTEGRATIONS_SYNC_LOCK_TTL)
+        acquired = lock.acquire(blocking=False)
+        try:
+            yield acquired
+        finally:
+            if acquired:
+                try:
+                    lock.release()
+                except Exception:  # expired meanwhile: someone may hold it now, leave theirs alone
+                    pass
+        return
+    if db.vendor == "postgresql":
+        with db.cursor() as cursor:
+            cursor.execute("SELECT pg_try_advisory_lock(%s)", [_advisory_key(connection_id)])
+            acquired = cursor.fetchone()[0]
+        try:
+            yield acquired
+        finally:
+            if acquired:
+                with db.cursor() as cursor:
+                    cursor.execute("SELECT pg_advisory_unlock(%s)", [_advisory_key(connection_id)])
+        return
+    with _local_guard:
+        lock = _local_locks.setdefault(connection_id, threading.Lock())
+    acquired = lock.acquire(blocking=False)
+    try:
+        yield acquired
+    finally:
+        if acquired:
+            lock.release()

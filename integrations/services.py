@@ -1,0 +1,581 @@
+"""Writes of the integrations app: connect, sync, pause, disconnect (STYLE.md §4, §6, §7).
+
+`connection_sync` is generic over any Connector: it claims the run with a conditional update,
+holds the connection's lock, and for each Page upserts the records on (organization, source,
+external_id) and saves the cursor in the same transaction, so a sync killed mid-way and re-run
+leaves no duplicate and loses nothing, and a second run changes nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.audit import audit_log_record
+from accounts.models import Membership, Organization
+from integrations import models as canon
+from integrations.base import Connector, ConnectorError, Page, Record
+from integrations.locks import connection_lock
+from integrations.models import Connection, RejectedRecord, SyncRun
+from integrations.registry import connector_class
+
+logger = logging.getLogger("integrations.sync")
+
+CANONICAL_MODELS: dict[str, type[models.Model]] = {
+    m._meta.model_name: m
+    for m in (
+        canon.Customer, canon.Supplier, canon.Invoice, canon.Payment, canon.LedgerAccount, canon.LedgerLine,
+        canon.BankAccount, canon.BankTransaction, canon.CrmCompany, canon.Contact, canon.Deal, canon.Lead,
+        canon.Subscription, canon.Order, canon.Return, canon.MarketingSpend, canon.OperationalValue,
+    )
+}
+# The date fields the KPI engine buckets each record type by (kpi_values_recompute_enqueue).
+DATE_FIELDS: dict[str, tuple[str, ...]] = {
+    "customer": ("acquired_on", "churned_on"),
+    "invoice": ("issue_date", "paid_date"),
+    "payment": ("date",),
+    "ledgerline": ("date",),
+    "banktransaction": ("date",),
+    "contact": ("created_on",),
+    "deal": ("created_on", "close_date"),
+    "lead": ("created_on", "converted_on"),
+    "subscription": ("started_on", "ended_on"),
+    "order": ("placed_at",),
+    "return": ("returned_on",),
+    "marketingspend": ("date",),
+    "operationalvalue": ("date",),
+}
+FK_SUFFIX = "_external_id"
+COUNT_KINDS = ("created", "updated", "unchanged", "deleted", "rejected")
+
+
+class SyncBusy(ConnectorError):
+    """Another worker holds this connection's lock; try again shortly."""
+
+    def __init__(self):
+        super().__init__("Another sync of this connection is running.", permanent=False, retry_after=30)
+
+
+class SyncRetry(Exception):
+    """The run failed for a temporary reason and is queued again; the task retries after `countdown`."""
+
+    def __init__(self, message: str, *, countdown: float | None):
+        super().__init__(message)
+        self.countdown = countdown
+
+
+# --- connecting ---------------------------------------------------------------------------
+
+
+def _connector(connection: Connection) -> Connector:
+    return connector_class(connection.provider)(connection)
+
+
+@transaction.atomic
+def connection_connect(*, org: Organization, provider: str, credentials: dict[str, Any], by: Membership | None,
+                       label: str = "", account_id: str | None = None) -> Connection:
+    """Check the credentials against the provider, then store them encrypted; ValidationError if refused."""
+    cls = connector_class(provider)
+    if cls.is_firm and not org.is_consultancy:
+        raise ValidationError(_("Only a consultancy can connect a firm token."))
+    connection = Connection(organization=org, provider=provider, credentials=credentials,
+                            sync_interval=settings.INTEGRATIONS_DEFAULT_SYNC_INTERVAL,
+                            created_by=by.user if by else None)
+    if account_id is None:
+        connector = cls(connection)
+        try:
+            info = connector.account_info()
+        except ConnectorError as exc:
+            raise ValidationError(_("The provider refused these credentials: %(reason)s") % {"reason": exc}) from None
+        finally:
+            connector.close()
+        account_id, name = info.account_id, info.name
+    else:
+        name = ""
+    duplicate = Connection.objects.for_org(org).filter(provider=provider, provider_account_id=account_id) \
+        .exclude(status=Connection.Status.DISCONNECTED)
+    if account_id and duplicate.exists():
+        raise ValidationError(_("This account is already connected."))
+    connection.provider_account_id = account_id
+    connection.label = label or name or cls.label
+    connection.save()
+    audit_log_record(org=org, actor=by.user if by else None, action="connection.created", target=connection,
+                     data={"provider": provider, "account": account_id})
+    return connection
+
+
+def connection_check(*, connection: Connection) -> str:
+    """Ask the provider whether the stored credentials still work; returns the account's name or raises."""
+    connector = _connector(connection)
+    try:
+        info = connector.account_info()
+    finally:
+        connector.close()
+    return info.name or info.account_id
+
+
+@transaction.atomic
+def connection_pause(*, connection: Connection, by: Membership | None) -> Connection:
+    """Stop scheduled syncs until resumed (records stay)."""
+    if connection.status == Connection.Status.DISCONNECTED:
+        raise ValidationError(_("This connection is disconnected."))
+    connection.status = Connection.Status.PAUSED
+    connection.save(update_fields=["status"])
+    Connection.objects.filter(parent=connection).update(status=Connection.Status.PAUSED)
+    audit_log_record(org=connection.organization, actor=by.user if by else None, action="connection.paused",
+                     target=connection)
+    return connection
+
+
+@transaction.atomic
+def connection_resume(*, connection: Connection, by: Membership | None) -> Connection:
+    """Resume scheduled syncs (also clears a needs-attention state once the admin fixed the cause)."""
+    if connection.status == Connection.Status.DISCONNECTED:
+        raise ValidationError(_("This connection is disconnected."))
+    connection.status = Connection.Status.ACTIVE
+    connection.save(update_fields=["status"])
+    Connection.objects.filter(parent=connection, status=Connection.Status.PAUSED).update(
+        status=Connection.Status.ACTIVE)
+    audit_log_record(org=connection.organization, actor=by.user if by else None, action="connection.resumed",
+                     target=connection)
+    return connection
+
+
+@transaction.atomic
+def connection_update_token(*, connection: Connection, credentials: dict[str, Any], by: Membership | None) -> Connection:
+    """Replace the stored credentials (e.g. a new token) after checking them; reactivates the connection."""
+    probe = Connection(organization=connection.organization, provider=connection.provider, credentials=credentials,
+                       provider_account_id=connection.provider_account_id)
+    connector = _connector(probe)
+    try:
+        info = connector.account_info()
+    except ConnectorError as exc:
+        raise ValidationError(_("The provider refused these credentials: %(reason)s") % {"reason": exc}) from None
+    finally:
+        connector.close()
+    if connection.provider_account_id and info.account_id and info.account_id != connection.provider_account_id:
+        raise ValidationError(_("This token reaches another account than the one connected."))
+    connection.credentials = credentials
+    connection.status = Connection.Status.ACTIVE
+    connection.last_error = ""
+    connection.save(update_fields=["credentials", "status", "last_error"])
+    audit_log_record(org=connection.organization, actor=by.user if by else None, action="connection.token_replaced",
+                     target=connection)
+    return connection
+
+
+@transaction.atomic
+def connection_disconnect(*, connection: Connection, purge: bool, by: Membership | None) -> Connection:
+    """Forget the credentials and stop syncing; with `purge`, also delete the records it brought in."""
+    purged = 0
+    for conn in [connection, *Connection.objects.filter(parent=connection)]:
+        if purge:
+            purged += records_purge(org=conn.organization, source=_connector_source(conn))
+        conn.status = Connection.Status.DISCONNECTED
+        conn.credentials = {}
+        conn.cursors = {}
+        conn.save(update_fields=["status", "credentials", "cursors"])
+        SyncRun.objects.filter(connection=conn, state=SyncRun.State.QUEUED).update(
+            state=SyncRun.State.FAILED, finished_at=timezone.now(), errors=[_("Disconnected before it ran.")])
+    audit_log_record(org=connection.organization, actor=by.user if by else None, action="connection.disconnected",
+                     target=connection, data={"purged_records": purged})
+    return connection
+
+
+def _connector_source(connection: Connection) -> str:
+    return connector_class(connection.provider).source_key()
+
+
+def records_purge(*, org: Organization, source: str) -> int:
+    """Delete every canonical record of this source in this organization (disconnect with purge)."""
+    deleted = 0
+    # Children before parents, so SET_NULL foreign keys are not rewritten for nothing.
+    for model in reversed(list(CANONICAL_MODELS.values())):
+        count, _detail = model.objects.for_org(org).filter(source=source).delete()
+        deleted += count
+    return deleted
+
+
+# --- firm mapping (a consultancy's Pennylane firm token) ------------------------------------
+
+
+@transaction.atomic
+def firm_company_map(*, firm: Connection, company_id: str, client: Organization, by: Membership | None,
+                     label: str = "") -> Connection:
+    """Map one company reached by a consultancy's firm token to one of its client companies.
+
+    The child connection is owned by the client, so that company's records sync into the
+    client's own tenant; it borrows the firm's token and rate budget.
+    """
+    from accounts.models import Engagement
+
+    if not firm.is_firm:
+        raise ValidationError(_("Only a firm connection maps companies."))
+    if not Engagement.objects.filter(consultancy=firm.organization, organization=client).exists():
+        raise ValidationError(_("This company is not one of the consultancy's clients."))
+    mapped = Connection.objects.filter(parent=firm, provider_account_id=company_id) \
+        .exclude(status=Connection.Status.DISCONNECTED)
+    if mapped.exists():
+        raise ValidationError(_("This Pennylane company is already mapped."))
+    child = Connection.objects.create(
+        organization=client, provider=firm.provider, parent=firm, provider_account_id=str(company_id),
+        label=label or _("Pennylane (via %(firm)s)") % {"firm": firm.organization.name},
+        sync_interval=firm.sync_interval, created_by=by.user if by else None,
+    )
+    for org in {firm.organization, client}:
+        audit_log_record(org=org, actor=by.user if by else None, action="connection.firm_mapped", target=child,
+                         data={"company_id": str(company_id), "client": client.slug})
+    return child
+
+
+# --- syncing ------------------------------------------------------------------------------
+
+
+def sync_run_enqueue(*, connection: Connection, trigger: str = SyncRun.Trigger.SCHEDULE, full: bool = False) -> SyncRun:
+    """Queue a sync (one live run per connection: an existing queued or running run is returned)."""
+    with transaction.atomic():
+        live = SyncRun.objects.for_org(connection.organization).filter(
+            connection=connection, state__in=[SyncRun.State.QUEUED, SyncRun.State.RUNNING]).first()
+        if live is not None:
+            return live
+        run = SyncRun.objects.create(organization=connection.organization, connection=connection,
+                                     trigger=trigger, is_full=full)
+        from integrations.tasks import sync_run_execute_task
+
+        transaction.on_commit(lambda: sync_run_execute_task.delay(run.pk))
+    return run
+
+
+def connections_due(*, now: datetime | None = None) -> list[Connection]:
+    """Active, non-firm connections whose interval has elapsed since their last run started (all tenants)."""
+    now = now or timezone.now()
+    due = []
+    # scoped: the scheduler walks every tenant on purpose; each run stays in its connection's tenant
+    candidates = Connection.objects.filter(status=Connection.Status.ACTIVE).exclude(
+        provider="pennylane_firm", parent__isnull=True)
+    latest = {}
+    for run in SyncRun.objects.filter(connection__in=candidates).order_by("connection_id", "-created_at") \
+            .values("connection_id", "created_at", "state"):
+        latest.setdefault(run["connection_id"], run)
+    for connection in candidates:
+        last = latest.get(connection.pk)
+        if last and last["state"] in (SyncRun.State.QUEUED, SyncRun.State.RUNNING):
+            continue
+        if last and last["created_at"] > now - timedelta(minutes=connection.sync_interval):
+            continue
+        due.append(connection)
+    return due
+
+
+def connections_sync_due(*, now: datetime | None = None) -> list[SyncRun]:
+    """Queue a sync for each connection whose interval has elapsed; safe if two beats call it."""
+    now = now or timezone.now()
+    runs = []
+    for connection in connections_due(now=now):
+        full = connection.last_full_sync_at is None or connection.last_full_sync_at < now - timedelta(
+            days=settings.PENNYLANE_FULL_RECONCILIATION_DAYS)
+        runs.append(sync_run_enqueue(connection=connection, trigger=SyncRun.Trigger.SCHEDULE,
+                                     full=full and connection.last_success_at is not None))
+    return runs
+
+
+def connection_sync(*, connection: Connection, run: SyncRun | None = None, full: bool = False,
+                    trigger: str = SyncRun.Trigger.MANUAL) -> SyncRun:
+    """Run one sync now, in this process; idempotent and safe to call again after a crash.
+
+    Raises SyncRetry when the run failed for a temporary reason and was queued again (the task
+    retries it); a permanent error fails the run and marks the connection as needing attention.
+    """
+    if run is None:
+        run = SyncRun.objects.create(organization=connection.organization, connection=connection,
+                                     trigger=trigger, is_full=full)
+    with connection_lock(connection.pk) as acquired:
+        if not acquired:
+            raise SyncRetry(str(SyncBusy()), countdown=30)
+        # Under the lock, a RUNNING run is one whose worker died: take it over. Finished runs are left alone.
+        now = timezone.now()
+        claimed = SyncRun.objects.filter(pk=run.pk, state__in=[SyncRun.State.QUEUED, SyncRun.State.RUNNING]).update(
+            state=SyncRun.State.RUNNING, attempt=F("attempt") + 1, heartbeat_at=now,
+            started_at=models.functions.Coalesce(F("started_at"), models.Value(now)))
+        run.refresh_from_db()
+        if not claimed:
+            return run
+        connection.refresh_from_db()
+        if connection.status not in (Connection.Status.ACTIVE, Connection.Status.NEEDS_ATTENTION) or connection.is_firm:
+            return _run_finish(run, SyncRun.State.FAILED, _("The connection is %(status)s.") % {
+                "status": connection.get_status_display().lower()})
+        if run.attempt > settings.INTEGRATIONS_SYNC_MAX_ATTEMPTS:
+            return _run_dead(run, connection, _("Gave up after %(n)s attempts.") % {
+                "n": settings.INTEGRATIONS_SYNC_MAX_ATTEMPTS})
+        return _sync(connection, run)
+
+
+def _sync(connection: Connection, run: SyncRun) -> SyncRun:
+    connector = _connector(connection)
+    writer = _PageWriter(connection=connection, run=run, source=connector.source_key())
+    cursors = {} if run.is_full else dict(connection.cursors)
+    try:
+        for page in connector.fetch(cursors=cursors):
+            writer.write(page)
+    except ConnectorError as exc:
+        if exc.permanent:
+            logger.warning("sync %s of connection %s failed: %s", run.pk, connection.pk, exc)
+            Connection.objects.filter(pk=connection.pk).update(status=Connection.Status.NEEDS_ATTENTION,
+                                                               last_error=str(exc)[:1000])
+            return _run_finish(run, SyncRun.State.FAILED, str(exc))
+        return _run_requeue(run, connection, str(exc), countdown=exc.retry_after)
+    except Exception as exc:  # a bug or an unexpected payload: retried, then dead, never silent
+        logger.exception("sync %s of connection %s crashed", run.pk, connection.pk)
+        return _run_requeue(run, connection, f"{type(exc).__name__}: {exc}"[:500], countdown=None)
+    finally:
+        connector.close()
+    now = timezone.now()
+    update = {"last_success_at": now, "last_error": ""}
+    if run.is_full or not connection.last_full_sync_at:
+        update["last_full_sync_at"] = now
+    if connection.status == Connection.Status.NEEDS_ATTENTION:
+        update["status"] = Connection.Status.ACTIVE
+    Connection.objects.filter(pk=connection.pk).update(**update)
+    return _run_finish(run, SyncRun.State.DONE, None)
+
+
+def _run_finish(run: SyncRun, state: str, error: str | None) -> SyncRun:
+    run.state = state
+    run.finished_at = timezone.now()
+    if error:
+        run.errors = [*run.errors, error]
+    if state == SyncRun.State.DONE:
+        run.progress = 100
+    run.save(update_fields=["state", "finished_at", "errors", "progress"])
+    return run
+
+
+def _run_dead(run: SyncRun, connection: Connection, error: str) -> SyncRun:
+    Connection.objects.filter(pk=connection.pk).update(status=Connection.Status.NEEDS_ATTENTION,
+                                                       last_error=error[:1000])
+    return _run_finish(run, SyncRun.State.DEAD, error)
+
+
+def _run_requeue(run: SyncRun, connection: Connection, error: str, *, countdown: float | None) -> SyncRun:
+    if run.attempt >= settings.INTEGRATIONS_SYNC_MAX_ATTEMPTS:
+        return _run_dead(run, connection, error)
+    run.state = SyncRun.State.QUEUED
+    run.errors = [*run.errors, error]
+    run.save(update_fields=["state", "errors"])
+    Connection.objects.filter(pk=connection.pk).update(last_error=error[:1000])
+    raise SyncRetry(error, countdown=countdown)
+
+
+@dataclass
+class _Listing:
+    seen: set[str]
+
+
+class _PageWriter:
+    """Stores pages: records, rejections, cursor and run counters in one transaction per page."""
+
+    def __init__(self, *, connection: Connection, run: SyncRun, source: str):
+        self.connection = connection
+        self.org = connection.organization
+        self.run = run
+        self.source = source
+        self.listings: dict[str, _Listing] = {}
+
+    def write(self, page: Page) -> None:
+        changes: dict[str, set[date]] = defaultdict(set)
+        if page.listing_starts:
+            self.listings[page.listing_starts] = _Listing(seen=set())
+        with transaction.atomic():
+            counts = {kind: defaultdict(int) for kind in COUNT_KINDS}
+            by_model: dict[str, list[Record]] = defaultdict(list)
+            rejections = []
+            for record in page.records:
+                if record.reject_reason:
+                    rejections.append(record)
+                else:
+                    by_model[record.model].append(record)
+            for model_name, records in by_model.items():
+                rejections += self._upsert(model_name, records, counts, changes)
+            self._reject(rejections, counts)
+            if page.listing_complete and page.listing_complete in self.listings:
+                self._reconcile(page.listing_complete, counts, changes)
+            cursors = {**self.connection.cursors, page.object_type: page.cursor}
+            Connection.objects.filter(pk=self.connection.pk).update(cursors=cursors)
+            self.connection.cursors = cursors
+            self._count(page, counts)
+        if changes:
+            from kpis.services import kpi_values_recompute_enqueue
+
+            org, frozen = self.org, {k: set(v) for k, v in changes.items()}
+            transaction.on_commit(lambda: kpi_values_recompute_enqueue(org=org, changes=frozen))
+
+    def _count(self, page: Page, counts) -> None:
+        run = self.run
+        merged = {k: dict(v) for k, v in run.counts.items()}
+        for kind, per_model in counts.items():
+            for model_name, n in per_model.items():
+                entry = merged.setdefault(model_name, dict.fromkeys(COUNT_KINDS, 0))
+                entry[kind] = entry.get(kind, 0) + n
+        run.counts = merged
+        run.pages += 1
+        if page.progress is not None:
+            run.progress = max(run.progress, min(99, int(page.progress * 100)))
+        run.heartbeat_at = timezone.now()
+        run.save(update_fields=["counts", "pages", "progress", "heartbeat_at"])
+
+    def _reject(self, records: list[Record], counts) -> None:
+        rows = []
+        for record in records:
+            counts["rejected"][record.model] += 1
+            excerpt = {k: v for k, v in list((record.raw or {}).items())[:20]}
+            rows.append(RejectedRecord(organization=self.org, sync_run=self.run, model=record.model,
+                                       external_id=record.external_id[:120], reason=record.reject_reason[:2000],
+                                       payload=_jsonable(excerpt)))
+            logger.info("rejected %s %s: %s", record.model, record.external_id, record.reject_reason)
+        RejectedRecord.objects.bulk_create(rows)
+
+    def _resolve_foreign_keys(self, model, records: list[Record]) -> dict[str, dict[str, int]]:
+        wanted: dict[str, set[str]] = defaultdict(set)
+        for record in records:
+            for key, value in record.fields.items():
+                if key.endswith(FK_SUFFIX) and value not in (None, ""):
+                    wanted[key].add(str(value))
+        resolved = {}
+        for key, ids in wanted.items():
+            field = model._meta.get_field(key[: -len(FK_SUFFIX)])
+            related = field.related_model
+            resolved[key] = dict(related.objects.for_org(self.org).filter(source=self.source, external_id__in=ids)
+                                 .values_list("external_id", "pk"))
+        return resolved
+
+    def _upsert(self, model_name: str, records: list[Record], counts, changes) -> list[Record]:
+        model = CANONICAL_MODELS.get(model_name)
+        if model is None:
+            return [Record(model=model_name, external_id=r.external_id, raw=r.raw,
+                           reject_reason=f"Unknown record type {model_name!r}.") for r in records]
+        latest = {r.external_id: r for r in records}  # the last version of a record in a page wins
+        field_names = {f.name for f in model._meta.concrete_fields}
+        fk_keys = {k for r in latest.values() for k in r.fields
+                   if k.endswith(FK_SUFFIX) and k not in field_names}
+        resolved = self._resolve_foreign_keys(model, list(latest.values())) if fk_keys else {}
+        existing = {row.external_id: row for row in
+                    model.objects.for_org(self.org).filter(source=self.source, external_id__in=list(latest))}
+        listing = None
+        for name, lst in self.listings.items():
+            if name == model_name:
+                listing = lst
+        to_create, to_update, changed_fields, rejected = [], [], set(), []
+        date_fields = [f for f in DATE_FIELDS.get(model_name, ()) if f in field_names]
+        for external_id, record in latest.items():
+            row = existing.get(external_id)
+            if listing is not None and not record.deleted:
+                listing.seen.add(external_id)
+            if record.deleted:
+                if row is not None and not row.is_deleted:
+                    row.is_deleted = True
+                    row.source_updated_at = record.source_updated_at or row.source_updated_at
+                    to_update.append(row)
+                    changed_fields |= {"is_deleted", "source_updated_at"}
+                    counts["deleted"][model_name] += 1
+                    _note(changes, model_name, row, date_fields)
+                else:
+                    counts["unchanged"][model_name] += 1
+                continue
+            values = {}
+            for key, value in record.fields.items():
+                if key in fk_keys:
+                    values[key[: -len(FK_SUFFIX)] + "_id"] = resolved[key].get(str(value)) if value else None
+                elif key in field_names:
+                    values[key] = value
+                else:
+                    rejected.append(Record(model=model_name, external_id=external_id, raw=record.raw,
+                                           reject_reason=f"Unknown field {key!r}."))
+                    break
+            else:
+                candidate = model(organization=self.org, source=self.source, external_id=external_id,
+                                  source_updated_at=record.source_updated_at, **values)
+                try:
+                    candidate.clean_fields(exclude=["organization", *(k[: -len(FK_SUFFIX)] for k in fk_keys)])
+                except ValidationError as exc:
+                    rejected.append(Record(model=model_name, external_id=external_id, raw=record.raw,
+                                           reject_reason=_validation_text(exc)))
+                    continue
+                if row is None:
+                    to_create.append(candidate)
+                    counts["created"][model_name] += 1
+                    _note(changes, model_name, candidate, date_fields)
+                    continue
+                diff = [f for f in values if getattr(row, f) != getattr(candidate, f)]
+                if row.is_deleted:
+                    diff.append("is_deleted")
+                if not diff:
+                    counts["unchanged"][model_name] += 1
+                    continue
+                _note(changes, model_name, row, date_fields)
+                for f in diff:
+                    setattr(row, f, getattr(candidate, f))
+                row.is_deleted = False
+                row.source_updated_at = record.source_updated_at
+                changed_fields |= {*diff, "source_updated_at", "synced_at"}
+                to_update.append(row)
+                counts["updated"][model_name] += 1
+                _note(changes, model_name, row, date_fields)
+        if to_create:
+            model.objects.bulk_create(to_create, batch_size=500)
+        if to_update:
+            now = timezone.now()
+            for row in to_update:
+                row.synced_at = now
+            model.objects.bulk_update(to_update, sorted(changed_fields | {"synced_at"}), batch_size=500)
+        return rejected
+
+    def _reconcile(self, model_name: str, counts, changes) -> None:
+        """A complete listing was seen in this run: what it lacked was deleted at the source."""
+        model = CANONICAL_MODELS[model_name]
+        seen = self.listings.pop(model_name).seen
+        gone = model.objects.for_org(self.org).filter(source=self.source, is_deleted=False).exclude(
+            external_id__in=seen)
+        date_fields = [f for f in DATE_FIELDS.get(model_name, ()) if hasattr(model, f)]
+        rows = list(gone)
+        for row in rows:
+            _note(changes, model_name, row, date_fields)
+        if rows:
+            model.objects.filter(pk__in=[r.pk for r in rows]).update(is_deleted=True, synced_at=timezone.now())
+            counts["deleted"][model_name] += len(rows)
+
+
+def _note(changes: dict[str, set[date]], model_name: str, row, date_fields: list[str]) -> None:
+    for name in date_fields:
+        value = getattr(row, name, None)
+        if isinstance(value, datetime):
+            value = value.date()
+        if isinstance(value, date):
+            changes[model_name].add(value)
+
+
+def _validation_text(exc: ValidationError) -> str:
+    if hasattr(exc, "message_dict"):
+        return "; ".join(f"{field}: {' '.join(str(m) for m in msgs)}" for field, msgs in exc.message_dict.items())
+    return " ".join(str(m) for m in exc.messages)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_jsonable(v) for v in value[:20]]
+    if value is None or isinstance(value, bool | int | float | str):
+        return value if not isinstance(value, str) else value[:500]
+    return str(value)[:500]
+
+
