@@ -12,7 +12,7 @@ def memberships_of(user: User) -> QuerySet[Membership]:
     return (
         Membership.objects.filter(user=user)  # scoped: a user's own memberships across tenants
         .select_related("organization")
-        .order_by("organization__kind", "organization__name")
+        .order_by("-organization__kind", "organization__name")  # consultancy first: its portfolio is home
     )
 
 
