@@ -282,6 +282,29 @@ INTEGRATIONS_SYNC_LOCK_TTL = CELERY_TASK_TIME_LIMIT + 60  # below the broker's v
 INTEGRATIONS_SYNC_MAX_ATTEMPTS = 3  # then the run is dead and the connection needs attention
 INTEGRATIONS_DEFAULT_SYNC_INTERVAL = 60  # minutes
 
+# HubSpot CRM v3 (integrations/providers/hubspot.py). Private-app tokens need no client id; OAuth does.
+HUBSPOT_ENABLED = env_bool("HUBSPOT_ENABLED", True)
+HUBSPOT_API_BASE_URL = env_str(
+    "HUBSPOT_API_BASE_URL", "http://hubspot.fake" if INTEGRATIONS_USE_FAKES else "https://api.hubapi.com")
+# With the fakes, the consent screen is `manage.py fake_provider hubspot --port 8102` (run it, and point
+# HUBSPOT_API_BASE_URL at it too, to try the OAuth flow in a browser).
+HUBSPOT_AUTHORIZE_URL = env_str(
+    "HUBSPOT_AUTHORIZE_URL",
+    "http://127.0.0.1:8102/oauth/authorize" if INTEGRATIONS_USE_FAKES else "https://app.hubspot.com/oauth/authorize")
+HUBSPOT_CLIENT_ID = env_str("HUBSPOT_CLIENT_ID", "fake-client-id" if INTEGRATIONS_USE_FAKES else "")
+HUBSPOT_CLIENT_SECRET = env_str("HUBSPOT_CLIENT_SECRET", "fake-client-secret" if INTEGRATIONS_USE_FAKES else "")
+HUBSPOT_SCOPES = env_str("HUBSPOT_SCOPES", "oauth crm.objects.companies.read crm.objects.contacts.read "
+                         "crm.objects.deals.read crm.objects.owners.read")
+HUBSPOT_RATE_LIMIT = (env_int("HUBSPOT_RATE_LIMIT_REQUESTS", 100), 10)  # per account per 10 s (OAuth apps: 110)
+HUBSPOT_SEARCH_RATE_LIMIT = (env_int("HUBSPOT_SEARCH_RATE_LIMIT_REQUESTS", 4), 1)  # search: its own ~4/s
+HUBSPOT_SEARCH_PAGE_SIZE = 200  # search accepts 1..200
+HUBSPOT_SEARCH_RESULT_CAP = 10_000  # paging past this is a 400: start a new query before it
+HUBSPOT_SEARCH_INDEX_LAG_SECONDS = env_int("HUBSPOT_SEARCH_INDEX_LAG_SECONDS", 5)  # search lags writes
+HUBSPOT_TOKEN_REFRESH_MARGIN_SECONDS = 300  # refresh an OAuth access token this long before it expires
+# A deal counts as qualified from this stage probability on (or list stage ids in HUBSPOT_QUALIFIED_STAGES).
+HUBSPOT_QUALIFIED_MIN_PROBABILITY = float(env_str("HUBSPOT_QUALIFIED_MIN_PROBABILITY", "0.3"))
+HUBSPOT_QUALIFIED_STAGES = [s for s in env_str("HUBSPOT_QUALIFIED_STAGES", "").split(",") if s]
+
 # --- kpis settings (kpis/) ---
 
 # --- objectives settings (objectives/) ---
