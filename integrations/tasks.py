@@ -13,7 +13,7 @@ from integrations import services
 from integrations.models import SyncRun
 
 
-@shared_task(bind=True, acks_late=True, max_retries=None, queue="sync")
+@shared_task(bind=True, acks_late=True, max_retries=20, queue="sync")
 def sync_run_execute_task(self, sync_run_id: int) -> None:
     run = SyncRun.objects.filter(pk=sync_run_id).select_related("connection").first()  # scoped: by id, the row carries its org
     if run is None or not run.is_live:
