@@ -306,5 +306,9 @@ HUBSPOT_QUALIFIED_MIN_PROBABILITY = float(env_str("HUBSPOT_QUALIFIED_MIN_PROBABI
 HUBSPOT_QUALIFIED_STAGES = [s for s in env_str("HUBSPOT_QUALIFIED_STAGES", "").split(",") if s]
 
 # --- kpis settings (kpis/) ---
+# A burst of syncs within this many seconds gives one recompute per organization.
+KPIS_RECOMPUTE_DEBOUNCE_SECONDS = env_int("KPIS_RECOMPUTE_DEBOUNCE_SECONDS", 30)
+# A recompute always covers at least this many months back, so new tenants see "no data yet" rows.
+KPIS_MIN_HISTORY_MONTHS = env_int("KPIS_MIN_HISTORY_MONTHS", 12)
 
 # --- objectives settings (objectives/) ---
