@@ -1,0 +1,210 @@
+"""Reads behind the feasibility check and the derived targets of a financial objective.
+
+How a KPI splits into drivers, from the KPI catalogue's formulas:
+- its own formula, when it is a product (`orders * average_basket`) or a sum of KPIs/metrics;
+- otherwise the catalogue's ratios that divide it: `average_basket = revenue / orders` means
+  revenue = orders × average_basket. This holds by construction, whatever revenue's own formula.
+The second level is found the same way (orders = sessions × conversion when such a ratio exists).
+
+Each driver's "current" value over the period is what the period yields at current run-rates:
+the KPI engine's forecast for flows, or the value to date (else the previous period's) for ratios.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import ROUND_CEILING, Decimal
+
+from django.db.models import Count, Max
+from django.db.models.functions import TruncWeek
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Organization
+from integrations.models import OperationalValue, Order
+from kpis.engine.formula import Binary, FormulaError, Ref, parse
+from kpis.models import Kpi
+from kpis.periods import Period
+from kpis.selectors import kpi_forecast, kpi_value_for_period
+from objectives.feasibility import PRODUCT, SUM, VOLUME_DRIVERS, Driver, Feasibility, feasibility_check
+from objectives.models import KeyResult, Objective
+from objectives.selectors import kpi_period_for
+
+CAPACITY_SERIES = "order_capacity_per_week"
+CAPACITY_WEEKS = 13  # "the last 3 months"
+FLOW_UNITS = {Kpi.Unit.EUR, Kpi.Unit.COUNT}
+ROLE_KIND = {"coo": Objective.Kind.OPERATIONAL, "cro": Objective.Kind.COMMERCIAL, "cfo": Objective.Kind.FINANCIAL,
+             "ceo": Objective.Kind.STRATEGIC}
+
+
+def _flatten(node, op: str) -> list | None:
+    if isinstance(node, Binary) and node.op in (op, {"*": "×", "+": "+"}[op]):
+        left, right = _flatten(node.left, op), _flatten(node.right, op)
+        return None if left is None or right is None else left + right
+    if isinstance(node, Ref):
+        return [node.name]
+    return None
+
+
+def decompose(kpi: Kpi, catalogue: dict[str, Kpi]) -> tuple[str, list[str]] | None:
+    """(shape, driver slugs) for this KPI, from its formula or from a ratio that divides it."""
+    try:
+        tree = parse(kpi.formula)
+    except FormulaError:
+        tree = None
+    for shape, op in ((PRODUCT, "*"), (SUM, "+")):
+        parts = _flatten(tree, op) if tree is not None else None
+        if parts and len(parts) > 1:
+            return shape, parts
+    for other in catalogue.values():
+        if other.pk == kpi.pk:
+            continue
+        try:
+            node = parse(other.formula)
+        except FormulaError:
+            continue
+        if isinstance(node, Binary) and node.op in ("/", "÷") and isinstance(node.left, Ref) \
+                and isinstance(node.right, Ref) and node.left.name == kpi.slug:
+            return PRODUCT, [node.right.name, other.slug]
+    return None
+
+
+def _current(org: Organization, kpi: Kpi, period: Period, today: date) -> Decimal | None:
+    """What the period yields at current run-rates: the forecast for flows, the value so far for ratios."""
+    if kpi.unit in FLOW_UNITS:
+        f = kpi_forecast(org, kpi=kpi, period=period, today=today)
+        if f.value is not None:
+            return f.value
+    if period.start <= today:
+        value = kpi_value_for_period(org, kpi=kpi, period=period).value
+        if value is not None and (kpi.unit not in FLOW_UNITS or today > period.end):
+            return value
+    return kpi_value_for_period(org, kpi=kpi, period=period.previous()).value
+
+
+def order_capacity_per_week(org: Organization, *, today: date) -> tuple[Decimal | None, str]:
+    """Measured processing capacity: the uploaded series if any, else the best week of orders shipped (13 weeks)."""
+    since = today - timedelta(weeks=CAPACITY_WEEKS)
+    series = OperationalValue.objects.for_org(org).filter(series=CAPACITY_SERIES, date__gt=since, date__lte=today,
+                                                          is_deleted=False).aggregate(m=Max("value"))["m"]
+    if series is not None:
+        return Decimal(series), _("series %(series)s, last 3 months") % {"series": CAPACITY_SERIES}
+    start = timezone.make_aware(timezone.datetime.combine(since, timezone.datetime.min.time()))
+    weeks = (Order.objects.for_org(org).filter(shipped_at__gte=start, is_deleted=False)
+             .annotate(week=TruncWeek("shipped_at")).values("week").annotate(n=Count("id")).order_by("-n")[:1])
+    best = next(iter(weeks), None)
+    if best is None:
+        return None, ""
+    return Decimal(best["n"]), _("best week of orders shipped in the last 3 months")
+
+
+@dataclass(frozen=True)
+class Proposal:
+    kpi: Kpi
+    kind: str
+    start_value: Decimal
+    target_value: Decimal
+    direction: str
+    rationale: str
+
+
+@dataclass(frozen=True)
+class Analysis:
+    key_result: KeyResult
+    period: Period
+    feasibility: Feasibility
+    proposals: list[Proposal]
+
+
+def financial_key_result(objective: Objective) -> KeyResult | None:
+    """The key result a feasibility check reasons about: the first one on a KPI, increasing."""
+    return next((kr for kr in objective.key_results.select_related("kpi").order_by("id")
+                 if kr.kpi_id and not kr.is_manual and kr.direction == KeyResult.Direction.INCREASE), None)
+
+
+def analyse(org: Organization, *, objective: Objective, today: date | None = None) -> Analysis | None:
+    """Feasibility of the objective's target and the driver targets that reach it; None if nothing to reason on."""
+    today = today or timezone.localdate()
+    kr = financial_key_result(objective)
+    period = kpi_period_for(objective, fy_start_month=org.fiscal_year_start_month)
+    if kr is None or period is None:
+        return None
+    catalogue = {k.slug: k for k in Kpi.objects.for_org(org).filter(is_active=True)}
+    target_kpi = kr.kpi
+    baseline = _current(org, target_kpi, period, today)
+    split = decompose(target_kpi, catalogue)
+    drivers: list[Driver] = []
+    shape = PRODUCT
+    if split is not None:
+        shape, slugs = split
+        for slug in slugs:
+            driver_kpi = catalogue.get(slug)
+            if driver_kpi is None:
+                continue
+            drivers.append(Driver(slug=slug, name=driver_kpi.name, current=_current(org, driver_kpi, period, today),
+                                  is_volume=slug in VOLUME_DRIVERS))
+    capacity, source = (None, "")
+    if any(d.is_volume for d in drivers):
+        capacity, source = order_capacity_per_week(org, today=today)
+    result = feasibility_check(target=kr.target_value, baseline=baseline, shape=shape, drivers=drivers,
+                               days=period.days, capacity_per_week=capacity, capacity_source=source)
+    proposals = _proposals(org, result, catalogue, period, today)
+    return Analysis(key_result=kr, period=period, feasibility=result, proposals=proposals)
+
+
+def _proposals(org: Organization, f: Feasibility, catalogue: dict[str, Kpi], period: Period,
+               today: date) -> list[Proposal]:
+    """Volume up to what operations can absorb, the rest from the other drivers; one level further down."""
+    if not f.moves or f.baseline is None:
+        return []
+    proposals = []
+    volume = f.volume_move
+    volume_target = None
+    if volume is not None:
+        volume_target = volume.needed
+        if f.capacity_per_week is not None:
+            volume_target = min(volume.needed, f.capacity_per_week * f.weeks)
+        volume_target = volume_target.quantize(Decimal("1"), rounding=ROUND_CEILING)
+    for move in f.moves:
+        kpi = catalogue[move.slug]
+        kind = ROLE_KIND.get(kpi.owner_role, Objective.Kind.OPERATIONAL)
+        if move.is_volume:
+            target = volume_target
+            rationale = _("%(per_week)s a week over %(weeks)s weeks (now %(now)s a week)") % {
+                "per_week": (target / f.weeks).quantize(Decimal("1"), rounding=ROUND_CEILING),
+                "weeks": f.weeks.quantize(Decimal("0.1")), "now": move.current_per_week.quantize(Decimal("1"))}
+        elif volume is not None and len(f.moves) == 2 and f.target > 0:
+            # The other factor carries what the volume cannot: target ÷ volume target.
+            target = max(move.current, (f.target / volume_target).quantize(Decimal("0.01")))
+            rationale = _("what %(volume)s orders leave to the basket: %(target)s ÷ %(volume)s") % {
+                "volume": volume_target, "target": f.target.quantize(Decimal("1"))}
+        else:
+            target = move.needed.quantize(Decimal("0.01"))
+            rationale = _("this driver alone reaching the target")
+        start = move.current.quantize(Decimal("0.01"))
+        proposals.append(Proposal(kpi=kpi, kind=kind, start_value=start if not move.is_volume else Decimal("0"),
+                                  target_value=target, direction=KeyResult.Direction.INCREASE, rationale=rationale))
+        # One level further: orders = sessions × conversion → the conversion the orders target needs.
+        sub = decompose(kpi, catalogue) if move.is_volume else None
+        if sub is not None and sub[0] == PRODUCT:
+            for slug in sub[1]:
+                rate = catalogue.get(slug)
+                if rate is None or rate.unit in FLOW_UNITS:
+                    continue
+                others = [catalogue.get(s) for s in sub[1] if s != slug]
+                other_values = [_current(org, k, period, today) for k in others if k is not None]
+                rate_now = _current(org, rate, period, today)
+                if rate_now is None or not other_values or any(v in (None, 0) for v in other_values):
+                    continue
+                product = Decimal("1")
+                for v in other_values:
+                    product *= v
+                needed = (target / product).quantize(Decimal("0.0001"))
+                proposals.append(Proposal(
+                    kpi=rate, kind=ROLE_KIND.get(rate.owner_role, Objective.Kind.COMMERCIAL),
+                    start_value=rate_now.quantize(Decimal("0.0001")), target_value=max(needed, rate_now),
+                    direction=KeyResult.Direction.INCREASE,
+                    rationale=_("the rate that turns current %(others)s into %(target)s %(kpi)s") % {
+                        "others": ", ".join(k.name for k in others if k), "target": target, "kpi": kpi.name}))
+    return proposals

@@ -1,0 +1,355 @@
+"""Reads of the cascade: the objectives tree with live progress and risk, detail pages, what is due.
+
+Evaluating a set of objectives takes a fixed number of queries whatever its size: objectives with
+their last check-in (1), key results with their KPI and last check-in (1), the KPI values of all
+key results at once (1). Forecasts come from the KPI engine and are cached per computed value
+(the cache key holds the value's `computed_at`), so they are recomputed when the KPIs change and
+a warm page makes no query for them.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.core.cache import cache
+from django.db.models import OuterRef, Q, Subquery
+from django.utils import timezone
+
+from accounts.models import Membership, Organization
+from kpis.models import Kpi, KpiValue
+from kpis.periods import Period, period_containing
+from kpis.selectors import kpi_forecast
+from objectives.models import ActionPlan, CheckIn, KeyResult, Objective, ObjectiveTemplate, Review
+from objectives.scoring import (
+    DECREASE,
+    INCREASE,
+    Risk,
+    RiskInputs,
+    clamp,
+    key_result_progress,
+    risk_score,
+    rollup,
+    time_elapsed,
+)
+
+# KPI data older than this is flagged stale (syncs run at least daily; a week means something broke).
+STALE_DATA_DAYS = 7
+FORECAST_CACHE_SECONDS = 6 * 3600
+
+
+def kpi_period_for(objective: Objective, *, fy_start_month: int) -> Period | None:
+    """The materialised KPI period matching the objective's dates (month, fiscal quarter or year), if any."""
+    for grain in ("quarter", "year", "month"):
+        p = period_containing(objective.period_start, grain, fy_start_month)
+        if p.start == objective.period_start and p.end == objective.period_end:
+            return p
+    return None
+
+
+def open_alerts_for(objective: Objective) -> int:
+    """Open alerts on the objective's KPIs. TODO(alerts): no alerts app exists yet, so the term is 0."""
+    return 0
+
+
+@dataclass
+class KeyResultView:
+    kr: KeyResult
+    current: Decimal | None
+    reason: str = ""
+    computed_at: object = None
+    forecast: Decimal | None = None
+    forecast_method: str = ""
+    last_check_in: date | None = None
+    is_data_stale: bool = False
+    is_check_in_stale: bool = False
+
+    @property
+    def progress(self) -> Decimal | None:
+        kr = self.kr
+        return key_result_progress(start=kr.start_value, target=kr.target_value, current=self.current,
+                                   direction=INCREASE if kr.direction == KeyResult.Direction.INCREASE else DECREASE)
+
+    @property
+    def progress_pct(self) -> int | None:
+        p = self.progress
+        return None if p is None else int((clamp(p) * 100).quantize(Decimal("1")))
+
+    @property
+    def raw_progress_pct(self) -> int | None:
+        p = self.progress
+        return None if p is None else int((p * 100).quantize(Decimal("1")))
+
+    @property
+    def forecast_progress(self) -> Decimal | None:
+        kr = self.kr
+        return key_result_progress(start=kr.start_value, target=kr.target_value, current=self.forecast,
+                                   direction=INCREASE if kr.direction == KeyResult.Direction.INCREASE else DECREASE)
+
+    @property
+    def is_stale(self) -> bool:
+        return self.is_data_stale or self.is_check_in_stale
+
+
+@dataclass
+class ObjectiveNode:
+    objective: Objective
+    key_results: list[KeyResultView] = field(default_factory=list)
+    children: list[ObjectiveNode] = field(default_factory=list)
+    elapsed: Decimal = Decimal("0")
+    progress: Decimal | None = None
+    risk: Risk | None = None
+    last_check_in_date: date | None = None
+    last_confidence: str | None = None
+    last_score: int | None = None
+    is_check_in_due: bool = False
+    depth: int = 0
+
+    @property
+    def progress_pct(self) -> int | None:
+        return None if self.progress is None else int((self.progress * 100).quantize(Decimal("1")))
+
+    @property
+    def elapsed_pct(self) -> int:
+        return int((self.elapsed * 100).quantize(Decimal("1")))
+
+    @property
+    def stale_key_results(self) -> list[KeyResultView]:
+        return [k for k in self.key_results if k.is_stale]
+
+    def walk(self):
+        yield self
+        for child in self.children:
+            yield from child.walk()
+
+
+def _objectives_queryset(org: Organization):
+    last = CheckIn.objects.for_org(org).filter(objective=OuterRef("pk")).order_by("-date", "-id")
+    return (
+        Objective.objects.for_org(org)
+        .select_related("owner__user")
+        .annotate(last_ci_date=Subquery(last.values("date")[:1]),
+                  last_ci_confidence=Subquery(last.values("confidence")[:1]),
+                  last_ci_score=Subquery(last.values("confidence_score")[:1]))
+    )
+
+
+def _key_results_for(org: Organization, objective_ids: list[int]) -> list[KeyResult]:
+    last = CheckIn.objects.for_org(org).filter(key_result=OuterRef("pk")).order_by("-date", "-id")
+    return list(
+        KeyResult.objects.for_org(org).filter(objective_id__in=objective_ids).select_related("kpi")
+        .annotate(last_ci_date=Subquery(last.values("date")[:1])).order_by("id")
+    )
+
+
+def _kpi_values(org: Organization, wanted: set[tuple[int, str, date, str]]) -> dict[tuple, KpiValue]:
+    """The KPI engine's materialised values for (kpi id, grain, period start, dimension) keys; 1 query.
+
+    Read straight from kpis.models in one query: kpis.selectors.kpi_value_for_period reads one at a time.
+    """
+    if not wanted:
+        return {}
+    condition = Q()
+    for kpi_id, grain, start, dim in wanted:
+        condition |= Q(kpi_id=kpi_id, grain=grain, period_start=start, dimension_value=dim)
+    rows = KpiValue.objects.for_org(org).filter(condition).only(
+        "kpi_id", "grain", "period_start", "dimension_value", "value", "no_value_reason", "computed_at")
+    return {(v.kpi_id, v.grain, v.period_start, v.dimension_value): v for v in rows}
+
+
+def _forecasts(org: Organization, items: list[tuple[KeyResultView, Period]], today: date) -> None:
+    """Fill `forecast` from the KPI engine, cached per (KPI, period, computed_at, today)."""
+    keys = {}
+    for view, period in items:
+        if view.kr.kpi_id is None or view.kr.dimension_value or view.computed_at is None:
+            continue
+        stamp = view.computed_at.isoformat()
+        keys[f"objectives:forecast:{org.pk}:{view.kr.kpi_id}:{period.grain}:{period.start}:{stamp}:{today}"] = (
+            view, period)
+    if not keys:
+        return
+    cached = cache.get_many(list(keys))
+    missing = {}
+    for key, (view, period) in keys.items():
+        if key in cached:
+            value, method = cached[key]
+        else:
+            f = kpi_forecast(org, kpi=view.kr.kpi, period=period, today=today)
+            value, method = f.value, f.method
+            missing[key] = (value, method)
+        view.forecast, view.forecast_method = value, method
+    if missing:
+        cache.set_many(missing, FORECAST_CACHE_SECONDS)
+
+
+def evaluate(org: Organization, objectives: list[Objective], *, today: date | None = None,
+             with_forecasts: bool = True) -> dict[int, ObjectiveNode]:
+    """Nodes for these objectives (annotated by _objectives_queryset), linked parent → children, scored."""
+    today = today or timezone.localdate()
+    now = timezone.now()
+    fy = org.fiscal_year_start_month
+    nodes = {}
+    for o in objectives:
+        last_date = getattr(o, "last_ci_date", None)
+        due = o.is_open and (last_date is None or last_date + timedelta(days=o.check_in_every_days) <= today)
+        nodes[o.pk] = ObjectiveNode(
+            objective=o, elapsed=time_elapsed(start=o.period_start, end=o.period_end, today=today),
+            last_check_in_date=last_date, last_confidence=getattr(o, "last_ci_confidence", None),
+            last_score=getattr(o, "last_ci_score", None), is_check_in_due=due)
+    krs = _key_results_for(org, list(nodes))
+    periods = {pk: kpi_period_for(n.objective, fy_start_month=fy) for pk, n in nodes.items()}
+    wanted = set()
+    for kr in krs:
+        p = periods[kr.objective_id]
+        if kr.kpi_id and not kr.is_manual and p is not None:
+            wanted.add((kr.kpi_id, p.grain, p.start, kr.dimension_value))
+    values = _kpi_values(org, wanted)
+    forecast_items = []
+    for kr in krs:
+        node = nodes[kr.objective_id]
+        cadence = timedelta(days=2 * node.objective.check_in_every_days)
+        last_ci = max(filter(None, [getattr(kr, "last_ci_date", None), node.last_check_in_date]), default=None)
+        if kr.is_manual:
+            view = KeyResultView(kr=kr, current=kr.manual_value, computed_at=kr.manual_value_at,
+                                 reason="" if kr.manual_value is not None else "no value typed yet")
+            view.is_data_stale = kr.manual_value_at is None or kr.manual_value_at < now - cadence
+        else:
+            p = periods[kr.objective_id]
+            v = values.get((kr.kpi_id, p.grain, p.start, kr.dimension_value)) if p else None
+            view = KeyResultView(
+                kr=kr, current=v.value if v else None, computed_at=v.computed_at if v else None,
+                reason=(v.no_value_reason if v else ("not computed yet" if p else "custom period: no KPI value")))
+            view.is_data_stale = v is None or v.computed_at < now - timedelta(days=STALE_DATA_DAYS)
+            if p is not None:
+                forecast_items.append((view, p))
+        view.last_check_in = last_ci
+        view.is_check_in_stale = node.objective.is_open and today >= node.objective.period_start and (
+            last_ci is None or last_ci < today - cadence)
+        node.key_results.append(view)
+    if with_forecasts:
+        _forecasts(org, forecast_items, today)
+    for node in nodes.values():
+        parent_id = node.objective.parent_id
+        if parent_id in nodes:
+            nodes[parent_id].children.append(node)
+    for node in nodes.values():
+        if node.objective.parent_id not in nodes:
+            _score(node, depth=0)
+    return nodes
+
+
+def _score(node: ObjectiveNode, *, depth: int) -> None:
+    """Roll up bottom-up: children first, then this node's progress and risk."""
+    node.depth = depth
+    for child in node.children:
+        _score(child, depth=depth + 1)
+    items = [(k.progress, k.kr.weight) for k in node.key_results]
+    items += [(c.progress, c.objective.weight) for c in node.children]
+    node.progress = rollup(items)
+    forecasts = [(k.forecast_progress, k.kr.weight) for k in node.key_results if k.forecast_progress is not None]
+    forecast_progress = rollup(forecasts) if forecasts else None
+    node.risk = risk_score(RiskInputs(
+        progress=node.progress, elapsed=node.elapsed, forecast_progress=forecast_progress,
+        confidence=node.last_confidence, confidence_score=node.last_score,
+        stale_key_results=sum(1 for k in node.key_results if k.is_stale), key_results=len(node.key_results),
+        open_alerts=open_alerts_for(node.objective)))
+
+
+@dataclass
+class Tree:
+    roots: list[ObjectiveNode]
+    nodes: dict[int, ObjectiveNode]
+    start: date
+    end: date
+
+    def all(self) -> list[ObjectiveNode]:
+        return [n for root in self.roots for n in root.walk()]
+
+
+def objective_tree_for(org: Organization, *, start: date, end: date, owner_id: int | None = None,
+                       role: str = "", today: date | None = None) -> Tree:
+    """Objectives whose period overlaps [start, end], as a tree with progress and risk; 3 queries when warm.
+
+    Filtering by owner or role keeps the roll-up of the whole tree and shows the matching
+    objectives, each under its nearest shown ancestor.
+    """
+    objectives = list(
+        _objectives_queryset(org).filter(period_start__lte=end, period_end__gte=start)
+        .exclude(status=Objective.Status.CANCELLED).order_by("period_start", "id"))
+    nodes = evaluate(org, objectives, today=today)
+    roots = [n for n in nodes.values() if n.objective.parent_id not in nodes]
+    if owner_id or role:
+        def keep(n):
+            return (not owner_id or n.objective.owner_id == owner_id) and (not role or n.objective.owner_role == role)
+
+        def prune(n):
+            kept_children = [c for child in n.children for c in prune(child)]
+            if keep(n):
+                return [_shallow(n, kept_children)]
+            return kept_children
+
+        roots = [n for root in roots for n in prune(root)]
+    return Tree(roots=roots, nodes=nodes, start=start, end=end)
+
+
+def _shallow(node: ObjectiveNode, children: list[ObjectiveNode]) -> ObjectiveNode:
+    copy = ObjectiveNode(**{**node.__dict__, "children": children})
+    return copy
+
+
+def objective_node(org: Organization, *, objective: Objective, today: date | None = None) -> ObjectiveNode:
+    """One objective with its whole subtree evaluated (its ancestors are not needed for its own scores)."""
+    ids, frontier = {objective.pk}, [objective.pk]
+    while frontier:
+        frontier = list(Objective.objects.for_org(org).filter(parent_id__in=frontier).exclude(
+            pk__in=ids).values_list("pk", flat=True))
+        ids.update(frontier)
+    objectives = list(_objectives_queryset(org).filter(pk__in=ids).exclude(
+        ~Q(pk=objective.pk), status=Objective.Status.CANCELLED))
+    nodes = evaluate(org, objectives, today=today)
+    return nodes[objective.pk]
+
+
+def objectives_with_risk(org: Organization, *, objectives: list[Objective], today: date | None = None) -> list[ObjectiveNode]:
+    """Snapshot-ready nodes for a handful of objectives (a review), each with its subtree's roll-up."""
+    return [objective_node(org, objective=o, today=today) for o in objectives]
+
+
+def check_in_timeline(org: Organization, *, objective: Objective) -> list[CheckIn]:
+    return list(CheckIn.objects.for_org(org).filter(objective=objective)
+                .select_related("author__user", "key_result").order_by("-date", "-id")[:50])
+
+
+def action_plans_of(org: Organization, *, objective: Objective) -> list[ActionPlan]:
+    return list(ActionPlan.objects.for_org(org).filter(objective=objective)
+                .select_related("owner__user").prefetch_related("key_results").order_by("due_date", "id"))
+
+
+def objectives_due_for(membership: Membership, *, today: date | None = None) -> list[ObjectiveNode]:
+    """The member's open objectives whose check-in is due (never checked in, or cadence elapsed)."""
+    today = today or timezone.localdate()
+    org = membership.organization
+    objectives = list(_objectives_queryset(org).filter(owner=membership, period_end__gte=today - timedelta(days=7),
+                                                       status__in=[Objective.Status.ACTIVE, Objective.Status.DRAFT]))
+    nodes = evaluate(org, objectives, today=today, with_forecasts=False)
+    return [n for n in nodes.values() if n.is_check_in_due]
+
+
+def reviews_of(org: Organization) -> list[Review]:
+    return list(Review.objects.for_org(org).select_related("created_by").prefetch_related("participants__user")
+                .order_by("-held_on", "-id"))
+
+
+def templates_of(org: Organization) -> list[ObjectiveTemplate]:
+    return list(ObjectiveTemplate.objects.for_org(org).order_by("name", "id"))
+
+
+def kpis_for_key_results(org: Organization) -> list[Kpi]:
+    return list(Kpi.objects.for_org(org).filter(is_active=True).order_by("category", "sort_order", "slug"))
+
+
+def kpi_period_label(objective: Objective) -> str:
+    p = kpi_period_for(objective, fy_start_month=objective.organization.fiscal_year_start_month)
+    return p.label() if p else f"{objective.period_start} – {objective.period_end}"
