@@ -550,4 +550,50 @@ def default_fake(*, seed: int = 42, today=None) -> HubSpotFake:
     return fake
 
 
+_default: HubSpotFake | None = None
+_default_lock = threading.Lock()
+
+
+def default_instance() -> HubSpotFake:
+    """The one fake this process serves to `http://hubspot.fake` (the demo connects to it)."""
+    global _default
+    with _default_lock:
+        if _default is None:
+            from django.conf import settings
+
+            _default = default_fake(seed=getattr(settings, "DEMO_SEED", 42))
+        return _default
+
+
+def in_process_transport() -> httpx.MockTransport:
+    """settings.INTEGRATIONS_IN_PROCESS_FAKES: what `http://hubspot.fake` answers with."""
+    return default_instance().transport()
+
+
+def wsgi_app(fake: HubSpotFake):
+    """The fake as a WSGI application (for any WSGI server)."""
+
+    def app(environ, start_response):
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        body = environ["wsgi.input"].read(length) if length else b""
+        headers = {k[5:].replace("_", "-").lower(): v for k, v in environ.items() if k.startswith("HTTP_")}
+        if environ.get("CONTENT_TYPE"):
+            headers["content-type"] = environ["CONTENT_TYPE"]
+        status, out_headers, payload = fake.handle(
+            environ["REQUEST_METHOD"], environ.get("PATH_INFO", "/"),
+            parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True), headers, body)
+        reason = {200: "OK", 207: "Multi-Status", 302: "Found", 400: "Bad Request", 401: "Unauthorized",
+                  403: "Forbidden", 404: "Not Found", 429: "Too Many Requests"}.get(status, "Error")
+        start_response(f"{status} {reason}", [*out_headers.items(), ("Content-Length", str(len(payload)))])
+        return [payload]
+
+    return app
+
+
+def default_wsgi_app(*args):
+    """registry.FAKE_SERVERS: the default fake as a WSGI app (called with no argument it returns the app)."""
+    app = wsgi_app(default_instance())
+    return app(*args) if args else app
+
+
 __all__ = ["Fault", "HubSpotFake", "Limits", "SimulatedCrash", "default_fake", "LAST_MODIFIED"]

@@ -1,0 +1,494 @@
+"""HubSpot CRM v3: companies, contacts (and the leads they are), deals with their pipeline stage,
+owner and company. Private-app tokens and OAuth 2.0 (integrations/oauth_hubspot.py) both end in a
+bearer token; OAuth tokens are refreshed ahead of expiry.
+
+Incremental sync runs through the search API on each object's last-modified property
+(`lastmodifieddate` for contacts, `hs_lastmodifieddate` for companies and deals), filtered with
+epoch-ms strings between the stored cursor (inclusive) and the sync's start time (exclusive),
+sorted ascending. A search stops at 10,000 results, so before paging reaches the cap a new query
+starts from the last value seen. Archived records never appear in search: they are read from
+`?archived=true` lists and tombstoned. Search has its own rate limit (~4/s), kept in a second
+Redis bucket on top of the account's budget.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterator
+from datetime import UTC, date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.conf import settings
+from django.utils import timezone
+
+from integrations.base import AccountInfo, Connector, ConnectorError, Cursor, Page, Record
+from integrations.http import ProviderClient, ProviderError
+from integrations.ratelimit import rate_limiter
+
+logger = logging.getLogger("integrations.hubspot")
+
+OBJECT_TYPES = ("companies", "contacts", "deals")  # companies first: contacts and deals point to them
+LAST_MODIFIED = {"companies": "hs_lastmodifieddate", "contacts": "lastmodifieddate", "deals": "hs_lastmodifieddate"}
+PROPERTIES = {
+    "companies": ["name", "domain", "industry", "createdate", "hs_lastmodifieddate"],
+    "contacts": ["email", "firstname", "lastname", "lifecyclestage", "hs_analytics_source", "createdate",
+                 "lastmodifieddate", "associatedcompanyid", "hs_lifecyclestage_customer_date"],
+    "deals": ["dealname", "amount", "deal_currency_code", "dealstage", "pipeline", "closedate", "createdate",
+              "hubspot_owner_id", "hs_analytics_source", "hs_lastmodifieddate"],
+}
+LIST_PAGE_SIZE = 100  # lists accept 1..100
+ASSOCIATION_BATCH = 1000
+
+
+# --- parsing HubSpot's string-typed values -----------------------------------------------------
+
+
+def parse_datetime(value: str | None) -> datetime | None:
+    """HubSpot datetimes arrive as ISO 8601 (`2024-05-02T09:12:44.512Z`) or as epoch-ms strings."""
+    if value in (None, ""):
+        return None
+    text = str(value).strip()
+    if text.isdigit():
+        return datetime.fromtimestamp(int(text) / 1000, tz=UTC)
+    try:
+        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed
+
+
+def parse_date(value: str | None) -> date | None:
+    """A calendar date in the organization's time zone (a date-only value is taken as it is)."""
+    if value in (None, ""):
+        return None
+    text = str(value).strip()
+    if len(text) == 10 and text[4] == "-":
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            return None
+    parsed = parse_datetime(text)
+    return timezone.localtime(parsed).date() if parsed else None
+
+
+def to_epoch_ms(value: datetime) -> int:
+    return int(value.timestamp() * 1000)
+
+
+def parse_amount(value: str | None) -> Decimal | None:
+    """`"12000"`, `"12000.50"`; None when the text is not a number."""
+    if value in (None, ""):
+        return Decimal("0")
+    try:
+        amount = Decimal(str(value).strip())
+    except InvalidOperation:
+        return None
+    return amount.quantize(Decimal("0.01")) if amount.is_finite() else None
+
+
+def channel(value: str | None) -> str:
+    """hs_analytics_source (`ORGANIC_SEARCH`) → a lower-case channel key (`organic_search`)."""
+    return (value or "").strip().lower()[:80]
+
+
+# --- mapping to canonical records ---------------------------------------------------------------
+
+
+class Stages:
+    """Deal pipelines and stages: which stage is closed, won, qualified (from /crm/v3/pipelines/deals)."""
+
+    def __init__(self, pipelines: list[dict]):
+        self.pipelines = {p["id"]: p.get("label") or p["id"] for p in pipelines}
+        self.stages: dict[str, dict] = {}
+        for pipeline in pipelines:
+            for stage in pipeline.get("stages", []):
+                meta = stage.get("metadata") or {}
+                try:
+                    probability = float(meta.get("probability")) if meta.get("probability") not in (None, "") else None
+                except ValueError:
+                    probability = None
+                self.stages[stage["id"]] = {
+                    "label": stage.get("label") or stage["id"],
+                    "pipeline": pipeline["id"],
+                    "closed": str(meta.get("isClosed", "false")).lower() == "true",
+                    "probability": probability,
+                }
+
+    def describe(self, stage_id: str) -> dict:
+        return self.stages.get(stage_id, {"label": stage_id, "pipeline": "", "closed": False, "probability": None})
+
+    def is_qualified(self, stage_id: str) -> bool:
+        if settings.HUBSPOT_QUALIFIED_STAGES:
+            return stage_id in settings.HUBSPOT_QUALIFIED_STAGES
+        probability = self.describe(stage_id)["probability"]
+        return probability is not None and probability >= settings.HUBSPOT_QUALIFIED_MIN_PROBABILITY
+
+
+def _updated(obj: dict, type_: str) -> datetime | None:
+    return parse_datetime(obj.get("properties", {}).get(LAST_MODIFIED[type_])) or parse_datetime(obj.get("updatedAt"))
+
+
+def map_company(obj: dict) -> Record:
+    props = obj.get("properties") or {}
+    name = (props.get("name") or "").strip() or (props.get("domain") or "").strip()
+    record = {"model": "crmcompany", "external_id": str(obj["id"]), "raw": props,
+              "source_updated_at": _updated(obj, "companies")}
+    if not name:
+        return Record(**record, reject_reason="The company has neither a name nor a domain.")
+    return Record(**record, fields={"name": name[:255], "domain": (props.get("domain") or "")[:255],
+                                    "segment": (props.get("industry") or "")[:80]})
+
+
+def map_contact(obj: dict) -> list[Record]:
+    """A contact, and the lead it is (created when the contact was, converted when it became a customer)."""
+    props = obj.get("properties") or {}
+    external_id = str(obj["id"])
+    updated = _updated(obj, "contacts")
+    created_on = parse_date(props.get("createdate")) or parse_date(obj.get("createdAt"))
+    name = " ".join(p for p in (props.get("firstname"), props.get("lastname")) if p).strip()
+    lifecycle = (props.get("lifecyclestage") or "").strip()
+    source = channel(props.get("hs_analytics_source"))
+    contact = Record(model="contact", external_id=external_id, source_updated_at=updated, raw=props, fields={
+        "email": (props.get("email") or "")[:255], "name": name[:255],
+        "company_external_id": props.get("associatedcompanyid") or None,
+        "lifecycle_stage": lifecycle[:40], "source_channel": source, "created_on": created_on,
+    })
+    if created_on is None:
+        reason = f"The contact's creation date {props.get('createdate')!r} is not a date."
+        return [contact, Record(model="lead", external_id=external_id, raw=props, reject_reason=reason)]
+    converted_on = None
+    if lifecycle == "customer":
+        converted_on = parse_date(props.get("hs_lifecyclestage_customer_date")) or (updated and updated.date())
+    lead = Record(model="lead", external_id=external_id, source_updated_at=updated, raw=props, fields={
+        "created_on": created_on, "source_channel": source, "converted_on": converted_on,
+        "contact_external_id": external_id,
+    })
+    return [contact, lead]
+
+
+def map_deal(obj: dict, *, stages: Stages, owners: dict[str, str], company_id: str | None) -> Record:
+    props = obj.get("properties") or {}
+    external_id = str(obj["id"])
+    base = {"model": "deal", "external_id": external_id, "raw": props, "source_updated_at": _updated(obj, "deals")}
+    name = (props.get("dealname") or "").strip()
+    if not name:
+        return Record(**base, reject_reason="The deal has no name (dealname is empty).")
+    amount = parse_amount(props.get("amount"))
+    if amount is None:
+        return Record(**base, reject_reason=f"The deal amount {props.get('amount')!r} is not a number.")
+    created_on = parse_date(props.get("createdate")) or parse_date(obj.get("createdAt"))
+    if created_on is None:
+        return Record(**base, reject_reason=f"The deal's creation date {props.get('createdate')!r} is not a date.")
+    stage_id = props.get("dealstage") or ""
+    stage = stages.describe(stage_id)
+    probability = stage["probability"]
+    is_closed = stage["closed"]
+    pipeline_id = props.get("pipeline") or stage["pipeline"]
+    return Record(**base, fields={
+        "name": name[:255],
+        "pipeline": stages.pipelines.get(pipeline_id, pipeline_id)[:80],
+        "stage": stage["label"][:80],
+        "amount": amount,
+        "currency": (props.get("deal_currency_code") or "EUR")[:3],
+        "created_on": created_on,
+        "close_date": parse_date(props.get("closedate")),
+        "is_closed": is_closed,
+        "is_won": is_closed and probability is not None and probability >= 1.0,
+        "is_qualified": stages.is_qualified(stage_id),
+        "source_channel": channel(props.get("hs_analytics_source")),
+        "owner_name": owners.get(props.get("hubspot_owner_id") or "", "")[:255],
+        "company_external_id": company_id,
+    })
+
+
+# --- the connector ------------------------------------------------------------------------------
+
+
+class _BothBudgets:
+    """A search request spends from the search bucket and from the account's general bucket."""
+
+    def __init__(self, *limiters):
+        self.limiters = limiters
+
+    def acquire(self) -> None:
+        for limiter in self.limiters:
+            limiter.acquire()
+
+
+def _permanent_message(exc: ProviderError) -> str:
+    if exc.status == 401:
+        return "HubSpot refused the token (revoked, expired or mistyped): reconnect HubSpot."
+    if exc.status == 403:
+        missing = []
+        for error in exc.details or []:
+            context = (error or {}).get("context") or {}
+            missing += context.get("requiredGranularScopes") or context.get("requiredScopes") or []
+        scopes = ", ".join(missing) or "the read scopes"
+        return f"HubSpot refused access: grant {scopes} to the app, then reconnect."
+    if exc.status == 530:
+        return "HubSpot says the token is malformed: paste the private app's access token again."
+    return str(exc)
+
+
+class HubSpotConnector(Connector):
+    key = "hubspot"
+    label = "HubSpot"
+    source = "hubspot"
+    auth = "oauth"
+    token_help = "In HubSpot, Settings → Integrations → Private apps: create an app with the CRM read scopes " \
+                 "(companies, contacts, deals, owners) and paste its access token."
+
+    def __init__(self, connection, *, sleep: Callable[[float], None] = time.sleep) -> None:
+        super().__init__(connection)
+        self.sleep = sleep
+        self._client: ProviderClient | None = None
+        self._search: ProviderClient | None = None
+
+    # ---- clients and tokens --------------------------------------------------------------------
+
+    @property
+    def budget_key(self) -> str:
+        """HubSpot's budget is per account (hub_id), shared by every app and worker using it."""
+        account = self.connection.provider_account_id
+        return f"hubspot:{account}" if account else self.connection.rate_limit_key
+
+    def _credentials(self) -> dict:
+        return self.connection.secret_credentials or {}
+
+    def _is_oauth(self) -> bool:
+        return bool(self._credentials().get("refresh_token"))
+
+    def _access_token(self) -> str:
+        creds = self._credentials()
+        if self._is_oauth():
+            expires_at = float(creds.get("expires_at") or 0)
+            if expires_at - time.time() < settings.HUBSPOT_TOKEN_REFRESH_MARGIN_SECONDS:
+                self._refresh()
+                creds = self._credentials()
+            return creds.get("access_token") or ""
+        token = (creds.get("token") or creds.get("access_token") or "").strip()
+        if not token:
+            raise ConnectorError("No HubSpot token is stored: connect HubSpot again.", permanent=True)
+        return token
+
+    def _refresh(self, *, force: bool = False) -> None:
+        from integrations.oauth_hubspot import hubspot_token_refresh
+
+        hubspot_token_refresh(connection=self.connection, force=force)
+        for client in (self._client, self._search):
+            if client is not None:
+                client.set_token(self._credentials().get("access_token") or "")
+
+    def _clients(self) -> tuple[ProviderClient, ProviderClient]:
+        token = self._access_token()  # refreshes first when an OAuth token is about to expire
+        if self._client is None:
+            limit, window = settings.HUBSPOT_RATE_LIMIT
+            general = rate_limiter(key=self.budget_key, limit=limit, window=window, sleep=self.sleep)
+            s_limit, s_window = settings.HUBSPOT_SEARCH_RATE_LIMIT
+            search = rate_limiter(key=f"{self.budget_key}:search", limit=s_limit, window=s_window, sleep=self.sleep)
+            base = settings.HUBSPOT_API_BASE_URL
+            self._client = ProviderClient(base_url=base, token=token, limiter=general, sleep=self.sleep)
+            self._search = ProviderClient(base_url=base, token=token, limiter=_BothBudgets(search, general),
+                                          sleep=self.sleep)
+        return self._client, self._search
+
+    def close(self) -> None:
+        for client in (self._client, self._search):
+            if client is not None:
+                client.close()
+        self._client = self._search = None
+
+    def _call(self, method: str, path: str, *, params: Any = None, json: Any = None, search: bool = False) -> dict:
+        """One request; an expired OAuth token is refreshed once, HubSpot's refusals become clear messages."""
+        for attempt in (1, 2):
+            general, searcher = self._clients()
+            client = searcher if search else general
+            try:
+                response = client.request(method, path, params=params, json=json)
+                return response.json()
+            except ProviderError as exc:
+                if exc.status == 401 and attempt == 1 and self._is_oauth():
+                    self._refresh(force=True)
+                    continue
+                if exc.permanent and exc.status in (401, 403, 530):
+                    raise ConnectorError(_permanent_message(exc), permanent=True) from None
+                raise
+        raise AssertionError("unreachable")
+
+    # ---- the interface -------------------------------------------------------------------------
+
+    def check_credentials(self) -> None:
+        self.account_info()
+
+    def account_info(self) -> AccountInfo:
+        body = self._call("GET", "/account-info/v3/details")
+        hub_id = str(body.get("portalId") or "")
+        # A token that cannot read the CRM is refused now rather than at the first sync.
+        self._call("GET", "/crm/v3/owners", params={"limit": 1})
+        return AccountInfo(account_id=hub_id, name=f"HubSpot {hub_id}" if hub_id else "HubSpot")
+
+    def fetch(self, *, cursors: dict[str, Cursor]) -> Iterator[Page]:
+        started = timezone.now()
+        end_ms = to_epoch_ms(started) - settings.HUBSPOT_SEARCH_INDEX_LAG_SECONDS * 1000
+        stages = Stages(self._call("GET", "/crm/v3/pipelines/deals").get("results", []))
+        owners = self._owners()
+        for index, type_ in enumerate(OBJECT_TYPES):
+            cursor = dict(cursors.get(type_) or {})
+            yield from self._changed(type_, cursor, end_ms, stages, owners, index)
+            yield from self._archived(type_, cursor, end_ms, index)
+
+    # ---- reading -------------------------------------------------------------------------------
+
+    def _owners(self) -> dict[str, str]:
+        owners: dict[str, str] = {}
+        for archived in ("false", "true"):  # deals keep pointing to reps who left
+            after = None
+            while True:
+                params = {"limit": 100, "archived": archived, **({"after": after} if after else {})}
+                body = self._call("GET", "/crm/v3/owners", params=params)
+                for owner in body.get("results", []):
+                    name = " ".join(p for p in (owner.get("firstName"), owner.get("lastName")) if p)
+                    owners.setdefault(str(owner["id"]), name or owner.get("email") or "")
+                after = ((body.get("paging") or {}).get("next") or {}).get("after")
+                if not after:
+                    break
+        return owners
+
+    def _search_body(self, type_: str, filters: list[dict], sort: str, after: int) -> dict:
+        body = {"filterGroups": [{"filters": filters}], "sorts": [{"propertyName": sort, "direction": "ASCENDING"}],
+                "properties": PROPERTIES[type_], "limit": settings.HUBSPOT_SEARCH_PAGE_SIZE}
+        if after:
+            body["after"] = str(after)
+        return body
+
+    def _changed(self, type_: str, cursor: Cursor, end_ms: int, stages: Stages, owners: dict[str, str],
+                 index: int) -> Iterator[Page]:
+        """Everything modified in [cursor.since, end): ascending, re-windowed before the search cap."""
+        prop = LAST_MODIFIED[type_]
+        since = int(cursor.get("since") or 0)
+        limit = settings.HUBSPOT_SEARCH_PAGE_SIZE
+        cap = settings.HUBSPOT_SEARCH_RESULT_CAP
+        seen_at_last: set[str] = set()  # ids already read whose last-modified equals `last`
+        last = since
+        total = None
+        done_in_type = 0
+        while True:
+            window_start = last
+            offset = 0
+            finished = False
+            while True:
+                filters = [{"propertyName": prop, "operator": "GTE", "value": str(window_start)},
+                           {"propertyName": prop, "operator": "LT", "value": str(end_ms)}]
+                body = self._call("POST", f"/crm/v3/objects/{type_}/search",
+                                  json=self._search_body(type_, filters, prop, offset), search=True)
+                if total is None:
+                    total = body.get("total") or 0
+                results = [r for r in body.get("results", []) if str(r["id"]) not in seen_at_last]
+                for result in results:
+                    value = self._modified_ms(result, prop)
+                    if value > last:
+                        last, seen_at_last = value, set()
+                    seen_at_last.add(str(result["id"]))
+                done_in_type += len(results)
+                yield self._page(type_, results, {**cursor, "since": last}, stages, owners, index, done_in_type, total)
+                after = ((body.get("paging") or {}).get("next") or {}).get("after")
+                if not after:
+                    finished = True
+                    break
+                offset = int(after)
+                if offset + limit > cap:
+                    break  # the next page would cross the cap: start a new query from `last`
+            if finished:
+                break
+            if last == window_start:
+                # More than `cap` records share one timestamp: walk them by id instead.
+                yield from self._same_instant(type_, cursor, last, end_ms, stages, owners, index, seen_at_last)
+                last += 1
+                seen_at_last = set()
+        cursor["since"] = end_ms
+        yield Page(object_type=type_, records=[], cursor=dict(cursor), progress=(index + 0.9) / len(OBJECT_TYPES))
+
+    def _same_instant(self, type_, cursor, instant, end_ms, stages, owners, index, seen) -> Iterator[Page]:
+        prop = LAST_MODIFIED[type_]
+        last_id = max((int(i) for i in seen), default=0)
+        while True:
+            filters = [{"propertyName": prop, "operator": "EQ", "value": str(instant)},
+                       {"propertyName": "hs_object_id", "operator": "GT", "value": str(last_id)}]
+            body = self._call("POST", f"/crm/v3/objects/{type_}/search",
+                              json=self._search_body(type_, filters, "hs_object_id", 0), search=True)
+            results = body.get("results", [])
+            if not results:
+                return
+            last_id = max(int(r["id"]) for r in results)
+            yield self._page(type_, results, {**cursor, "since": instant}, stages, owners, index, None, None)
+
+    @staticmethod
+    def _modified_ms(result: dict, prop: str) -> int:
+        parsed = parse_datetime((result.get("properties") or {}).get(prop)) or parse_datetime(result.get("updatedAt"))
+        return to_epoch_ms(parsed) if parsed else 0
+
+    def _page(self, type_, results, cursor, stages, owners, index, done, total) -> Page:
+        records: list[Record] = []
+        if type_ == "companies":
+            records = [map_company(r) for r in results]
+        elif type_ == "contacts":
+            mapped = [map_contact(r) for r in results]
+            records = [pair[0] for pair in mapped] + [pair[1] for pair in mapped]  # contacts before their leads
+        else:
+            companies = self._deal_companies([str(r["id"]) for r in results])
+            records = [map_deal(r, stages=stages, owners=owners, company_id=companies.get(str(r["id"])))
+                       for r in results]
+        progress = None
+        if total:
+            progress = (index + 0.9 * min(1.0, (done or 0) / total)) / len(OBJECT_TYPES)
+        return Page(object_type=type_, records=records, cursor=cursor, progress=progress)
+
+    def _deal_companies(self, deal_ids: list[str]) -> dict[str, str]:
+        """deal id → its primary company id, by v4 batch read (search does not return associations)."""
+        found: dict[str, str] = {}
+        for start in range(0, len(deal_ids), ASSOCIATION_BATCH):
+            chunk = deal_ids[start:start + ASSOCIATION_BATCH]
+            if not chunk:
+                continue
+            body = self._call("POST", "/crm/v4/associations/deals/companies/batch/read",
+                              json={"inputs": [{"id": i} for i in chunk]})
+            for result in body.get("results", []):
+                targets = result.get("to") or []
+                primary = next((t for t in targets if any(a.get("typeId") == 5 for a in t.get("associationTypes", []))),
+                               targets[0] if targets else None)
+                if primary is not None:
+                    found[str(result["from"]["id"])] = str(primary["toObjectId"])
+        return found
+
+    def _archived(self, type_: str, cursor: Cursor, end_ms: int, index: int) -> Iterator[Page]:
+        """Tombstones for records archived since the last look (first sync: nothing stored, nothing to do)."""
+        archived_since = cursor.get("archived_since")
+        if archived_since is None:
+            cursor["archived_since"] = end_ms
+            yield Page(object_type=type_, records=[], cursor=dict(cursor), progress=(index + 1) / len(OBJECT_TYPES))
+            return
+        after = None
+        models = {"companies": ["crmcompany"], "contacts": ["contact", "lead"], "deals": ["deal"]}[type_]
+        while True:
+            params = {"archived": "true", "limit": LIST_PAGE_SIZE, "properties": LAST_MODIFIED[type_],
+                      **({"after": after} if after else {})}
+            body = self._call("GET", f"/crm/v3/objects/{type_}", params=params)
+            records = []
+            for result in body.get("results", []):
+                archived_at = parse_datetime(result.get("archivedAt")) or parse_datetime(result.get("updatedAt"))
+                if archived_at is not None and to_epoch_ms(archived_at) < int(archived_since):
+                    continue  # tombstoned by an earlier sync
+                for model in models:
+                    records.append(Record(model=model, external_id=str(result["id"]), deleted=True,
+                                          source_updated_at=archived_at))
+            after = ((body.get("paging") or {}).get("next") or {}).get("after")
+            if not after:
+                cursor["archived_since"] = end_ms
+                yield Page(object_type=type_, records=records, cursor=dict(cursor),
+                           progress=(index + 1) / len(OBJECT_TYPES))
+                return
+            yield Page(object_type=type_, records=records, cursor=dict(cursor))
