@@ -1,3 +1,15 @@
+from django.urls import path
+
+from kpis import views
+
 app_name = "kpis"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.catalogue, name="catalogue"),
+    path("new/", views.kpi_create, name="kpi_create"),
+    path("formula-check/", views.formula_check, name="formula_check"),
+    path("<slug:kpi_slug>/", views.kpi_detail, name="kpi_detail"),
+    path("<slug:kpi_slug>/edit/", views.kpi_edit, name="kpi_edit"),
+    path("<slug:kpi_slug>/lineage/", views.kpi_lineage, name="kpi_lineage"),
+    path("<slug:kpi_slug>/what-if/", views.kpi_what_if, name="kpi_what_if"),
+]

@@ -1,0 +1,70 @@
+"""Forms of the KPI pages. They check shapes only; the engine's services check meaning."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from typing import ClassVar
+
+from django import forms
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+
+from accounts.capabilities import Role
+from kpis.models import Kpi
+
+
+class WhatIfForm(forms.Form):
+    MODES: ClassVar = [("pct", _("by a percentage")), ("value", _("to a value"))]
+
+    driver = forms.ChoiceField(label=_("Driver"))
+    mode = forms.ChoiceField(label=_("Change"), choices=MODES, initial="pct")
+    amount = forms.DecimalField(label=_("Amount"), max_digits=20, decimal_places=4, initial=Decimal(10),
+                                help_text=_("+10 means 10 % more; with “to a value”, the new value."))
+    month = forms.CharField(widget=forms.HiddenInput, required=False)
+    dimension = forms.CharField(widget=forms.HiddenInput, required=False, max_length=120)
+
+    def __init__(self, *args, drivers: list[tuple[str, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["driver"].choices = drivers
+        self.fields["amount"].localize = True
+        self.fields["amount"].widget.is_localized = True
+
+
+class KpiForm(forms.Form):
+    """A custom KPI: a name, a formula over metrics and KPIs, and how to read its values."""
+
+    VISIBILITY: ClassVar = [("kpis.view", _("Everyone in the company")),
+                            ("kpis.view_costs", _("Only roles that see cost and margin detail"))]
+
+    name = forms.CharField(label=_("Name"), max_length=150)
+    slug = forms.SlugField(label=_("Reference"), max_length=80, required=False,
+                           help_text=_("How other formulas refer to this KPI; letters, digits and _. "
+                                       "Left empty, it is made from the name."))
+    formula = forms.CharField(label=_("Formula"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4}),
+                              help_text=_("Metrics and KPIs by reference, numbers, + − × ÷, parentheses, "
+                                          "min, max, abs, if(condition, a, b), coalesce(a, b)."))
+    unit = forms.ChoiceField(label=_("Unit"), choices=Kpi.Unit.choices, initial=Kpi.Unit.EUR)
+    direction = forms.ChoiceField(label=_("Direction"), choices=Kpi.Direction.choices,
+                                  initial=Kpi.Direction.HIGHER)
+    category = forms.ChoiceField(label=_("Category"), choices=Kpi.Category.choices)
+    owner_role = forms.ChoiceField(label=_("Owner"), choices=Role.choices, initial=Role.CFO)
+    visibility_capability = forms.ChoiceField(label=_("Visible to"), choices=VISIBILITY, initial="kpis.view")
+    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def clean_slug(self) -> str:
+        slug = self.cleaned_data["slug"].strip()
+        if slug and not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", slug):
+            raise forms.ValidationError(_("Use letters, digits and underscores, starting with a letter."))
+        return slug
+
+    def cleaned_slug(self) -> str:
+        """The reference given, or one made from the name ("Coût par commande" → "cout_par_commande")."""
+        return self.cleaned_data.get("slug") or slug_from_name(self.cleaned_data.get("name", ""))
+
+
+def slug_from_name(name: str) -> str:
+    slug = slugify(name).replace("-", "_")[:80]
+    if not slug or not slug[0].isalpha():
+        slug = f"kpi_{slug}"[:80]
+    return slug

@@ -1,0 +1,201 @@
+"""KPI pages: the catalogue, a KPI's detail (trend, values, forecast, lineage, driver tree, what-if) and the
+editor of custom KPIs. Thin: parse input, find through the organization, call a presenter or service, render."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.decorators import require_capability
+from kpis import presenters, selectors, services
+from kpis.forms import KpiForm, WhatIfForm
+from kpis.selectors import WhatIfChange
+
+
+def _visible_kpi(request, kpi_slug: str):
+    """The KPI of this organization the member may see; another tenant's or a hidden one is a 404."""
+    kpi = selectors.kpi_by_slug(request.org, slug=kpi_slug)
+    if kpi is None or not presenters.can_see(request.membership, kpi):
+        raise Http404
+    return kpi
+
+
+def _page_number(value: str | None) -> int:
+    try:
+        return max(1, min(int(value or 1), 10_000))
+    except ValueError:
+        return 1
+
+
+@require_GET
+@require_capability("kpis.view")
+def catalogue(request, org_slug):
+    month = presenters.parse_month(request.org, request.GET.get("month"))
+    data = presenters.catalogue_for(request.org, membership=request.membership, month=month)
+    return render(request, "kpis/catalogue.html", {"catalogue": data})
+
+
+@require_GET
+@require_capability("kpis.view")
+def kpi_detail(request, org_slug, kpi_slug):
+    kpi = _visible_kpi(request, kpi_slug)
+    month = presenters.parse_month(request.org, request.GET.get("month"), default_current=True)
+    dimension = request.GET.get("dimension", "")[:120]
+    detail = presenters.kpi_detail_for(request.org, kpi=kpi, month=month, dimension_value=dimension)
+    reference_month = detail.headline.period if detail.headline else month
+    drivers = presenters.drivers_for(request.org, kpi=kpi, membership=request.membership, month=reference_month,
+                                     dimension_value=dimension)
+    lineage = presenters.lineage_for(request.org, kpi=kpi, month=reference_month, metric_slug="", page=1,
+                                     dimension_value=dimension, root=drivers.engine_root)
+    form = WhatIfForm(drivers=drivers.choices,
+                      initial={"month": reference_month.start.strftime("%Y-%m"), "dimension": dimension})
+    return render(request, "kpis/kpi_detail.html", {
+        "detail": detail, "kpi": kpi, "drivers": drivers, "lineage": lineage, "what_if_form": form,
+    })
+
+
+@require_GET
+@require_capability("kpis.view")
+def kpi_lineage(request, org_slug, kpi_slug):
+    """The records behind one metric of a KPI value: an HTMX fragment, or a page of its own without JS."""
+    kpi = _visible_kpi(request, kpi_slug)
+    month = presenters.parse_month(request.org, request.GET.get("month"))
+    lineage = presenters.lineage_for(
+        request.org, kpi=kpi, month=month, metric_slug=request.GET.get("metric", ""),
+        page=_page_number(request.GET.get("page")), dimension_value=request.GET.get("dimension", "")[:120],
+    )
+    template = "kpis/partials/lineage.html" if request.htmx else "kpis/lineage.html"
+    response = render(request, template, {"kpi": kpi, "lineage": lineage})
+    patch_vary_headers(response, ("HX-Request",))
+    return response
+
+
+@require_POST
+@require_capability("kpis.what_if")
+def kpi_what_if(request, org_slug, kpi_slug):
+    """Moves one driver and shows every dependent KPI before and after. Saves nothing."""
+    kpi = _visible_kpi(request, kpi_slug)
+    month = presenters.parse_month(request.org, request.POST.get("month"))
+    dimension = request.POST.get("dimension", "")[:120]
+    drivers = presenters.drivers_for(request.org, kpi=kpi, membership=request.membership, month=month,
+                                     dimension_value=dimension)
+    form = WhatIfForm(request.POST, drivers=drivers.choices)
+    if not form.is_valid():
+        errors = [f"{form.fields[name].label}: {' '.join(msgs)}" if name in form.fields else " ".join(msgs)
+                  for name, msgs in form.errors.items()]
+        result = {"errors": errors}
+        status = 400 if not request.htmx else 200
+    else:
+        amount = form.cleaned_data["amount"]
+        change = WhatIfChange(pct=amount) if form.cleaned_data["mode"] == "pct" else WhatIfChange(value=amount)
+        driver = form.cleaned_data["driver"]
+        results = selectors.what_if(request.org, period=month, changes={driver: change}, dimension_value=dimension)
+        label = dict(drivers.choices)[driver]
+        if form.cleaned_data["mode"] == "pct":
+            amount_text = ("+" if amount > 0 else "") + presenters.format_number(amount, decimals=1) + " %"
+            summary = _("%(driver)s changed by %(amount)s in %(month)s:") % {
+                "driver": label, "amount": amount_text, "month": presenters.month_label(month)}
+        else:
+            summary = _("%(driver)s set to %(amount)s in %(month)s:") % {
+                "driver": label, "amount": presenters.format_number(amount, decimals=2),
+                "month": presenters.month_label(month)}
+        result = {"rows": presenters.what_if_rows(request.org, membership=request.membership, results=results),
+                  "summary": summary}
+        status = 200
+    if request.htmx:
+        return render(request, "kpis/partials/what_if_result.html", {"what_if": result, "kpi": kpi})
+    detail = presenters.kpi_detail_for(request.org, kpi=kpi, month=month, dimension_value=dimension)
+    lineage = presenters.lineage_for(request.org, kpi=kpi, month=month, metric_slug="", page=1,
+                                     dimension_value=dimension, root=drivers.engine_root)
+    return render(request, "kpis/kpi_detail.html", {
+        "detail": detail, "kpi": kpi, "drivers": drivers, "lineage": lineage, "what_if_form": form,
+        "what_if": result,
+    }, status=status)
+
+
+def _kpi_fields(form: KpiForm) -> dict:
+    data = form.cleaned_data
+    return {name: data[name] for name in ("name", "formula", "unit", "direction", "category", "owner_role",
+                                          "visibility_capability", "description")}
+
+
+def _editor(request, *, form: KpiForm, kpi=None, status: int = 200):
+    formula = form.data.get("formula", "") if form.is_bound else (kpi.formula if kpi else "")
+    check = presenters.formula_check(request.org, formula=formula, membership=request.membership,
+                                     slug=kpi.slug if kpi else "", unit=form.data.get("unit", "eur")
+                                     if form.is_bound else (kpi.unit if kpi else "eur"))
+    return render(request, "kpis/kpi_form.html", {
+        "form": form, "kpi": kpi, "check": check,
+        "references": presenters.reference_help(request.org, membership=request.membership,
+                                                exclude=kpi.slug if kpi else ""),
+    }, status=status)
+
+
+def _save_kpi(request, form: KpiForm, kpi=None):
+    """Runs the editor's own check (which hides KPIs the member may not see), then the engine's service."""
+    if not form.is_valid():
+        return None
+    slug = kpi.slug if kpi else form.cleaned_slug()
+    check = presenters.formula_check(request.org, formula=form.cleaned_data["formula"],
+                                     membership=request.membership, slug=slug, unit=form.cleaned_data["unit"])
+    if check.error:
+        form.add_error("formula", check.error)
+        return None
+    try:
+        if kpi is None:
+            return services.kpi_create(org=request.org, by=request.membership, slug=slug, **_kpi_fields(form))
+        return services.kpi_update(kpi=kpi, by=request.membership, **_kpi_fields(form))
+    except ValidationError as exc:
+        for field_name, messages_ in exc.message_dict.items():
+            target = field_name if field_name in form.fields else None
+            for message in messages_:
+                form.add_error(target, message)
+        return None
+
+
+@require_http_methods(["GET", "POST"])
+@require_capability("kpis.edit")
+def kpi_create(request, org_slug):
+    form = KpiForm(request.POST or None)
+    if request.method == "POST":
+        kpi = _save_kpi(request, form)
+        if kpi is not None:
+            messages.success(request, _("“%(name)s” is saved; its values are being computed.") % {"name": kpi.name})
+            return redirect("kpis:kpi_detail", org_slug=org_slug, kpi_slug=kpi.slug)
+        return _editor(request, form=form, status=400)
+    return _editor(request, form=form)
+
+
+@require_http_methods(["GET", "POST"])
+@require_capability("kpis.edit")
+def kpi_edit(request, org_slug, kpi_slug):
+    kpi = _visible_kpi(request, kpi_slug)
+    initial = {name: getattr(kpi, name) for name in ("name", "formula", "unit", "direction", "category",
+                                                     "owner_role", "visibility_capability", "description")}
+    initial["slug"] = kpi.slug
+    form = KpiForm(request.POST or None, initial=initial)
+    form.fields["slug"].disabled = True
+    if request.method == "POST":
+        saved = _save_kpi(request, form, kpi=kpi)
+        if saved is not None:
+            messages.success(request, _("“%(name)s” is saved; its values are being recomputed.") % {"name": saved.name})
+            return redirect("kpis:kpi_detail", org_slug=org_slug, kpi_slug=saved.slug)
+        return _editor(request, form=form, kpi=kpi, status=400)
+    return _editor(request, form=form, kpi=kpi)
+
+
+@require_POST
+@require_capability("kpis.edit")
+def formula_check(request, org_slug):
+    """The editor's live validation (HTMX, as one types): errors with their position, references, preview."""
+    editing = request.POST.get("editing", "")
+    kpi = _visible_kpi(request, editing) if editing else None
+    check = presenters.formula_check(request.org, formula=request.POST.get("formula", "")[:2000],
+                                     membership=request.membership, slug=kpi.slug if kpi else "",
+                                     unit=request.POST.get("unit", "eur"))
+    return render(request, "kpis/partials/formula_check.html", {"check": check})
