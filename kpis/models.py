@@ -215,3 +215,20 @@ class KpiAnnotation(OrgOwned):
     class Meta:
         indexes = [models.Index(fields=["organization", "kpi", "period_start"], name="kpiannotation_kpi_idx")]
         ordering = ["period_start", "created_at"]
+
+
+class KpiPendingChange(OrgOwned):
+    """A day of a record type touched by a sync, waiting for the debounced recompute (kpis.tasks).
+
+    Kept in the database rather than in the cache so that a burst of syncs never loses a change:
+    the task reads and deletes exactly the rows it processed.
+    """
+
+    record_type = models.CharField(max_length=30, choices=RecordType.choices)
+    day = models.DateField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "record_type", "day"], name="kpipendingchange_uniq")
+        ]

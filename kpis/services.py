@@ -2,9 +2,185 @@
 
 from __future__ import annotations
 
+import logging
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 
-from accounts.models import Organization
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.audit import audit_log_record
+from accounts.capabilities import ALL_CAPABILITIES
+from accounts.models import Membership, Organization
+from kpis.engine.compute import ComputedValue, Graph, evaluate_period
+from kpis.engine.formula import IDENTIFIER, RESERVED, FormulaError, find_cycle, parse, parse_value_expression, references
+from kpis.engine.metrics import compute_metrics, load_coverage
+from kpis.engine.records import (
+    FLOW_AGGREGATIONS,
+    RECORD_MODELS,
+    SNAPSHOT_AGGREGATIONS,
+    field_of,
+    model_for,
+    needs_python,
+)
+from kpis.models import Kpi, KpiAnnotation, KpiPendingChange, KpiTarget, KpiValue, Metric
+from kpis.periods import GRAINS, Period, add_months, period_containing, periods_between
+
+log = logging.getLogger(__name__)
+
+# How far back a recompute goes when a tenant has little or no data: the UI always has a year to show.
+MIN_HISTORY_MONTHS = getattr(settings, "KPIS_MIN_HISTORY_MONTHS", 12)
+
+
+# --- recompute -------------------------------------------------------------------------------------
+
+
+@dataclass
+class RecomputeReport:
+    kpis: int = 0
+    periods: dict[str, int] = field(default_factory=dict)  # grain → number of periods touched
+    written: int = 0
+    deleted: int = 0
+    seconds: float = 0.0
+    # (kpi slug, grain, period start) of every value rewritten: what an incremental run touched.
+    touched: set[tuple[str, str, date]] = field(default_factory=set)
+
+
+def _range_start(coverage, today: date) -> date:
+    firsts = [c.first for c in coverage.values() if c.first is not None]
+    floor = add_months(today, -(MIN_HISTORY_MONTHS - 1))
+    return min([*firsts, floor])
+
+
+def _affected_periods(metric: Metric, days: set[date], periods: list[Period]) -> set[date]:
+    """Starts of the periods whose value of this metric a change on these days can alter."""
+    if not days:
+        return set()
+    if metric.aggregation in FLOW_AGGREGATIONS and not metric.window_months:
+        return {p.start for p in periods if any(p.start <= d <= p.end for d in days)}
+    if metric.window_months:
+        return {p.start for p in periods
+                if any(add_months(p.end, -(metric.window_months - 1)) <= d <= p.end for d in days)}
+    # Balances, snapshots and retained MRR: a record dated d counts in every period ending on or after d.
+    first = min(days)
+    return {p.start for p in periods if p.end >= first}
+
+
+@transaction.atomic
+def kpi_values_recompute(*, org: Organization, changes: dict[str, set[date]] | None = None,
+                         kpi_slugs: set[str] | None = None, today: date | None = None) -> RecomputeReport:
+    """Recompute and materialise KPI values.
+
+    - no arguments: full recompute of every active KPI, every grain, from the first record to today;
+    - `changes` ({record type: days}): only the periods containing those days (and, for balances and
+      snapshots, the later periods they roll into), only for KPIs that depend on those record types;
+    - `kpi_slugs`: every period of these KPIs and of the KPIs that read them (after an edit).
+    Idempotent: it replaces whole (KPI, grain, period) slices, so running it twice changes nothing.
+    Queries: a fixed number per record type and grain, plus the INSERT batches of the rows written.
+    """
+    started = time.monotonic()
+    today = today or timezone.localdate()
+    fy = org.fiscal_year_start_month
+    metrics = list(Metric.objects.for_org(org))
+    kpis = list(Kpi.objects.for_org(org).filter(is_active=True))
+    graph = Graph.build(kpis, metrics)
+    report = RecomputeReport()
+    if not kpis:
+        return report
+
+    used_metrics = {m for s in graph.kpis for m in graph.leaf_metrics(s)}
+    coverage = load_coverage(org, [graph.metrics[m] for m in used_metrics])
+    start = _range_start(coverage, today)
+    all_periods = {g: periods_between(start, today, g, fy) for g in GRAINS}
+
+    # What to rewrite: {kpi slug: {grain: {period starts}}}
+    plan: dict[str, dict[str, set[date]]] = {}
+    if changes is None and kpi_slugs is None:
+        for s in graph.kpis:
+            plan[s] = {g: {p.start for p in ps} for g, ps in all_periods.items()}
+    elif kpi_slugs is not None:
+        for s in set(kpi_slugs) | graph.dependents(set(kpi_slugs)):
+            if s in graph.kpis:
+                plan[s] = {g: {p.start for p in ps} for g, ps in all_periods.items()}
+    else:
+        changed = {rt: set(days) for rt, days in changes.items() if days}
+        per_metric: dict[str, dict[str, set[date]]] = {}
+        for m in used_metrics:
+            metric = graph.metrics[m]
+            if metric.record_type in changed:
+                days = changed[metric.record_type]
+                per_metric[m] = {g: _affected_periods(metric, days, ps) for g, ps in all_periods.items()}
+        for s in graph.kpis:
+            leaves = [m for m in graph.leaf_metrics(s) if m in per_metric]
+            if not leaves:
+                continue
+            plan[s] = {g: set().union(*(per_metric[m][g] for m in leaves)) for g in GRAINS}
+
+    plan = {s: grains for s, grains in plan.items() if any(grains.values())}
+    if not plan:
+        report.seconds = time.monotonic() - started
+        return report
+
+    periods_by_grain = {
+        g: [p for p in all_periods[g] if any(p.start in plan[s].get(g, ()) for s in plan)] for g in GRAINS
+    }
+    needed_metrics = {m for s in plan for m in graph.leaf_metrics(s)}
+    metric_rows = [graph.metrics[m] for m in needed_metrics]
+    results = compute_metrics(org, metrics=metric_rows, periods_by_grain=periods_by_grain, coverage=coverage)
+    targets = _targets(org)
+
+    computed: list[ComputedValue] = []
+    for g, periods in periods_by_grain.items():
+        for p in periods:
+            slugs = {s for s in plan if p.start in plan[s].get(g, ())}
+            computed += evaluate_period(graph, results, grain=g, period=p, slugs=slugs, targets=targets)
+
+    report.deleted, report.written = _write(org, graph, plan, computed)
+    report.kpis = len(plan)
+    report.periods = {g: len(ps) for g, ps in periods_by_grain.items()}
+    report.touched = {(c.kpi_slug, c.grain, c.period.start) for c in computed}
+    report.seconds = time.monotonic() - started
+    return report
+
+
+def _targets(org: Organization) -> dict[tuple[str, str, date], Decimal]:
+    return {
+        (slug, grain, start): value
+        for slug, grain, start, value in KpiTarget.objects.for_org(org).values_list(
+            "kpi__slug", "grain", "period_start", "value")
+    }
+
+
+def _write(org: Organization, graph: Graph, plan: dict, computed: list[ComputedValue]) -> tuple[int, int]:
+    """Replace the planned (KPI, grain, period) slices: one DELETE per distinct set of periods, then bulk INSERT."""
+    by_slices: dict[tuple[str, frozenset], list[int]] = defaultdict(list)
+    for s, grains in plan.items():
+        for g, starts in grains.items():
+            if starts:
+                by_slices[(g, frozenset(starts))].append(graph.kpis[s].pk)
+    deleted = 0
+    for (g, starts), kpi_ids in by_slices.items():
+        deleted += KpiValue.objects.for_org(org).filter(
+            grain=g, kpi_id__in=kpi_ids, period_start__in=sorted(starts)).delete()[0]
+    now = timezone.now()
+    rows = [
+        KpiValue(organization=org, kpi_id=graph.kpis[c.kpi_slug].pk, grain=c.grain, period_start=c.period.start,
+                 period_end=c.period.end, dimension_value=c.dimension_value, value=c.value,
+                 no_value_reason=c.reason if c.value is None else "", inputs=c.inputs, computed_at=now)
+        for c in computed
+    ]
+    KpiValue.objects.bulk_create(rows, batch_size=2000)
+    return deleted, len(rows)
+
+
+def _changes_key(org_id: int) -> str:
+    return f"kpis:recompute:scheduled:{org_id}"
 
 
 def kpi_values_recompute_enqueue(*, org: Organization, changes: dict[str, set[date]]) -> None:
@@ -13,6 +189,332 @@ def kpi_values_recompute_enqueue(*, org: Organization, changes: dict[str, set[da
     `changes` maps a canonical model name ("invoice", "ledgerline", "deal", …) to the dates
     (each record's date field) that a sync or import created, updated or deleted. Debounced per
     organization; call it after the commit (transaction.on_commit).
+
+    The days are stored as KpiPendingChange rows (a burst of syncs merges into them); the first call
+    of a burst sets a cache key that lives for KPIS_RECOMPUTE_DEBOUNCE_SECONDS and schedules one
+    task with that countdown on the `kpis` queue; later calls only add their days.
     """
-    # TODO(#4): the KPI engine fills this in.
-    return None
+    rows = [
+        KpiPendingChange(organization=org, record_type=rt, day=d)
+        for rt, days in changes.items() if rt in RECORD_MODELS
+        for d in days if d is not None
+    ]
+    if not rows:
+        return
+    KpiPendingChange.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
+    delay = settings.KPIS_RECOMPUTE_DEBOUNCE_SECONDS
+    if cache.add(_changes_key(org.pk), "1", timeout=delay + 5):
+        from kpis.tasks import kpi_values_recompute_pending_task
+
+        transaction.on_commit(lambda: kpi_values_recompute_pending_task.apply_async(
+            args=[org.pk], countdown=delay))
+
+
+def kpi_values_recompute_pending(*, org: Organization, today: date | None = None) -> RecomputeReport | None:
+    """Process the pending changes of one organization (what the debounced task runs).
+
+    The debounce key is cleared first, so a change stored after this point schedules a new task;
+    only the rows read here are deleted, so nothing is lost and a second run finds nothing to do.
+    """
+    cache.delete(_changes_key(org.pk))
+    pending = list(KpiPendingChange.objects.for_org(org).values_list("pk", "record_type", "day"))
+    if not pending:
+        return None
+    changes: dict[str, set[date]] = defaultdict(set)
+    for _pk, rt, d in pending:
+        changes[rt].add(d)
+    with transaction.atomic():
+        report = kpi_values_recompute(org=org, changes=dict(changes), today=today)
+        KpiPendingChange.objects.for_org(org).filter(pk__in=[pk for pk, _rt, _d in pending]).delete()
+    log.info("kpis recompute org=%s kpis=%s written=%s in %.3fs", org.slug, report.kpis, report.written,
+             report.seconds)
+    return report
+
+
+# --- validation --------------------------------------------------------------------------------------
+
+
+def kpi_formula_check(org: Organization, *, formula: str, kpi_slug: str | None = None) -> list[str]:
+    """Parse a formula and check its references and cycles; returns the slugs it reads.
+
+    Raises FormulaError (with the position) for a syntax error or an unknown reference, and for a
+    cycle with the cycle named ("Circular reference: a → b → a").
+    """
+    node = parse(formula)
+    metric_slugs = set(Metric.objects.for_org(org).values_list("slug", flat=True))
+    kpi_formulas = dict(Kpi.objects.for_org(org).values_list("slug", "formula"))
+    known = metric_slugs | set(kpi_formulas) | ({kpi_slug} if kpi_slug else set())
+    from kpis.engine.formula import reference_positions, target_references
+
+    for name, pos in reference_positions(node):
+        if name not in known:
+            raise FormulaError(f"Unknown metric or KPI {name!r}", pos, formula)
+    for name in target_references(node):
+        if name not in kpi_formulas and name != kpi_slug:
+            raise FormulaError(f"target() of unknown KPI {name!r}", None, formula)
+    if kpi_slug:
+        graph: dict[str, set[str]] = {}
+        for slug, text in kpi_formulas.items():
+            try:
+                graph[slug] = references(parse(text)) & set(kpi_formulas)
+            except FormulaError:
+                graph[slug] = set()
+        graph[kpi_slug] = references(node) & (set(kpi_formulas) | {kpi_slug})
+        cycle = find_cycle(graph)
+        if cycle and kpi_slug in cycle:
+            raise FormulaError(f"Circular reference: {' → '.join(cycle)}", None, formula)
+    return sorted(references(node))
+
+
+def _check_slug(slug: str, org: Organization, *, kind: str, exclude_pk: int | None = None) -> None:
+    if not IDENTIFIER.match(slug or "") or slug in RESERVED:
+        raise ValidationError({"slug": "Use letters, digits and underscores, starting with a letter."})
+    clash_metric = Metric.objects.for_org(org).filter(slug=slug)
+    clash_kpi = Kpi.objects.for_org(org).filter(slug=slug)
+    if kind == "metric" and exclude_pk:
+        clash_metric = clash_metric.exclude(pk=exclude_pk)
+    if kind == "kpi" and exclude_pk:
+        clash_kpi = clash_kpi.exclude(pk=exclude_pk)
+    if clash_metric.exists() or clash_kpi.exists():
+        raise ValidationError({"slug": f"“{slug}” is already the name of a metric or KPI."})
+
+
+def _validation_error(field_name: str, error: FormulaError) -> ValidationError:
+    return ValidationError({field_name: str(error)})
+
+
+# --- KPIs ------------------------------------------------------------------------------------------
+
+KPI_FIELDS = ("name", "description", "formula", "unit", "direction", "category", "owner_role",
+              "visibility_capability", "dimension_label", "sort_order", "is_active")
+
+
+@transaction.atomic
+def kpi_create(*, org: Organization, by: Membership | None, slug: str, name: str, formula: str,
+               recompute: bool = True, **fields) -> Kpi:
+    """Create a custom KPI after checking its slug, formula, references and cycles; then compute it."""
+    _check_slug(slug, org, kind="kpi")
+    try:
+        kpi_formula_check(org, formula=formula, kpi_slug=slug)
+    except FormulaError as e:
+        raise _validation_error("formula", e) from e
+    _check_capability(fields.get("visibility_capability", "kpis.view"))
+    unknown = set(fields) - set(KPI_FIELDS) - {"is_builtin"}
+    if unknown:
+        raise TypeError(f"Unknown KPI fields: {sorted(unknown)}")
+    kpi = Kpi.objects.create(organization=org, slug=slug, name=name, formula=formula, **fields)
+    if by is not None:
+        audit_log_record(org=org, actor=by.user, action="kpi.created", target=kpi, data={"formula": formula})
+    if recompute:
+        transaction.on_commit(lambda: kpi_values_recompute(org=org, kpi_slugs={kpi.slug}))
+    return kpi
+
+
+@transaction.atomic
+def kpi_update(*, kpi: Kpi, by: Membership | None, recompute: bool = True, **changes) -> Kpi:
+    """Edit a KPI (built-in ones too: the catalogue is editable per tenant); recompute it and its dependents."""
+    org = kpi.organization
+    unknown = set(changes) - set(KPI_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown KPI fields: {sorted(unknown)}")
+    if "formula" in changes:
+        try:
+            kpi_formula_check(org, formula=changes["formula"], kpi_slug=kpi.slug)
+        except FormulaError as e:
+            raise _validation_error("formula", e) from e
+    if "visibility_capability" in changes:
+        _check_capability(changes["visibility_capability"])
+    before = {k: getattr(kpi, k) for k in changes}
+    for k, v in changes.items():
+        setattr(kpi, k, v)
+    kpi.save(update_fields=[*changes, "updated_at"])
+    if by is not None:
+        audit_log_record(org=org, actor=by.user, action="kpi.updated", target=kpi,
+                         data={"before": {k: str(v) for k, v in before.items()},
+                               "after": {k: str(v) for k, v in changes.items()}})
+    if recompute and ({"formula", "is_active"} & set(changes)):
+        slug = kpi.slug
+        transaction.on_commit(lambda: kpi_values_recompute(org=org, kpi_slugs={slug}))
+    return kpi
+
+
+def _check_capability(cap: str) -> None:
+    if cap not in ALL_CAPABILITIES:
+        raise ValidationError({"visibility_capability": f"Unknown capability “{cap}”."})
+
+
+# --- metrics ---------------------------------------------------------------------------------------
+
+METRIC_FIELDS = ("name", "description", "record_type", "aggregation", "value", "distinct_field", "percentile",
+                 "filters", "date_field", "end_field", "snapshot_at", "window_months", "dimension_field", "options")
+
+
+def metric_validate(metric: Metric) -> None:
+    """Check a metric's fields against its record type's model (raises ValidationError)."""
+    try:
+        model = model_for(metric.record_type)
+        field_of(model, metric.date_field)
+        for name in (metric.end_field, metric.dimension_field, metric.distinct_field):
+            if name:
+                field_of(model, name)
+        if metric.value:
+            for ref in references(parse_value_expression(metric.value)):
+                field_of(model, ref)
+        elif metric.aggregation not in ("count", "snapshot_count", "distinct_count", "snapshot_distinct_count"):
+            raise ValidationError({"value": "This aggregation needs a value."})
+        if metric.aggregation == "percentile" and metric.percentile is None:
+            raise ValidationError({"percentile": "Give the percentile (e.g. 90)."})
+        if metric.aggregation in SNAPSHOT_AGGREGATIONS and metric.window_months:
+            raise ValidationError({"window_months": "A snapshot has no trailing window."})
+        if needs_python(metric) and metric.aggregation in SNAPSHOT_AGGREGATIONS | {"balance"}:
+            raise ValidationError({"value": "Durations only work with flow aggregations."})
+        probe = model.objects.none().filter(_q_of(metric))
+        str(probe.query)  # field lookups in filters must exist
+    except FormulaError as e:
+        raise ValidationError({"value": str(e)}) from e
+    except ValidationError:
+        raise
+    except Exception as e:  # FieldError from a bad lookup in `filters`
+        raise ValidationError({"filters": str(e)}) from e
+
+
+def _q_of(metric: Metric):
+    from kpis.engine.records import metric_q
+
+    return metric_q(metric)
+
+
+@transaction.atomic
+def metric_create(*, org: Organization, by: Membership | None, slug: str, **fields) -> Metric:
+    _check_slug(slug, org, kind="metric")
+    metric = Metric(organization=org, slug=slug, **fields)
+    metric_validate(metric)
+    metric.save()
+    if by is not None:
+        audit_log_record(org=org, actor=by.user, action="metric.created", target=metric)
+    return metric
+
+
+@transaction.atomic
+def metric_update(*, metric: Metric, by: Membership | None, recompute: bool = True, **changes) -> Metric:
+    unknown = set(changes) - set(METRIC_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown metric fields: {sorted(unknown)}")
+    for k, v in changes.items():
+        setattr(metric, k, v)
+    metric_validate(metric)
+    metric.save(update_fields=list(changes))
+    org = metric.organization
+    if by is not None:
+        audit_log_record(org=org, actor=by.user, action="metric.updated", target=metric,
+                         data={k: str(v) for k, v in changes.items()})
+    if recompute:
+        slug = metric.slug
+        transaction.on_commit(lambda: kpi_values_recompute(org=org, kpi_slugs=_kpis_reading(org, slug)))
+    return metric
+
+
+def _kpis_reading(org: Organization, metric_slug: str) -> set[str]:
+    graph = Graph.build(Kpi.objects.for_org(org).filter(is_active=True), Metric.objects.for_org(org))
+    return graph.dependents({metric_slug})
+
+
+# --- targets and annotations -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def kpi_target_set(*, kpi: Kpi, by: Membership | None, grain: str, period_start: date, value: Decimal | None,
+                   at_risk_threshold: Decimal | None = None) -> KpiTarget | None:
+    """Set (or with value=None remove) the KPI's target for one period; KPIs reading target() are recomputed."""
+    org = kpi.organization
+    period = period_containing(period_start, grain, org.fiscal_year_start_month)
+    qs = KpiTarget.objects.for_org(org).filter(kpi=kpi, grain=grain, period_start=period.start)
+    if value is None:
+        qs.delete()
+        target = None
+    else:
+        defaults = {"value": Decimal(value)}
+        if at_risk_threshold is not None:
+            if not (Decimal(0) <= Decimal(at_risk_threshold) <= Decimal(1)):
+                raise ValidationError({"at_risk_threshold": "Give a fraction between 0 and 1 (0.10 = 10 %)."})
+            defaults["at_risk_threshold"] = Decimal(at_risk_threshold)
+        target, _ = KpiTarget.objects.update_or_create(
+            organization=org, kpi=kpi, grain=grain, period_start=period.start, defaults=defaults)
+    if by is not None:
+        audit_log_record(org=org, actor=by.user, action="kpi.target_set", target=kpi,
+                         data={"grain": grain, "period_start": period.start.isoformat(), "value": str(value)})
+    readers = _kpis_reading_target(org, kpi.slug)
+    if readers:
+        transaction.on_commit(lambda: kpi_values_recompute(org=org, kpi_slugs=readers))
+    return target
+
+
+def _kpis_reading_target(org: Organization, slug: str) -> set[str]:
+    from kpis.engine.formula import target_references
+
+    out = set()
+    for s, text in Kpi.objects.for_org(org).values_list("slug", "formula"):
+        try:
+            if slug in target_references(parse(text)):
+                out.add(s)
+        except FormulaError:
+            continue
+    return out
+
+
+@transaction.atomic
+def kpi_annotation_create(*, kpi: Kpi, by: Membership, period_start: date, text: str,
+                          grain: str = "month") -> KpiAnnotation:
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({"text": "Write a note."})
+    note = KpiAnnotation.objects.create(organization=kpi.organization, kpi=kpi, grain=grain,
+                                        period_start=period_start, author=by.user, text=text[:2000])
+    audit_log_record(org=kpi.organization, actor=by.user, action="kpi.annotated", target=kpi)
+    return note
+
+
+# --- the catalogue -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def catalogue_install(org: Organization, *, overwrite: bool = False) -> tuple[int, int]:
+    """Install the built-in metrics and KPIs (kpis/catalogue/) in a tenant; returns (metrics, KPIs) created.
+
+    Idempotent: existing slugs are kept as the tenant edited them, unless `overwrite` restores the
+    built-in definition.
+    """
+    from kpis.catalogue import load_catalogue
+
+    cat = load_catalogue()
+    existing_metrics = {m.slug: m for m in Metric.objects.for_org(org)}
+    existing_kpis = {k.slug: k for k in Kpi.objects.for_org(org)}
+    new_metrics, new_kpis = [], []
+    for spec in cat.metrics:
+        if spec["slug"] in existing_metrics:
+            if overwrite:
+                m = existing_metrics[spec["slug"]]
+                for k, v in spec.items():
+                    setattr(m, k, v)
+                m.save()
+            continue
+        new_metrics.append(Metric(organization=org, is_builtin=True, **spec))
+    for spec in cat.kpis:
+        if spec["slug"] in existing_kpis:
+            if overwrite:
+                k = existing_kpis[spec["slug"]]
+                for key, v in spec.items():
+                    setattr(k, key, v)
+                k.save()
+            continue
+        new_kpis.append(Kpi(organization=org, is_builtin=True, **spec))
+    Metric.objects.bulk_create(new_metrics)
+    Kpi.objects.bulk_create(new_kpis)
+    return len(new_metrics), len(new_kpis)
+
+
+__all__ = [
+    "RecomputeReport", "kpi_values_recompute", "kpi_values_recompute_enqueue", "kpi_values_recompute_pending",
+    "kpi_formula_check", "kpi_create", "kpi_update", "metric_create", "metric_update", "metric_validate",
+    "kpi_target_set", "kpi_annotation_create", "catalogue_install",
+]

@@ -1,0 +1,61 @@
+"""The built-in catalogue as data: kpis/catalogue/metrics.toml and kpis/catalogue/kpis.toml.
+
+`kpis.services.catalogue_install(org)` copies it into a tenant, where each metric and KPI can be
+edited. This module only reads and checks the files.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+
+from kpis.engine.formula import FormulaError, find_cycle, parse, references
+
+DIR = Path(__file__).resolve().parent / "catalogue"
+KPI_DEFAULTS = {"description": "", "unit": "eur", "direction": "higher", "category": "financial",
+                "owner_role": "cfo", "visibility_capability": "kpis.view", "dimension_label": ""}
+METRIC_DEFAULTS = {"description": "", "value": "", "distinct_field": "", "percentile": None, "filters": {},
+                   "end_field": "", "snapshot_at": "end", "window_months": None, "dimension_field": "",
+                   "options": {}}
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    metrics: list[dict]
+    kpis: list[dict]
+
+
+@lru_cache(maxsize=1)
+def load_catalogue() -> Catalogue:
+    with open(DIR / "metrics.toml", "rb") as f:
+        metrics = tomllib.load(f)["metrics"]
+    with open(DIR / "kpis.toml", "rb") as f:
+        kpis = tomllib.load(f)["kpis"]
+    metrics = [{**METRIC_DEFAULTS, **m} for m in metrics]
+    for m in metrics:
+        if m["percentile"] is not None:
+            m["percentile"] = Decimal(str(m["percentile"]))
+    kpis = [{**KPI_DEFAULTS, **k, "sort_order": i} for i, k in enumerate(kpis)]
+    check(metrics, kpis)
+    return Catalogue(metrics=metrics, kpis=kpis)
+
+
+def check(metrics: list[dict], kpis: list[dict]) -> None:
+    """Every formula parses, reads only known slugs, and the KPIs form no cycle."""
+    metric_slugs = {m["slug"] for m in metrics}
+    kpi_slugs = {k["slug"] for k in kpis}
+    if metric_slugs & kpi_slugs:
+        raise FormulaError(f"Slugs used by both a metric and a KPI: {sorted(metric_slugs & kpi_slugs)}")
+    graph = {}
+    for k in kpis:
+        node = parse(k["formula"])
+        unknown = references(node) - metric_slugs - kpi_slugs
+        if unknown:
+            raise FormulaError(f"KPI {k['slug']} reads unknown {sorted(unknown)}")
+        graph[k["slug"]] = references(node) & kpi_slugs
+    cycle = find_cycle(graph)
+    if cycle:
+        raise FormulaError(f"Circular reference in the catalogue: {' → '.join(cycle)}")

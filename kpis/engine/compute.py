@@ -1,0 +1,182 @@
+"""Formulas evaluated in Python over the metric results, KPIs in dependency order."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from kpis.engine.formula import FormulaError, Node, NoValue, evaluate, parse, references, topological_order
+from kpis.engine.metrics import TOTAL, MetricResults
+from kpis.engine.records import ADDITIVE
+from kpis.periods import Period
+
+QUANT = Decimal("0.000001")
+
+
+@dataclass
+class Graph:
+    """The parsed formulas of a tenant: KPI slug → AST, what each reads, and the order to evaluate them."""
+
+    kpis: dict  # slug → Kpi
+    metrics: dict  # slug → Metric
+    asts: dict[str, Node | FormulaError] = field(default_factory=dict)
+    reads: dict[str, set[str]] = field(default_factory=dict)
+    order: list[str] = field(default_factory=list)
+
+    @classmethod
+    def build(cls, kpis: Iterable, metrics: Iterable) -> Graph:
+        g = cls(kpis={k.slug: k for k in kpis}, metrics={m.slug: m for m in metrics})
+        for slug, kpi in g.kpis.items():
+            try:
+                node = parse(kpi.formula)
+                g.asts[slug] = node
+                g.reads[slug] = references(node)
+            except FormulaError as e:
+                g.asts[slug] = e
+                g.reads[slug] = set()
+        kpi_graph = {s: {r for r in reads if r in g.kpis} for s, reads in g.reads.items()}
+        try:
+            g.order = topological_order(kpi_graph)
+        except FormulaError:
+            g.order = sorted(g.kpis)  # a stored cycle (refused on save) evaluates as "no value"
+        return g
+
+    def leaf_metrics(self, slug: str, _seen: set | None = None) -> set[str]:
+        """Metric slugs a KPI reads directly or through other KPIs."""
+        seen = _seen if _seen is not None else set()
+        if slug in seen:
+            return set()
+        seen.add(slug)
+        out = set()
+        for r in self.reads.get(slug, ()):
+            if r in self.metrics:
+                out.add(r)
+            elif r in self.kpis:
+                out |= self.leaf_metrics(r, seen)
+        return out
+
+    def dependents(self, names: set[str]) -> set[str]:
+        """KPIs that read any of these metric or KPI slugs, directly or not."""
+        out: set[str] = set()
+        frontier = set(names)
+        while frontier:
+            nxt = {k for k, reads in self.reads.items() if reads & frontier and k not in out}
+            out |= nxt
+            frontier = nxt
+        return out
+
+    def has_breakdown(self, slug: str) -> bool:
+        leaves = self.leaf_metrics(slug)
+        return bool(leaves) and all(self.metrics[m].dimension_field for m in leaves)
+
+
+@dataclass(frozen=True)
+class ComputedValue:
+    kpi_slug: str
+    grain: str
+    period: Period
+    dimension_value: str
+    value: Decimal | None
+    reason: str
+    inputs: dict
+
+
+def _fmt(v) -> str | None:
+    return None if v is None or isinstance(v, NoValue) else format(v, "f")
+
+
+def _metric_for_dim(results: MetricResults, graph: Graph, slug: str, grain: str, start: date, dim: str):
+    cell = results.get((slug, grain, start))
+    if cell is None:
+        return NoValue("not computed")
+    if dim == TOTAL or dim in cell:
+        return cell.get(dim, NoValue("not computed"))
+    total = cell.get(TOTAL)
+    if isinstance(total, NoValue):
+        return total
+    return Decimal(0) if graph.metrics[slug].aggregation in ADDITIVE else NoValue(f"no records for {dim}")
+
+
+def evaluate_period(graph: Graph, results: MetricResults, *, grain: str, period: Period, slugs: Iterable[str],
+                    targets: dict[tuple[str, str, date], Decimal], overrides: dict | None = None,
+                    dimension_values: Iterable[str] | None = None) -> list[ComputedValue]:
+    """Evaluate the KPIs `slugs` (and what they need) for one period, total and per dimension value.
+
+    `overrides` ({slug: Decimal}) replaces a metric or KPI value (what-if); nothing is saved.
+    """
+    wanted = set(slugs)
+    needed = set(wanted)
+    for s in wanted:
+        needed |= _kpi_closure(graph, s)
+    order = [s for s in graph.order if s in needed]
+    period_targets = {s: targets.get((s, grain, period.start)) for s in graph.kpis}
+    overrides = overrides or {}
+
+    dims = {TOTAL}
+    if dimension_values is None:
+        for s in order:
+            if graph.has_breakdown(s):
+                for m in graph.leaf_metrics(s):
+                    dims |= set(results.get((m, grain, period.start), {}))
+    else:
+        dims |= set(dimension_values)
+
+    out: list[ComputedValue] = []
+    for dim in sorted(dims):
+        env: dict[str, Decimal | NoValue] = {}
+        for s in order:
+            if dim != TOTAL and not graph.has_breakdown(s):
+                continue
+            node = graph.asts[s]
+            metric_inputs = {}
+            for r in graph.reads[s]:
+                if r in graph.metrics:
+                    v = overrides[r] if r in overrides else _metric_for_dim(results, graph, r, grain, period.start, dim)
+                    env[r] = v
+                    metric_inputs[r] = _fmt(v)
+            if isinstance(node, FormulaError):
+                value = NoValue(f"invalid formula: {node}")
+            elif s in overrides:
+                value = overrides[s]
+            else:
+                value = evaluate(node, env, targets=period_targets, period_days=period.days,
+                                 period_months=period.months)
+            env[s] = value
+            if s in wanted:
+                kpi_inputs = {r: _fmt(env.get(r)) for r in graph.reads[s] if r in graph.kpis}
+                for t in _target_reads(node):
+                    kpi_inputs[f"target({t})"] = _fmt(period_targets.get(t))
+                if isinstance(value, NoValue):
+                    out.append(ComputedValue(s, grain, period, dim, None, value.reason[:255],
+                                             {"metrics": metric_inputs, "kpis": kpi_inputs}))
+                else:
+                    out.append(ComputedValue(s, grain, period, dim, _round(value), "",
+                                             {"metrics": metric_inputs, "kpis": kpi_inputs}))
+    return out
+
+
+def _target_reads(node) -> set[str]:
+    from kpis.engine.formula import target_references
+
+    return set() if isinstance(node, FormulaError) else target_references(node)
+
+
+def _round(v: Decimal) -> Decimal | None:
+    try:
+        q = v.quantize(QUANT)
+    except Exception:
+        return None
+    if abs(q) >= Decimal(10) ** 18:
+        return None
+    return q
+
+
+def _kpi_closure(graph: Graph, slug: str, seen: set | None = None) -> set[str]:
+    seen = seen if seen is not None else set()
+    for r in graph.reads.get(slug, ()):
+        if r in graph.kpis and r not in seen:
+            seen.add(r)
+            _kpi_closure(graph, r, seen)
+    return seen

@@ -1,0 +1,361 @@
+"""Metric values in the database: a fixed number of grouped aggregate queries, whatever the periods or rows.
+
+Per record type and grain:
+- flows (sum, count, avg, distinct count, min, max) and balances: ONE query that groups the rows by
+  period (a CASE over the periods' date ranges, so fiscal quarters and years work for any start
+  month) with one aggregate per metric; a balance adds one query for the opening balance and is
+  the running total of its flows;
+- trailing windows and snapshots (records open on a day): ONE query with one filtered aggregate per
+  metric and period;
+- a dimension (segment, channel…) adds the same query grouped by the dimension as well.
+Percentiles, durations (hours/days between two fields) and retained MRR read the rows once with
+one query per metric and are aggregated in Python (SQLite has no percentile, and durations are
+portable that way).
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.db.models import Avg, Case, Count, IntegerField, Max, Min, Q, Sum, Value, When
+from django.utils import timezone
+
+from kpis.engine.formula import NoValue, parse_value_expression
+from kpis.engine.records import (
+    ADDITIVE,
+    COVERAGE_FIELD,
+    SNAPSHOT_AGGREGATIONS,
+    date_lookup,
+    flow_span,
+    is_datetime,
+    metric_q,
+    model_for,
+    needs_python,
+    python_value,
+    snapshot_day,
+    span_q,
+    value_expression,
+    value_fields,
+)
+from kpis.periods import Period
+
+NO_DIMENSION = "unspecified"
+TOTAL = ""
+
+# {(metric slug, grain, period start): {dimension value ("" = total): Decimal | NoValue}}
+MetricResults = dict[tuple[str, str, date], dict[str, Decimal | NoValue]]
+
+
+@dataclass(frozen=True)
+class Coverage:
+    first: date | None
+    label: str
+
+    def check(self, period: Period) -> NoValue | None:
+        if self.first is None:
+            return NoValue(f"no data yet ({self.label})")
+        if period.end < self.first:
+            return NoValue(f"no {self.label} before {self.first.isoformat()}")
+        return None
+
+
+def _as_date(v) -> date | None:
+    if v is None:
+        return None
+    if isinstance(v, datetime):
+        return timezone.localtime(v).date() if timezone.is_aware(v) else v.date()
+    return v
+
+
+def coverage_key(metric) -> tuple[str, str]:
+    """Operational series are covered series by series; other record types as a whole."""
+    if metric.record_type == "operationalvalue":
+        return ("operationalvalue", str((metric.filters or {}).get("where", {}).get("series", "")))
+    return (metric.record_type, "")
+
+
+def load_coverage(org, metrics) -> dict[tuple[str, str], Coverage]:
+    """First record date per record type (per series for operational values); one query per record type."""
+    keys = sorted({coverage_key(m) for m in metrics})
+    by_type: dict[str, list[str]] = defaultdict(list)
+    for record_type, series in keys:
+        by_type[record_type].append(series)
+    out = {}
+    for record_type, series_list in by_type.items():
+        model = model_for(record_type)
+        field = COVERAGE_FIELD[record_type]
+        qs = model.objects.for_org(org).filter(is_deleted=False)
+        label = str(model._meta.verbose_name_plural)
+        if record_type == "operationalvalue":
+            aggs = {f"s{i}": Min(field, filter=Q(series=s)) for i, s in enumerate(series_list)}
+            row = qs.aggregate(**aggs)
+            for i, s in enumerate(series_list):
+                out[(record_type, s)] = Coverage(_as_date(row[f"s{i}"]), f"“{s}” values")
+        else:
+            first = qs.aggregate(first=Min(field))["first"]
+            out[(record_type, "")] = Coverage(_as_date(first), label)
+    return out
+
+
+def _aggregate(metric, expr_filter: Q):
+    agg = metric.aggregation.removeprefix("snapshot_")
+    if agg == "balance":
+        agg = "sum"
+    if agg == "count":
+        return Count("pk", filter=expr_filter)
+    if agg == "distinct_count":
+        return Count(metric.distinct_field or metric.value or "pk", filter=expr_filter, distinct=True)
+    expr = value_expression(metric)
+    return {"sum": Sum, "avg": Avg, "min": Min, "max": Max}[agg](expr, filter=expr_filter)
+
+
+def _dec(v) -> Decimal | None:
+    if v is None:
+        return None
+    return v if isinstance(v, Decimal) else Decimal(str(v))
+
+
+def _dim(v) -> str:
+    return NO_DIMENSION if v in (None, "") else str(v)[:120]
+
+
+def compute_metrics(org, *, metrics, periods_by_grain: dict[str, list[Period]],
+                    coverage: dict | None = None) -> MetricResults:
+    """Values of every metric for every requested period, total and per dimension value."""
+    metrics = list(metrics)
+    coverage = coverage if coverage is not None else load_coverage(org, metrics)
+    raw: dict[tuple[str, str, date], dict[str, Decimal | None]] = defaultdict(dict)
+
+    grouped: dict[tuple, list] = defaultdict(list)
+    windowed: dict[tuple, list] = defaultdict(list)
+    python: list = []
+    for m in metrics:
+        if needs_python(m):
+            python.append(m)
+        elif m.aggregation in SNAPSHOT_AGGREGATIONS or m.window_months:
+            windowed[(m.record_type, m.dimension_field)].append(m)
+        else:
+            grouped[(m.record_type, m.date_field, m.dimension_field)].append(m)
+
+    for grain, periods in periods_by_grain.items():
+        if not periods:
+            continue
+        for (record_type, date_field, dim), group in grouped.items():
+            _grouped_query(org, record_type, date_field, dim, group, grain, periods, raw)
+        for (record_type, dim), group in windowed.items():
+            _filtered_query(org, record_type, dim, group, grain, periods, raw)
+    for m in python:
+        _python_metric(org, m, periods_by_grain, raw)
+
+    results: MetricResults = {}
+    for m in metrics:
+        cov = coverage.get(coverage_key(m)) or Coverage(None, m.record_type)
+        for grain, periods in periods_by_grain.items():
+            for p in periods:
+                key = (m.slug, grain, p.start)
+                missing = cov.check(p)
+                values = raw.get(key, {})
+                out: dict[str, Decimal | NoValue] = {}
+                if missing is not None:
+                    out[TOTAL] = missing
+                    results[key] = out
+                    continue
+                for dim_value, v in values.items():
+                    if v is None:
+                        out[dim_value] = Decimal(0) if m.aggregation in ADDITIVE else NoValue(
+                            "no matching records in the period")
+                    else:
+                        out[dim_value] = v
+                if TOTAL not in out:
+                    out[TOTAL] = Decimal(0) if m.aggregation in ADDITIVE else NoValue(
+                        "no matching records in the period")
+                results[key] = out
+    return results
+
+
+def _period_case(lookup: str, periods: list[Period]) -> Case:
+    return Case(
+        *[When(Q(**{f"{lookup}__gte": p.start, f"{lookup}__lte": p.end}), then=Value(i))
+          for i, p in enumerate(periods)],
+        default=Value(-1),
+        output_field=IntegerField(),
+    )
+
+
+def _grouped_query(org, record_type, date_field, dim, group, grain, periods, raw) -> None:
+    model = model_for(record_type)
+    lookup = date_lookup(model, date_field)
+    base = model.objects.for_org(org)
+    aggs = {f"m{j}": _aggregate(m, metric_q(m)) for j, m in enumerate(group)}
+    ranged = base.filter(**{f"{lookup}__gte": periods[0].start, f"{lookup}__lte": periods[-1].end})
+    ranged = ranged.annotate(_period=_period_case(lookup, periods))
+    shapes = [("_period",)] + ([("_period", dim)] if dim else [])
+    for shape in shapes:
+        for row in ranged.values(*shape).annotate(**aggs).order_by():
+            i = row["_period"]
+            if i < 0:
+                continue
+            dim_value = _dim(row[dim]) if len(shape) == 2 else TOTAL
+            for j, m in enumerate(group):
+                raw[(m.slug, grain, periods[i].start)][dim_value] = _dec(row[f"m{j}"])
+    balances = [(j, m) for j, m in enumerate(group) if m.aggregation == "balance"]
+    if not balances:
+        return
+    # Stocks: opening balance before the first period, then the running total of the flows.
+    opening_aggs = {f"m{j}": _aggregate(m, metric_q(m)) for j, m in balances}
+    before = base.filter(**{f"{lookup}__lt": periods[0].start})
+    openings: dict[str, dict[int, Decimal]] = defaultdict(dict)
+    row = before.aggregate(**opening_aggs)
+    for j, _m in balances:
+        openings[TOTAL][j] = _dec(row[f"m{j}"]) or Decimal(0)
+    if dim:
+        for row in before.values(dim).annotate(**opening_aggs).order_by():
+            for j, _m in balances:
+                openings[_dim(row[dim])][j] = _dec(row[f"m{j}"]) or Decimal(0)
+    for j, m in balances:
+        dims = set(openings) | {d for p in periods for d in raw.get((m.slug, grain, p.start), {})}
+        for dim_value in dims:
+            running = openings.get(dim_value, {}).get(j, Decimal(0))
+            for p in periods:
+                cell = raw[(m.slug, grain, p.start)]
+                running += cell.get(dim_value) or Decimal(0)
+                cell[dim_value] = running
+
+
+def _filtered_query(org, record_type, dim, group, grain, periods, raw) -> None:
+    model = model_for(record_type)
+    base = model.objects.for_org(org)
+    aggs = {}
+    for j, m in enumerate(group):
+        mq = metric_q(m)
+        for i, p in enumerate(periods):
+            aggs[f"m{j}_{i}"] = _aggregate(m, mq & span_q(m, p))
+    rows = [(TOTAL, base.aggregate(**aggs))]
+    if dim:
+        rows += [(_dim(r[dim]), r) for r in base.values(dim).annotate(**aggs).order_by()]
+    for dim_value, row in rows:
+        for j, m in enumerate(group):
+            for i, p in enumerate(periods):
+                v = _dec(row[f"m{j}_{i}"])
+                if dim_value != TOTAL and v in (None, Decimal(0)) and m.aggregation != "avg":
+                    continue  # keep breakdowns sparse
+                raw[(m.slug, grain, p.start)][dim_value] = v
+
+
+def _percentile(values: list[Decimal], pct: Decimal) -> Decimal:
+    """Linear interpolation between closest ranks (PostgreSQL's percentile_cont)."""
+    values = sorted(values)
+    if len(values) == 1:
+        return values[0]
+    rank = (Decimal(pct) / Decimal(100)) * (len(values) - 1)
+    low = int(rank)
+    high = min(low + 1, len(values) - 1)
+    return values[low] + (values[high] - values[low]) * (rank - low)
+
+
+def _python_metric(org, metric, periods_by_grain, raw) -> None:
+    if metric.aggregation == "retained_mrr":
+        _retained_mrr(org, metric, periods_by_grain, raw)
+        return
+    model = model_for(metric.record_type)
+    node = parse_value_expression(metric.value) if metric.value else None
+    fields = value_fields(metric)
+    all_periods = [p for ps in periods_by_grain.values() for p in ps]
+    if not all_periods:
+        return
+    first = min(flow_span(metric, p)[0] for p in all_periods)
+    last = max(p.end for p in all_periods)
+    lookup = date_lookup(model, metric.date_field)
+    dim = metric.dimension_field
+    qs = model.objects.for_org(org).filter(metric_q(metric)).filter(
+        **{f"{lookup}__gte": first, f"{lookup}__lte": last})
+    columns = [metric.date_field, *([dim] if dim else []), *fields]
+    localise = is_datetime(model, metric.date_field)
+    rows = []
+    for values in qs.values(*columns).order_by():
+        d = values[metric.date_field]
+        d = _as_date(d) if localise else d
+        v = python_value(node, values) if node is not None else Decimal(1)
+        if v is None:
+            continue
+        rows.append((d, _dim(values[dim]) if dim else TOTAL, Decimal(v)))
+    rows.sort(key=lambda r: r[0])
+    dates = [r[0] for r in rows]
+    agg = metric.aggregation
+    for grain, periods in periods_by_grain.items():
+        for p in periods:
+            start, end = flow_span(metric, p)
+            chunk = rows[bisect.bisect_left(dates, start):bisect.bisect_right(dates, end)]
+            buckets: dict[str, list[Decimal]] = defaultdict(list)
+            for _d, dim_value, v in chunk:
+                buckets[TOTAL].append(v)
+                if dim:
+                    buckets[dim_value].append(v)
+            cell = raw[(metric.slug, grain, p.start)]
+            cell.setdefault(TOTAL, None)
+            for dim_value, vs in buckets.items():
+                cell[dim_value] = _reduce(agg, vs, metric.percentile)
+
+
+def _reduce(agg: str, vs: list[Decimal], pct) -> Decimal | None:
+    if not vs:
+        return None
+    if agg == "sum":
+        return sum(vs, Decimal(0))
+    if agg == "count":
+        return Decimal(len(vs))
+    if agg == "distinct_count":
+        return Decimal(len(set(vs)))
+    if agg == "avg":
+        return sum(vs, Decimal(0)) / len(vs)
+    if agg == "min":
+        return min(vs)
+    if agg == "max":
+        return max(vs)
+    if agg == "percentile":
+        return _percentile(vs, pct if pct is not None else Decimal(50))
+    return None
+
+
+def _retained_mrr(org, metric, periods_by_grain, raw) -> None:
+    """MRR at period end of the customers who had MRR the day before the period started.
+
+    net: their whole end MRR (expansion counted); gross: each customer capped at its start MRR.
+    """
+    model = model_for(metric.record_type)
+    mode = (metric.options or {}).get("mode", "net")
+    group_field = (metric.options or {}).get("group_field", "customer_id")
+    rows = list(
+        model.objects.for_org(org).filter(metric_q(metric))
+        .values_list(group_field, metric.value or "mrr", metric.date_field, metric.end_field or metric.date_field)
+        .order_by()
+    )
+    has_end = bool(metric.end_field)
+
+    def mrr_on(day: date) -> dict:
+        out: dict = defaultdict(Decimal)
+        for who, mrr, started, ended in rows:
+            if started <= day and (not has_end or ended is None or ended > day):
+                out[who] += Decimal(mrr)
+        return out
+
+    from datetime import timedelta
+
+    for grain, periods in periods_by_grain.items():
+        for p in periods:
+            start = mrr_on(p.start - timedelta(days=1))
+            end = mrr_on(p.end)
+            total = Decimal(0)
+            for who, start_mrr in start.items():
+                if start_mrr <= 0:
+                    continue
+                end_mrr = end.get(who, Decimal(0))
+                total += min(end_mrr, start_mrr) if mode == "gross" else end_mrr
+            raw[(metric.slug, grain, p.start)][TOTAL] = total
+
+
+__all__ = ["compute_metrics", "load_coverage", "MetricResults", "Coverage", "TOTAL", "snapshot_day"]

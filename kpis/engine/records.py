@@ -1,0 +1,250 @@
+"""Where the engine reads canonical records: model per record type, and how a metric filters them."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db import models
+from django.db.models import Q
+
+from integrations import models as canonical
+from kpis.engine.formula import Binary, Call, FormulaError, Num, Ref, Unary, parse_value_expression, references
+from kpis.periods import Period, add_months
+
+RECORD_MODELS: dict[str, type[models.Model]] = {
+    "invoice": canonical.Invoice,
+    "payment": canonical.Payment,
+    "ledgerline": canonical.LedgerLine,
+    "banktransaction": canonical.BankTransaction,
+    "customer": canonical.Customer,
+    "contact": canonical.Contact,
+    "deal": canonical.Deal,
+    "lead": canonical.Lead,
+    "subscription": canonical.Subscription,
+    "order": canonical.Order,
+    "return": canonical.Return,
+    "marketingspend": canonical.MarketingSpend,
+    "operationalvalue": canonical.OperationalValue,
+}
+
+# The field that says since when a tenant has records of a type: periods before it have "no data".
+COVERAGE_FIELD = {
+    "invoice": "issue_date",
+    "payment": "date",
+    "ledgerline": "date",
+    "banktransaction": "date",
+    "customer": "acquired_on",
+    "contact": "created_on",
+    "deal": "created_on",
+    "lead": "created_on",
+    "subscription": "started_on",
+    "order": "placed_at",
+    "return": "returned_on",
+    "marketingspend": "date",
+    "operationalvalue": "date",
+}
+
+FLOW_AGGREGATIONS = {"sum", "count", "avg", "distinct_count", "min", "max", "percentile"}
+SNAPSHOT_AGGREGATIONS = {"snapshot_sum", "snapshot_count", "snapshot_distinct_count"}
+# Aggregations whose value is 0 (not "no value") when no record matches in a covered period.
+ADDITIVE = {"sum", "count", "distinct_count", "balance", *SNAPSHOT_AGGREGATIONS}
+
+
+def model_for(record_type: str) -> type[models.Model]:
+    try:
+        return RECORD_MODELS[record_type]
+    except KeyError:
+        raise FormulaError(f"Unknown record type {record_type!r}") from None
+
+
+def field_of(model: type[models.Model], path: str) -> models.Field:
+    """The model field at the end of a `__` path (customer__segment)."""
+    current = model
+    field = None
+    for part in path.split("__"):
+        try:
+            field = current._meta.get_field(part)
+        except Exception:
+            raise FormulaError(f"{model._meta.model_name} has no field {path!r}") from None
+        if field.is_relation and field.related_model is not None:
+            current = field.related_model
+    return field
+
+
+def is_datetime(model: type[models.Model], path: str) -> bool:
+    return isinstance(field_of(model, path), models.DateTimeField)
+
+
+def date_lookup(model: type[models.Model], path: str) -> str:
+    """The lookup that compares a date or datetime field with dates (datetimes by local day)."""
+    return f"{path}__date" if is_datetime(model, path) else path
+
+
+def metric_q(metric) -> Q:
+    """The metric's own filters (field lookups and PCG account prefixes), without any period."""
+    filters = metric.filters or {}
+    q = Q(is_deleted=False)
+    where = filters.get("where") or {}
+    if where:
+        q &= Q(**where)
+    for key, value in (filters.get("exclude") or {}).items():
+        q &= ~Q(**{key: value})
+    accounts = filters.get("accounts") or {}
+    include = accounts.get("include") or []
+    if include:
+        any_of = Q()
+        for prefix in include:
+            any_of |= Q(account_number__startswith=str(prefix))
+        q &= any_of
+    for prefix in accounts.get("exclude") or []:
+        q &= ~Q(account_number__startswith=str(prefix))
+    return q
+
+
+def snapshot_day(metric, period: Period) -> date:
+    return period.start - timedelta(days=1) if metric.snapshot_at == "start" else period.end
+
+
+def flow_span(metric, period: Period) -> tuple[date, date]:
+    """The days whose records make a flow metric's value for the period (N months ending with it when windowed)."""
+    if metric.window_months:
+        return add_months(period.end, -(metric.window_months - 1)), period.end
+    return period.start, period.end
+
+
+def span_q(metric, period: Period) -> Q:
+    """The records of the period for this metric, as a Q (also what lineage lists)."""
+    model = model_for(metric.record_type)
+    d = date_lookup(model, metric.date_field)
+    if metric.aggregation == "balance":
+        return Q(**{f"{d}__lte": period.end})
+    if metric.aggregation in SNAPSHOT_AGGREGATIONS or metric.aggregation == "retained_mrr":
+        day = snapshot_day(metric, period)
+        q = Q(**{f"{d}__lte": day})
+        if metric.end_field:
+            e = date_lookup(model, metric.end_field)
+            q &= Q(**{f"{metric.end_field}__isnull": True}) | Q(**{f"{e}__gt": day})
+        options = metric.options or {}
+        age_field = options.get("age_field")
+        if age_field:
+            a = date_lookup(model, age_field)
+            if options.get("age_min_days") is not None:
+                q &= Q(**{f"{a}__lte": day - timedelta(days=int(options["age_min_days"]))})
+            if options.get("age_max_days") is not None:
+                q &= Q(**{f"{a}__gte": day - timedelta(days=int(options["age_max_days"]))})
+        return q
+    start, end = flow_span(metric, period)
+    return Q(**{f"{d}__gte": start, f"{d}__lte": end})
+
+
+# --- value expressions -----------------------------------------------------------------------------
+
+_DECIMAL = models.DecimalField(max_digits=28, decimal_places=6)
+
+
+def value_fields(metric) -> list[str]:
+    if not metric.value:
+        return []
+    return sorted(references(parse_value_expression(metric.value)))
+
+
+def needs_python(metric) -> bool:
+    """Durations, percentiles and retained MRR are aggregated in Python over one query of the rows."""
+    if metric.aggregation in ("percentile", "retained_mrr"):
+        return True
+    if not metric.value:
+        return False
+    return _has_duration(parse_value_expression(metric.value))
+
+
+def _has_duration(node) -> bool:
+    if isinstance(node, Call):
+        return node.name in ("hours", "days") or any(_has_duration(a) for a in node.args)
+    if isinstance(node, Binary):
+        return _has_duration(node.left) or _has_duration(node.right)
+    if isinstance(node, Unary):
+        return _has_duration(node.operand)
+    return False
+
+
+def value_expression(metric):
+    """The metric's value as a database expression (DB-aggregated metrics only)."""
+    from django.db.models import ExpressionWrapper, F, Value
+    from django.db.models.functions import Abs, Greatest, Least
+
+    def compile_(n):
+        if isinstance(n, Num):
+            return Value(n.value, output_field=_DECIMAL)
+        if isinstance(n, Ref):
+            return F(n.name)
+        if isinstance(n, Unary):
+            return ExpressionWrapper(Value(0, output_field=_DECIMAL) - compile_(n.operand), output_field=_DECIMAL)
+        if isinstance(n, Binary):
+            left, right = compile_(n.left), compile_(n.right)
+            ops = {"+": left + right, "-": left - right, "*": left * right, "/": left / right}
+            if n.op not in ops:
+                raise FormulaError("Comparisons are not allowed in a metric value", n.pos)
+            return ExpressionWrapper(ops[n.op], output_field=_DECIMAL)
+        if isinstance(n, Call):
+            args = [compile_(a) for a in n.args]
+            if n.name == "abs":
+                return Abs(args[0], output_field=_DECIMAL)
+            if len(args) == 1:
+                return args[0]
+            return (Greatest if n.name == "max" else Least)(*args, output_field=_DECIMAL)
+        raise FormulaError("Unsupported value expression")
+
+    return compile_(parse_value_expression(metric.value))
+
+
+def python_value(node, row: dict):
+    """Evaluate a value expression over one row's field values (dates → hours()/days())."""
+    if isinstance(node, Num):
+        return node.value
+    if isinstance(node, Ref):
+        return row.get(node.name)
+    if isinstance(node, Unary):
+        v = python_value(node.operand, row)
+        return None if v is None else -v
+    if isinstance(node, Binary):
+        a, b = python_value(node.left, row), python_value(node.right, row)
+        if a is None or b is None:
+            return None
+        if node.op == "+":
+            return a + b
+        if node.op == "-":
+            return _minus(a, b)
+        if node.op == "*":
+            return a * b
+        if node.op == "/":
+            return None if b == 0 else a / b
+        return None
+    if isinstance(node, Call):
+        args = [python_value(a, row) for a in node.args]
+        if any(a is None for a in args):
+            return None
+        if node.name == "hours":
+            return _seconds(args[0]) / Decimal(3600)
+        if node.name == "days":
+            return _seconds(args[0]) / Decimal(86400)
+        if node.name == "abs":
+            return abs(args[0])
+        return max(args) if node.name == "max" else min(args)
+    return None
+
+
+def _minus(a, b):
+    from datetime import datetime
+
+    if isinstance(a, datetime) and not isinstance(b, datetime):
+        a = a.date()
+    if isinstance(b, datetime) and not isinstance(a, datetime):
+        b = b.date()
+    return a - b
+
+
+def _seconds(v) -> Decimal:
+    if isinstance(v, timedelta):
+        return Decimal(v.days * 86400 + v.seconds) + Decimal(v.microseconds) / Decimal(1_000_000)
+    return Decimal(v)

@@ -1,0 +1,26 @@
+"""Background work of the KPI engine, on the `kpis` queue (config/settings/base.py routes kpis.tasks.*)."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from accounts.models import Organization
+from kpis import services
+
+
+@shared_task(acks_late=True, max_retries=3)
+def kpi_values_recompute_pending_task(org_id: int) -> None:
+    """The debounced recompute of one organization's pending changes (see kpi_values_recompute_enqueue)."""
+    org = Organization.objects.filter(pk=org_id).first()
+    if org is None:
+        return  # the organization was deleted while the task was queued
+    services.kpi_values_recompute_pending(org=org)
+
+
+@shared_task(acks_late=True)
+def kpi_values_recompute_task(org_id: int) -> None:
+    """A full recompute of one organization (repairs; the management command runs the same service)."""
+    org = Organization.objects.filter(pk=org_id).first()
+    if org is None:
+        return
+    services.kpi_values_recompute(org=org)
