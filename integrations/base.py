@@ -52,6 +52,7 @@ class Page:
     # the service tombstones that model's rows (of this source) the listing did not contain.
     listing_starts: str | None = None
     listing_complete: str | None = None
+    listing_filter: dict[str, Any] | None = None  # narrows the reconciled rows, e.g. {"kind": "customer"}
 
 
 class ConnectorError(Exception):

@@ -28,11 +28,14 @@ def _advisory_key(connection_id: int) -> int:
 
 
 @contextmanager
-def connection_lock(connection_id: int) -> Iterator[bool]:
+def connection_lock(connection) -> Iterator[bool]:
     """Yields True when this process now holds the connection's sync lock, False if someone else does."""
+    connection_id = connection.pk
     url = settings.INTEGRATIONS_REDIS_URL
     if url:
-        lock = redis_client(url).lock(f"pilotage:sync-lock:{connection_id}",
+        # The creation time makes the key unique even where ids are reused (a restored or test database).
+        stamp = int(connection.created_at.timestamp() * 1000) if connection.created_at else 0
+        lock = redis_client(url).lock(f"pilotage:sync-lock:{connection_id}:{stamp}",
                                       timeout=settings.INTEGRATIONS_SYNC_LOCK_TTL)
         acquired = lock.acquire(blocking=False)
         try:

@@ -299,7 +299,7 @@ def connection_sync(*, connection: Connection, run: SyncRun | None = None, full:
     if run is None:
         run = SyncRun.objects.create(organization=connection.organization, connection=connection,
                                      trigger=trigger, is_full=full)
-    with connection_lock(connection.pk) as acquired:
+    with connection_lock(connection) as acquired:
         if not acquired:
             raise SyncRetry(str(SyncBusy()), countdown=30)
         # Under the lock, a RUNNING run is one whose worker died: take it over. Finished runs are left alone.
@@ -378,6 +378,8 @@ def _run_requeue(run: SyncRun, connection: Connection, error: str, *, countdown:
 
 @dataclass
 class _Listing:
+    model: str
+    filter: dict[str, Any]
     seen: set[str]
 
 
@@ -394,7 +396,8 @@ class _PageWriter:
     def write(self, page: Page) -> None:
         changes: dict[str, set[date]] = defaultdict(set)
         if page.listing_starts:
-            self.listings[page.listing_starts] = _Listing(seen=set())
+            self.listings[page.object_type] = _Listing(model=page.listing_starts, filter=page.listing_filter or {},
+                                                       seen=set())
         with transaction.atomic():
             counts = {kind: defaultdict(int) for kind in COUNT_KINDS}
             by_model: dict[str, list[Record]] = defaultdict(list)
@@ -407,8 +410,11 @@ class _PageWriter:
             for model_name, records in by_model.items():
                 rejections += self._upsert(model_name, records, counts, changes)
             self._reject(rejections, counts)
-            if page.listing_complete and page.listing_complete in self.listings:
-                self._reconcile(page.listing_complete, counts, changes)
+            listing = self.listings.get(page.object_type)
+            if listing is not None:
+                listing.seen.update(r.external_id for r in page.records if r.model == listing.model and not r.deleted)
+            if page.listing_complete and listing is not None:
+                self._reconcile(self.listings.pop(page.object_type), counts, changes)
             cursors = {**self.connection.cursors, page.object_type: page.cursor}
             Connection.objects.filter(pk=self.connection.pk).update(cursors=cursors)
             self.connection.cursors = cursors
@@ -444,11 +450,11 @@ class _PageWriter:
             logger.info("rejected %s %s: %s", record.model, record.external_id, record.reject_reason)
         RejectedRecord.objects.bulk_create(rows)
 
-    def _resolve_foreign_keys(self, model, records: list[Record]) -> dict[str, dict[str, int]]:
-        wanted: dict[str, set[str]] = defaultdict(set)
+    def _resolve_foreign_keys(self, model, records: list[Record], fk_keys: set[str]) -> dict[str, dict[str, int]]:
+        wanted: dict[str, set[str]] = {key: set() for key in fk_keys}
         for record in records:
             for key, value in record.fields.items():
-                if key.endswith(FK_SUFFIX) and value not in (None, ""):
+                if key in fk_keys and value not in (None, ""):
                     wanted[key].add(str(value))
         resolved = {}
         for key, ids in wanted.items():
@@ -467,19 +473,13 @@ class _PageWriter:
         field_names = {f.name for f in model._meta.concrete_fields}
         fk_keys = {k for r in latest.values() for k in r.fields
                    if k.endswith(FK_SUFFIX) and k not in field_names}
-        resolved = self._resolve_foreign_keys(model, list(latest.values())) if fk_keys else {}
+        resolved = self._resolve_foreign_keys(model, list(latest.values()), fk_keys) if fk_keys else {}
         existing = {row.external_id: row for row in
                     model.objects.for_org(self.org).filter(source=self.source, external_id__in=list(latest))}
-        listing = None
-        for name, lst in self.listings.items():
-            if name == model_name:
-                listing = lst
         to_create, to_update, changed_fields, rejected = [], [], set(), []
         date_fields = [f for f in DATE_FIELDS.get(model_name, ()) if f in field_names]
         for external_id, record in latest.items():
             row = existing.get(external_id)
-            if listing is not None and not record.deleted:
-                listing.seen.add(external_id)
             if record.deleted:
                 if row is not None and not row.is_deleted:
                     row.is_deleted = True
@@ -539,12 +539,12 @@ class _PageWriter:
             model.objects.bulk_update(to_update, sorted(changed_fields | {"synced_at"}), batch_size=500)
         return rejected
 
-    def _reconcile(self, model_name: str, counts, changes) -> None:
+    def _reconcile(self, listing: _Listing, counts, changes) -> None:
         """A complete listing was seen in this run: what it lacked was deleted at the source."""
+        model_name = listing.model
         model = CANONICAL_MODELS[model_name]
-        seen = self.listings.pop(model_name).seen
-        gone = model.objects.for_org(self.org).filter(source=self.source, is_deleted=False).exclude(
-            external_id__in=seen)
+        gone = model.objects.for_org(self.org).filter(source=self.source, is_deleted=False, **listing.filter).exclude(
+            external_id__in=listing.seen)
         date_fields = [f for f in DATE_FIELDS.get(model_name, ()) if hasattr(model, f)]
         rows = list(gone)
         for row in rows:
