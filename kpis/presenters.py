@@ -918,3 +918,17 @@ def reference_help(org: Organization, *, membership: Membership, exclude: str = 
         and k.slug != exclude]
     return {"kpis": [(k.slug, k.name) for k in kpis],
             "metrics": [(m.slug, m.name, str(m.get_record_type_display())) for m in selectors.metrics_of(org)]}
+
+
+def lineage_record_data(record, record_type: str) -> dict:
+    """A canonical record for the API: the fields that matter for its type, JSON-friendly (amounts as strings)."""
+    data = {}
+    for name, _label in LINEAGE_COLUMNS.get(record_type, []):
+        value = getattr(record, name, None)
+        if isinstance(value, (date, datetime)):
+            value = value.isoformat()
+        elif isinstance(value, Decimal):
+            value = str(value)
+        data[name] = value
+    return {"id": record.pk, "source": record.source, "external_id": record.external_id,
+            "is_deleted": getattr(record, "is_deleted", False), "fields": data}
