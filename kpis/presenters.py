@@ -68,7 +68,7 @@ def _pattern(kind: str, loc: Locale, decimals: int):
 
 
 def format_number(value: Decimal | float | None, *, kind: str = "decimal", decimals: int = 0) -> str:
-    """`kind` is "currency" (EUR), "percent" (value is a ratio: 0.25 → 25 %) or "decimal"."""
+    """`kind` is "currency" (EUR), "percent" (`value` is a ratio here: 0.25 → 25 %) or "decimal"."""
     if value is None:
         return ""
     loc = _locale()
@@ -87,8 +87,8 @@ def format_kpi_value(value: Decimal | None, unit: str, *, precise: bool = False)
         return ""
     if unit == Kpi.Unit.EUR:
         return format_number(value, kind="currency", decimals=2 if precise else 0)
-    if unit == Kpi.Unit.PERCENT:
-        return format_number(value, kind="percent", decimals=2 if precise else 1)
+    if unit == Kpi.Unit.PERCENT:  # the engine keeps percentages as numbers of percent (35.2 = 35,2 %)
+        return format_number(Decimal(value) / 100, kind="percent", decimals=2 if precise else 1)
     decimals = UNIT_DECIMALS.get(unit, 2) + (1 if precise and unit != Kpi.Unit.COUNT else 0)
     number = format_number(value, decimals=decimals)
     if unit == Kpi.Unit.DAYS:
@@ -107,7 +107,7 @@ def chart_format(unit: str) -> dict:
     if unit == Kpi.Unit.EUR:
         return {"style": "currency", "currency": "EUR", "decimals": 0}
     if unit == Kpi.Unit.PERCENT:
-        return {"style": "percent", "decimals": 1}
+        return {"style": "percent", "decimals": 1, "scale": 0.01}
     suffix = {
         Kpi.Unit.DAYS: " " + _("d"), Kpi.Unit.HOURS: " " + _("h"), Kpi.Unit.MONTHS: " " + _("mo."),
         Kpi.Unit.RATIO: "×",
@@ -135,7 +135,7 @@ def delta(kpi: Kpi, current: Decimal | None, reference: Decimal | None) -> Delta
         return None
     diff = current - reference
     if kpi.unit == Kpi.Unit.PERCENT:
-        points = diff * 100
+        points = diff
         text = _("%(sign)s%(value)s pt") % {"sign": "+" if points > 0 else "", "value": format_number(points, decimals=1)}
     else:
         if reference == 0:
@@ -932,3 +932,54 @@ def lineage_record_data(record, record_type: str) -> dict:
         data[name] = value
     return {"id": record.pk, "source": record.source, "external_id": record.external_id,
             "is_deleted": getattr(record, "is_deleted", False), "fields": data}
+
+
+# --- the home page panel ------------------------------------------------------------------------------
+
+# Per role, the KPIs worth a glance, best first (PRODUCT.md, "What each person sees"). The panel shows
+# the first ones that have a value, skipping those the role may not see.
+HOME_KPIS: dict[str, list[str]] = {
+    "ceo": ["revenue", "gross_margin_pct", "ebe", "net_cash", "runway_months", "mrr", "net_result"],
+    "cfo": ["gross_margin_pct", "ebe", "net_cash", "dso", "late_invoices_amount", "budget_variance",
+            "cash_burn", "revenue"],
+    "coo": ["order_processing_mean", "on_time_delivery", "return_rate", "capacity_utilisation", "throughput",
+            "cost_per_unit", "delivery_delay", "return_cost"],
+    "cro": ["mrr", "pipeline_coverage", "lead_conversion_rate", "win_rate", "cac", "ltv_cac", "churn_rate",
+            "nrr", "revenue"],
+    "viewer": ["revenue", "mrr", "on_time_delivery", "return_rate", "net_cash"],
+}
+AGEING = [("late_0_30", _l("0–30 days")), ("late_31_60", _l("31–60 days")), ("late_61_90", _l("61–90 days")),
+          ("late_over_90", _l("over 90 days"))]
+MAX_TILES = 6
+
+
+def home_panel_for(membership: Membership, *, today: date | None = None) -> dict | None:
+    """3–6 KPI tiles for the member's role, and the receivables ageing for whoever sees the CFO's view."""
+    slugs = HOME_KPIS.get(membership.role)
+    if not slugs:
+        return None
+    org = membership.organization
+    wants_ageing = membership.role == "cfo"
+    wanted = slugs + ([s for s, _label in AGEING] if wants_ageing else [])
+    found = {k.slug: k for k in Kpi.objects.for_org(org).filter(slug__in=wanted, is_active=True)
+             if can_see(membership, k)}
+    kpis = [found[s] for s in slugs if s in found]
+    ageing_kpis = [found[s] for s, _label in AGEING if s in found]
+    if not kpis:
+        return None
+    month = selectors.current_period(org, today=today).previous()
+    rows, _table = kpi_rows(org, kpis=kpis + ageing_kpis, month=month, with_formula=False)
+    by_slug = {r.kpi.slug: r for r in rows}
+    tiles = [by_slug[k.slug] for k in kpis if by_slug[k.slug].value is not None][:MAX_TILES]
+    if not tiles:
+        tiles = [by_slug[k.slug] for k in kpis][:4]
+    panel = {"month_label": month_label(month), "tiles": tiles, "ageing": None}
+    if ageing_kpis:
+        values = [(str(label), by_slug[s].value) for s, label in AGEING if s in by_slug]
+        if any(v is not None for _label, v in values):
+            panel["ageing"] = {
+                "chart": {"format": chart_format(Kpi.Unit.EUR), "labels": [label for label, _v in values],
+                          "values": [as_float(v) for _label, v in values], "name": _("Receivables past due")},
+                "rows": [(label, format_kpi_value(v, Kpi.Unit.EUR)) for label, v in values],
+            }
+    return panel

@@ -6,8 +6,8 @@
 // Every chart is decorative for assistive technology: the page carries a table or text equivalent.
 //
 // Data shapes (numbers are plain JSON numbers or null; dates are ISO strings):
-//   format:    {style: "currency"|"percent"|"decimal", currency: "EUR", decimals: 0, suffix: " j"}
-//              percent values are ratios (0.25 → 25 %).
+//   format:    {style: "currency"|"percent"|"decimal", currency: "EUR", decimals: 0, suffix: " j", scale: 0.01}
+//              values are multiplied by `scale` before formatting (percent style wants ratios).
 //   trend:     {format, periods: ["2026-01-01", …], names: {actual, target, forecast, previous_year},
 //               actual: [...], target: [...] | null, forecast: [...] | null, previous_year: [...] | null,
 //               annotations: [{period: "2026-03-01", text: "…"}]}
@@ -17,6 +17,7 @@
 //   bars:      {format, labels: [...], values: [...], name: "…"}
 (function () {
   "use strict";
+  if (window.PilotageCharts) return; // loaded twice (two panels on one page): one instance is enough
 
   const COLOURS = {
     actual: "#1f4e8c", target: "#5b6675", forecast: "#1f4e8c", previous_year: "#9aa6b8",
@@ -59,7 +60,8 @@
       nf = new Intl.NumberFormat(undefined, opts);
     }
     const suffix = f.suffix || "";
-    return (value) => (value == null || Number.isNaN(value) ? "–" : nf.format(value) + suffix);
+    const scale = f.scale || 1;
+    return (value) => (value == null || Number.isNaN(value) ? "–" : nf.format(value * scale) + suffix);
   }
 
   function monthLabel(iso, long) {
