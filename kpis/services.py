@@ -74,13 +74,15 @@ def _affected_periods(metric: Metric, days: set[date], periods: list[Period]) ->
 
 @transaction.atomic
 def kpi_values_recompute(*, org: Organization, changes: dict[str, set[date]] | None = None,
-                         kpi_slugs: set[str] | None = None, today: date | None = None) -> RecomputeReport:
+                         kpi_slugs: set[str] | None = None, today: date | None = None,
+                         include_dependents: bool = True) -> RecomputeReport:
     """Recompute and materialise KPI values.
 
     - no arguments: full recompute of every active KPI, every grain, from the first record to today;
     - `changes` ({record type: days}): only the periods containing those days (and, for balances and
       snapshots, the later periods they roll into), only for KPIs that depend on those record types;
-    - `kpi_slugs`: every period of these KPIs and of the KPIs that read them (after an edit).
+    - `kpi_slugs`: every period of these KPIs and (unless include_dependents=False) of the KPIs that
+      read them (after an edit).
     Idempotent: it replaces whole (KPI, grain, period) slices, so running it twice changes nothing.
     Queries: a fixed number per record type and grain, plus the INSERT batches of the rows written.
     """
@@ -105,7 +107,8 @@ def kpi_values_recompute(*, org: Organization, changes: dict[str, set[date]] | N
         for s in graph.kpis:
             plan[s] = {g: {p.start for p in ps} for g, ps in all_periods.items()}
     elif kpi_slugs is not None:
-        for s in set(kpi_slugs) | graph.dependents(set(kpi_slugs)):
+        wanted = set(kpi_slugs) | (graph.dependents(set(kpi_slugs)) if include_dependents else set())
+        for s in wanted:
             if s in graph.kpis:
                 plan[s] = {g: {p.start for p in ps} for g, ps in all_periods.items()}
     else:
