@@ -123,8 +123,8 @@ class ProviderClient:
         max_rate_limit_retries: int | None = None,
         backoff_base: float | None = None,
         backoff_max: float | None = None,
-        sleep: Callable[[float], None] = time.sleep,
-        clock: Callable[[], float] = time.time,
+        sleep: Callable[[float], None] | None = None,
+        clock: Callable[[], float] | None = None,
     ):
         self.base_url = base_url.rstrip("/")
         self.limiter = limiter
@@ -133,8 +133,8 @@ class ProviderClient:
                                        if max_rate_limit_retries is None else max_rate_limit_retries)
         self.backoff_base = settings.INTEGRATIONS_BACKOFF_BASE if backoff_base is None else backoff_base
         self.backoff_max = settings.INTEGRATIONS_BACKOFF_MAX if backoff_max is None else backoff_max
-        self.sleep = sleep
-        self.clock = clock
+        self.sleep = sleep or (lambda seconds: time.sleep(seconds))
+        self.clock = clock or (lambda: time.time())
         self.requests_sent = 0
         self.slept: list[float] = []
         self._token = token

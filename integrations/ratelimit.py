@@ -35,11 +35,11 @@ return tostring(tonumber(oldest[2]) + window - now)
 class RateLimiter:
     """`acquire()` blocks until one more request fits in `limit` requests per `window` seconds."""
 
-    def __init__(self, *, key: str, limit: int, window: float, sleep: Callable[[float], None] = time.sleep):
+    def __init__(self, *, key: str, limit: int, window: float, sleep: Callable[[float], None] | None = None):
         self.key = f"pilotage:ratelimit:{key}"
         self.limit = limit
         self.window = window
-        self.sleep = sleep
+        self.sleep = sleep or (lambda seconds: time.sleep(seconds))
         self.waited = 0.0
 
     def try_acquire(self) -> float:
@@ -93,7 +93,7 @@ def redis_client(url: str):
     return _redis_clients[url]
 
 
-def rate_limiter(*, key: str, limit: int, window: float, sleep: Callable[[float], None] = time.sleep) -> RateLimiter:
+def rate_limiter(*, key: str, limit: int, window: float, sleep: Callable[[float], None] | None = None) -> RateLimiter:
     url = settings.INTEGRATIONS_REDIS_URL
     if url:
         return RedisRateLimiter(client=redis_client(url), key=key, limit=limit, window=window, sleep=sleep)

@@ -114,7 +114,8 @@ class PennylaneFake:
         book = self.books[company_id]
         with self.lock:
             existing = obj.get("id") in book.objects[resource]
-            obj.setdefault("id", book.new_id())
+            if obj.get("id") is None:
+                obj["id"] = book.new_id()
             stamp = self.now().isoformat().replace("+00:00", "Z")
             obj.setdefault("created_at", stamp)
             obj["updated_at"] = stamp
