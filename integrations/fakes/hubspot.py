@@ -16,6 +16,7 @@ slow responses, a simulated crash).
 from __future__ import annotations
 
 import json
+import operator
 import re
 import secrets
 import threading
@@ -24,6 +25,7 @@ import uuid
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlencode, urlsplit
 
@@ -95,6 +97,7 @@ class HubSpotFake:
     limits: Limits = field(default_factory=Limits)
     faults: list[Fault] = field(default_factory=list)
     storm: tuple[float, int] | None = None  # (probability, seed): random 429s without Retry-After
+    search_cap: int = SEARCH_CAP
     tokens: dict[str, Token] = field(default_factory=dict)
     refresh_tokens: dict[str, list[str]] = field(default_factory=dict)  # refresh → scopes
     codes: dict[str, dict] = field(default_factory=dict)
@@ -102,6 +105,7 @@ class HubSpotFake:
     _hits: dict[str, deque] = field(default_factory=dict)
     _lock: threading.RLock = field(default_factory=threading.RLock)
     _storm_rng: object = None
+    _query_cache: dict = field(default_factory=dict)
 
     # ---- set-up helpers ----------------------------------------------------------------------
 
@@ -406,28 +410,44 @@ class HubSpotFake:
         if not after.isdigit():
             return self._error(400, f"Invalid after: {after}", "VALIDATION_ERROR")
         offset = int(after)
-        if offset >= SEARCH_CAP:
+        if offset >= self.search_cap:
             return self._error(400, "There was a problem with the request.", "VALIDATION_ERROR",
                                sub="CrmSearchMaxResultsExceeded",
-                               message_extra=f"Search results are limited to {SEARCH_CAP}.")
-        with self.scenario.lock:
-            pool = [o for o in self.scenario.live(type_) if not groups or any(_group_matches(o, g) for g in groups)]
+                               message_extra=f"Search results are limited to {self.search_cap}.")
         sorts = request.get("sorts") or []
-        if sorts:
-            sort = sorts[0]
-            name = sort.get("propertyName") if isinstance(sort, dict) else str(sort).lstrip("-")
-            descending = (sort.get("direction") == "DESCENDING") if isinstance(sort, dict) else str(sort).startswith("-")
-            pool.sort(key=lambda o: (_sortable(o.value(name)), o.id), reverse=descending)
-        else:
-            pool.sort(key=lambda o: o.id)
+        pool = self._matching(type_, groups, sorts)
         total = len(pool)
-        capped = pool[:SEARCH_CAP]
+        capped = pool[:self.search_cap]
         chunk = capped[offset:offset + limit]
         props = request.get("properties") or None
         body = {"total": total, "results": [o.as_json(props) for o in chunk]}
-        if offset + limit < len(capped) or (offset + limit >= SEARCH_CAP and total > SEARCH_CAP):
+        if offset + limit < len(capped) or (offset + limit >= self.search_cap and total > self.search_cap):
             body["paging"] = {"next": {"after": str(offset + limit)}}
         return _json(200, body)
+
+    def _matching(self, type_: str, groups: list[dict], sorts: list) -> list[FakeObject]:
+        """Live objects matching the filter groups, sorted; cached until the scenario changes."""
+        key = (type_, json.dumps(groups, sort_keys=True), json.dumps(sorts, sort_keys=True))
+        with self.scenario.lock:
+            version = self.scenario.version
+            cached = self._query_cache.get(key)
+            if cached is not None and cached[0] == version:
+                return cached[1]
+            matches = _compile_groups(groups)
+            pool = [o for o in self.scenario.live(type_) if not groups or matches(o)]
+        if sorts:
+            sort = sorts[0]
+            name = sort.get("propertyName") if isinstance(sort, dict) else str(sort).lstrip("-")
+            descending = (sort.get("direction") == "DESCENDING") if isinstance(sort, dict) \
+                else str(sort).startswith("-")
+            pool.sort(key=lambda o: (_sortable(o.value(name)), o.id), reverse=descending)
+        else:
+            pool.sort(key=lambda o: o.id)
+        with self._lock:
+            if len(self._query_cache) > 32:
+                self._query_cache.clear()
+            self._query_cache[key] = (version, pool)
+        return pool
 
     def _associations(self, from_type, to_type, request):
         inputs = request.get("inputs") or []
@@ -506,6 +526,7 @@ def _sortable(value: str | None):
     return (0, number, "") if number is not None else (1, 0.0, value or "")
 
 
+@lru_cache(maxsize=100_000)
 def _number(value: str | None) -> float | None:
     if value is None or value == "":
         return None
@@ -519,35 +540,46 @@ def _number(value: str | None) -> float | None:
         return None
 
 
-def _filter_matches(obj: FakeObject, f: dict) -> bool:
+def _compile_filter(f: dict):
+    """One search filter as a predicate over a FakeObject (values parsed once per request)."""
     name, op = f.get("propertyName"), f.get("operator", "EQ")
-    actual = obj.value(name)
     if op == "HAS_PROPERTY":
-        return bool(actual)
+        return lambda o: bool(o.value(name))
     if op == "NOT_HAS_PROPERTY":
-        return not actual
+        return lambda o: not o.value(name)
     if op in ("IN", "NOT_IN"):
-        found = actual in [str(v) for v in f.get("values", [])]
-        return found if op == "IN" else not found
+        values = {str(v) for v in f.get("values", [])}
+        return (lambda o: o.value(name) in values) if op == "IN" else (lambda o: o.value(name) not in values)
     wanted = f.get("value")
-    a, w = _number(actual), _number(None if wanted is None else str(wanted))
+    w_text = "" if wanted is None else str(wanted)
+    w_num = _number(w_text)
     if op == "BETWEEN":
         high = _number(str(f.get("highValue")))
-        return a is not None and w is not None and high is not None and w <= a <= high
-    if a is None or w is None:
-        a, w = actual or "", str(wanted or "")  # string comparison
-    return {"EQ": a == w, "NEQ": a != w, "LT": a < w, "LTE": a <= w, "GT": a > w, "GTE": a >= w}.get(op, False)
+
+        def between(o):
+            a = _number(o.value(name))
+            return a is not None and w_num is not None and high is not None and w_num <= a <= high
+
+        return between
+    compare = {"EQ": operator.eq, "NEQ": operator.ne, "LT": operator.lt, "LTE": operator.le,
+               "GT": operator.gt, "GTE": operator.ge}.get(op)
+    if compare is None:
+        return lambda o: False
+
+    def predicate(o):
+        actual = o.value(name)
+        a = _number(actual)
+        if a is None or w_num is None:
+            return compare(actual or "", w_text)  # string comparison
+        return compare(a, w_num)
+
+    return predicate
 
 
-def _group_matches(obj: FakeObject, group: dict) -> bool:
-    return all(_filter_matches(obj, f) for f in group.get("filters", []))
-
-
-def default_fake(*, seed: int = 42, today=None) -> HubSpotFake:
-    """The demo's fake: Nuage Analytics' account and one private-app token, `demo-hubspot-token`."""
-    fake = HubSpotFake(scenario=HubSpotScenario.nuage(seed=seed, today=today))
-    fake.add_private_token("pat-eu1-demo-nuage-token")
-    return fake
+def _compile_groups(groups: list[dict]):
+    """filterGroups: groups ORed, filters ANDed."""
+    compiled = [[_compile_filter(f) for f in g.get("filters", [])] for g in groups]
+    return lambda o: any(all(p(o) for p in group) for group in compiled)
 
 
 _default: HubSpotFake | None = None

@@ -119,6 +119,7 @@ class HubSpotScenario:
     owners: list[Owner] = field(default_factory=list)
     objects: dict[str, dict[int, FakeObject]] = field(default_factory=lambda: {t: {} for t in OBJECT_TYPES})
     _next_id: int = 1000
+    version: int = 0  # bumped by every change, so the server may cache query results between changes
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
 
     # ---- building ----------------------------------------------------------------------------
@@ -160,6 +161,7 @@ class HubSpotScenario:
         obj = FakeObject(obj_id, type_, props, created_ms, modified_ms)
         with self.lock:
             self.objects[type_][obj_id] = obj
+            self.version += 1
         return obj
 
     def add_company(self, *, name: str, domain: str = "", industry: str = "", created=None,
@@ -195,6 +197,7 @@ class HubSpotScenario:
             self._add("contacts", {"email": f"bulk{i}@example.test", "firstname": "Bulk", "lastname": str(i),
                                    "lifecyclestage": "subscriber", "hs_analytics_source": "DIRECT_TRAFFIC"},
                       ms, ms)
+        self.version += 1
 
     # ---- evolving ----------------------------------------------------------------------------
 
@@ -208,13 +211,21 @@ class HubSpotScenario:
                 obj.props[key] = "" if value is None else str(value)
             obj.updated_ms = ms
             obj.props[LAST_MODIFIED[obj.type]] = iso(ms)
+            self.version += 1
         return obj
 
     def archive(self, obj: FakeObject, *, at: int | None = None) -> FakeObject:
         with self.lock:
             obj.archived_ms = at if at is not None else self.now()
             obj.updated_ms = obj.archived_ms
+            self.version += 1
         return obj
+
+    def restore(self, obj: FakeObject, *, at: int | None = None) -> FakeObject:
+        """Un-archive (HubSpot touches the restored record's last-modified time)."""
+        with self.lock:
+            obj.archived_ms = None
+        return self.update(obj, at=at)
 
     # ---- reading (the server side) -----------------------------------------------------------
 
