@@ -84,7 +84,11 @@ class ComputedValue:
 
 
 def _fmt(v) -> str | None:
-    return None if v is None or isinstance(v, NoValue) else format(v, "f")
+    """A Decimal as plain text with no trailing zeros ("250", "0.5"), the same on every database."""
+    if v is None or isinstance(v, NoValue):
+        return None
+    text = format(Decimal(v).quantize(QUANT), "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def _metric_for_dim(results: MetricResults, graph: Graph, slug: str, grain: str, start: date, dim: str):
@@ -152,7 +156,9 @@ def evaluate_period(graph: Graph, results: MetricResults, *, grain: str, period:
                     out.append(ComputedValue(s, grain, period, dim, None, value.reason[:255],
                                              {"metrics": metric_inputs, "kpis": kpi_inputs}))
                 else:
-                    out.append(ComputedValue(s, grain, period, dim, _round(value), "",
+                    rounded = _round(value)
+                    out.append(ComputedValue(s, grain, period, dim, rounded,
+                                             "" if rounded is not None else "value out of range",
                                              {"metrics": metric_inputs, "kpis": kpi_inputs}))
     return out
 
