@@ -1,7 +1,43 @@
-"""This app's panel on the organization's home page (see accounts/home_panels.py)."""
+"""This app's panel on the organization's home page (see accounts/home_panels.py).
+
+Everyone with objectives sees what is due from them and their own objectives with status and risk;
+whoever can adopt a derived target sees those waiting; the CEO sees the tree's summary and top risks.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from django.utils import timezone
 
 from accounts.models import Membership
+from kpis.periods import period_containing
+from objectives import selectors
+from objectives.models import DerivedTarget
+from objectives.services import can_set_kind
+
+TOP_RISKS = 3
 
 
 def home_panel(membership: Membership) -> tuple[str, dict] | None:
-    return None
+    if membership.organization.is_consultancy or not membership.can("objectives.view"):
+        return None
+    org = membership.organization
+    today = timezone.localdate()
+    quarter = period_containing(today, "quarter", org.fiscal_year_start_month)
+    tree = selectors.objective_tree_for(org, start=quarter.start, end=quarter.end, today=today)
+    nodes = tree.all()
+    mine = [n for n in nodes if n.objective.owner_id == membership.pk]
+    due = [n for n in mine if n.is_check_in_due] if membership.can("objectives.check_in") else []
+    waiting = [d for d in DerivedTarget.objects.for_org(org).filter(status=DerivedTarget.Status.ACCEPTED)
+               .select_related("kpi", "objective") if can_set_kind(membership, d.kind)]
+    summary = top_risks = None
+    if membership.can("objectives.set_strategic"):
+        summary = Counter(n.risk.level if n.risk else "no_data" for n in nodes)
+        scored = [n for n in nodes if n.risk and n.risk.score is not None]
+        top_risks = sorted(scored, key=lambda n: -n.risk.score)[:TOP_RISKS]
+    if not (nodes or waiting):
+        return None
+    return "objectives/partials/home_panel.html", {
+        "quarter": quarter, "due": due, "mine": mine, "waiting": waiting, "summary": summary,
+        "top_risks": top_risks, "total": len(nodes)}

@@ -98,10 +98,10 @@ def objective_create(*, by: Membership, title: str, kind: str, period_start: dat
 
 @transaction.atomic
 def objective_update(*, objective: Objective, by: Membership, **changes) -> Objective:
-    """Change an objective's fields; the member needs the capability of its kind (old and new)."""
-    _require_kind(by, objective.kind)
-    if "kind" in changes:
-        _require_kind(by, changes["kind"])
+    """Change an objective's fields; the member needs the capability of its kind (old and new).
+
+    A change that changes nothing is a no-op and needs no capability."""
+    kind_before = objective.kind
     before = {f: getattr(objective, f) for f in AUDITED_OBJECTIVE_FIELDS}
     for name, value in changes.items():
         setattr(objective, name, value)
@@ -112,6 +112,8 @@ def objective_update(*, objective: Objective, by: Membership, **changes) -> Obje
     diff = {f: [_plain(before[f]), _plain(after[f])] for f in AUDITED_OBJECTIVE_FIELDS if before[f] != after[f]}
     if not diff:
         return objective
+    _require_kind(by, kind_before)
+    _require_kind(by, objective.kind)
     fields = sorted({f.removesuffix("_id") for f in diff} | {"updated_at"})
     objective.save(update_fields=fields)
     if "owner_id" in diff:
@@ -159,8 +161,7 @@ def key_result_create(*, objective: Objective, by: Membership, title: str, kpi: 
 
 @transaction.atomic
 def key_result_update(*, key_result: KeyResult, by: Membership, **changes) -> KeyResult:
-    """Change a key result; a new target is audited with its old and new values."""
-    _require_kind(by, key_result.objective.kind)
+    """Change a key result; a new target is audited with its old and new values (a no-op needs no capability)."""
     before = {f: getattr(key_result, f) for f in AUDITED_KEY_RESULT_FIELDS}
     for name, value in changes.items():
         setattr(key_result, name, value)
@@ -169,6 +170,7 @@ def key_result_update(*, key_result: KeyResult, by: Membership, **changes) -> Ke
     diff = {f: [_plain(before[f]), _plain(after[f])] for f in AUDITED_KEY_RESULT_FIELDS if before[f] != after[f]}
     if not diff:
         return key_result
+    _require_kind(by, key_result.objective.kind)
     key_result.save(update_fields=sorted({f.removesuffix("_id") for f in diff}))
     action = "key_result.target_changed" if "target_value" in diff else "key_result.updated"
     audit_log_record(org=key_result.organization, actor=by.user, action=action, target=key_result, data=diff)

@@ -1,0 +1,43 @@
+"""Formatting of key-result values by their KPI's unit, localized (grouping and decimal mark follow the locale)."""
+
+from decimal import Decimal
+
+from django import template
+from django.utils.formats import number_format
+
+register = template.Library()
+
+
+def format_value(value, unit: str) -> str:
+    if value is None:
+        return "—"
+    value = Decimal(value)
+    if unit in ("eur", "€"):
+        return f"{number_format(value.quantize(Decimal('1')), 0, force_grouping=True)} €"
+    if unit in ("percent", "%"):
+        return f"{number_format(value.quantize(Decimal('0.1')), 1)} %"
+    if unit in ("count",) or value == value.to_integral_value():
+        return number_format(value.quantize(Decimal("1")), 0, force_grouping=True)
+    return number_format(value.quantize(Decimal("0.01")), 2, force_grouping=True)
+
+
+@register.filter
+def kr_value(value, kr) -> str:
+    """`{{ kv.current|kr_value:kv.kr }}`: the value in the unit of the key result's KPI (or its typed unit)."""
+    unit = kr.kpi.unit if getattr(kr, "kpi", None) is not None else (kr.unit or "")
+    text = format_value(value, unit)
+    if kr.kpi is None and kr.unit and value is not None and unit not in ("eur", "€", "percent", "%"):
+        text = f"{text} {kr.unit}"
+    return text
+
+
+@register.filter
+def unit_value(value, unit: str) -> str:
+    return format_value(value, unit)
+
+
+@register.filter
+def can_set(membership, kind: str) -> bool:
+    from objectives.services import can_set_kind
+
+    return can_set_kind(membership, kind)
