@@ -3,6 +3,7 @@
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 from kombu import Queue
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
@@ -19,5 +20,10 @@ app.conf.beat_schedule = {
     "integrations-sync-due-connections": {
         "task": "integrations.tasks.connections_sync_due_task",
         "schedule": 300.0,
+    },
+    # Every day at 08:00 (Europe/Paris): e-mail owners whose objective check-in is due (once a day at most).
+    "objectives-check-in-reminders": {
+        "task": "objectives.tasks.check_in_reminders_send_task",
+        "schedule": crontab(hour=8, minute=0),
     },
 }

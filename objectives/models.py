@@ -50,6 +50,8 @@ class Objective(OrgOwned):
     weight = models.PositiveSmallIntegerField(_("weight in the parent's progress"), default=1)
     check_in_every_days = models.PositiveSmallIntegerField(_("check-in every (days)"), default=7)
     team = models.CharField(_("team"), max_length=80, blank=True)
+    # The day the owner was last reminded of a due check-in: one reminder a day at most.
+    check_in_reminded_on = models.DateField(null=True, blank=True)
     created_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -19,3 +19,4 @@ from objectives.services.objectives import (  # noqa: F401
 )
 from objectives.services.reviews import review_create, review_update  # noqa: F401
 from objectives.services.templates import template_apply, template_delete, template_save  # noqa: F401
+from objectives.services.reminders import check_in_reminders_send  # noqa: F401,E402

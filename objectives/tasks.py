@@ -1,0 +1,11 @@
+"""Background work of the cascade: the daily check-in reminders (beat entry in config/celery.py)."""
+
+from celery import shared_task
+from django.utils import timezone
+
+from objectives.services.reminders import check_in_reminders_send
+
+
+@shared_task(acks_late=True)
+def check_in_reminders_send_task() -> int:
+    return check_in_reminders_send(today=timezone.localdate())
