@@ -242,7 +242,7 @@ class HubSpotConnector(Connector):
     token_help = "In HubSpot, Settings → Integrations → Private apps: create an app with the CRM read scopes " \
                  "(companies, contacts, deals, owners) and paste its access token."
 
-    def __init__(self, connection, *, sleep: Callable[[float], None] = time.sleep) -> None:
+    def __init__(self, connection, *, sleep: Callable[[float], None] | None = None) -> None:
         super().__init__(connection)
         self.sleep = sleep
         self._client: ProviderClient | None = None

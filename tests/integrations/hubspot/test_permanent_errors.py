@@ -1,0 +1,47 @@
+"""Refusals only the admin can fix (missing scope, revoked or malformed token) stop the sync and
+mark the connection as needing attention, with a message that says what to do."""
+
+from integrations.fakes.hubspot import READ_SCOPES
+from integrations.models import Connection, SyncRun
+from integrations.services import connection_sync
+
+
+def _connect(org, token):
+    return Connection.objects.create(organization=org, provider="hubspot", credentials={"token": token},
+                                     provider_account_id="7001")
+
+
+def test_a_missing_scope_names_the_scope_to_grant(acme, hubspot_fake):
+    token = hubspot_fake.add_private_token(scopes=[s for s in READ_SCOPES if s != "crm.objects.deals.read"])
+    connection = _connect(acme, token)
+
+    run = connection_sync(connection=connection)
+
+    connection.refresh_from_db()
+    assert run.state == SyncRun.State.FAILED
+    assert connection.status == Connection.Status.NEEDS_ATTENTION
+    assert connection.last_error == "HubSpot refused access: grant crm.objects.deals.read to the app, then reconnect."
+    assert [r.status for r in hubspot_fake.log].count(403) == 1  # never retried
+
+
+def test_a_revoked_token_asks_to_reconnect(acme, hubspot_fake):
+    connection = _connect(acme, "pat-eu1-revoked-long-ago")
+
+    run = connection_sync(connection=connection)
+
+    connection.refresh_from_db()
+    assert run.state == SyncRun.State.FAILED
+    assert connection.last_error.startswith("HubSpot refused the token")
+    assert "pat-eu1-revoked-long-ago" not in connection.last_error + " ".join(run.errors)
+
+
+def test_a_malformed_token_530_asks_to_paste_it_again(acme, hubspot_fake):
+    connection = _connect(acme, "pat eu1 with spaces")
+
+    run = connection_sync(connection=connection)
+
+    connection.refresh_from_db()
+    assert run.state == SyncRun.State.FAILED
+    assert connection.status == Connection.Status.NEEDS_ATTENTION
+    assert "malformed" in connection.last_error
+    assert [r.status for r in hubspot_fake.log] == [530]
