@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.audit import audit_log_record
@@ -161,16 +162,18 @@ def _targets(org: Organization) -> dict[tuple[str, str, date], Decimal]:
 
 
 def _write(org: Organization, graph: Graph, plan: dict, computed: list[ComputedValue]) -> tuple[int, int]:
-    """Replace the planned (KPI, grain, period) slices: one DELETE per distinct set of periods, then bulk INSERT."""
+    """Replace the planned (KPI, grain, period) slices: one DELETE, then bulk INSERT batches."""
     by_slices: dict[tuple[str, frozenset], list[int]] = defaultdict(list)
     for s, grains in plan.items():
         for g, starts in grains.items():
             if starts:
                 by_slices[(g, frozenset(starts))].append(graph.kpis[s].pk)
     deleted = 0
-    for (g, starts), kpi_ids in by_slices.items():
-        deleted += KpiValue.objects.for_org(org).filter(
-            grain=g, kpi_id__in=kpi_ids, period_start__in=sorted(starts)).delete()[0]
+    if by_slices:
+        slices = Q()
+        for (g, starts), kpi_ids in by_slices.items():
+            slices |= Q(grain=g, kpi_id__in=kpi_ids, period_start__in=sorted(starts))
+        deleted = KpiValue.objects.for_org(org).filter(slices).delete()[0]  # one DELETE
     now = timezone.now()
     rows = [
         KpiValue(organization=org, kpi_id=graph.kpis[c.kpi_slug].pk, grain=c.grain, period_start=c.period.start,

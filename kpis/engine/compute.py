@@ -118,20 +118,26 @@ def evaluate_period(graph: Graph, results: MetricResults, *, grain: str, period:
     period_targets = {s: targets.get((s, grain, period.start)) for s in graph.kpis}
     overrides = overrides or {}
 
-    dims = {TOTAL}
-    if dimension_values is None:
-        for s in order:
-            if graph.has_breakdown(s):
+    # Each KPI broken down by a dimension gets the values its own metrics have (segments, channels…).
+    kpi_dims: dict[str, set[str]] = {s: {TOTAL} for s in order}
+    for s in order:
+        if graph.has_breakdown(s):
+            if dimension_values is None:
                 for m in graph.leaf_metrics(s):
-                    dims |= set(results.get((m, grain, period.start), {}))
-    else:
-        dims |= set(dimension_values)
+                    kpi_dims[s] |= set(results.get((m, grain, period.start), {}))
+            else:
+                kpi_dims[s] |= set(dimension_values)
+    for s in reversed(order):  # a KPI read by a broken-down KPI is evaluated for the reader's values too
+        for r in graph.reads[s]:
+            if r in kpi_dims and graph.has_breakdown(r):
+                kpi_dims[r] |= kpi_dims[s]
+    dims = set().union(*kpi_dims.values()) if kpi_dims else {TOTAL}
 
     out: list[ComputedValue] = []
     for dim in sorted(dims):
         env: dict[str, Decimal | NoValue] = {}
         for s in order:
-            if dim != TOTAL and not graph.has_breakdown(s):
+            if dim not in kpi_dims[s]:
                 continue
             node = graph.asts[s]
             metric_inputs = {}
