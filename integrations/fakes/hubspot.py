@@ -369,10 +369,11 @@ class HubSpotFake:
 
     def _owners(self, query):
         limit, after = self._limit(query, maximum=500, default=100), int(_one(query, "after") or 0)
-        owners = self.scenario.owners
+        archived = (_one(query, "archived") or "false").lower() == "true"
+        owners = [o for o in self.scenario.owners if o.archived == archived]
         chunk = owners[after:after + limit]
         body = {"results": [{"id": str(o.id), "email": o.email, "type": "PERSON", "firstName": o.first_name,
-                             "lastName": o.last_name, "userId": o.id + 7000, "archived": False,
+                             "lastName": o.last_name, "userId": o.id + 7000, "archived": o.archived,
                              "createdAt": "2023-01-02T09:00:00.000Z", "updatedAt": "2023-01-02T09:00:00.000Z"}
                             for o in chunk]}
         if after + limit < len(owners):

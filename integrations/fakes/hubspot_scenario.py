@@ -109,6 +109,7 @@ class Owner:
     first_name: str
     last_name: str
     email: str
+    archived: bool = False  # a rep who left: still named on their deals, listed with ?archived=true
 
 
 @dataclass
@@ -145,8 +146,8 @@ class HubSpotScenario:
         self.add_pipeline("default", "Sales Pipeline", SALES_STAGES)
         self.add_pipeline("expansion", "Expansion", EXPANSION_STAGES)
 
-    def add_owner(self, first_name: str, last_name: str, email: str = "") -> Owner:
-        owner = Owner(self._id(), first_name, last_name, email or f"{first_name.lower()}@nuage.demo")
+    def add_owner(self, first_name: str, last_name: str, email: str = "", *, archived: bool = False) -> Owner:
+        owner = Owner(self._id(), first_name, last_name, email or f"{first_name.lower()}@nuage.demo", archived)
         self.owners.append(owner)
         return owner
 
