@@ -98,6 +98,8 @@ class HubSpotFake:
     faults: list[Fault] = field(default_factory=list)
     storm: tuple[float, int] | None = None  # (probability, seed): random 429s without Retry-After
     search_cap: int = SEARCH_CAP
+    evolve_every: float | None = None  # seconds: the demo's CRM changes by itself as time passes
+    _evolved_at: float = field(default_factory=time.time)
     tokens: dict[str, Token] = field(default_factory=dict)
     refresh_tokens: dict[str, list[str]] = field(default_factory=dict)  # refresh → scopes
     codes: dict[str, dict] = field(default_factory=dict)
@@ -186,6 +188,13 @@ class HubSpotFake:
                 payload = json.loads(body)
             except ValueError:
                 return self._finish(method, path, query, None, *self._error(400, "Invalid JSON", "VALIDATION_ERROR"))
+        if self.evolve_every:
+            with self._lock:
+                steps = int((time.time() - self._evolved_at) // self.evolve_every)
+                if steps:
+                    self._evolved_at += steps * self.evolve_every
+            if steps:
+                self.scenario.evolve(min(steps, 5))
         fault = self._take_fault(method, path)
         if fault is not None:
             if fault.delay:
@@ -583,6 +592,17 @@ def _compile_groups(groups: list[dict]):
     return lambda o: any(all(p(o) for p in group) for group in compiled)
 
 
+DEMO_TOKEN = "pat-eu1-demo-nuage-token"
+
+
+def default_fake(*, seed: int = 42, today=None) -> HubSpotFake:
+    """The demo's fake: Nuage Analytics' account (a new lead and a deal move every 5 minutes) and
+    one private-app token, DEMO_TOKEN."""
+    fake = HubSpotFake(scenario=HubSpotScenario.nuage(seed=seed, today=today), evolve_every=300)
+    fake.add_private_token(DEMO_TOKEN)
+    return fake
+
+
 _default: HubSpotFake | None = None
 _default_lock = threading.Lock()
 
@@ -629,4 +649,4 @@ def default_wsgi_app(*args):
     return app(*args) if args else app
 
 
-__all__ = ["Fault", "HubSpotFake", "Limits", "SimulatedCrash", "default_fake", "LAST_MODIFIED"]
+__all__ = ["Fault", "HubSpotFake", "Limits", "SimulatedCrash", "default_fake", "DEMO_TOKEN", "LAST_MODIFIED"]

@@ -228,6 +228,27 @@ class HubSpotScenario:
             obj.archived_ms = None
         return self.update(obj, at=at)
 
+    def evolve(self, steps: int, *, seed: int = 0) -> None:
+        """Life goes on in the CRM: per step, a new inbound lead arrives and one open deal moves on."""
+        with self.lock:
+            rng = random.Random(seed * 7919 + self.version)
+            for _ in range(steps):
+                n = len(self.objects["contacts"])
+                self.add_contact(email=f"inbound{n}@prospect.example", firstname="Nouveau", lastname=f"Contact {n}",
+                                 lifecycle="lead", source=rng.choice([s for s, _ in SOURCES]))
+                open_deals = [d for d in self.live("deals")
+                              if d.props.get("dealstage") not in ("closedwon", "closedlost", "exp_won", "exp_lost")]
+                if not open_deals:
+                    continue
+                deal = rng.choice(open_deals)
+                order = [sid for sid, *_ in SALES_STAGES]
+                stage = deal.props.get("dealstage")
+                if stage in order[:4]:
+                    self.update(deal, dealstage=order[order.index(stage) + 1])
+                elif stage == "contractsent":
+                    self.update(deal, dealstage="closedwon" if rng.random() < 0.5 else "closedlost",
+                                closedate=iso(self.now()))
+
     # ---- reading (the server side) -----------------------------------------------------------
 
     def live(self, type_: str) -> list[FakeObject]:
