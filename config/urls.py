@@ -8,6 +8,7 @@ from rest_framework.routers import SimpleRouter
 from accounts import urls as accounts_urls
 from accounts import views as accounts_views
 from accounts.api import MembershipViewSet
+from integrations.oauth_hubspot import hubspot_oauth_callback
 
 api_router = SimpleRouter()
 api_router.register("members", MembershipViewSet, basename="member")
@@ -30,6 +31,8 @@ urlpatterns = [
     path("", accounts_views.home, name="home"),
     path("", include((accounts_urls.public_urlpatterns, "invitations"))),
     path("o/<slug:org_slug>/", include(org_patterns)),
+    # OAuth providers redirect to one fixed URI registered for the app; the signed state names the org.
+    path("integrations/hubspot/callback/", hubspot_oauth_callback, name="hubspot_oauth_callback"),
     path("api/v1/orgs/<slug:org_slug>/", include((api_patterns, "api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api_schema"), name="api_docs"),
