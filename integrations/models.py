@@ -400,6 +400,26 @@ class SyncRun(OrgOwned):
     def total(self, kind: str) -> int:
         return sum(c.get(kind, 0) for c in self.counts.values())
 
+    @property
+    def created_total(self) -> int:
+        return self.total("created")
+
+    @property
+    def updated_total(self) -> int:
+        return self.total("updated")
+
+    @property
+    def unchanged_total(self) -> int:
+        return self.total("unchanged")
+
+    @property
+    def deleted_total(self) -> int:
+        return self.total("deleted")
+
+    @property
+    def rejected_total(self) -> int:
+        return self.total("rejected")
+
 
 class RejectedRecord(OrgOwned):
     """A malformed record the sync refused, with the reason an admin can act on."""

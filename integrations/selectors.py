@@ -1,0 +1,69 @@
+"""Reads of the integrations app: what the screens and the API show."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Prefetch, QuerySet
+
+from accounts.models import Organization
+from integrations.models import Connection, RejectedRecord, SyncRun
+from integrations.registry import available_providers
+
+
+@dataclass(frozen=True)
+class ProviderChoice:
+    key: str
+    label: str
+    auth: str
+    token_help: str
+    is_firm: bool
+
+
+def providers_for(org: Organization) -> list[ProviderChoice]:
+    """Providers this organization may connect: firm tokens only for consultancies."""
+    found = []
+    for key, cls in available_providers():
+        if cls.is_firm != org.is_consultancy:
+            continue
+        found.append(ProviderChoice(key=key, label=str(cls.label), auth=cls.auth, token_help=str(cls.token_help),
+                                    is_firm=cls.is_firm))
+    return found
+
+
+def connections_for(org: Organization) -> list[Connection]:
+    """The organization's connections (disconnected ones last) with their latest run; 3 queries."""
+    latest = SyncRun.objects.for_org(org).order_by("-created_at", "-id")
+    connections = list(
+        Connection.objects.for_org(org).select_related("parent__organization")
+        .prefetch_related(Prefetch("runs", queryset=latest, to_attr="recent_runs"))
+        .annotate(children_count=Count("children"))
+        .order_by("status", "provider", "id")
+    )
+    for connection in connections:
+        connection.latest_run = connection.recent_runs[0] if connection.recent_runs else None
+    connections.sort(key=lambda c: c.status == Connection.Status.DISCONNECTED)
+    return connections
+
+
+def sync_runs_for(org: Organization, *, connection: Connection, limit: int = 20) -> QuerySet[SyncRun]:
+    return SyncRun.objects.for_org(org).filter(connection=connection).annotate(
+        rejected=Count("rejections")).order_by("-created_at", "-id")[:limit]
+
+
+def rejections_for(org: Organization, *, run: SyncRun, limit: int = 200) -> QuerySet[RejectedRecord]:
+    return RejectedRecord.objects.for_org(org).filter(sync_run=run).order_by("id")[:limit]
+
+
+def firm_children_for(org: Organization, *, firm: Connection) -> QuerySet[Connection]:
+    """The client connections a consultancy's firm connection feeds (each in its client's tenant)."""
+    # scoped: the children live in the clients' tenants; reached only through the consultancy's own firm row
+    return Connection.objects.filter(parent=firm, parent__organization=org).select_related("organization")
+
+
+def engaged_clients(org: Organization) -> QuerySet[Organization]:
+    """The client companies a consultancy is engaged on."""
+    from accounts.models import Engagement
+
+    engaged = Engagement.objects.filter(consultancy=org).values("organization_id")  # scoped: the firm's own engagements
+    return Organization.objects.filter(pk__in=engaged).order_by("name")  # scoped: engaged clients only

@@ -1,0 +1,217 @@
+"""Admin screens: the integrations page, connect, test, sync now, pause/resume, disconnect, sync runs."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseClientRedirect
+
+from accounts.decorators import require_capability
+from integrations import selectors, services
+from integrations.base import ConnectorError
+from integrations.forms import DisconnectForm, FirmMappingForm, ReplaceTokenForm, TokenForm
+from integrations.models import Connection, SyncRun
+from integrations.registry import connector_class
+
+
+def _connection(request, connection_id: int) -> Connection:
+    return get_object_or_404(Connection.objects.for_org(request.org).select_related("parent"), pk=connection_id)
+
+
+def _detail(connection: Connection):
+    return redirect("integrations:connection_detail", org_slug=connection.organization.slug,
+                    connection_id=connection.pk)
+
+
+def _oauth_url(provider: str, org_slug: str) -> str | None:
+    try:
+        return reverse(f"integrations:{provider}_oauth_start", kwargs={"org_slug": org_slug})
+    except NoReverseMatch:
+        return None
+
+
+@require_capability("integrations.view")
+def connection_list(request, org_slug):
+    can_manage = request.membership.can("integrations.manage")
+    return render(request, "integrations/connection_list.html", {
+        "connections": selectors.connections_for(request.org),
+        "providers": selectors.providers_for(request.org) if can_manage else [],
+        "can_manage": can_manage,
+    })
+
+
+@require_capability("integrations.manage")
+def connection_connect(request, org_slug):
+    provider = request.POST.get("provider") or request.GET.get("provider", "")
+    choice = {p.key: p for p in selectors.providers_for(request.org)}.get(provider)
+    if choice is None:
+        raise Http404
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            connection = services.connection_connect(
+                org=request.org, provider=provider, credentials={"token": form.cleaned_data["token"]},
+                by=request.membership, label=form.cleaned_data["label"])
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("%(name)s is connected.") % {"name": connection.label})
+            if connection.is_firm:
+                return redirect("integrations:firm_companies", org_slug=org_slug, connection_id=connection.pk)
+            run = services.sync_run_enqueue(connection=connection, trigger=SyncRun.Trigger.MANUAL, full=True)
+            return redirect("integrations:sync_run_detail", org_slug=org_slug, sync_run_id=run.pk)
+    return render(request, "integrations/connect.html", {
+        "provider": choice, "form": form, "oauth_url": _oauth_url(provider, org_slug) if choice.auth == "oauth" else None,
+    })
+
+
+@require_capability("integrations.view")
+def connection_detail(request, org_slug, connection_id):
+    connection = _connection(request, connection_id)
+    try:
+        provider_label = connector_class(connection.provider).label
+    except (KeyError, ImportError):
+        provider_label = connection.provider
+    return render(request, "integrations/connection_detail.html", {
+        "connection": connection,
+        "provider_label": provider_label,
+        "runs": selectors.sync_runs_for(request.org, connection=connection),
+        "children": selectors.firm_children_for(request.org, firm=connection) if connection.is_firm else [],
+        "token_form": ReplaceTokenForm(),
+        "can_manage": request.membership.can("integrations.manage"),
+    })
+
+
+@require_POST
+@require_capability("integrations.manage")
+def connection_test(request, org_slug, connection_id):
+    connection = _connection(request, connection_id)
+    try:
+        account = services.connection_check(connection=connection)
+    except ConnectorError as exc:
+        messages.error(request, _("The test failed: %(reason)s") % {"reason": exc})
+    else:
+        messages.success(request, _("The connection works (%(account)s).") % {"account": account})
+    return _detail(connection)
+
+
+@require_POST
+@require_capability("integrations.manage")
+def connection_sync(request, org_slug, connection_id):
+    connection = _connection(request, connection_id)
+    if connection.status != Connection.Status.ACTIVE and connection.status != Connection.Status.NEEDS_ATTENTION \
+            or connection.is_firm:
+        messages.error(request, _("Only an active connection can sync."))
+        return _detail(connection)
+    run = services.sync_run_enqueue(connection=connection, trigger=SyncRun.Trigger.MANUAL)
+    target = reverse("integrations:sync_run_detail", kwargs={"org_slug": org_slug, "sync_run_id": run.pk})
+    return HttpResponseClientRedirect(target) if request.htmx else redirect(target)
+
+
+@require_POST
+@require_capability("integrations.manage")
+def connection_pause(request, org_slug, connection_id):
+    connection = _connection(request, connection_id)
+    try:
+        services.connection_pause(connection=connection, by=request.membership)
+        messages.success(request, _("Syncing is paused."))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return _detail(connection)
+
+
+@require_POST
+@require_capability("integrations.manage")
+def connection_resume(request, org_slug, connection_id):
+    connection = _connection(request, connection_id)
+    try:
+        services.connection_resume(connection=connection, by=request.membership)
+        messages.success(request, _("Syncing is back on."))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return _detail(connection)
+
+
+@require_POST
+@require_capability("integrations.manage")
+def connection_token(request, org_slug, connection_id):
+    connection = _connection(request, connection_id)
+    form = ReplaceTokenForm(request.POST)
+    if connection.parent_id or connection.status == Connection.Status.DISCONNECTED:
+        messages.error(request, _("This connection's token cannot be replaced here."))
+    elif form.is_valid():
+        try:
+            services.connection_update_token(connection=connection, credentials={"token": form.cleaned_data["token"]},
+                                             by=request.membership)
+            messages.success(request, _("The new token works and is stored."))
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+    else:
+        messages.error(request, _("Paste the new token."))
+    return _detail(connection)
+
+
+@require_capability("integrations.manage")
+def connection_disconnect(request, org_slug, connection_id):
+    connection = _connection(request, connection_id)
+    if connection.status == Connection.Status.DISCONNECTED:
+        return _detail(connection)
+    form = DisconnectForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        purge = form.cleaned_data["records"] == DisconnectForm.PURGE
+        services.connection_disconnect(connection=connection, purge=purge, by=request.membership)
+        messages.success(request, _("%(name)s is disconnected; its records were deleted.") % {"name": connection.label}
+                         if purge else _("%(name)s is disconnected; its records were kept.") % {"name": connection.label})
+        return redirect("integrations:connection_list", org_slug=org_slug)
+    return render(request, "integrations/disconnect.html", {"connection": connection, "form": form})
+
+
+@require_capability("integrations.manage")
+def firm_companies(request, org_slug, connection_id):
+    firm = _connection(request, connection_id)
+    if not firm.is_firm:
+        raise Http404
+    clients = selectors.engaged_clients(request.org)
+    if request.method == "POST":
+        form = FirmMappingForm(request.POST, clients=clients)
+        if form.is_valid():
+            try:
+                child = services.firm_company_map(firm=firm, company_id=form.cleaned_data["company_id"],
+                                                  client=form.cleaned_data["client"], by=request.membership)
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+            else:
+                services.sync_run_enqueue(connection=child, trigger=SyncRun.Trigger.MANUAL, full=True)
+                messages.success(request, _("%(client)s now syncs from Pennylane.") % {"client": child.organization.name})
+            return redirect("integrations:firm_companies", org_slug=org_slug, connection_id=firm.pk)
+        messages.error(request, _("Choose a client company."))
+    connector = connector_class(firm.provider)(firm)
+    try:
+        companies = connector.companies() if firm.status != Connection.Status.DISCONNECTED else []
+        error = None
+    except ConnectorError as exc:
+        companies, error = [], str(exc)
+    finally:
+        connector.close()
+    mapped = {c.provider_account_id: c for c in selectors.firm_children_for(request.org, firm=firm)
+              if c.status != Connection.Status.DISCONNECTED}
+    rows = [{"company": c, "mapped": mapped.get(c["id"]),
+             "form": FirmMappingForm(initial={"company_id": c["id"]}, clients=clients)} for c in companies]
+    return render(request, "integrations/firm_companies.html", {"firm": firm, "rows": rows, "error": error,
+                                                                 "has_clients": clients.exists()})
+
+
+@require_capability("integrations.view")
+def sync_run_detail(request, org_slug, sync_run_id):
+    run = get_object_or_404(SyncRun.objects.for_org(request.org).select_related("connection"), pk=sync_run_id)
+    context = {"run": run, "rejections": selectors.rejections_for(request.org, run=run),
+               "counts": sorted(run.counts.items())}
+    template = "integrations/partials/sync_run_status.html" if request.htmx else "integrations/sync_run_detail.html"
+    response = render(request, template, context)
+    response["Vary"] = "HX-Request"
+    return response

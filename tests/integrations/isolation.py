@@ -1,0 +1,21 @@
+"""How the route walkers make the objects the integrations routes name."""
+
+from integrations.models import SyncRun
+from tests.integrations.conftest import make_connection
+
+# HubSpot redirects the admin back to one fixed URI (outside /o/<org_slug>/); it answers 404
+# unless the signed state names an organization the user may manage.
+AUTH_ONLY_ROUTES = {"hubspot_oauth_callback"}
+
+
+def _sync_run_id(org):
+    connection = make_connection(org, token="walker-token")
+    return SyncRun.objects.create(organization=org, connection=connection, state=SyncRun.State.DONE).pk
+
+
+URL_KWARG_FACTORIES = {
+    "connection_id": lambda org: make_connection(org, token="walker-token").pk,
+    "sync_run_id": _sync_run_id,
+    "pk@integrations.connection": lambda org: make_connection(org, token="walker-token").pk,
+    "pk@integrations.syncrun": _sync_run_id,
+}
