@@ -16,6 +16,7 @@ from decimal import Decimal
 from babel import Locale
 from babel.numbers import parse_pattern
 from django.core.exceptions import FieldDoesNotExist
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
@@ -415,8 +416,8 @@ class KpiDetail:
     annotations: list
 
 
-def kpi_detail_for(org: Organization, *, kpi: Kpi, month: Period, dimension_value: str = "",
-                   today: date | None = None) -> KpiDetail:
+def kpi_detail_for(org: Organization, *, kpi: Kpi, membership: Membership, month: Period,
+                   dimension_value: str = "", today: date | None = None) -> KpiDetail:
     """Trend (24 months), values table, forecasts to period end and annotations; a fixed number of queries."""
     current = selectors.current_period(org, today=today)
     last = max(month, current)
@@ -426,7 +427,9 @@ def kpi_detail_for(org: Organization, *, kpi: Kpi, month: Period, dimension_valu
                                   dimension_value=dimension_value)
     by_start = {p.period.start: p for p in series}
     metrics = {m.slug: m for m in selectors.metrics_of(org)}
-    kpi_slugs = set(Kpi.objects.for_org(org).values_list("slug", flat=True))
+    # Only KPIs the member may see are linked; the formula itself is always shown exactly.
+    kpi_slugs = {k.slug for k in Kpi.objects.for_org(org).only("slug", "visibility_capability")
+                 if can_see(membership, k)}
 
     def row(point) -> ValueRow:
         prev = by_start.get(point.period.previous().start)
@@ -502,12 +505,17 @@ GRAIN_LABELS = {"month": lambda: _("This month"), "quarter": lambda: _("This qua
 def _forecasts(org: Organization, *, kpi: Kpi, today: date | None) -> list[ForecastRow | None]:
     """Forecast at the end of the current month, quarter and fiscal year, beside each target."""
     out = []
-    for grain in ("month", "quarter", "year"):
-        period = selectors.current_period(org, grain=grain, today=today)
-        point = selectors.kpi_series(org, kpi=kpi, grain=grain, start=period.start, end=period.end)
-        target = point[0].target if point else None
+    periods = {grain: selectors.current_period(org, grain=grain, today=today) for grain in ("month", "quarter", "year")}
+    wanted = Q()
+    for grain, period in periods.items():
+        wanted |= Q(grain=grain, period_start=period.start)
+    targets = {(t.grain, t.period_start): t for t in KpiTarget.objects.for_org(org).filter(wanted, kpi=kpi)}
+    for grain, period in periods.items():
+        t = targets.get((grain, period.start))
+        target = t.value if t else None
         fc = selectors.kpi_forecast(org, kpi=kpi, period=period, today=today)
-        status = selectors.kpi_status(kpi, value=fc.value, target=target)
+        status = selectors.kpi_status(kpi, value=fc.value, target=target,
+                                      at_risk_threshold=t.at_risk_threshold if t else Decimal("0.10"))
         row = ForecastRow(
             grain_label=GRAIN_LABELS[grain](), period_label=period_label(period),
             to_date_text=format_kpi_value(fc.actual_to_date, kpi.unit),

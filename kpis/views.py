@@ -46,7 +46,8 @@ def kpi_detail(request, org_slug, kpi_slug):
     kpi = _visible_kpi(request, kpi_slug)
     month = presenters.parse_month(request.org, request.GET.get("month"), default_current=True)
     dimension = request.GET.get("dimension", "")[:120]
-    detail = presenters.kpi_detail_for(request.org, kpi=kpi, month=month, dimension_value=dimension)
+    detail = presenters.kpi_detail_for(request.org, kpi=kpi, membership=request.membership, month=month,
+                                         dimension_value=dimension)
     reference_month = detail.headline.period if detail.headline else month
     drivers = presenters.drivers_for(request.org, kpi=kpi, membership=request.membership, month=reference_month,
                                      dimension_value=dimension)
@@ -109,7 +110,8 @@ def kpi_what_if(request, org_slug, kpi_slug):
         status = 200
     if request.htmx:
         return render(request, "kpis/partials/what_if_result.html", {"what_if": result, "kpi": kpi})
-    detail = presenters.kpi_detail_for(request.org, kpi=kpi, month=month, dimension_value=dimension)
+    detail = presenters.kpi_detail_for(request.org, kpi=kpi, membership=request.membership, month=month,
+                                         dimension_value=dimension)
     lineage = presenters.lineage_for(request.org, kpi=kpi, month=month, metric_slug="", page=1,
                                      dimension_value=dimension, root=drivers.engine_root)
     return render(request, "kpis/kpi_detail.html", {
