@@ -83,7 +83,8 @@ class KeyResult(OrgOwned):
 
     objective = models.ForeignKey(Objective, on_delete=models.CASCADE, related_name="key_results")
     title = models.CharField(_("title"), max_length=200)
-    kpi = models.ForeignKey("kpis.Kpi", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+    # A KPI removed from the catalogue leaves its key results without data, rather than deleting them.
+    kpi = models.ForeignKey("kpis.Kpi", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
                             verbose_name=_("KPI"))
     dimension_value = models.CharField(_("dimension value"), max_length=120, blank=True)
     start_value = models.DecimalField(_("start value"), **VALUE)
@@ -209,7 +210,7 @@ class DerivedTarget(OrgOwned):
         ADOPTED = "adopted", _("Adopted as an objective")
 
     objective = models.ForeignKey(Objective, on_delete=models.CASCADE, related_name="derived_targets")
-    kpi = models.ForeignKey("kpis.Kpi", on_delete=models.PROTECT, related_name="+")
+    kpi = models.ForeignKey("kpis.Kpi", on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(max_length=20, choices=Objective.Kind.choices)
     start_value = models.DecimalField(**VALUE)
     target_value = models.DecimalField(**VALUE)

@@ -20,7 +20,8 @@ Risk score (0 = no risk, 100 = certain miss), the sum of five explained terms
                 linearly, 10 → 0 and 1 → 15); no check-in yet counts 5
     freshness   up to 10: the share of key results whose data or last check-in is stale
     alerts      up to 10: 5 per open alert on the objective's KPIs (no alerts app yet, always 0)
-    Levels: below 30 on track, 30–59 at risk, 60 and above off track; nothing known → no data.
+    Levels: below 30 on track, 30–59 at risk, 60 and above off track; with neither progress nor forecast
+    known, the risk is "no data" whatever the check-ins say.
 """
 
 from __future__ import annotations
@@ -147,8 +148,7 @@ def _pct(value: Decimal) -> str:
 def risk_score(inputs: RiskInputs) -> Risk:
     """The five terms described in the module docstring, summed and rounded to an integer score."""
     factors: list[RiskFactor] = []
-    knows_something = inputs.progress is not None or inputs.forecast_progress is not None or inputs.confidence
-    if not knows_something and inputs.confidence_score is None:
+    if inputs.progress is None and inputs.forecast_progress is None:
         return Risk(score=None, level=Level.NO_DATA, factors=[])
 
     if inputs.progress is not None:

@@ -221,7 +221,7 @@ def evaluate(org: Organization, objectives: list[Objective], *, today: date | No
             view = KeyResultView(
                 kr=kr, current=v.value if v else None, computed_at=v.computed_at if v else None,
                 reason=(v.no_value_reason if v else ("not computed yet" if p else "custom period: no KPI value")))
-            view.is_data_stale = v is None or v.computed_at < now - timedelta(days=STALE_DATA_DAYS)
+            view.is_data_stale = v is None or v.value is None or v.computed_at < now - timedelta(days=STALE_DATA_DAYS)
             if p is not None:
                 forecast_items.append((view, p))
         view.last_check_in = last_ci
