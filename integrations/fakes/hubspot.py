@@ -98,6 +98,7 @@ class HubSpotFake:
     faults: list[Fault] = field(default_factory=list)
     storm: tuple[float, int] | None = None  # (probability, seed): random 429s without Retry-After
     search_cap: int = SEARCH_CAP
+    on_request: object = None  # called with each LoggedRequest after it was answered (tests edit data mid-sync)
     evolve_every: float | None = None  # seconds: the demo's CRM changes by itself as time passes
     _evolved_at: float = field(default_factory=time.time)
     tokens: dict[str, Token] = field(default_factory=dict)
@@ -224,8 +225,11 @@ class HubSpotFake:
         return self._finish(method, path, query, payload, status, out_headers, out, token=headers.get("authorization", ""))
 
     def _finish(self, method, path, query, payload, status, headers, body, token: str = ""):
+        entry = LoggedRequest(method, path, query, payload, status, time.monotonic(), token[7:])
         with self._lock:
-            self.log.append(LoggedRequest(method, path, query, payload, status, time.monotonic(), token[7:]))
+            self.log.append(entry)
+        if self.on_request is not None:
+            self.on_request(entry)
         return status, headers, body
 
     def _take_fault(self, method: str, path: str) -> Fault | None:

@@ -367,15 +367,15 @@ class HubSpotConnector(Connector):
 
     def _changed(self, type_: str, cursor: Cursor, end_ms: int, stages: Stages, owners: dict[str, str],
                  index: int) -> Iterator[Page]:
-        """Everything modified in [cursor.since, end): ascending, re-windowed before the search cap."""
+        """Everything modified in [cursor.since, end), ascending; a new query from the last value seen
+        whenever the window (at most HubSpot's 10,000-result cap) is used up."""
         prop = LAST_MODIFIED[type_]
-        since = int(cursor.get("since") or 0)
         limit = settings.HUBSPOT_SEARCH_PAGE_SIZE
-        cap = settings.HUBSPOT_SEARCH_RESULT_CAP
+        window = min(settings.HUBSPOT_SEARCH_WINDOW, settings.HUBSPOT_SEARCH_RESULT_CAP)
+        last = int(cursor.get("since") or 0)
         seen_at_last: set[str] = set()  # ids already read whose last-modified equals `last`
-        last = since
         total = None
-        done_in_type = 0
+        done = 0
         while True:
             window_start = last
             offset = 0
@@ -393,19 +393,19 @@ class HubSpotConnector(Connector):
                     if value > last:
                         last, seen_at_last = value, set()
                     seen_at_last.add(str(result["id"]))
-                done_in_type += len(results)
-                yield self._page(type_, results, {**cursor, "since": last}, stages, owners, index, done_in_type, total)
+                done += len(results)
+                yield self._page(type_, results, {**cursor, "since": last}, stages, owners, index, done, total)
                 after = ((body.get("paging") or {}).get("next") or {}).get("after")
                 if not after:
                     finished = True
                     break
                 offset = int(after)
-                if offset + limit > cap:
-                    break  # the next page would cross the cap: start a new query from `last`
+                if offset + limit > window:
+                    break  # the window is used up (never past the cap): a new query from `last`
             if finished:
                 break
             if last == window_start:
-                # More than `cap` records share one timestamp: walk them by id instead.
+                # A whole window shares one timestamp (an import): walk that instant by id instead.
                 yield from self._same_instant(type_, cursor, last, end_ms, stages, owners, index, seen_at_last)
                 last += 1
                 seen_at_last = set()
@@ -413,8 +413,9 @@ class HubSpotConnector(Connector):
         yield Page(object_type=type_, records=[], cursor=dict(cursor), progress=(index + 0.9) / len(OBJECT_TYPES))
 
     def _same_instant(self, type_, cursor, instant, end_ms, stages, owners, index, seen) -> Iterator[Page]:
+        """Every record modified at `instant`, by ascending id (ties come back in no stated order)."""
         prop = LAST_MODIFIED[type_]
-        last_id = max((int(i) for i in seen), default=0)
+        last_id = 0
         while True:
             filters = [{"propertyName": prop, "operator": "EQ", "value": str(instant)},
                        {"propertyName": "hs_object_id", "operator": "GT", "value": str(last_id)}]
@@ -424,7 +425,10 @@ class HubSpotConnector(Connector):
             if not results:
                 return
             last_id = max(int(r["id"]) for r in results)
-            yield self._page(type_, results, {**cursor, "since": instant}, stages, owners, index, None, None)
+            fresh = [r for r in results if str(r["id"]) not in seen]
+            yield self._page(type_, fresh, {**cursor, "since": instant}, stages, owners, index, None, None)
+            if not (body.get("paging") or {}).get("next"):
+                return
 
     @staticmethod
     def _modified_ms(result: dict, prop: str) -> int:

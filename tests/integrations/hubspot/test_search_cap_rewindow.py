@@ -19,7 +19,8 @@ def _connector(acme) -> HubSpotConnector:
     return HubSpotConnector(connection)
 
 
-def test_ten_thousand_five_hundred_changed_contacts_are_all_read_without_a_400(acme, hubspot_fake):
+def test_ten_thousand_five_hundred_changed_contacts_are_all_read_without_a_400(acme, hubspot_fake, settings):
+    settings.HUBSPOT_SEARCH_WINDOW = 10_000  # page with `after` as far as HubSpot allows
     hubspot_fake.scenario.bulk_contacts(10_500, start=at(2026, 1, 1), step_ms=1000)
     expected = {str(o.id) for o in hubspot_fake.scenario.live("contacts")}
 
@@ -32,6 +33,26 @@ def test_ten_thousand_five_hundred_changed_contacts_are_all_read_without_a_400(a
     assert max(int(r.body.get("after", 0)) for r in searches) < 10_000
     windows = [r.body["filterGroups"][0]["filters"][0]["value"] for r in searches if "after" not in r.body]
     assert len(windows) == 2  # the first query, and one new query from the last value seen
+    assert max(int(r.body.get("after", 0)) for r in searches) == 9_800  # the last page before the cap
+
+
+def test_contacts_edited_while_the_sync_pages_through_them_are_not_skipped(acme, hubspot_fake, settings):
+    # With the default window (one page per query), an edit that moves a record out of the result set
+    # cannot shift the next record past the page boundary.
+    hubspot_fake.scenario.bulk_contacts(600, start=at(2026, 1, 1))
+    expected = {str(o.id) for o in hubspot_fake.scenario.live("contacts")}
+    first_three = sorted(hubspot_fake.scenario.live("contacts"), key=lambda o: o.updated_ms)[:3]
+
+    def edit_after_first_page(request):
+        if request.path.endswith("/contacts/search") and len(hubspot_fake.requests_to("/crm/v3/objects/contacts/s")) == 1:
+            for contact in first_three:  # a user edits them now: they leave this sync's window
+                hubspot_fake.scenario.update(contact, lifecyclestage="lead")
+
+    hubspot_fake.on_request = edit_after_first_page
+
+    ids = set(_contact_ids(_connector(acme)))
+
+    assert ids == expected
 
 
 def test_contacts_sharing_one_timestamp_beyond_the_cap_are_walked_by_id(acme, hubspot_fake, settings):
