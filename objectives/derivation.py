@@ -19,6 +19,7 @@ from decimal import ROUND_CEILING, Decimal
 from django.db.models import Count, Max
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from accounts.models import Organization
@@ -108,6 +109,10 @@ class Proposal:
     direction: str
     rationale: str
 
+    @property
+    def kind_label(self) -> str:
+        return Objective.Kind(self.kind).label
+
 
 @dataclass(frozen=True)
 class Analysis:
@@ -172,13 +177,15 @@ def _proposals(org: Organization, f: Feasibility, catalogue: dict[str, Kpi], per
         if move.is_volume:
             target = volume_target
             rationale = _("%(per_week)s a week over %(weeks)s weeks (now %(now)s a week)") % {
-                "per_week": (target / f.weeks).quantize(Decimal("1"), rounding=ROUND_CEILING),
-                "weeks": f.weeks.quantize(Decimal("0.1")), "now": move.current_per_week.quantize(Decimal("1"))}
+                "per_week": number_format((target / f.weeks).quantize(Decimal("1"), rounding=ROUND_CEILING), 0),
+                "weeks": number_format(f.weeks.quantize(Decimal("0.1")), 1),
+                "now": number_format(move.current_per_week.quantize(Decimal("1")), 0)}
         elif volume is not None and len(f.moves) == 2 and f.target > 0:
             # The other factor carries what the volume cannot: target ÷ volume target.
             target = max(move.current, (f.target / volume_target).quantize(Decimal("0.01")))
             rationale = _("what %(volume)s orders leave to the basket: %(target)s ÷ %(volume)s") % {
-                "volume": volume_target, "target": f.target.quantize(Decimal("1"))}
+                "volume": number_format(volume_target, 0, force_grouping=True),
+                "target": number_format(f.target.quantize(Decimal("1")), 0, force_grouping=True)}
         else:
             target = move.needed.quantize(Decimal("0.01"))
             rationale = _("this driver alone reaching the target")

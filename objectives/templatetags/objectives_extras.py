@@ -13,9 +13,9 @@ def format_value(value, unit: str) -> str:
         return "—"
     value = Decimal(value)
     if unit in ("eur", "€"):
-        return f"{number_format(value.quantize(Decimal('1')), 0, force_grouping=True)} €"
+        return f"{number_format(value.quantize(Decimal('1')), 0, force_grouping=True)}\u00a0€"
     if unit in ("percent", "%"):
-        return f"{number_format(value.quantize(Decimal('0.1')), 1)} %"
+        return f"{number_format(value.quantize(Decimal('0.1')), 1)}\u00a0%"
     if unit in ("count",) or value == value.to_integral_value():
         return number_format(value.quantize(Decimal("1")), 0, force_grouping=True)
     return number_format(value.quantize(Decimal("0.01")), 2, force_grouping=True)
@@ -27,7 +27,7 @@ def kr_value(value, kr) -> str:
     unit = kr.kpi.unit if getattr(kr, "kpi", None) is not None else (kr.unit or "")
     text = format_value(value, unit)
     if kr.kpi is None and kr.unit and value is not None and unit not in ("eur", "€", "percent", "%"):
-        text = f"{text} {kr.unit}"
+        text = f"{text}\u00a0{kr.unit}"
     return text
 
 
