@@ -18,7 +18,7 @@ from __future__ import annotations
 import bisect
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.db.models import Avg, Case, Count, IntegerField, Max, Min, Q, Sum, Value, When
@@ -133,21 +133,33 @@ def compute_metrics(org, *, metrics, periods_by_grain: dict[str, list[Period]],
     grouped: dict[tuple, list] = defaultdict(list)
     windowed: dict[tuple, list] = defaultdict(list)
     python: list = []
+    ledger_fast: list = []
+    snapshots: dict[tuple, list] = defaultdict(list)
+    aligned = _month_aligned(periods_by_grain)
     for m in metrics:
-        if needs_python(m):
+        if aligned and _ledger_coefficients(m) is not None:
+            ledger_fast.append(m)
+        elif aligned and m.aggregation in ("snapshot_sum", "snapshot_count") and not needs_python(m):
+            age = (m.options or {}).get("age_field", "")
+            snapshots[(m.record_type, m.dimension_field, m.date_field, m.end_field, age)].append(m)
+        elif needs_python(m):
             python.append(m)
         elif m.aggregation in SNAPSHOT_AGGREGATIONS or m.window_months:
             windowed[(m.record_type, m.dimension_field)].append(m)
         else:
             grouped[(m.record_type, m.date_field, m.dimension_field)].append(m)
 
+    if ledger_fast:
+        _ledger_by_month(org, ledger_fast, periods_by_grain, raw)
+    for key, group in snapshots.items():
+        _snapshots_by_month(org, key, group, periods_by_grain, raw)
     for grain, periods in periods_by_grain.items():
         if not periods:
             continue
         for (record_type, date_field, dim), group in grouped.items():
             _grouped_query(org, record_type, date_field, dim, group, grain, periods, raw)
-        for (record_type, dim), group in windowed.items():
-            _filtered_query(org, record_type, dim, group, grain, periods, raw)
+    for (record_type, dim), group in windowed.items():
+        _filtered_query(org, record_type, dim, group, periods_by_grain, raw)
     for m in python:
         _python_metric(org, m, periods_by_grain, raw)
 
@@ -226,24 +238,184 @@ def _grouped_query(org, record_type, date_field, dim, group, grain, periods, raw
                 cell[dim_value] = running
 
 
-def _filtered_query(org, record_type, dim, group, grain, periods, raw) -> None:
+def _span_key(metric, period: Period) -> tuple:
+    """Periods of different grains often share a span (a quarter's end day is a month's end day)."""
+    if metric.aggregation in SNAPSHOT_AGGREGATIONS:
+        return ("day", snapshot_day(metric, period))
+    return ("span", *flow_span(metric, period))
+
+
+def _filtered_query(org, record_type, dim, group, periods_by_grain, raw) -> None:
+    """One query for every grain: one filtered aggregate per metric and distinct span (snapshot day or window)."""
     model = model_for(record_type)
     base = model.objects.for_org(org)
     aggs = {}
+    aliases: dict[tuple, str] = {}
+    plan = []  # (metric, grain, period, alias)
     for j, m in enumerate(group):
         mq = metric_q(m)
-        for i, p in enumerate(periods):
-            aggs[f"m{j}_{i}"] = _aggregate(m, mq & span_q(m, p))
+        for grain, periods in periods_by_grain.items():
+            for p in periods:
+                key = (j, _span_key(m, p))
+                if key not in aliases:
+                    aliases[key] = f"a{len(aliases)}"
+                    aggs[aliases[key]] = _aggregate(m, mq & span_q(m, p))
+                plan.append((m, grain, p, aliases[key]))
+    if not aggs:
+        return
     rows = [(TOTAL, base.aggregate(**aggs))]
     if dim:
         rows += [(_dim(r[dim]), r) for r in base.values(dim).annotate(**aggs).order_by()]
     for dim_value, row in rows:
-        for j, m in enumerate(group):
-            for i, p in enumerate(periods):
-                v = _dec(row[f"m{j}_{i}"])
-                if dim_value != TOTAL and v in (None, Decimal(0)) and m.aggregation != "avg":
-                    continue  # keep breakdowns sparse
-                raw[(m.slug, grain, p.start)][dim_value] = v
+        for m, grain, p, alias in plan:
+            v = _dec(row[alias])
+            if dim_value != TOTAL and v in (None, Decimal(0)) and m.aggregation != "avg":
+                continue  # keep breakdowns sparse
+            raw[(m.slug, grain, p.start)][dim_value] = v
+
+
+# --- open records at month ends: one pass grouped by (start month, end month, age day) ------------------
+
+
+def _snapshots_by_month(org, key, group, periods_by_grain, raw) -> None:
+    """Records open at a month end: ONE query grouping rows by the month they open, the month they close
+    and (for ageing) their due day, then the snapshot of each period end in Python. Exact, because a
+    record is open on the last day D of month M iff it opened in a month ≤ M and closes after M."""
+    from django.db.models.functions import TruncMonth
+
+    record_type, dim, date_field, end_field, age_field = key
+    model = model_for(record_type)
+    last = max(p.end for ps in periods_by_grain.values() for p in ps)
+    qs = model.objects.for_org(org).filter(**{f"{date_lookup(model, date_field)}__lte": last})
+    annotations = {"_sm": TruncMonth(date_field)}
+    fields = ["_sm"]
+    if end_field:
+        annotations["_em"] = TruncMonth(end_field)
+        fields.append("_em")
+    if age_field:
+        fields.append(age_field)
+    if dim:
+        fields.append(dim)
+    aggs = {f"m{j}": _aggregate(m, metric_q(m)) for j, m in enumerate(group)}
+    rows = list(qs.annotate(**annotations).values(*fields).annotate(**aggs).order_by())
+
+    def month(v):
+        return None if v is None else (_as_date(v) if isinstance(v, datetime) else v)
+
+    prepared = [(month(r["_sm"]), month(r.get("_em")), _as_date(r[age_field]) if age_field and isinstance(
+        r[age_field], datetime) else (r[age_field] if age_field else None), _dim(r[dim]) if dim else TOTAL, r)
+        for r in rows]
+    for j, m in enumerate(group):
+        options = m.options or {}
+        lo, hi = options.get("age_min_days"), options.get("age_max_days")
+        for grain, periods in periods_by_grain.items():
+            for p in periods:
+                day = snapshot_day(m, p)
+                month_start = date(day.year, day.month, 1)
+                totals: dict[str, Decimal] = defaultdict(Decimal)
+                for sm, em, age, dim_value, r in prepared:
+                    v = r[f"m{j}"]
+                    if not v or sm > month_start or (em is not None and em <= month_start):
+                        continue
+                    if age_field:
+                        if age is None:
+                            continue
+                        if lo is not None and age > day - timedelta(days=int(lo)):
+                            continue
+                        if hi is not None and age < day - timedelta(days=int(hi)):
+                            continue
+                    totals[TOTAL] += _dec(v)
+                    if dim:
+                        totals[dim_value] += _dec(v)
+                cell = raw[(m.slug, grain, p.start)]
+                cell[TOTAL] = totals.get(TOTAL, Decimal(0))
+                for dim_value, v in totals.items():
+                    cell[dim_value] = v
+
+
+# --- ledger lines: one pass grouped by month and account -----------------------------------------------
+
+
+def _month_aligned(periods_by_grain) -> bool:
+    from kpis.periods import month_end
+
+    return all(p.start.day == 1 and p.end == month_end(p.end) for ps in periods_by_grain.values() for p in ps)
+
+
+def _ledger_coefficients(metric) -> tuple[Decimal, Decimal] | None:
+    """(a, b) when the metric is Σ a·debit + b·credit over ledger lines filtered only by account prefixes."""
+    filters = metric.filters or {}
+    if (metric.record_type != "ledgerline" or metric.date_field != "date" or metric.dimension_field
+            or metric.aggregation not in ("sum", "balance") or filters.get("where") or filters.get("exclude")
+            or not metric.value):
+        return None
+    from kpis.engine.formula import Binary, Ref, Unary
+
+    def walk(n, sign):
+        if isinstance(n, Ref) and n.name in ("debit", "credit"):
+            return {n.name: sign}
+        if isinstance(n, Unary):
+            return walk(n.operand, -sign)
+        if isinstance(n, Binary) and n.op in "+-":
+            left, right = walk(n.left, sign), walk(n.right, sign if n.op == "+" else -sign)
+            if left is None or right is None:
+                return None
+            return {k: left.get(k, 0) + right.get(k, 0) for k in left.keys() | right.keys()}
+        return None
+
+    coefficients = walk(parse_value_expression(metric.value), 1)
+    if coefficients is None:
+        return None
+    return Decimal(coefficients.get("debit", 0)), Decimal(coefficients.get("credit", 0))
+
+
+def _ledger_by_month(org, metrics, periods_by_grain, raw) -> None:
+    """Sums and balances of ledger lines: ONE query grouped by (month, account), then prefix matching and
+    roll-up in Python. Exact for any month-aligned span (months, fiscal quarters and years, windows)."""
+    from django.db.models.functions import TruncMonth
+
+    from integrations.models import LedgerLine
+    from kpis.periods import add_months
+
+    last = max(p.end for ps in periods_by_grain.values() for p in ps)
+    rows = (
+        LedgerLine.objects.for_org(org).filter(is_deleted=False, date__lte=last)
+        .annotate(month=TruncMonth("date")).values("month", "account_number")
+        .annotate(d=Sum("debit"), c=Sum("credit")).order_by()
+    )
+    by_account: dict[str, list[tuple[date, Decimal, Decimal]]] = defaultdict(list)
+    for r in rows:
+        month = r["month"].date() if isinstance(r["month"], datetime) else r["month"]
+        by_account[r["account_number"]].append((month, _dec(r["d"]) or Decimal(0), _dec(r["c"]) or Decimal(0)))
+    for m in metrics:
+        a, b = _ledger_coefficients(m)
+        accounts = (m.filters or {}).get("accounts") or {}
+        include = [str(x) for x in accounts.get("include") or []]
+        exclude = [str(x) for x in accounts.get("exclude") or []]
+        monthly: dict[date, Decimal] = defaultdict(Decimal)
+        for number, entries in by_account.items():
+            if include and not any(number.startswith(x) for x in include):
+                continue
+            if any(number.startswith(x) for x in exclude):
+                continue
+            for month, d, c in entries:
+                monthly[month] += a * d + b * c
+        months = sorted(monthly)
+        running, cumulative = Decimal(0), []
+        for month in months:
+            running += monthly[month]
+            cumulative.append(running)
+        for grain, periods in periods_by_grain.items():
+            for p in periods:
+                if m.aggregation == "balance":
+                    i = bisect.bisect_right(months, p.end)
+                    value = cumulative[i - 1] if i else Decimal(0)
+                else:
+                    start, end = flow_span(m, p)
+                    start = add_months(start, 0)
+                    value = sum((monthly[x] for x in months[bisect.bisect_left(months, start):
+                                                             bisect.bisect_right(months, end)]), Decimal(0))
+                raw[(m.slug, grain, p.start)][TOTAL] = value
 
 
 def _percentile(values: list[Decimal], pct: Decimal) -> Decimal:
