@@ -314,7 +314,7 @@ def build_lumen(book: Book, rng: random.Random) -> None:
             bld.payroll(month + timedelta(days=27), Decimal("21000") * (Decimal("1.15") if factor > 1 else 1))
     # Malformed on purpose: the demo's first sync shows these as rejected, with reasons.
     bad_customer = people[3]
-    for bad in ({"amount": "12,5O", "currency_amount_before_tax": "10,4O"}, {"date": None}):
+    for bad in ({"amount": "12,5O", "currency_amount_before_tax": "10,4O"}, {"deadline": "31/12/2026"}):
         obj = {
             "id": book.new_id(), "label": "Import manuel", "invoice_number": f"F-IMPORT-{book._next}",
             "currency": "EUR", "amount": "120.00", "currency_amount": "120.00", "currency_amount_before_tax": "100.00",
