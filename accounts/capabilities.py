@@ -63,8 +63,11 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             "integrations.view",
         }
     ),
+    # The COO also applies objective templates: consultancies engage their consultants as outsourced COOs.
     Role.COO: frozenset(
-        EVERYONE | STEERING | {"objectives.set_operational", "reviews.manage", "members.view", "integrations.view"}
+        EVERYONE
+        | STEERING
+        | {"objectives.set_operational", "objectives.templates", "reviews.manage", "members.view", "integrations.view"}
     ),
     Role.CRO: frozenset(EVERYONE | STEERING | {"objectives.set_commercial", "members.view", "integrations.view"}),
     # The admin runs the tooling and need not see cost and margin detail.
