@@ -14,6 +14,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from accounts.demo import DemoContext
+from accounts.models import Membership
 from kpis.models import Kpi
 from kpis.periods import period_containing
 from kpis.selectors import kpi_value_for_period
@@ -191,4 +192,10 @@ def _boisfin(ctx: DemoContext) -> None:
                              note="Offcuts down from 14 % to 11 % on the first batches.")
     services.template_save(by=cfo, name="Cost per unit −8 %", objectives=[objective],
                            description="An operational objective with its cost KPI; targets scale to each company.")
+    # The consultant keeps the same set in the firm's library, to apply it to the other clients at once.
+    consultant = Membership.objects.for_org(org).filter(engagement__consultant=ctx.consultant).first()
+    if consultant is not None and consultant.can("objectives.templates"):
+        services.template_save(by=consultant, name="Cost per unit −8 % (Cap & Route method)", objectives=[objective],
+                               description="Nesting, batch planning and offcut tracking; the −8 % scales to each "
+                                           "client's own cost per unit.")
     ctx.log(f"  {org.name}: cost per unit −8 %")

@@ -160,7 +160,7 @@ def _objective_form(request, *, objective: Objective | None):
         return render(request, "objectives/objective_form.html", {"objective": objective, "form": None})
     initial = ObjectiveForm.initial_for(objective) if objective else {
         "owner": membership.pk, "owner_role": membership.role, "parent": request.GET.get("parent") or None,
-        "period": request.GET.get("period") or None}
+        "period": request.GET.get("period") or _period_from(request, request.org, today)[2]}
     form = ObjectiveForm(request.POST or None, initial=initial, org=request.org, membership=membership, today=today,
                          exclude_pk=objective.pk if objective else None)
     if request.method == "POST" and form.is_valid():

@@ -17,6 +17,6 @@ from objectives.services.objectives import (  # noqa: F401
     objective_create,
     objective_update,
 )
+from objectives.services.reminders import check_in_reminders_send  # noqa: F401
 from objectives.services.reviews import review_create, review_update  # noqa: F401
 from objectives.services.templates import template_apply, template_delete, template_save  # noqa: F401
-from objectives.services.reminders import check_in_reminders_send  # noqa: F401,E402

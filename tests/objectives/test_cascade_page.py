@@ -6,7 +6,14 @@ from django.test.utils import CaptureQueriesContext
 from accounts.capabilities import Role
 from objectives.models import Objective
 from tests.factories import make_member
-from tests.objectives.helpers import Q4, make_check_in, make_key_result, make_kpi, make_kpi_value, make_objective
+from tests.objectives.helpers import (
+    Q4,
+    make_check_in,
+    make_key_result,
+    make_kpi,
+    make_kpi_value,
+    make_objective,
+)
 
 URL = "/o/acme/objectives/?period=2026-10-01/2026-12-31"
 

@@ -75,9 +75,9 @@ def test_a_client_without_the_kpi_gets_a_manual_key_result_and_a_note(acme, cons
 def test_a_consultant_engaged_without_the_templates_capability_cannot_apply(acme, consultant):
     source = make_engagement(client=acme, consultant=consultant, role=Role.CFO).membership
     template = services.template_save(by=source, name="T", objectives=[make_objective(acme)])
-    as_coo, _cost = _client(consultant, role=Role.COO)
+    as_cro, _cost = _client(consultant, role=Role.CRO)
     with pytest.raises(PermissionDenied):
-        services.template_apply(template=template, memberships=[as_coo], period_start=Q1[0], period_end=Q1[1])
+        services.template_apply(template=template, memberships=[as_cro], period_start=Q1[0], period_end=Q1[1])
 
 
 def test_applying_from_the_consultancy_page_creates_objectives_in_each_chosen_client(client, acme, consultant):

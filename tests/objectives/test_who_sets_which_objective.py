@@ -19,7 +19,7 @@ KIND_CAPABILITY = {"strategic": "objectives.set_strategic", "financial": "object
 @pytest.mark.parametrize("role", Role.values)
 def test_a_role_creates_an_objective_of_a_kind_only_if_the_table_says_so(acme, role, kind):
     member = make_member(acme, role=role)
-    create = lambda: services.objective_create(by=member, title="T", kind=kind, period_start=date(2026, 10, 1),  # noqa: E731
+    create = lambda: services.objective_create(by=member, title="T", kind=kind, period_start=date(2026, 10, 1),
                                                period_end=date(2026, 12, 31))
     if role_can(role, KIND_CAPABILITY[kind]):
         assert create().owner == member
