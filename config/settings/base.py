@@ -240,6 +240,11 @@ SPECTACULAR_SETTINGS.update({
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # One schema name per choice set shared by several serializers (check --deploy fails on collisions).
+    "ENUM_NAME_OVERRIDES": {
+        "RoleEnum": "accounts.capabilities.Role",
+        "ObjectiveStatusEnum": "objectives.models.Objective.Status",
+    },
 })
 INSTALLED_APPS.append("drf_spectacular_sidecar")
 # Outside production, whitenoise serves straight from the finders (no collectstatic needed).
