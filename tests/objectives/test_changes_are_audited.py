@@ -37,9 +37,3 @@ def test_child_rows_carry_their_parents_organization(acme, alice, bob):
     kr.refresh_from_db()
     assert kr.manual_value == D("3")
 
-
-def test_a_company_with_key_results_on_its_kpis_can_be_deleted(acme, alice):
-    from tests.objectives.helpers import make_kpi
-
-    make_key_result(make_objective(acme, owner=alice), kpi=make_kpi(acme))
-    acme.delete()
