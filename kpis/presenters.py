@@ -856,7 +856,10 @@ def formula_check(org: Organization, *, formula: str, membership: Membership, sl
     graph[own] = references(node)
     cycle = find_cycle({s: {r for r in reads if r in graph} for s, reads in graph.items()})
     if cycle and own in cycle:
-        check.cycle = [kpis[s].name if s in kpis else s for s in cycle]
+        loop = cycle[:-1]  # [a, b, a] → read it from the KPI being edited: [own, …, own]
+        start = loop.index(own)
+        loop = [*loop[start:], *loop[:start], own]
+        check.cycle = [kpis[s].name if s in kpis else _("this KPI") for s in loop]
         check.error = _("Circular reference: %(path)s. A KPI cannot depend on itself.") % {
             "path": " → ".join(check.cycle)}
         return check
