@@ -17,7 +17,8 @@ def test_each_role_is_allowed_or_denied_exactly_as_the_capability_table_says(cli
     client.force_login(member.user)
     checked = 0
     for route in (r for r in all_routes() if r.is_tenant):
-        for method in METHODS:
+        # A plain view declares one capability for all methods: GET and POST say all there is to say.
+        for method in METHODS if route.drf_viewset else ["get", "post"]:
             capability = route.capability_for(method)
             if capability is None:
                 continue
