@@ -1,8 +1,8 @@
 """Reads of the cascade: the objectives tree with live progress and risk, detail pages, what is due.
 
 Evaluating a set of objectives takes a fixed number of queries whatever its size: objectives with
-their last check-in (1), key results with their KPI and last check-in (1), the KPI values of all
-key results at once (1). Forecasts come from the KPI engine and are cached per computed value
+their last check-in (1), their action plans (1), key results with their KPI and last check-in (1),
+the KPI values of all key results at once (1). Forecasts come from the KPI engine and are cached per computed value
 (the cache key holds the value's `computed_at`), so they are recomputed when the KPIs change and
 a warm page makes no query for them.
 """
@@ -105,6 +105,7 @@ class ObjectiveNode:
     last_score: int | None = None
     is_check_in_due: bool = False
     depth: int = 0
+    plans: list[ActionPlan] = field(default_factory=list)  # the team level of the cascade
 
     @property
     def progress_pct(self) -> int | None:
@@ -198,6 +199,9 @@ def evaluate(org: Organization, objectives: list[Objective], *, today: date | No
             last_check_in_date=last_date, last_confidence=getattr(o, "last_ci_confidence", None),
             last_score=getattr(o, "last_ci_score", None), is_check_in_due=due)
     krs = _key_results_for(org, list(nodes))
+    for plan in ActionPlan.objects.for_org(org).filter(objective_id__in=list(nodes)).only(
+            "id", "objective_id", "title", "team", "status", "due_date").order_by("due_date", "id"):
+        nodes[plan.objective_id].plans.append(plan)
     periods = {pk: kpi_period_for(n.objective, fy_start_month=fy) for pk, n in nodes.items()}
     wanted = set()
     for kr in krs:

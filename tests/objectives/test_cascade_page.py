@@ -8,6 +8,7 @@ from objectives.models import Objective
 from tests.factories import make_member
 from tests.objectives.helpers import (
     Q4,
+    make_action_plan,
     make_check_in,
     make_key_result,
     make_kpi,
@@ -26,6 +27,7 @@ def _grow(org, owner, coo, kpi, n):
         child = make_objective(org, owner=coo, parent=parent, kind=Objective.Kind.OPERATIONAL)
         make_key_result(child, kpi=kpi, target="1000")
         make_key_result(child, start="0", target="10", manual_value="3")
+        make_action_plan(child)
 
 
 def _count(client):
@@ -102,3 +104,10 @@ def test_a_viewer_sees_the_tree_without_the_quick_check_in(client, acme, alice):
     client.force_login(viewer.user)
     page = client.get(URL).content.decode()
     assert "quick-check-in" not in page
+
+
+def test_action_plans_show_as_the_team_level_under_their_objective(client, acme, alice, bob):
+    objective = make_objective(acme, owner=bob, kind=Objective.Kind.OPERATIONAL)
+    plan = make_action_plan(objective)
+    client.force_login(alice.user)
+    assert f"#plan-{plan.pk}" in client.get(URL).content.decode()
