@@ -200,6 +200,7 @@ def hubspot_oauth_callback(request: HttpRequest) -> HttpResponse:
     from integrations.models import SyncRun
     from integrations.services import sync_run_enqueue
 
-    sync_run_enqueue(connection=connection, trigger=SyncRun.Trigger.MANUAL)
+    run = sync_run_enqueue(connection=connection, trigger=SyncRun.Trigger.MANUAL, full=True)
     messages.success(request, _("HubSpot is connected; the first sync has started."))
-    return HttpResponseRedirect(_integrations_page(org))
+    return HttpResponseRedirect(reverse("integrations:sync_run_detail",
+                                        kwargs={"org_slug": org.slug, "sync_run_id": run.pk}))

@@ -39,7 +39,7 @@ READ_SCOPES = ["crm.objects.companies.read", "crm.objects.contacts.read", "crm.o
 TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9._\-]{8,}$")
 
 
-class SimulatedCrash(BaseException):  # noqa: N818 — a BaseException on purpose: nothing catches it
+class SimulatedCrash(BaseException):
     """Raised by the in-process transport to stand for a worker killed mid-sync (SIGKILL)."""
 
 
@@ -549,7 +549,7 @@ def _number(value: str | None) -> float | None:
     except ValueError:
         pass
     try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp() * 1000
+        return datetime.fromisoformat(value).timestamp() * 1000
     except ValueError:
         return None
 
@@ -653,4 +653,4 @@ def default_wsgi_app(*args):
     return app(*args) if args else app
 
 
-__all__ = ["Fault", "HubSpotFake", "Limits", "SimulatedCrash", "default_fake", "DEMO_TOKEN", "LAST_MODIFIED"]
+__all__ = ["DEMO_TOKEN", "LAST_MODIFIED", "Fault", "HubSpotFake", "Limits", "SimulatedCrash", "default_fake"]

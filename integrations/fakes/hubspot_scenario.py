@@ -277,7 +277,6 @@ class HubSpotScenario:
         reps = [scenario.add_owner(f, l, f"{f.lower()}.{l.lower()}@nuage.demo") for f, l in
                 [("Karim", "Haddad"), ("Sophie", "Martin"), ("Julien", "Moreau"), ("Camille", "Laurent")]]
         lea = scenario.add_owner("Léa", "Dupuis", "cro@nuage.demo")
-        owners = [*reps, lea]
 
         prefixes = ["Atelier", "Groupe", "Maison", "Cabinet", "Société", "Labo", "Compagnie", "Studio"]
         roots = ["Durand", "Lumière", "Garonne", "Hexagone", "Boréal", "Vauban", "Cévennes", "Rivoli", "Opale",

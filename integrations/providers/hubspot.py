@@ -22,6 +22,8 @@ from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from integrations.base import AccountInfo, Connector, ConnectorError, Cursor, Page, Record
 from integrations.http import ProviderClient, ProviderError
@@ -53,7 +55,7 @@ def parse_datetime(value: str | None) -> datetime | None:
     if text.isdigit():
         return datetime.fromtimestamp(int(text) / 1000, tz=UTC)
     try:
-        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        parsed = datetime.fromisoformat(text)
     except ValueError:
         return None
     if parsed.tzinfo is None:
@@ -82,7 +84,7 @@ def to_epoch_ms(value: datetime) -> int:
 def parse_amount(value: str | None) -> Decimal | None:
     """`"12000"`, `"12000.50"`; None when the text is not a number."""
     if value in (None, ""):
-        return Decimal("0")
+        return Decimal(0)
     try:
         amount = Decimal(str(value).strip())
     except InvalidOperation:
@@ -138,7 +140,7 @@ def map_company(obj: dict) -> Record:
     record = {"model": "crmcompany", "external_id": str(obj["id"]), "raw": props,
               "source_updated_at": _updated(obj, "companies")}
     if not name:
-        return Record(**record, reject_reason="The company has neither a name nor a domain.")
+        return Record(**record, reject_reason=_("The company has neither a name nor a domain."))
     return Record(**record, fields={"name": name[:255], "domain": (props.get("domain") or "")[:255],
                                     "segment": (props.get("industry") or "")[:80]})
 
@@ -158,7 +160,7 @@ def map_contact(obj: dict) -> list[Record]:
         "lifecycle_stage": lifecycle[:40], "source_channel": source, "created_on": created_on,
     })
     if created_on is None:
-        reason = f"The contact's creation date {props.get('createdate')!r} is not a date."
+        reason = _("The contact's creation date %(value)r is not a date.") % {"value": props.get("createdate")}
         return [contact, Record(model="lead", external_id=external_id, raw=props, reject_reason=reason)]
     converted_on = None
     if lifecycle == "customer":
@@ -176,13 +178,15 @@ def map_deal(obj: dict, *, stages: Stages, owners: dict[str, str], company_id: s
     base = {"model": "deal", "external_id": external_id, "raw": props, "source_updated_at": _updated(obj, "deals")}
     name = (props.get("dealname") or "").strip()
     if not name:
-        return Record(**base, reject_reason="The deal has no name (dealname is empty).")
+        return Record(**base, reject_reason=_("The deal has no name (dealname is empty)."))
     amount = parse_amount(props.get("amount"))
     if amount is None:
-        return Record(**base, reject_reason=f"The deal amount {props.get('amount')!r} is not a number.")
+        return Record(**base, reject_reason=_("The deal amount %(value)r is not a number.")
+                      % {"value": props.get("amount")})
     created_on = parse_date(props.get("createdate")) or parse_date(obj.get("createdAt"))
     if created_on is None:
-        return Record(**base, reject_reason=f"The deal's creation date {props.get('createdate')!r} is not a date.")
+        return Record(**base, reject_reason=_("The deal's creation date %(value)r is not a date.")
+                      % {"value": props.get("createdate")})
     stage_id = props.get("dealstage") or ""
     stage = stages.describe(stage_id)
     probability = stage["probability"]
@@ -221,16 +225,16 @@ class _BothBudgets:
 
 def _permanent_message(exc: ProviderError) -> str:
     if exc.status == 401:
-        return "HubSpot refused the token (revoked, expired or mistyped): reconnect HubSpot."
+        return _("HubSpot refused the token (revoked, expired or mistyped): reconnect HubSpot.")
     if exc.status == 403:
         missing = []
         for error in exc.details or []:
             context = (error or {}).get("context") or {}
             missing += context.get("requiredGranularScopes") or context.get("requiredScopes") or []
-        scopes = ", ".join(missing) or "the read scopes"
-        return f"HubSpot refused access: grant {scopes} to the app, then reconnect."
+        scopes = ", ".join(missing) or _("the read scopes")
+        return _("HubSpot refused access: grant %(scopes)s to the app, then reconnect.") % {"scopes": scopes}
     if exc.status == 530:
-        return "HubSpot says the token is malformed: paste the private app's access token again."
+        return _("HubSpot says the token is malformed: paste the private app's access token again.")
     return str(exc)
 
 
@@ -239,8 +243,8 @@ class HubSpotConnector(Connector):
     label = "HubSpot"
     source = "hubspot"
     auth = "oauth"
-    token_help = "In HubSpot, Settings → Integrations → Private apps: create an app with the CRM read scopes " \
-                 "(companies, contacts, deals, owners) and paste its access token."
+    token_help = gettext_lazy("In HubSpot, Settings → Integrations → Private apps: create an app with the CRM "
+                              "read scopes (companies, contacts, deals, owners) and paste its access token.")
 
     def __init__(self, connection, *, sleep: Callable[[float], None] | None = None) -> None:
         super().__init__(connection)
@@ -272,7 +276,7 @@ class HubSpotConnector(Connector):
             return creds.get("access_token") or ""
         token = (creds.get("token") or creds.get("access_token") or "").strip()
         if not token:
-            raise ConnectorError("No HubSpot token is stored: connect HubSpot again.", permanent=True)
+            raise ConnectorError(_("No HubSpot token is stored: connect HubSpot again."), permanent=True)
         return token
 
     def _refresh(self, *, force: bool = False) -> None:

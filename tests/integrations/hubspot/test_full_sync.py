@@ -45,7 +45,7 @@ def test_an_open_deal_in_negotiation_is_qualified_and_an_early_one_is_not(acme, 
     assert negotiation.company.name == "Opale Conseil"
     early = Deal.objects.for_org(acme).get(external_id=str(hubspot_fake.scenario.early.id))
     assert (early.is_closed, early.is_qualified) == (False, False)
-    assert early.amount == Decimal("0")  # HubSpot deals may have no amount
+    assert early.amount == Decimal(0)  # HubSpot deals may have no amount
     assert early.company is None
     assert early.close_date is None
     assert early.owner_name == ""

@@ -30,7 +30,6 @@ def test_second_sync_picks_up_only_the_changed_deal_and_the_new_contact(acme, hu
 
 def test_each_object_is_searched_on_its_own_last_modified_property_in_epoch_ms(hubspot_connection, hubspot_fake):
     connection_sync(connection=hubspot_connection)
-    first_end = hubspot_connection.cursors if False else None  # noqa: F841 — read from the DB below
     hubspot_connection.refresh_from_db()
     stored = {t: c["since"] for t, c in hubspot_connection.cursors.items()}
 

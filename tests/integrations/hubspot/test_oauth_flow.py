@@ -8,7 +8,7 @@ import pytest
 from django.core import signing
 from django.urls import reverse
 
-from integrations.models import Connection
+from integrations.models import Connection, SyncRun
 from integrations.oauth_hubspot import SESSION_NONCES, STATE_SALT, redirect_uri
 
 
@@ -50,9 +50,11 @@ def test_the_callback_connects_the_hub_and_keeps_the_tokens_encrypted(client, ac
 
     response = client.get(callback)
 
-    assert response.status_code == 302
-    assert response["Location"] == reverse("integrations:connection_list", kwargs={"org_slug": acme.slug})
     connection = Connection.objects.for_org(acme).get(provider="hubspot")
+    run = SyncRun.objects.for_org(acme).get(connection=connection)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("integrations:sync_run_detail",
+                                           kwargs={"org_slug": acme.slug, "sync_run_id": run.pk})
     assert connection.provider_account_id == "7001"  # the hub_id
     assert connection.created_by == ceo.user
     assert connection.credentials["refresh_token"] in hubspot_fake.refresh_tokens
