@@ -5,6 +5,8 @@ How a KPI splits into drivers, from the KPI catalogue's formulas:
 - otherwise the catalogue's ratios that divide it: `average_basket = revenue / orders` means
   revenue = orders × average_basket. This holds by construction, whatever revenue's own formula.
 The second level is found the same way (orders = sessions × conversion when such a ratio exists).
+For B2B companies, the pipeline needed is the revenue still to win ÷ the win rate, proposed as a
+pipeline-coverage target of 1 ÷ win rate for the CRO.
 
 Each driver's "current" value over the period is what the period yields at current run-rates:
 the KPI engine's forecast for flows, or the value to date (else the previous period's) for ratios.
@@ -155,6 +157,9 @@ def analyse(org: Organization, *, objective: Objective, today: date | None = Non
     result = feasibility_check(target=kr.target_value, baseline=baseline, shape=shape, drivers=drivers,
                                days=period.days, capacity_per_week=capacity, capacity_source=source)
     proposals = _proposals(org, result, catalogue, period, today)
+    pipeline = _pipeline_proposal(org, result, catalogue, period, today)
+    if pipeline is not None:
+        proposals.append(pipeline)
     return Analysis(key_result=kr, period=period, feasibility=result, proposals=proposals)
 
 
@@ -215,3 +220,24 @@ def _proposals(org: Organization, f: Feasibility, catalogue: dict[str, Kpi], per
                     rationale=_("the rate that turns current %(others)s into %(target)s %(kpi)s") % {
                         "others": ", ".join(k.name for k in others if k), "target": target, "kpi": kpi.name}))
     return proposals
+
+
+def _pipeline_proposal(org: Organization, f: Feasibility, catalogue: dict[str, Kpi], period: Period,
+                       today: date) -> Proposal | None:
+    """Pipeline needed (B2B): the coverage the win rate requires, pipeline = revenue still to win ÷ win rate."""
+    coverage, win_rate = catalogue.get("pipeline_coverage"), catalogue.get("win_rate_6m") or catalogue.get("win_rate")
+    if coverage is None or win_rate is None or f.baseline is None or f.gap is None or f.gap <= 0:
+        return None
+    rate = _current(org, win_rate, period, today)
+    if not rate:
+        return None
+    required = (Decimal("100") / rate).quantize(Decimal("0.01"))
+    pipeline = (f.gap * 100 / rate).quantize(Decimal("1"))
+    now = kpi_value_for_period(org, kpi=coverage, period=period).value
+    return Proposal(kpi=coverage, kind=ROLE_KIND.get(coverage.owner_role, Objective.Kind.COMMERCIAL),
+                    start_value=(now or Decimal("0")).quantize(Decimal("0.01")), target_value=required,
+                    direction=KeyResult.Direction.INCREASE,
+                    rationale=_("pipeline needed: %(gap)s still to win ÷ %(rate)s %% win rate = %(pipeline)s") % {
+                        "gap": number_format(f.gap.quantize(Decimal("1")), 0, force_grouping=True),
+                        "rate": number_format(rate.quantize(Decimal("0.1")), 1),
+                        "pipeline": number_format(pipeline, 0, force_grouping=True)})

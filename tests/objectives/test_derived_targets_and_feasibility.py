@@ -83,3 +83,13 @@ def test_the_objective_page_shows_the_feasibility_check(client, acme, alice, tar
     client.force_login(alice.user)
     page = client.get(f"/o/acme/objectives/{target.pk}/").content.decode()
     assert 'data-testid="feasibility"' in page
+
+
+def test_a_b2b_company_gets_the_pipeline_coverage_its_win_rate_requires(acme, alice, target):
+    win_rate = make_kpi(acme, slug="win_rate_6m", unit="percent", owner_role=Role.CRO)
+    make_kpi_value(acme, kpi=win_rate, value="25")
+    make_kpi(acme, slug="pipeline_coverage", unit="ratio", owner_role=Role.CRO)
+    pipeline = {p.kpi.slug: p for p in analyse(acme, objective=target, today=TODAY).proposals}["pipeline_coverage"]
+    # 25 % win rate → coverage 4; 200,000 € still to win ÷ 25 % = 800,000 € of pipeline.
+    assert pipeline.target_value == D("4.00") and pipeline.kind == Objective.Kind.COMMERCIAL
+    assert "800,000" in pipeline.rationale
