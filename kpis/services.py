@@ -23,6 +23,7 @@ from kpis.engine.compute import ComputedValue, Graph, evaluate_period
 from kpis.engine.formula import IDENTIFIER, RESERVED, FormulaError, find_cycle, parse, parse_value_expression, references
 from kpis.engine.metrics import compute_metrics, load_coverage
 from kpis.engine.records import (
+    COVERAGE_FIELD,
     FLOW_AGGREGATIONS,
     RECORD_MODELS,
     SNAPSHOT_AGGREGATIONS,
@@ -63,12 +64,15 @@ def _affected_periods(metric: Metric, days: set[date], periods: list[Period]) ->
     """Starts of the periods whose value of this metric a change on these days can alter."""
     if not days:
         return set()
-    if metric.aggregation in FLOW_AGGREGATIONS and not metric.window_months:
+    primary = COVERAGE_FIELD.get(metric.record_type) == metric.date_field
+    if metric.aggregation in FLOW_AGGREGATIONS and not metric.window_months and primary:
         return {p.start for p in periods if any(p.start <= d <= p.end for d in days)}
     if metric.window_months:
         return {p.start for p in periods
                 if any(add_months(p.end, -(metric.window_months - 1)) <= d <= p.end for d in days)}
     # Balances, snapshots and retained MRR: a record dated d counts in every period ending on or after d.
+    # A flow placed in time by a secondary date (an order's shipped_at, a deal's close_date) may move
+    # later than the day the sync reported (placed_at, created_on): every later period, to be safe.
     first = min(days)
     return {p.start for p in periods if p.end >= first}
 
@@ -374,8 +378,7 @@ def metric_validate(metric: Metric) -> None:
             raise ValidationError({"window_months": "A snapshot has no trailing window."})
         if needs_python(metric) and metric.aggregation in SNAPSHOT_AGGREGATIONS | {"balance"}:
             raise ValidationError({"value": "Durations only work with flow aggregations."})
-        probe = model.objects.none().filter(_q_of(metric))
-        str(probe.query)  # field lookups in filters must exist
+        str(model.objects.filter(_q_of(metric)).query)  # compiles (never runs): the lookups must exist
     except FormulaError as e:
         raise ValidationError({"value": str(e)}) from e
     except ValidationError:

@@ -76,3 +76,16 @@ def test_a_change_to_an_unused_record_type_rewrites_nothing(books):
     report = kpi_values_recompute(org=books, changes={"contact": {date(2026, 2, 20)}}, today=TODAY)
     assert report.written == 0
     assert report.touched == set()
+
+
+def test_a_flow_dated_by_a_secondary_field_recomputes_the_later_periods(catalogue):
+    from tests.kpis.engine.records import at, order
+
+    kpi_values_recompute(org=catalogue, today=TODAY)
+    # The sync reports the day the order was placed (31 March); it shipped on 2 April.
+    order(catalogue, placed=at(date(2026, 3, 31), 9), shipped=at(date(2026, 4, 2), 9))
+    report = kpi_values_recompute(org=catalogue, changes={"order": {date(2026, 3, 31)}}, today=TODAY)
+    shipped = Kpi.objects.for_org(catalogue).get(slug="throughput")
+    april = KpiValue.objects.for_org(catalogue).get(kpi=shipped, grain="month", period_start=date(2026, 4, 1))
+    assert ("throughput", "month", date(2026, 4, 1)) in report.touched
+    assert april.value == D("0.233333")  # 1 order ÷ (30 ÷ 7 weeks)
