@@ -56,7 +56,9 @@ class Metric(OrgOwned):
       (`age_field`, `age_min_days`, `age_max_days`) counted up to that day (ageing buckets);
     - `retained_mrr`: the MRR at period end of the customers subscribed at period start
       (`options.mode` = "net" keeps expansion, "gross" caps each customer at its start MRR);
-      computed specially, in Python over one query of the subscriptions.
+      computed specially, in Python over one query of the subscriptions;
+    - `best_run`: the highest sum of `value` (or count) over `options.run_days` consecutive days
+      inside the period (throughput's best 4-week run), in Python over one query of the rows.
 
     `value` is a small expression over the record's fields: a field (`amount`), a sum or difference
     of fields (`credit - debit`), or a duration (`hours(shipped_at - placed_at)`,
@@ -78,6 +80,7 @@ class Metric(OrgOwned):
         SNAPSHOT_COUNT = "snapshot_count", _("Count of open records")
         SNAPSHOT_DISTINCT_COUNT = "snapshot_distinct_count", _("Distinct count of open records")
         RETAINED_MRR = "retained_mrr", _("Retained MRR of the starting customers")
+        BEST_RUN = "best_run", _("Best run of consecutive days")
 
     class SnapshotAt(models.TextChoices):
         END = "end", _("Period end")

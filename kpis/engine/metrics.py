@@ -469,8 +469,27 @@ def _python_metric(org, metric, periods_by_grain, raw) -> None:
                     buckets[dim_value].append(v)
             cell = raw[(metric.slug, grain, p.start)]
             cell.setdefault(TOTAL, None)
+            if agg == "best_run":
+                cell[TOTAL] = _best_run(chunk, p, int((metric.options or {}).get("run_days", 28)))
+                continue
             for dim_value, vs in buckets.items():
                 cell[dim_value] = _reduce(agg, vs, metric.percentile)
+
+
+def _best_run(chunk, period: Period, run_days: int) -> Decimal:
+    """Highest total over `run_days` consecutive days inside the period (the whole period if shorter)."""
+    daily: dict[date, Decimal] = defaultdict(Decimal)
+    for d, _dim_value, v in chunk:
+        daily[d] += v
+    if period.days <= run_days:
+        return sum(daily.values(), Decimal(0))
+    best = window = sum((daily.get(period.start + timedelta(days=i), Decimal(0)) for i in range(run_days)),
+                        Decimal(0))
+    for i in range(run_days, period.days):
+        window += daily.get(period.start + timedelta(days=i), Decimal(0))
+        window -= daily.get(period.start + timedelta(days=i - run_days), Decimal(0))
+        best = max(best, window)
+    return best
 
 
 def _reduce(agg: str, vs: list[Decimal], pct) -> Decimal | None:

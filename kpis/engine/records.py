@@ -45,7 +45,7 @@ COVERAGE_FIELD = {
     "operationalvalue": "date",
 }
 
-FLOW_AGGREGATIONS = {"sum", "count", "avg", "distinct_count", "min", "max", "percentile"}
+FLOW_AGGREGATIONS = {"sum", "count", "avg", "distinct_count", "min", "max", "percentile", "best_run"}
 SNAPSHOT_AGGREGATIONS = {"snapshot_sum", "snapshot_count", "snapshot_distinct_count"}
 # Aggregations whose value is 0 (not "no value") when no record matches in a covered period.
 ADDITIVE = {"sum", "count", "distinct_count", "balance", *SNAPSHOT_AGGREGATIONS}
@@ -151,7 +151,7 @@ def value_fields(metric) -> list[str]:
 
 def needs_python(metric) -> bool:
     """Durations, percentiles and retained MRR are aggregated in Python over one query of the rows."""
-    if metric.aggregation in ("percentile", "retained_mrr"):
+    if metric.aggregation in ("percentile", "retained_mrr", "best_run"):
         return True
     if not metric.value:
         return False

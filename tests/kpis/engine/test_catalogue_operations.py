@@ -61,3 +61,17 @@ def test_cost_per_unit_of_a_maker_from_production_cost(db, value_of):
     series(maker, "units_produced", date(2026, 3, 31), 50)
     # (900 + 600) ÷ 50 = 30
     assert value_of(maker, "cost_per_unit", MAR).value == D("30")
+
+
+def test_best_four_week_run_of_the_quarter(catalogue, value_of):
+    # Q1 2026: 2 orders in January, 5 between 1 and 28 February, 3 in March
+    for day in (date(2026, 1, 5), date(2026, 1, 20)):
+        order(catalogue, placed=at(day, 8), shipped=at(day, 10))
+    for d in (1, 7, 14, 21, 28):
+        order(catalogue, placed=at(date(2026, 2, d), 8), shipped=at(date(2026, 2, d), 10))
+    for d in (1, 2, 3):
+        order(catalogue, placed=at(date(2026, 3, d), 8), shipped=at(date(2026, 3, d), 10))
+    # best 28 days: 7 Feb – 6 Mar holds 4 (7, 14, 21, 28 Feb) + 3 (1–3 Mar) = 7 orders → 7 ÷ 4 = 1.75 a week
+    assert value_of(catalogue, "throughput_best_4w", date(2026, 2, 1), grain="quarter").value == D("1.75")
+    # February is exactly 28 days: its 5 orders → 1.25 a week
+    assert value_of(catalogue, "throughput_best_4w", date(2026, 2, 1)).value == D("1.25")
