@@ -12,7 +12,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -92,6 +92,7 @@ def kpi_values_recompute(*, org: Organization, changes: dict[str, set[date]] | N
     Queries: a fixed number per record type and grain, plus the INSERT batches of the rows written.
     """
     started = time.monotonic()
+    _lock(org)
     today = today or timezone.localdate()
     fy = org.fiscal_year_start_month
     metrics = list(Metric.objects.for_org(org))
@@ -155,6 +156,14 @@ def kpi_values_recompute(*, org: Organization, changes: dict[str, set[date]] | N
     report.touched = {(c.kpi_slug, c.grain, c.period.start) for c in computed}
     report.seconds = time.monotonic() - started
     return report
+
+
+def _lock(org: Organization) -> None:
+    """One recompute per organization at a time (PostgreSQL advisory lock, released at commit), so two
+    tasks that overlap never interleave their DELETE and INSERT of the same slices."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [4, org.pk])
 
 
 def _targets(org: Organization) -> dict[tuple[str, str, date], Decimal]:

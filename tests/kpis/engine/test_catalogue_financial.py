@@ -4,7 +4,7 @@ from datetime import date
 from decimal import Decimal as D
 
 from tests.factories import make_org
-from tests.kpis.engine.records import customer, invoice, ledger, series
+from tests.kpis.engine.records import bank, customer, invoice, ledger, series
 from kpis.services import catalogue_install
 
 JAN, FEB, MAR = date(2026, 1, 10), date(2026, 2, 10), date(2026, 3, 10)
@@ -157,3 +157,15 @@ def test_a_company_without_any_data_shows_no_data_yet(catalogue, value_of):
     v = value_of(catalogue, "revenue", MAR)
     assert v.value is None
     assert "no data yet" in v.no_value_reason
+
+
+def test_without_a_ledger_cash_and_burn_come_from_the_bank_transactions(catalogue, value_of):
+    bank(catalogue, date(2025, 12, 2), 5000)  # receipts are positive
+    bank(catalogue, JAN, -400)
+    bank(catalogue, FEB, -900)
+    assert value_of(catalogue, "net_cash", FEB).value == D("3700")  # 5,000 − 400 − 900
+    # burn over Dec–Feb: (−5,000 + 400 + 900) ÷ 3 = −1,233.333333 (cash came in)
+    assert value_of(catalogue, "cash_burn", FEB).value == D("-1233.333333")
+    # March: window Jan–Mar (400 + 900) ÷ 3 = 433.333333; runway 3,700 ÷ 433.33… = 8.538462 months
+    assert value_of(catalogue, "cash_burn", MAR).value == D("433.333333")
+    assert value_of(catalogue, "runway_months", MAR).value == D("8.538462")
