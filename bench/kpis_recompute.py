@@ -35,8 +35,28 @@ from accounts.models import Organization  # noqa: E402
 from integrations.models import Invoice, LedgerLine  # noqa: E402
 from kpis.services import catalogue_install, kpi_values_recompute  # noqa: E402
 
-ACCOUNTS = ["706000", "707000", "709000", "607000", "603700", "601000", "622600", "635100", "641000", "645000",
-            "681100", "661100", "512000", "411000", "401000", "445710", "671000", "695000", "713500", "740000"]
+ACCOUNTS = [
+    "706000",
+    "707000",
+    "709000",
+    "607000",
+    "603700",
+    "601000",
+    "622600",
+    "635100",
+    "641000",
+    "645000",
+    "681100",
+    "661100",
+    "512000",
+    "411000",
+    "401000",
+    "445710",
+    "671000",
+    "695000",
+    "713500",
+    "740000",
+]
 SLUG = "bench-kpis"
 
 
@@ -53,16 +73,32 @@ def seed(org: Organization, rows: int, today: date, months: int, rng: random.Ran
         day = start + timedelta(days=rng.randrange(span))
         amount = Decimal(rng.randrange(100, 500_000)) / 100
         debit, credit = (amount, Decimal(0)) if i % 2 else (Decimal(0), amount)
-        batch.append(LedgerLine(organization=org, source="demo", external_id=f"b{i}",
-                                account_number=ACCOUNTS[i % len(ACCOUNTS)], date=day, debit=debit, credit=credit))
+        batch.append(
+            LedgerLine(
+                organization=org,
+                source="demo",
+                external_id=f"b{i}",
+                account_number=ACCOUNTS[i % len(ACCOUNTS)],
+                date=day,
+                debit=debit,
+                credit=credit,
+            )
+        )
         if len(batch) == 5000:
             LedgerLine.objects.bulk_create(batch)
             batch = []
     LedgerLine.objects.bulk_create(batch)
     invoices = [
-        Invoice(organization=org, source="demo", external_id=f"i{i}", kind="customer",
-                issue_date=start + timedelta(days=rng.randrange(span)), amount_excl_tax=Decimal(1000),
-                amount_incl_tax=Decimal(1200), currency_amount_incl_tax=Decimal(1200))
+        Invoice(
+            organization=org,
+            source="demo",
+            external_id=f"i{i}",
+            kind="customer",
+            issue_date=start + timedelta(days=rng.randrange(span)),
+            amount_excl_tax=Decimal(1000),
+            amount_incl_tax=Decimal(1200),
+            currency_amount_incl_tax=Decimal(1200),
+        )
         for i in range(rows // 10)
     ]
     Invoice.objects.bulk_create(invoices, batch_size=5000)
@@ -81,7 +117,8 @@ def _seed_postgres(org: Organization, rows: int, start: date, span: int) -> None
                        CASE WHEN i %% 2 = 1 THEN (1 + abs(hashint4(i * 7)) %% 500000) / 100.0 ELSE 0 END,
                        CASE WHEN i %% 2 = 0 THEN (1 + abs(hashint4(i * 7)) %% 500000) / 100.0 ELSE 0 END, ''
                 FROM generate_series(0, %s - 1) AS i""",
-            [org.pk, start, span, span, span, rows])
+            [org.pk, start, span, span, span, rows],
+        )
         cursor.execute(
             """INSERT INTO integrations_invoice (organization_id, source, external_id, is_deleted, synced_at, kind,
                     number, issue_date, currency, exchange_rate, amount_excl_tax, amount_incl_tax,
@@ -89,7 +126,8 @@ def _seed_postgres(org: Organization, rows: int, start: date, span: int) -> None
                 SELECT %s, 'demo', 'i' || i, false, now(), 'customer', '', %s::date + (i * 7919) %% %s, 'EUR', 1,
                        1000, 1200, 1200, 0, '', false
                 FROM generate_series(0, %s - 1) AS i""",
-            [org.pk, start, span, rows // 10])
+            [org.pk, start, span, rows // 10],
+        )
 
 
 def main() -> None:
@@ -97,7 +135,9 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=200_000)
     parser.add_argument("--months", type=int, default=24)
     parser.add_argument("--keep", action="store_true")
-    parser.add_argument("--queries", action="store_true", help="print the slowest queries of the full recompute")
+    parser.add_argument(
+        "--queries", action="store_true", help="print the slowest queries of the full recompute"
+    )
     args = parser.parse_args()
     rng = random.Random(42)
     today = timezone.localdate()
@@ -123,22 +163,39 @@ def main() -> None:
             for q in slowest:
                 print(f"  {q['time']} s  {q['sql'][:160]}")
         source_rows = args.rows + args.rows // 10
-        print(f"full recompute: {full_s:.2f} s, {full.written:,} values, "
-              f"{source_rows / full_s:,.0f} source rows/s ({connection.vendor})")
+        print(
+            f"full recompute: {full_s:.2f} s, {full.written:,} values, "
+            f"{source_rows / full_s:,.0f} source rows/s ({connection.vendor})"
+        )
 
         # A 1,000-row sync on three recent days.
         days = [today - timedelta(days=d) for d in (2, 9, 40)]
-        LedgerLine.objects.bulk_create([
-            LedgerLine(organization=org, source="demo", external_id=f"s{i}", account_number=ACCOUNTS[i % 20],
-                       date=days[i % 3], debit=Decimal(10), credit=Decimal(0)) for i in range(1000)])
+        LedgerLine.objects.bulk_create(
+            [
+                LedgerLine(
+                    organization=org,
+                    source="demo",
+                    external_id=f"s{i}",
+                    account_number=ACCOUNTS[i % 20],
+                    date=days[i % 3],
+                    debit=Decimal(10),
+                    credit=Decimal(0),
+                )
+                for i in range(1000)
+            ]
+        )
         t0 = time.monotonic()
         inc = kpi_values_recompute(org=org, today=today, changes={"ledgerline": set(days)})
         inc_s = time.monotonic() - t0
-        print(f"incremental recompute after a 1,000-row sync: {inc_s:.2f} s, {inc.written:,} values rewritten "
-              f"({len(inc.touched):,} KPI periods)")
-        print(f"targets: full ≤ 10 s per 1 M rows → {'OK' if full_s * 1_000_000 / source_rows <= 10 else 'MISSED'}"
-              f" (scaled {full_s * 1_000_000 / source_rows:.1f} s); incremental ≤ 1 s → "
-              f"{'OK' if inc_s <= 1 else 'MISSED'}")
+        print(
+            f"incremental recompute after a 1,000-row sync: {inc_s:.2f} s, {inc.written:,} values rewritten "
+            f"({len(inc.touched):,} KPI periods)"
+        )
+        print(
+            f"targets: full ≤ 10 s per 1 M rows → {'OK' if full_s * 1_000_000 / source_rows <= 10 else 'MISSED'}"
+            f" (scaled {full_s * 1_000_000 / source_rows:.1f} s); incremental ≤ 1 s → "
+            f"{'OK' if inc_s <= 1 else 'MISSED'}"
+        )
     finally:
         if not args.keep:
             Organization.objects.filter(pk=org.pk).delete()  # scoped: the benchmark's own tenant

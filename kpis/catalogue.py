@@ -15,11 +15,27 @@ from pathlib import Path
 from kpis.engine.formula import FormulaError, find_cycle, parse, references
 
 DIR = Path(__file__).resolve().parent / "catalogue"
-KPI_DEFAULTS = {"description": "", "unit": "eur", "direction": "higher", "category": "financial",
-                "owner_role": "cfo", "visibility_capability": "kpis.view", "dimension_label": ""}
-METRIC_DEFAULTS = {"description": "", "value": "", "distinct_field": "", "percentile": None, "filters": {},
-                   "end_field": "", "snapshot_at": "end", "window_months": None, "dimension_field": "",
-                   "options": {}}
+KPI_DEFAULTS = {
+    "description": "",
+    "unit": "eur",
+    "direction": "higher",
+    "category": "financial",
+    "owner_role": "cfo",
+    "visibility_capability": "kpis.view",
+    "dimension_label": "",
+}
+METRIC_DEFAULTS = {
+    "description": "",
+    "value": "",
+    "distinct_field": "",
+    "percentile": None,
+    "filters": {},
+    "end_field": "",
+    "snapshot_at": "end",
+    "window_months": None,
+    "dimension_field": "",
+    "options": {},
+}
 
 
 @dataclass(frozen=True)

@@ -32,15 +32,23 @@ def _months(ctx: DemoContext, org: Organization):
 def _values(org: Organization, slug: str) -> dict[date, Decimal]:
     return {
         start: value
-        for start, value in KpiValue.objects.for_org(org).filter(
-            kpi__slug=slug, grain="month", dimension_value="", value__isnull=False
-        ).values_list("period_start", "value")
+        for start, value in KpiValue.objects.for_org(org)
+        .filter(kpi__slug=slug, grain="month", dimension_value="", value__isnull=False)
+        .values_list("period_start", "value")
     }
 
 
-def _set(org: Organization, kpis: dict, slug: str, grain: str, start: date, value, threshold="0.10") -> KpiTarget:
-    return KpiTarget(organization=org, kpi=kpis[slug], grain=grain, period_start=start,
-                     value=Decimal(value).quantize(Decimal("0.01")), at_risk_threshold=Decimal(threshold))
+def _set(
+    org: Organization, kpis: dict, slug: str, grain: str, start: date, value, threshold="0.10"
+) -> KpiTarget:
+    return KpiTarget(
+        organization=org,
+        kpi=kpis[slug],
+        grain=grain,
+        period_start=start,
+        value=Decimal(value).quantize(Decimal("0.01")),
+        at_risk_threshold=Decimal(threshold),
+    )
 
 
 def _lumen(ctx: DemoContext, org: Organization, kpis: dict) -> list[KpiTarget]:
@@ -49,7 +57,16 @@ def _lumen(ctx: DemoContext, org: Organization, kpis: dict) -> list[KpiTarget]:
     for p in _months(ctx, org):
         last_year = revenue.get(add_months(p.start, -12))
         base = Decimal(300_000) if p.start.month in (11, 12) else Decimal(120_000)
-        targets.append(_set(org, kpis, "revenue", "month", p.start, (last_year or base / Decimal("1.08")) * Decimal("1.08")))
+        targets.append(
+            _set(
+                org,
+                kpis,
+                "revenue",
+                "month",
+                p.start,
+                (last_year or base / Decimal("1.08")) * Decimal("1.08"),
+            )
+        )
         targets.append(_set(org, kpis, "return_rate", "month", p.start, 6))
         targets.append(_set(org, kpis, "order_processing_median", "month", p.start, 24, "0.25"))
     q4 = period_containing(date(ctx.today.year, 10, 1), "quarter", org.fiscal_year_start_month)
@@ -71,7 +88,9 @@ def _nuage(ctx: DemoContext, org: Organization, kpis: dict) -> list[KpiTarget]:
 
 def _boisfin(ctx: DemoContext, org: Organization, kpis: dict) -> list[KpiTarget]:
     cost = _values(org, "cost_per_unit")
-    recent = [cost[p.start] for p in _months(ctx, org)[-(AHEAD_MONTHS + 7):-(AHEAD_MONTHS + 1)] if p.start in cost]
+    recent = [
+        cost[p.start] for p in _months(ctx, org)[-(AHEAD_MONTHS + 7) : -(AHEAD_MONTHS + 1)] if p.start in cost
+    ]
     baseline = sum(recent, Decimal(0)) / len(recent) if recent else Decimal(480)
     targets = []
     for p in _months(ctx, org):
@@ -93,7 +112,14 @@ def seed(ctx: DemoContext) -> None:
         KpiTarget.objects.bulk_create(targets)
         # Targets feed target() in formulas (pipeline coverage): one more pass makes them count.
         kpi_values_recompute(org=org, today=ctx.today)
-        with_value = KpiValue.objects.for_org(org).filter(grain="month", value__isnull=False).values(
-            "kpi").distinct().count()
-        ctx.log(f"  {org.name}: {report.written} KPI values ({with_value} of {len(kpis)} KPIs with data), "
-                f"{len(targets)} targets")
+        with_value = (
+            KpiValue.objects.for_org(org)
+            .filter(grain="month", value__isnull=False)
+            .values("kpi")
+            .distinct()
+            .count()
+        )
+        ctx.log(
+            f"  {org.name}: {report.written} KPI values ({with_value} of {len(kpis)} KPIs with data), "
+            f"{len(targets)} targets"
+        )

@@ -91,14 +91,17 @@ class Metric(OrgOwned):
     description = models.TextField(_("description"), blank=True)
     record_type = models.CharField(_("record type"), max_length=30, choices=RecordType.choices)
     aggregation = models.CharField(_("aggregation"), max_length=30, choices=Aggregation.choices)
-    value = models.CharField(_("value"), max_length=200, blank=True, help_text=_("Field or expression; empty to count."))
+    value = models.CharField(
+        _("value"), max_length=200, blank=True, help_text=_("Field or expression; empty to count.")
+    )
     distinct_field = models.CharField(_("distinct field"), max_length=80, blank=True)
     percentile = models.DecimalField(_("percentile"), max_digits=5, decimal_places=2, null=True, blank=True)
     filters = models.JSONField(_("filters"), default=dict, blank=True)
     date_field = models.CharField(_("date field"), max_length=80)
     end_field = models.CharField(_("end field"), max_length=80, blank=True)
-    snapshot_at = models.CharField(_("snapshot day"), max_length=10, choices=SnapshotAt.choices,
-                                   default=SnapshotAt.END)
+    snapshot_at = models.CharField(
+        _("snapshot day"), max_length=10, choices=SnapshotAt.choices, default=SnapshotAt.END
+    )
     window_months = models.PositiveSmallIntegerField(_("trailing window (months)"), null=True, blank=True)
     dimension_field = models.CharField(_("dimension field"), max_length=80, blank=True)
     options = models.JSONField(_("options"), default=dict, blank=True)
@@ -136,8 +139,12 @@ class Kpi(OrgOwned):
     description = models.TextField(_("description"), blank=True)
     formula = models.TextField(_("formula"))
     unit = models.CharField(_("unit"), max_length=10, choices=Unit.choices, default=Unit.EUR)
-    direction = models.CharField(_("direction"), max_length=10, choices=Direction.choices, default=Direction.HIGHER)
-    category = models.CharField(_("category"), max_length=20, choices=Category.choices, default=Category.FINANCIAL)
+    direction = models.CharField(
+        _("direction"), max_length=10, choices=Direction.choices, default=Direction.HIGHER
+    )
+    category = models.CharField(
+        _("category"), max_length=20, choices=Category.choices, default=Category.FINANCIAL
+    )
     owner_role = models.CharField(_("owner role"), max_length=20, choices=Role.choices, default=Role.CFO)
     # Capability a member needs to see this KPI at all ("kpis.view" for everyone, "kpis.view_costs" for costs).
     visibility_capability = models.CharField(_("visibility capability"), max_length=60, default="kpis.view")
@@ -173,12 +180,15 @@ class KpiTarget(OrgOwned):
     grain = models.CharField(_("grain"), max_length=10, choices=Grain.choices, default=Grain.MONTH)
     period_start = models.DateField(_("period start"))
     value = models.DecimalField(_("target"), max_digits=20, decimal_places=4)
-    at_risk_threshold = models.DecimalField(_("at-risk margin"), max_digits=6, decimal_places=4,
-                                            default=Decimal("0.10"))
+    at_risk_threshold = models.DecimalField(
+        _("at-risk margin"), max_digits=6, decimal_places=4, default=Decimal("0.10")
+    )
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["organization", "kpi", "grain", "period_start"], name="kpitarget_uniq")
+            models.UniqueConstraint(
+                fields=["organization", "kpi", "grain", "period_start"], name="kpitarget_uniq"
+            )
         ]
 
 
@@ -199,10 +209,13 @@ class KpiValue(OrgOwned):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["organization", "kpi", "grain", "period_start", "dimension_value"], name="kpivalue_uniq"
+                fields=["organization", "kpi", "grain", "period_start", "dimension_value"],
+                name="kpivalue_uniq",
             )
         ]
-        indexes = [models.Index(fields=["organization", "grain", "period_start"], name="kpivalue_org_grain_idx")]
+        indexes = [
+            models.Index(fields=["organization", "grain", "period_start"], name="kpivalue_org_grain_idx")
+        ]
 
 
 class KpiAnnotation(OrgOwned):
@@ -211,7 +224,9 @@ class KpiAnnotation(OrgOwned):
     kpi = models.ForeignKey(Kpi, on_delete=models.CASCADE, related_name="annotations")
     grain = models.CharField(max_length=10, choices=Grain.choices, default=Grain.MONTH)
     period_start = models.DateField()
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     text = models.TextField(_("note"))
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -233,5 +248,7 @@ class KpiPendingChange(OrgOwned):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["organization", "record_type", "day"], name="kpipendingchange_uniq")
+            models.UniqueConstraint(
+                fields=["organization", "record_type", "day"], name="kpipendingchange_uniq"
+            )
         ]

@@ -93,7 +93,9 @@ def period_containing(d: date, grain: str = "month", fiscal_year_start_month: in
     return Period(start=start, end=end, grain=grain, fy_start_month=fiscal_year_start_month)
 
 
-def periods_between(start: date, end: date, grain: str = "month", fiscal_year_start_month: int = 1) -> list[Period]:
+def periods_between(
+    start: date, end: date, grain: str = "month", fiscal_year_start_month: int = 1
+) -> list[Period]:
     """Every period of the grain that overlaps [start, end], in order."""
     if end < start:
         return []
@@ -108,8 +110,12 @@ def periods_between(start: date, end: date, grain: str = "month", fiscal_year_st
 def period_to_date(period: Period, today: date) -> Period:
     """The part of `period` up to `today` (the whole period when it has ended)."""
     end = min(period.end, today)
-    return Period(start=period.start, end=max(end, period.start), grain=period.grain,
-                  fy_start_month=period.fy_start_month)
+    return Period(
+        start=period.start,
+        end=max(end, period.start),
+        grain=period.grain,
+        fy_start_month=period.fy_start_month,
+    )
 
 
 def trailing_twelve_months(month: Period) -> list[Period]:

@@ -102,8 +102,9 @@ def metrics_of(org: Organization) -> list[Metric]:
 # --- statuses and series -------------------------------------------------------------------------
 
 
-def kpi_status(kpi: Kpi, *, value: Decimal | None, target: Decimal | None,
-               at_risk_threshold: Decimal = Decimal("0.10")) -> str:
+def kpi_status(
+    kpi: Kpi, *, value: Decimal | None, target: Decimal | None, at_risk_threshold: Decimal = Decimal("0.10")
+) -> str:
     """on_track / at_risk / off_track against the target (rules in KpiTarget's docstring); no_data otherwise."""
     if value is None or target is None:
         return "no_data"
@@ -118,8 +119,9 @@ def kpi_status(kpi: Kpi, *, value: Decimal | None, target: Decimal | None,
     return "at_risk" if value >= target - margin else "off_track"
 
 
-def kpi_series(org: Organization, *, kpi: Kpi, grain: str = "month", start: date, end: date,
-               dimension_value: str = "") -> list[KpiPoint]:
+def kpi_series(
+    org: Organization, *, kpi: Kpi, grain: str = "month", start: date, end: date, dimension_value: str = ""
+) -> list[KpiPoint]:
     """One point per period of the grain overlapping [start, end], from materialised values; 2 queries."""
     periods = periods_between(start, end, grain, org.fiscal_year_start_month)
     if not periods:
@@ -141,13 +143,16 @@ def kpi_series(org: Organization, *, kpi: Kpi, grain: str = "month", start: date
         value = v.value if v else None
         reason = (v.no_value_reason if v else "not computed yet") if value is None else ""
         target = t.value if t else None
-        status = kpi_status(kpi, value=value, target=target,
-                            at_risk_threshold=t.at_risk_threshold if t else Decimal("0.10"))
+        status = kpi_status(
+            kpi, value=value, target=target, at_risk_threshold=t.at_risk_threshold if t else Decimal("0.10")
+        )
         points.append(KpiPoint(period=p, value=value, no_value_reason=reason, target=target, status=status))
     return points
 
 
-def kpi_value_for_period(org: Organization, *, kpi: Kpi, period: Period, dimension_value: str = "") -> KpiReading:
+def kpi_value_for_period(
+    org: Organization, *, kpi: Kpi, period: Period, dimension_value: str = ""
+) -> KpiReading:
     """The materialised value of one period, with the inputs the formula read; 1 query."""
     v = (
         KpiValue.objects.for_org(org)
@@ -196,8 +201,9 @@ def driver_tree(org: Organization, *, kpi: Kpi) -> DriverNode:
     return build_driver_tree(org, kpi=kpi)
 
 
-def what_if(org: Organization, *, period: Period, changes: dict[str, WhatIfChange],
-            dimension_value: str = "") -> dict[str, tuple[Decimal | None, Decimal | None]]:
+def what_if(
+    org: Organization, *, period: Period, changes: dict[str, WhatIfChange], dimension_value: str = ""
+) -> dict[str, tuple[Decimal | None, Decimal | None]]:
     """Change drivers (metric or KPI slugs) by a percentage or to a value and re-evaluate every KPI that
     depends on them, for one period; returns {kpi slug: (before, after)} for every dependent KPI. Saves nothing."""
     from kpis.engine.analysis import simulate
@@ -205,11 +211,26 @@ def what_if(org: Organization, *, period: Period, changes: dict[str, WhatIfChang
     return simulate(org, period=period, changes=changes, dimension_value=dimension_value)
 
 
-def kpi_lineage(org: Organization, *, kpi: Kpi, period: Period, dimension_value: str = "",
-                metric_slug: str | None = None, page: int = 1, page_size: int = 50) -> list[LineagePage]:
+def kpi_lineage(
+    org: Organization,
+    *,
+    kpi: Kpi,
+    period: Period,
+    dimension_value: str = "",
+    metric_slug: str | None = None,
+    page: int = 1,
+    page_size: int = 50,
+) -> list[LineagePage]:
     """The canonical records that made each metric of the KPI's value for `period` (one page per metric,
     or only `metric_slug`); 2 queries per metric listed."""
     from kpis.engine.analysis import lineage
 
-    return lineage(org, kpi=kpi, period=period, dimension_value=dimension_value, metric_slug=metric_slug,
-                   page=page, page_size=page_size)
+    return lineage(
+        org,
+        kpi=kpi,
+        period=period,
+        dimension_value=dimension_value,
+        metric_slug=metric_slug,
+        page=page,
+        page_size=page_size,
+    )

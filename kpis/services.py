@@ -20,7 +20,15 @@ from accounts.audit import audit_log_record
 from accounts.capabilities import ALL_CAPABILITIES
 from accounts.models import Membership, Organization
 from kpis.engine.compute import ComputedValue, Graph, evaluate_period
-from kpis.engine.formula import IDENTIFIER, RESERVED, FormulaError, find_cycle, parse, parse_value_expression, references
+from kpis.engine.formula import (
+    IDENTIFIER,
+    RESERVED,
+    FormulaError,
+    find_cycle,
+    parse,
+    parse_value_expression,
+    references,
+)
 from kpis.engine.metrics import compute_metrics, load_coverage
 from kpis.engine.records import (
     COVERAGE_FIELD,
@@ -68,8 +76,11 @@ def _affected_periods(metric: Metric, days: set[date], periods: list[Period]) ->
     if metric.aggregation in FLOW_AGGREGATIONS and not metric.window_months and primary:
         return {p.start for p in periods if any(p.start <= d <= p.end for d in days)}
     if metric.window_months:
-        return {p.start for p in periods
-                if any(add_months(p.end, -(metric.window_months - 1)) <= d <= p.end for d in days)}
+        return {
+            p.start
+            for p in periods
+            if any(add_months(p.end, -(metric.window_months - 1)) <= d <= p.end for d in days)
+        }
     # Balances, snapshots and retained MRR: a record dated d counts in every period ending on or after d.
     # A flow placed in time by a secondary date (an order's shipped_at, a deal's close_date) may move
     # later than the day the sync reported (placed_at, created_on): every later period, to be safe.
@@ -78,9 +89,14 @@ def _affected_periods(metric: Metric, days: set[date], periods: list[Period]) ->
 
 
 @transaction.atomic
-def kpi_values_recompute(*, org: Organization, changes: dict[str, set[date]] | None = None,
-                         kpi_slugs: set[str] | None = None, today: date | None = None,
-                         include_dependents: bool = True) -> RecomputeReport:
+def kpi_values_recompute(
+    *,
+    org: Organization,
+    changes: dict[str, set[date]] | None = None,
+    kpi_slugs: set[str] | None = None,
+    today: date | None = None,
+    include_dependents: bool = True,
+) -> RecomputeReport:
     """Recompute and materialise KPI values.
 
     - no arguments: full recompute of every active KPI, every grain, from the first record to today;
@@ -170,7 +186,8 @@ def _targets(org: Organization) -> dict[tuple[str, str, date], Decimal]:
     return {
         (slug, grain, start): value
         for slug, grain, start, value in KpiTarget.objects.for_org(org).values_list(
-            "kpi__slug", "grain", "period_start", "value")
+            "kpi__slug", "grain", "period_start", "value"
+        )
     }
 
 
@@ -189,9 +206,18 @@ def _write(org: Organization, graph: Graph, plan: dict, computed: list[ComputedV
         deleted = KpiValue.objects.for_org(org).filter(slices).delete()[0]  # one DELETE
     now = timezone.now()
     rows = [
-        KpiValue(organization=org, kpi_id=graph.kpis[c.kpi_slug].pk, grain=c.grain, period_start=c.period.start,
-                 period_end=c.period.end, dimension_value=c.dimension_value, value=c.value,
-                 no_value_reason=c.reason if c.value is None else "", inputs=c.inputs, computed_at=now)
+        KpiValue(
+            organization=org,
+            kpi_id=graph.kpis[c.kpi_slug].pk,
+            grain=c.grain,
+            period_start=c.period.start,
+            period_end=c.period.end,
+            dimension_value=c.dimension_value,
+            value=c.value,
+            no_value_reason=c.reason if c.value is None else "",
+            inputs=c.inputs,
+            computed_at=now,
+        )
         for c in computed
     ]
     KpiValue.objects.bulk_create(rows, batch_size=2000)
@@ -215,8 +241,10 @@ def kpi_values_recompute_enqueue(*, org: Organization, changes: dict[str, set[da
     """
     rows = [
         KpiPendingChange(organization=org, record_type=rt, day=d)
-        for rt, days in changes.items() if rt in RECORD_MODELS
-        for d in days if d is not None
+        for rt, days in changes.items()
+        if rt in RECORD_MODELS
+        for d in days
+        if d is not None
     ]
     if not rows:
         return
@@ -225,8 +253,9 @@ def kpi_values_recompute_enqueue(*, org: Organization, changes: dict[str, set[da
     if cache.add(_changes_key(org.pk), "1", timeout=delay + 5):
         from kpis.tasks import kpi_values_recompute_pending_task
 
-        transaction.on_commit(lambda: kpi_values_recompute_pending_task.apply_async(
-            args=[org.pk], countdown=delay))
+        transaction.on_commit(
+            lambda: kpi_values_recompute_pending_task.apply_async(args=[org.pk], countdown=delay)
+        )
 
 
 def kpi_values_recompute_pending(*, org: Organization, today: date | None = None) -> RecomputeReport | None:
@@ -245,8 +274,13 @@ def kpi_values_recompute_pending(*, org: Organization, today: date | None = None
     with transaction.atomic():
         report = kpi_values_recompute(org=org, changes=dict(changes), today=today)
         KpiPendingChange.objects.for_org(org).filter(pk__in=[pk for pk, _rt, _d in pending]).delete()
-    log.info("kpis recompute org=%s kpis=%s written=%s in %.3fs", org.slug, report.kpis, report.written,
-             report.seconds)
+    log.info(
+        "kpis recompute org=%s kpis=%s written=%s in %.3fs",
+        org.slug,
+        report.kpis,
+        report.written,
+        report.seconds,
+    )
     return report
 
 
@@ -304,13 +338,32 @@ def _validation_error(field_name: str, error: FormulaError) -> ValidationError:
 
 # --- KPIs ------------------------------------------------------------------------------------------
 
-KPI_FIELDS = ("name", "description", "formula", "unit", "direction", "category", "owner_role",
-              "visibility_capability", "dimension_label", "sort_order", "is_active")
+KPI_FIELDS = (
+    "name",
+    "description",
+    "formula",
+    "unit",
+    "direction",
+    "category",
+    "owner_role",
+    "visibility_capability",
+    "dimension_label",
+    "sort_order",
+    "is_active",
+)
 
 
 @transaction.atomic
-def kpi_create(*, org: Organization, by: Membership | None, slug: str, name: str, formula: str,
-               recompute: bool = True, **fields) -> Kpi:
+def kpi_create(
+    *,
+    org: Organization,
+    by: Membership | None,
+    slug: str,
+    name: str,
+    formula: str,
+    recompute: bool = True,
+    **fields,
+) -> Kpi:
     """Create a custom KPI after checking its slug, formula, references and cycles; then compute it."""
     _check_slug(slug, org, kind="kpi")
     try:
@@ -348,9 +401,16 @@ def kpi_update(*, kpi: Kpi, by: Membership | None, recompute: bool = True, **cha
         setattr(kpi, k, v)
     kpi.save(update_fields=[*changes, "updated_at"])
     if by is not None:
-        audit_log_record(org=org, actor=by.user, action="kpi.updated", target=kpi,
-                         data={"before": {k: str(v) for k, v in before.items()},
-                               "after": {k: str(v) for k, v in changes.items()}})
+        audit_log_record(
+            org=org,
+            actor=by.user,
+            action="kpi.updated",
+            target=kpi,
+            data={
+                "before": {k: str(v) for k, v in before.items()},
+                "after": {k: str(v) for k, v in changes.items()},
+            },
+        )
     if recompute and ({"formula", "is_active"} & set(changes)):
         slug = kpi.slug
         transaction.on_commit(lambda: kpi_values_recompute(org=org, kpi_slugs={slug}))
@@ -364,8 +424,22 @@ def _check_capability(cap: str) -> None:
 
 # --- metrics ---------------------------------------------------------------------------------------
 
-METRIC_FIELDS = ("name", "description", "record_type", "aggregation", "value", "distinct_field", "percentile",
-                 "filters", "date_field", "end_field", "snapshot_at", "window_months", "dimension_field", "options")
+METRIC_FIELDS = (
+    "name",
+    "description",
+    "record_type",
+    "aggregation",
+    "value",
+    "distinct_field",
+    "percentile",
+    "filters",
+    "date_field",
+    "end_field",
+    "snapshot_at",
+    "window_months",
+    "dimension_field",
+    "options",
+)
 
 
 def metric_validate(metric: Metric) -> None:
@@ -379,7 +453,12 @@ def metric_validate(metric: Metric) -> None:
         if metric.value:
             for ref in references(parse_value_expression(metric.value)):
                 field_of(model, ref)
-        elif metric.aggregation not in ("count", "snapshot_count", "distinct_count", "snapshot_distinct_count"):
+        elif metric.aggregation not in (
+            "count",
+            "snapshot_count",
+            "distinct_count",
+            "snapshot_distinct_count",
+        ):
             raise ValidationError({"value": "This aggregation needs a value."})
         if metric.aggregation == "percentile" and metric.percentile is None:
             raise ValidationError({"percentile": "Give the percentile (e.g. 90)."})
@@ -424,8 +503,13 @@ def metric_update(*, metric: Metric, by: Membership | None, recompute: bool = Tr
     metric.save(update_fields=list(changes))
     org = metric.organization
     if by is not None:
-        audit_log_record(org=org, actor=by.user, action="metric.updated", target=metric,
-                         data={k: str(v) for k, v in changes.items()})
+        audit_log_record(
+            org=org,
+            actor=by.user,
+            action="metric.updated",
+            target=metric,
+            data={k: str(v) for k, v in changes.items()},
+        )
     if recompute:
         slug = metric.slug
         transaction.on_commit(lambda: kpi_values_recompute(org=org, kpi_slugs=_kpis_reading(org, slug)))
@@ -441,8 +525,15 @@ def _kpis_reading(org: Organization, metric_slug: str) -> set[str]:
 
 
 @transaction.atomic
-def kpi_target_set(*, kpi: Kpi, by: Membership | None, grain: str, period_start: date, value: Decimal | None,
-                   at_risk_threshold: Decimal | None = None) -> KpiTarget | None:
+def kpi_target_set(
+    *,
+    kpi: Kpi,
+    by: Membership | None,
+    grain: str,
+    period_start: date,
+    value: Decimal | None,
+    at_risk_threshold: Decimal | None = None,
+) -> KpiTarget | None:
     """Set (or with value=None remove) the KPI's target for one period; KPIs reading target() are recomputed."""
     org = kpi.organization
     period = period_containing(period_start, grain, org.fiscal_year_start_month)
@@ -457,10 +548,16 @@ def kpi_target_set(*, kpi: Kpi, by: Membership | None, grain: str, period_start:
                 raise ValidationError({"at_risk_threshold": "Give a fraction between 0 and 1 (0.10 = 10 %)."})
             defaults["at_risk_threshold"] = Decimal(at_risk_threshold)
         target, _ = KpiTarget.objects.update_or_create(
-            organization=org, kpi=kpi, grain=grain, period_start=period.start, defaults=defaults)
+            organization=org, kpi=kpi, grain=grain, period_start=period.start, defaults=defaults
+        )
     if by is not None:
-        audit_log_record(org=org, actor=by.user, action="kpi.target_set", target=kpi,
-                         data={"grain": grain, "period_start": period.start.isoformat(), "value": str(value)})
+        audit_log_record(
+            org=org,
+            actor=by.user,
+            action="kpi.target_set",
+            target=kpi,
+            data={"grain": grain, "period_start": period.start.isoformat(), "value": str(value)},
+        )
     readers = _kpis_reading_target(org, kpi.slug)
     if readers:
         transaction.on_commit(lambda: kpi_values_recompute(org=org, kpi_slugs=readers))
@@ -481,13 +578,20 @@ def _kpis_reading_target(org: Organization, slug: str) -> set[str]:
 
 
 @transaction.atomic
-def kpi_annotation_create(*, kpi: Kpi, by: Membership, period_start: date, text: str,
-                          grain: str = "month") -> KpiAnnotation:
+def kpi_annotation_create(
+    *, kpi: Kpi, by: Membership, period_start: date, text: str, grain: str = "month"
+) -> KpiAnnotation:
     text = (text or "").strip()
     if not text:
         raise ValidationError({"text": "Write a note."})
-    note = KpiAnnotation.objects.create(organization=kpi.organization, kpi=kpi, grain=grain,
-                                        period_start=period_start, author=by.user, text=text[:2000])
+    note = KpiAnnotation.objects.create(
+        organization=kpi.organization,
+        kpi=kpi,
+        grain=grain,
+        period_start=period_start,
+        author=by.user,
+        text=text[:2000],
+    )
     audit_log_record(org=kpi.organization, actor=by.user, action="kpi.annotated", target=kpi)
     return note
 
@@ -532,7 +636,17 @@ def catalogue_install(org: Organization, *, overwrite: bool = False) -> tuple[in
 
 
 __all__ = [
-    "RecomputeReport", "kpi_values_recompute", "kpi_values_recompute_enqueue", "kpi_values_recompute_pending",
-    "kpi_formula_check", "kpi_create", "kpi_update", "metric_create", "metric_update", "metric_validate",
-    "kpi_target_set", "kpi_annotation_create", "catalogue_install",
+    "RecomputeReport",
+    "kpi_values_recompute",
+    "kpi_values_recompute_enqueue",
+    "kpi_values_recompute_pending",
+    "kpi_formula_check",
+    "kpi_create",
+    "kpi_update",
+    "metric_create",
+    "metric_update",
+    "metric_validate",
+    "kpi_target_set",
+    "kpi_annotation_create",
+    "catalogue_install",
 ]

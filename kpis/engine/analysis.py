@@ -59,7 +59,9 @@ def forecast(org, *, kpi: Kpi, period: Period, today: date | None = None):
     td = Period(period.start, min(today, period.end), period.grain, period.fy_start_month)
     ly = period.same_period_last_year()
     ly_td = Period(ly.start, min(ly.end, ly.start + (td.end - td.start)), ly.grain, ly.fy_start_month)
-    results = compute_metrics(org, metrics=leaves, periods_by_grain={"td": [td], "ly": [ly], "ly_td": [ly_td]})
+    results = compute_metrics(
+        org, metrics=leaves, periods_by_grain={"td": [td], "ly": [ly], "ly_td": [ly_td]}
+    )
     ratio = Decimal(full_days) / Decimal(td.days)
 
     def value(label: str, p: Period, scale: Decimal | None):
@@ -69,8 +71,9 @@ def forecast(org, *, kpi: Kpi, period: Period, today: date | None = None):
             if scale is not None and _scalable(m):
                 cell = {d: (v * scale if isinstance(v, Decimal) else v) for d, v in cell.items()}
             res[(m.slug, "x", p.start)] = cell
-        out = evaluate_period(graph, res, grain="x", period=p, slugs={kpi.slug}, targets={},
-                              dimension_values=[])
+        out = evaluate_period(
+            graph, res, grain="x", period=p, slugs={kpi.slug}, targets={}, dimension_values=[]
+        )
         return _first(out)
 
     actual_td, reason = value("td", period, None)
@@ -84,11 +87,19 @@ def forecast(org, *, kpi: Kpi, period: Period, today: date | None = None):
     scaled_any = any(_scalable(m) for m in leaves)
     if scaled_any and ly_full is not None and ly_rate not in (None, Decimal(0)):
         factor = (ly_full / ly_rate).quantize(Decimal("0.0001"))
-        return Forecast((run_rate * factor).quantize(Decimal("0.01")), run_rate, factor,
-                        f"run-rate of the {td.days} days elapsed × seasonality of {ly.label()} ({factor})",
-                        actual_td, elapsed)
-    method = (f"run-rate of the {td.days} days elapsed extended to {full_days} days" if scaled_any
-              else "latest value (this KPI is not a flow that grows with time)")
+        return Forecast(
+            (run_rate * factor).quantize(Decimal("0.01")),
+            run_rate,
+            factor,
+            f"run-rate of the {td.days} days elapsed × seasonality of {ly.label()} ({factor})",
+            actual_td,
+            elapsed,
+        )
+    method = (
+        f"run-rate of the {td.days} days elapsed extended to {full_days} days"
+        if scaled_any
+        else "latest value (this KPI is not a flow that grows with time)"
+    )
     return Forecast(run_rate, run_rate, None, method, actual_td, elapsed)
 
 
@@ -122,7 +133,9 @@ def build_driver_tree(org, *, kpi: Kpi):
     def node(slug: str, seen: frozenset) -> DriverNode:
         if slug in graph.kpis:
             k = graph.kpis[slug]
-            children = [] if slug in seen else [node(r, seen | {slug}) for r in sorted(graph.reads.get(slug, ()))]
+            children = (
+                [] if slug in seen else [node(r, seen | {slug}) for r in sorted(graph.reads.get(slug, ()))]
+            )
             return DriverNode(slug=slug, name=k.name, kind="kpi", formula=k.formula, children=children, kpi=k)
         if slug in graph.metrics:
             m = graph.metrics[slug]
@@ -143,15 +156,28 @@ def simulate(org, *, period: Period, changes: dict, dimension_value: str = "") -
     if not affected:
         return {}
     leaves = {m for s in affected for m in graph.leaf_metrics(s)} | {s for s in changed if s in graph.metrics}
-    results = compute_metrics(org, metrics=[graph.metrics[m] for m in leaves],
-                              periods_by_grain={period.grain: [period]})
-    targets = {(slug, grain, start): v for slug, grain, start, v in KpiTarget.objects.for_org(org).filter(
-        grain=period.grain, period_start=period.start).values_list("kpi__slug", "grain", "period_start", "value")}
+    results = compute_metrics(
+        org, metrics=[graph.metrics[m] for m in leaves], periods_by_grain={period.grain: [period]}
+    )
+    targets = {
+        (slug, grain, start): v
+        for slug, grain, start, v in KpiTarget.objects.for_org(org)
+        .filter(grain=period.grain, period_start=period.start)
+        .values_list("kpi__slug", "grain", "period_start", "value")
+    }
     dims = [dimension_value] if dimension_value else []
 
     def run(overrides):
-        out = evaluate_period(graph, results, grain=period.grain, period=period, slugs=affected, targets=targets,
-                              overrides=overrides, dimension_values=dims)
+        out = evaluate_period(
+            graph,
+            results,
+            grain=period.grain,
+            period=period,
+            slugs=affected,
+            targets=targets,
+            overrides=overrides,
+            dimension_values=dims,
+        )
         return {v.kpi_slug: v.value for v in out if v.dimension_value == dimension_value}
 
     before = run({})
@@ -175,8 +201,16 @@ def simulate(org, *, period: Period, changes: dict, dimension_value: str = "") -
 # --- lineage -----------------------------------------------------------------------------------------
 
 
-def lineage(org, *, kpi: Kpi, period: Period, dimension_value: str = "", metric_slug: str | None = None,
-            page: int = 1, page_size: int = 50):
+def lineage(
+    org,
+    *,
+    kpi: Kpi,
+    period: Period,
+    dimension_value: str = "",
+    metric_slug: str | None = None,
+    page: int = 1,
+    page_size: int = 50,
+):
     from kpis.selectors import LineagePage
 
     graph = _graph(org)
@@ -199,9 +233,10 @@ def lineage(org, *, kpi: Kpi, period: Period, dimension_value: str = "", metric_
                 qs = qs.filter(**{m.dimension_field: dimension_value})
         qs = qs.order_by(f"-{m.date_field}", "-pk")
         total = qs.count()
-        records = list(qs[(page - 1) * page_size: page * page_size])
-        pages.append(LineagePage(metric=m, period=period, records=records, total=total, page=page,
-                                 page_size=page_size))
+        records = list(qs[(page - 1) * page_size : page * page_size])
+        pages.append(
+            LineagePage(metric=m, period=period, records=records, total=total, page=page, page_size=page_size)
+        )
     return pages
 
 

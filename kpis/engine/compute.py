@@ -103,9 +103,17 @@ def _metric_for_dim(results: MetricResults, graph: Graph, slug: str, grain: str,
     return Decimal(0) if graph.metrics[slug].aggregation in ADDITIVE else NoValue(f"no records for {dim}")
 
 
-def evaluate_period(graph: Graph, results: MetricResults, *, grain: str, period: Period, slugs: Iterable[str],
-                    targets: dict[tuple[str, str, date], Decimal], overrides: dict | None = None,
-                    dimension_values: Iterable[str] | None = None) -> list[ComputedValue]:
+def evaluate_period(
+    graph: Graph,
+    results: MetricResults,
+    *,
+    grain: str,
+    period: Period,
+    slugs: Iterable[str],
+    targets: dict[tuple[str, str, date], Decimal],
+    overrides: dict | None = None,
+    dimension_values: Iterable[str] | None = None,
+) -> list[ComputedValue]:
     """Evaluate the KPIs `slugs` (and what they need) for one period, total and per dimension value.
 
     `overrides` ({slug: Decimal}) replaces a metric or KPI value (what-if); nothing is saved.
@@ -143,7 +151,11 @@ def evaluate_period(graph: Graph, results: MetricResults, *, grain: str, period:
             metric_inputs = {}
             for r in graph.reads[s]:
                 if r in graph.metrics:
-                    v = overrides[r] if r in overrides else _metric_for_dim(results, graph, r, grain, period.start, dim)
+                    v = (
+                        overrides[r]
+                        if r in overrides
+                        else _metric_for_dim(results, graph, r, grain, period.start, dim)
+                    )
                     env[r] = v
                     metric_inputs[r] = _fmt(v)
             if isinstance(node, FormulaError):
@@ -151,21 +163,39 @@ def evaluate_period(graph: Graph, results: MetricResults, *, grain: str, period:
             elif s in overrides:
                 value = overrides[s]
             else:
-                value = evaluate(node, env, targets=period_targets, period_days=period.days,
-                                 period_months=period.months)
+                value = evaluate(
+                    node, env, targets=period_targets, period_days=period.days, period_months=period.months
+                )
             env[s] = value
             if s in wanted:
                 kpi_inputs = {r: _fmt(env.get(r)) for r in graph.reads[s] if r in graph.kpis}
                 for t in _target_reads(node):
                     kpi_inputs[f"target({t})"] = _fmt(period_targets.get(t))
                 if isinstance(value, NoValue):
-                    out.append(ComputedValue(s, grain, period, dim, None, value.reason[:255],
-                                             {"metrics": metric_inputs, "kpis": kpi_inputs}))
+                    out.append(
+                        ComputedValue(
+                            s,
+                            grain,
+                            period,
+                            dim,
+                            None,
+                            value.reason[:255],
+                            {"metrics": metric_inputs, "kpis": kpi_inputs},
+                        )
+                    )
                 else:
                     rounded = _round(value)
-                    out.append(ComputedValue(s, grain, period, dim, rounded,
-                                             "" if rounded is not None else "value out of range",
-                                             {"metrics": metric_inputs, "kpis": kpi_inputs}))
+                    out.append(
+                        ComputedValue(
+                            s,
+                            grain,
+                            period,
+                            dim,
+                            rounded,
+                            "" if rounded is not None else "value out of range",
+                            {"metrics": metric_inputs, "kpis": kpi_inputs},
+                        )
+                    )
     return out
 
 

@@ -27,8 +27,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 RESERVED = frozenset({"period_days", "period_months"})
-FUNCTIONS = {"min": (1, None), "max": (1, None), "abs": (1, 1), "if": (3, 3), "coalesce": (1, None),
-             "target": (1, 1)}
+FUNCTIONS = {
+    "min": (1, None),
+    "max": (1, None),
+    "abs": (1, 1),
+    "if": (3, 3),
+    "coalesce": (1, None),
+    "target": (1, 1),
+}
 # A metric's `value` expression reads a record's fields; hours()/days() turn a date difference into a number.
 VALUE_FUNCTIONS = {"min": (1, None), "max": (1, None), "abs": (1, 1), "hours": (1, 1), "days": (1, 1)}
 COMPARISONS = ("<=", ">=", "==", "!=", "<", ">")
@@ -363,9 +369,14 @@ class _Stop(Exception):
         self.no_value = no_value
 
 
-def evaluate(node: Node, env: Mapping[str, Decimal | NoValue | None], *,
-             targets: Mapping[str, Decimal | None] | None = None,
-             period_days: int | None = None, period_months: int | None = None) -> Result:
+def evaluate(
+    node: Node,
+    env: Mapping[str, Decimal | NoValue | None],
+    *,
+    targets: Mapping[str, Decimal | None] | None = None,
+    period_days: int | None = None,
+    period_months: int | None = None,
+) -> Result:
     """Evaluate an AST against input values; never raises. Missing inputs and arithmetic errors give NoValue."""
     targets = targets or {}
 
@@ -463,7 +474,7 @@ def find_cycle(graph: Mapping[str, set[str]]) -> list[str] | None:
             if m not in graph:
                 continue
             if colour[m] == GREY:
-                return [*stack[stack.index(m):], m]
+                return [*stack[stack.index(m) :], m]
             if colour[m] == WHITE:
                 found = visit(m)
                 if found:

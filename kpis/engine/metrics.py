@@ -123,8 +123,9 @@ def _dim(v) -> str:
     return NO_DIMENSION if v in (None, "") else str(v)[:120]
 
 
-def compute_metrics(org, *, metrics, periods_by_grain: dict[str, list[Period]],
-                    coverage: dict | None = None) -> MetricResults:
+def compute_metrics(
+    org, *, metrics, periods_by_grain: dict[str, list[Period]], coverage: dict | None = None
+) -> MetricResults:
     """Values of every metric for every requested period, total and per dimension value."""
     metrics = list(metrics)
     coverage = coverage if coverage is not None else load_coverage(org, metrics)
@@ -178,21 +179,29 @@ def compute_metrics(org, *, metrics, periods_by_grain: dict[str, list[Period]],
                     continue
                 for dim_value, v in values.items():
                     if v is None:
-                        out[dim_value] = Decimal(0) if m.aggregation in ADDITIVE else NoValue(
-                            "no matching records in the period")
+                        out[dim_value] = (
+                            Decimal(0)
+                            if m.aggregation in ADDITIVE
+                            else NoValue("no matching records in the period")
+                        )
                     else:
                         out[dim_value] = v
                 if TOTAL not in out:
-                    out[TOTAL] = Decimal(0) if m.aggregation in ADDITIVE else NoValue(
-                        "no matching records in the period")
+                    out[TOTAL] = (
+                        Decimal(0)
+                        if m.aggregation in ADDITIVE
+                        else NoValue("no matching records in the period")
+                    )
                 results[key] = out
     return results
 
 
 def _period_case(lookup: str, periods: list[Period]) -> Case:
     return Case(
-        *[When(Q(**{f"{lookup}__gte": p.start, f"{lookup}__lte": p.end}), then=Value(i))
-          for i, p in enumerate(periods)],
+        *[
+            When(Q(**{f"{lookup}__gte": p.start, f"{lookup}__lte": p.end}), then=Value(i))
+            for i, p in enumerate(periods)
+        ],
         default=Value(-1),
         output_field=IntegerField(),
     )
@@ -302,9 +311,18 @@ def _snapshots_by_month(org, key, group, periods_by_grain, raw) -> None:
     def month(v):
         return None if v is None else (_as_date(v) if isinstance(v, datetime) else v)
 
-    prepared = [(month(r["_sm"]), month(r.get("_em")), _as_date(r[age_field]) if age_field and isinstance(
-        r[age_field], datetime) else (r[age_field] if age_field else None), _dim(r[dim]) if dim else TOTAL, r)
-        for r in rows]
+    prepared = [
+        (
+            month(r["_sm"]),
+            month(r.get("_em")),
+            _as_date(r[age_field])
+            if age_field and isinstance(r[age_field], datetime)
+            else (r[age_field] if age_field else None),
+            _dim(r[dim]) if dim else TOTAL,
+            r,
+        )
+        for r in rows
+    ]
     for j, m in enumerate(group):
         options = m.options or {}
         lo, hi = options.get("age_min_days"), options.get("age_max_days")
@@ -345,9 +363,15 @@ def _month_aligned(periods_by_grain) -> bool:
 def _ledger_coefficients(metric) -> tuple[Decimal, Decimal] | None:
     """(a, b) when the metric is Σ a·debit + b·credit over ledger lines filtered only by account prefixes."""
     filters = metric.filters or {}
-    if (metric.record_type != "ledgerline" or metric.date_field != "date" or metric.dimension_field
-            or metric.aggregation not in ("sum", "balance") or filters.get("where") or filters.get("exclude")
-            or not metric.value):
+    if (
+        metric.record_type != "ledgerline"
+        or metric.date_field != "date"
+        or metric.dimension_field
+        or metric.aggregation not in ("sum", "balance")
+        or filters.get("where")
+        or filters.get("exclude")
+        or not metric.value
+    ):
         return None
     from kpis.engine.formula import Binary, Ref, Unary
 
@@ -379,14 +403,19 @@ def _ledger_by_month(org, metrics, periods_by_grain, raw) -> None:
 
     last = max(p.end for ps in periods_by_grain.values() for p in ps)
     rows = (
-        LedgerLine.objects.for_org(org).filter(is_deleted=False, date__lte=last)
-        .annotate(month=TruncMonth("date")).values("month", "account_number")
-        .annotate(d=Sum("debit"), c=Sum("credit")).order_by()
+        LedgerLine.objects.for_org(org)
+        .filter(is_deleted=False, date__lte=last)
+        .annotate(month=TruncMonth("date"))
+        .values("month", "account_number")
+        .annotate(d=Sum("debit"), c=Sum("credit"))
+        .order_by()
     )
     by_account: dict[str, list[tuple[date, Decimal, Decimal]]] = defaultdict(list)
     for r in rows:
         month = r["month"].date() if isinstance(r["month"], datetime) else r["month"]
-        by_account[r["account_number"]].append((month, _dec(r["d"]) or Decimal(0), _dec(r["c"]) or Decimal(0)))
+        by_account[r["account_number"]].append(
+            (month, _dec(r["d"]) or Decimal(0), _dec(r["c"]) or Decimal(0))
+        )
     for m in metrics:
         a, b = _ledger_coefficients(m)
         accounts = (m.filters or {}).get("accounts") or {}
@@ -413,8 +442,15 @@ def _ledger_by_month(org, metrics, periods_by_grain, raw) -> None:
                 else:
                     start, end = flow_span(m, p)
                     start = add_months(start, 0)
-                    value = sum((monthly[x] for x in months[bisect.bisect_left(months, start):
-                                                             bisect.bisect_right(months, end)]), Decimal(0))
+                    value = sum(
+                        (
+                            monthly[x]
+                            for x in months[
+                                bisect.bisect_left(months, start) : bisect.bisect_right(months, end)
+                            ]
+                        ),
+                        Decimal(0),
+                    )
                 raw[(m.slug, grain, p.start)][TOTAL] = value
 
 
@@ -443,8 +479,11 @@ def _python_metric(org, metric, periods_by_grain, raw) -> None:
     last = max(p.end for p in all_periods)
     lookup = date_lookup(model, metric.date_field)
     dim = metric.dimension_field
-    qs = model.objects.for_org(org).filter(metric_q(metric)).filter(
-        **{f"{lookup}__gte": first, f"{lookup}__lte": last})
+    qs = (
+        model.objects.for_org(org)
+        .filter(metric_q(metric))
+        .filter(**{f"{lookup}__gte": first, f"{lookup}__lte": last})
+    )
     columns = [metric.date_field, *([dim] if dim else []), *fields]
     localise = is_datetime(model, metric.date_field)
     rows = []
@@ -461,7 +500,7 @@ def _python_metric(org, metric, periods_by_grain, raw) -> None:
     for grain, periods in periods_by_grain.items():
         for p in periods:
             start, end = flow_span(metric, p)
-            chunk = rows[bisect.bisect_left(dates, start):bisect.bisect_right(dates, end)]
+            chunk = rows[bisect.bisect_left(dates, start) : bisect.bisect_right(dates, end)]
             buckets: dict[str, list[Decimal]] = defaultdict(list)
             for _d, dim_value, v in chunk:
                 buckets[TOTAL].append(v)
@@ -483,8 +522,9 @@ def _best_run(chunk, period: Period, run_days: int) -> Decimal:
         daily[d] += v
     if period.days <= run_days:
         return sum(daily.values(), Decimal(0))
-    best = window = sum((daily.get(period.start + timedelta(days=i), Decimal(0)) for i in range(run_days)),
-                        Decimal(0))
+    best = window = sum(
+        (daily.get(period.start + timedelta(days=i), Decimal(0)) for i in range(run_days)), Decimal(0)
+    )
     for i in range(run_days, period.days):
         window += daily.get(period.start + timedelta(days=i), Decimal(0))
         window -= daily.get(period.start + timedelta(days=i - run_days), Decimal(0))
@@ -521,8 +561,11 @@ def _retained_mrr(org, metric, periods_by_grain, raw) -> None:
     mode = (metric.options or {}).get("mode", "net")
     group_field = (metric.options or {}).get("group_field", "customer_id")
     rows = list(
-        model.objects.for_org(org).filter(metric_q(metric))
-        .values_list(group_field, metric.value or "mrr", metric.date_field, metric.end_field or metric.date_field)
+        model.objects.for_org(org)
+        .filter(metric_q(metric))
+        .values_list(
+            group_field, metric.value or "mrr", metric.date_field, metric.end_field or metric.date_field
+        )
         .order_by()
     )
     has_end = bool(metric.end_field)

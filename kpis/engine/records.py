@@ -9,7 +9,16 @@ from django.db import models
 from django.db.models import Q
 
 from integrations import models as canonical
-from kpis.engine.formula import Binary, Call, FormulaError, Num, Ref, Unary, parse_value_expression, references
+from kpis.engine.formula import (
+    Binary,
+    Call,
+    FormulaError,
+    Num,
+    Ref,
+    Unary,
+    parse_value_expression,
+    references,
+)
 from kpis.periods import Period, add_months
 
 RECORD_MODELS: dict[str, type[models.Model]] = {
@@ -179,7 +188,9 @@ def value_expression(metric):
         if isinstance(n, Ref):
             return F(n.name)
         if isinstance(n, Unary):
-            return ExpressionWrapper(Value(0, output_field=_DECIMAL) - compile_(n.operand), output_field=_DECIMAL)
+            return ExpressionWrapper(
+                Value(0, output_field=_DECIMAL) - compile_(n.operand), output_field=_DECIMAL
+            )
         if isinstance(n, Binary):
             left, right = compile_(n.left), compile_(n.right)
             ops = {"+": left + right, "-": left - right, "*": left * right, "/": left / right}

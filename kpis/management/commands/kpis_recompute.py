@@ -19,5 +19,6 @@ class Command(BaseCommand):
         for o in orgs.order_by("slug"):
             report = kpi_values_recompute(org=o)
             periods = ", ".join(f"{n} {g}s" for g, n in report.periods.items())
-            self.stdout.write(f"{o.slug}: {report.kpis} KPIs, {periods}: {report.written} values "
-                              f"in {report.seconds:.2f} s")
+            self.stdout.write(
+                f"{o.slug}: {report.kpis} KPIs, {periods}: {report.written} values in {report.seconds:.2f} s"
+            )

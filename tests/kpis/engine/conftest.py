@@ -29,7 +29,9 @@ def value_of():
             computed.add((org.pk, slug))
         p = period_containing(day, grain, org.fiscal_year_start_month)
         kpi = Kpi.objects.for_org(org).get(slug=slug)
-        return KpiValue.objects.for_org(org).get(kpi=kpi, grain=grain, period_start=p.start, dimension_value=dim)
+        return KpiValue.objects.for_org(org).get(
+            kpi=kpi, grain=grain, period_start=p.start, dimension_value=dim
+        )
 
     return get
 

@@ -21,5 +21,6 @@ def test_a_member_annotates_a_month(catalogue, bob):
 
 def test_an_empty_note_is_refused(catalogue, bob):
     with pytest.raises(ValidationError):
-        kpi_annotation_create(kpi=kpi_by_slug(catalogue, slug="revenue"), by=bob, period_start=date(2026, 3, 1),
-                              text="   ")
+        kpi_annotation_create(
+            kpi=kpi_by_slug(catalogue, slug="revenue"), by=bob, period_start=date(2026, 3, 1), text="   "
+        )

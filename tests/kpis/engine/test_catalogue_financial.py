@@ -3,9 +3,9 @@
 from datetime import date
 from decimal import Decimal as D
 
+from kpis.services import catalogue_install
 from tests.factories import make_org
 from tests.kpis.engine.records import bank, customer, invoice, ledger, series
-from kpis.services import catalogue_install
 
 JAN, FEB, MAR = date(2026, 1, 10), date(2026, 2, 10), date(2026, 3, 10)
 
@@ -18,7 +18,9 @@ def test_revenue_is_class_70_net_of_rebates(catalogue, value_of):
     assert value_of(catalogue, "revenue", MAR).value == D("1400")
 
 
-def test_revenue_falls_back_to_invoices_with_credit_notes_negative_when_there_is_no_ledger(catalogue, value_of):
+def test_revenue_falls_back_to_invoices_with_credit_notes_negative_when_there_is_no_ledger(
+    catalogue, value_of
+):
     invoice(catalogue, MAR, excl=1000)
     invoice(catalogue, MAR, excl=-200, credit_note=True)
     # an invoice in US dollars counts at its EUR amount, converted by the provider's rate
@@ -93,8 +95,9 @@ def test_dso_from_receivables_and_sales_incl_vat(catalogue, value_of):
 def test_late_payments_and_ageing_buckets_at_period_end(catalogue, value_of):
     end_of_march = date(2026, 3, 31)
     invoice(catalogue, date(2026, 2, 13), excl=1000, incl=1200, due=date(2026, 3, 15))  # 16 days late
-    invoice(catalogue, date(2026, 1, 11), excl=500, incl=600, due=date(2026, 2, 10),
-            paid=date(2026, 4, 5))  # 49 days late on 31 March
+    invoice(
+        catalogue, date(2026, 1, 11), excl=500, incl=600, due=date(2026, 2, 10), paid=date(2026, 4, 5)
+    )  # 49 days late on 31 March
     invoice(catalogue, date(2025, 11, 20), excl=200, incl=240, due=date(2025, 12, 20))  # 101 days late
     invoice(catalogue, date(2026, 3, 1), excl=100, incl=120, due=end_of_march)  # due today: not late
     invoice(catalogue, date(2025, 12, 15), excl=100, incl=120, due=date(2026, 1, 15), paid=date(2026, 3, 20))

@@ -15,14 +15,42 @@ MAR = date(2026, 3, 15)
 @pytest.fixture
 def shop(catalogue):
     org = catalogue
-    order(org, placed=at(date(2026, 3, 2), 10), shipped=at(date(2026, 3, 2), 22), units=2, fulfilment=10,
-          promised=date(2026, 3, 5), delivered=date(2026, 3, 4))  # 12 h, on time
-    order(org, placed=at(date(2026, 3, 3), 8), shipped=at(date(2026, 3, 4), 8), units=1, fulfilment=6,
-          promised=date(2026, 3, 6), delivered=date(2026, 3, 8))  # 24 h, 2 days late
-    order(org, placed=at(date(2026, 3, 5), 9), shipped=at(date(2026, 3, 8), 9), units=3, fulfilment=12,
-          promised=date(2026, 3, 10), delivered=date(2026, 3, 10))  # 72 h, on time
-    order(org, placed=at(date(2026, 2, 28), 12), shipped=at(date(2026, 3, 2), 0), units=2, fulfilment=8,
-          promised=date(2026, 3, 3), delivered=date(2026, 3, 7))  # 36 h, 4 days late
+    order(
+        org,
+        placed=at(date(2026, 3, 2), 10),
+        shipped=at(date(2026, 3, 2), 22),
+        units=2,
+        fulfilment=10,
+        promised=date(2026, 3, 5),
+        delivered=date(2026, 3, 4),
+    )  # 12 h, on time
+    order(
+        org,
+        placed=at(date(2026, 3, 3), 8),
+        shipped=at(date(2026, 3, 4), 8),
+        units=1,
+        fulfilment=6,
+        promised=date(2026, 3, 6),
+        delivered=date(2026, 3, 8),
+    )  # 24 h, 2 days late
+    order(
+        org,
+        placed=at(date(2026, 3, 5), 9),
+        shipped=at(date(2026, 3, 8), 9),
+        units=3,
+        fulfilment=12,
+        promised=date(2026, 3, 10),
+        delivered=date(2026, 3, 10),
+    )  # 72 h, on time
+    order(
+        org,
+        placed=at(date(2026, 2, 28), 12),
+        shipped=at(date(2026, 3, 2), 0),
+        units=2,
+        fulfilment=8,
+        promised=date(2026, 3, 3),
+        delivered=date(2026, 3, 7),
+    )  # 36 h, 4 days late
     order(org, placed=at(date(2026, 3, 28), 9))  # not shipped yet
     a_return(org, day=date(2026, 3, 20), units=2, amount=30)
     series(org, "processing_capacity", date(2026, 3, 1), 10)

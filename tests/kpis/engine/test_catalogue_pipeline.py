@@ -15,8 +15,12 @@ MAR = date(2026, 3, 15)
 @pytest.fixture
 def crm(catalogue):
     org = catalogue
-    deal(org, amount=1000, created=date(2026, 1, 10), closed=date(2026, 3, 1), won=True, channel="ads")  # 50 days
-    deal(org, amount=3000, created=date(2026, 2, 1), closed=date(2026, 3, 11), won=True, channel="seo")  # 38 days
+    deal(
+        org, amount=1000, created=date(2026, 1, 10), closed=date(2026, 3, 1), won=True, channel="ads"
+    )  # 50 days
+    deal(
+        org, amount=3000, created=date(2026, 2, 1), closed=date(2026, 3, 11), won=True, channel="seo"
+    )  # 38 days
     deal(org, amount=2000, created=date(2026, 1, 5), closed=date(2026, 3, 20), lost=True)
     deal(org, amount=500, created=date(2026, 2, 5), closed=date(2026, 3, 25), lost=True)
     deal(org, amount=4000, created=date(2026, 2, 1), closed=date(2026, 3, 30), qualified=True)  # open

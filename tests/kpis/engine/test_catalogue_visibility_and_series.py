@@ -5,8 +5,8 @@ from decimal import Decimal as D
 
 from accounts.capabilities import Role
 from kpis.models import Kpi
-from kpis.selectors import kpi_by_slug, kpi_catalogue_for, kpi_series, kpi_status, kpi_value_for_period
 from kpis.periods import period_containing
+from kpis.selectors import kpi_by_slug, kpi_catalogue_for, kpi_series, kpi_status, kpi_value_for_period
 from kpis.services import kpi_target_set, kpi_values_recompute
 from tests.factories import make_member
 from tests.kpis.engine.records import ledger

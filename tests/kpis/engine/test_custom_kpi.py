@@ -6,9 +6,9 @@ from decimal import Decimal as D
 import pytest
 from django.core.exceptions import ValidationError
 
+from kpis.engine.formula import FormulaError
 from kpis.models import Kpi, KpiValue
 from kpis.services import kpi_create, kpi_formula_check, kpi_update
-from kpis.engine.formula import FormulaError
 from tests.kpis.engine.records import ledger
 
 
@@ -16,10 +16,17 @@ def test_a_custom_kpi_is_computed_after_it_is_saved(catalogue, alice, django_cap
     ledger(catalogue, "706000", date(2026, 3, 10), credit=1000)
     ledger(catalogue, "641000", date(2026, 3, 10), debit=250)
     with django_capture_on_commit_callbacks(execute=True):
-        kpi = kpi_create(org=catalogue, by=alice, slug="payroll_share", name="Payroll share of revenue",
-                         formula="personnel / revenue * 100", unit="percent")
-    march = KpiValue.objects.for_org(catalogue).get(kpi=kpi, grain="month", period_start=date(2026, 3, 1),
-                                                    dimension_value="")
+        kpi = kpi_create(
+            org=catalogue,
+            by=alice,
+            slug="payroll_share",
+            name="Payroll share of revenue",
+            formula="personnel / revenue * 100",
+            unit="percent",
+        )
+    march = KpiValue.objects.for_org(catalogue).get(
+        kpi=kpi, grain="month", period_start=date(2026, 3, 1), dimension_value=""
+    )
     assert march.value == D("25")  # 250 ÷ 1,000 × 100
     assert march.inputs == {"metrics": {"personnel": "250"}, "kpis": {"revenue": "1000"}}
 

@@ -17,9 +17,17 @@ def test_the_driver_tree_follows_the_formulas_down_to_metrics(catalogue):
     tree = driver_tree(catalogue, kpi=kpi_by_slug(catalogue, slug="ebe"))
     assert (tree.kind, tree.formula) == ("kpi", "value_added + operating_grants - taxes - personnel")
     assert [(c.slug, c.kind) for c in tree.children] == [
-        ("operating_grants", "metric"), ("personnel", "metric"), ("taxes", "metric"), ("value_added", "kpi")]
+        ("operating_grants", "metric"),
+        ("personnel", "metric"),
+        ("taxes", "metric"),
+        ("value_added", "kpi"),
+    ]
     value_added = tree.children[3]
-    assert [c.slug for c in value_added.children] == ["commercial_margin", "external_consumption", "production"]
+    assert [c.slug for c in value_added.children] == [
+        "commercial_margin",
+        "external_consumption",
+        "production",
+    ]
     assert "accounts 64" in tree.children[1].formula
 
 

@@ -32,24 +32,34 @@ def books(catalogue):
 
 
 def test_only_the_periods_containing_the_changed_day_are_rewritten(books):
-    before = {(v.kpi.slug, v.grain, v.period_start): v.pk
-              for v in KpiValue.objects.for_org(books).filter(dimension_value="").select_related("kpi")}
+    before = {
+        (v.kpi.slug, v.grain, v.period_start): v.pk
+        for v in KpiValue.objects.for_org(books).filter(dimension_value="").select_related("kpi")
+    }
     ledger(books, "706000", date(2026, 2, 20), credit=100)
 
     report = kpi_values_recompute(org=books, changes={"ledgerline": {date(2026, 2, 20)}}, today=TODAY)
 
     touched_revenue = {(g, p) for s, g, p in report.touched if s == "revenue"}
-    assert touched_revenue == {("month", date(2026, 2, 1)), ("quarter", date(2026, 1, 1)),
-                               ("year", date(2026, 1, 1))}
+    assert touched_revenue == {
+        ("month", date(2026, 2, 1)),
+        ("quarter", date(2026, 1, 1)),
+        ("year", date(2026, 1, 1)),
+    }
     # A stock (net cash on 512) rolls forward: every month from February to June, Q1, Q2 and the year.
     touched_cash = {(g, p) for s, g, p in report.touched if s == "net_cash"}
     assert touched_cash == {("month", date(2026, m, 1)) for m in range(2, 7)} | {
-        ("quarter", date(2026, 1, 1)), ("quarter", date(2026, 4, 1)), ("year", date(2026, 1, 1))}
+        ("quarter", date(2026, 1, 1)),
+        ("quarter", date(2026, 4, 1)),
+        ("year", date(2026, 1, 1)),
+    }
     # KPIs that read no ledger line are not rewritten at all.
     assert not {s for s, _g, _p in report.touched} & {"win_rate", "mrr", "average_deal_size"}
 
-    after = {(v.kpi.slug, v.grain, v.period_start): v.pk
-             for v in KpiValue.objects.for_org(books).filter(dimension_value="").select_related("kpi")}
+    after = {
+        (v.kpi.slug, v.grain, v.period_start): v.pk
+        for v in KpiValue.objects.for_org(books).filter(dimension_value="").select_related("kpi")
+    }
     rewritten = {key for key in before if after[key] != before[key]}
     assert rewritten == report.touched
     revenue = Kpi.objects.for_org(books).get(slug="revenue")
@@ -62,9 +72,15 @@ def test_incremental_recompute_equals_a_full_recompute(books):
     ledger(books, "512000", date(2026, 3, 2), credit=50)
     invoice(books, date(2026, 4, 2), excl=-300, credit_note=True)
     deal(books, amount=700, created=date(2026, 3, 1), closed=date(2026, 5, 5), won=True)
-    kpi_values_recompute(org=books, today=TODAY, changes={
-        "ledgerline": {date(2026, 2, 20), date(2026, 3, 2)}, "invoice": {date(2026, 4, 2)},
-        "deal": {date(2026, 5, 5)}})
+    kpi_values_recompute(
+        org=books,
+        today=TODAY,
+        changes={
+            "ledgerline": {date(2026, 2, 20), date(2026, 3, 2)},
+            "invoice": {date(2026, 4, 2)},
+            "deal": {date(2026, 5, 5)},
+        },
+    )
     incremental = _snapshot(books)
 
     kpi_values_recompute(org=books, today=TODAY)

@@ -21,7 +21,9 @@ def test_lineage_lists_the_records_of_each_metric_page_by_page(catalogue, globex
     first = kpi_lineage(catalogue, kpi=revenue, period=MARCH, metric_slug="revenue_ledger", page_size=2)
     assert [(p.metric.slug, p.total, p.has_next) for p in first] == [("revenue_ledger", 3, True)]
     assert first[0].records == [lines[2], lines[1]]  # newest first
-    second = kpi_lineage(catalogue, kpi=revenue, period=MARCH, metric_slug="revenue_ledger", page=2, page_size=2)
+    second = kpi_lineage(
+        catalogue, kpi=revenue, period=MARCH, metric_slug="revenue_ledger", page=2, page_size=2
+    )
     assert second[0].records == [lines[0]]
     assert not second[0].has_next
 
@@ -29,7 +31,9 @@ def test_lineage_lists_the_records_of_each_metric_page_by_page(catalogue, globex
 def test_lineage_covers_every_metric_of_the_kpi(catalogue):
     revenue = kpi_by_slug(catalogue, slug="revenue")
     assert [p.metric.slug for p in kpi_lineage(catalogue, kpi=revenue, period=MARCH)] == [
-        "revenue_invoices", "revenue_ledger"]
+        "revenue_invoices",
+        "revenue_ledger",
+    ]
 
 
 def test_lineage_of_a_stock_includes_earlier_records(catalogue):

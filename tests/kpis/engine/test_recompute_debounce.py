@@ -25,13 +25,20 @@ def test_a_burst_of_syncs_schedules_one_task(catalogue, globex, django_capture_o
     with mock.patch.object(kpi_values_recompute_pending_task, "apply_async") as apply_async:
         with django_capture_on_commit_callbacks(execute=True):
             kpi_values_recompute_enqueue(org=catalogue, changes={"ledgerline": {date(2026, 3, 1)}})
-            kpi_values_recompute_enqueue(org=catalogue, changes={"ledgerline": {date(2026, 3, 1), date(2026, 4, 2)}})
+            kpi_values_recompute_enqueue(
+                org=catalogue, changes={"ledgerline": {date(2026, 3, 1), date(2026, 4, 2)}}
+            )
             kpi_values_recompute_enqueue(org=catalogue, changes={"invoice": {date(2026, 4, 2)}})
             kpi_values_recompute_enqueue(org=globex, changes={"invoice": {date(2026, 4, 2)}})
     assert apply_async.call_args_list == [
-        mock.call(args=[catalogue.pk], countdown=30), mock.call(args=[globex.pk], countdown=30)]
+        mock.call(args=[catalogue.pk], countdown=30),
+        mock.call(args=[globex.pk], countdown=30),
+    ]
     assert sorted(KpiPendingChange.objects.for_org(catalogue).values_list("record_type", "day")) == [
-        ("invoice", date(2026, 4, 2)), ("ledgerline", date(2026, 3, 1)), ("ledgerline", date(2026, 4, 2))]
+        ("invoice", date(2026, 4, 2)),
+        ("ledgerline", date(2026, 3, 1)),
+        ("ledgerline", date(2026, 4, 2)),
+    ]
 
 
 def test_the_task_goes_to_the_kpis_queue():

@@ -16,7 +16,9 @@ def _reading_queries(org, **kw) -> tuple[int, int]:
     """(queries other than the INSERT batches of the values written, values written)."""
     with CaptureQueriesContext(connection) as ctx:
         report = kpi_values_recompute(org=org, today=TODAY, **kw)
-    return sum(1 for q in ctx.captured_queries if not q["sql"].lstrip().upper().startswith("INSERT")), report.written
+    return sum(
+        1 for q in ctx.captured_queries if not q["sql"].lstrip().upper().startswith("INSERT")
+    ), report.written
 
 
 def _company(months: int, per_month: int):
