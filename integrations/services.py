@@ -391,13 +391,14 @@ class _PageWriter:
         self.org = connection.organization
         self.run = run
         self.source = source
-        self.listings: dict[str, _Listing] = {}
+        self.listings: dict[tuple[str, str], _Listing] = {}
 
     def write(self, page: Page) -> None:
         changes: dict[str, set[date]] = defaultdict(set)
         if page.listing_starts:
-            self.listings[page.object_type] = _Listing(model=page.listing_starts, filter=page.listing_filter or {},
-                                                       seen=set())
+            # Keyed by (object type, model): one object type may list several models (HubSpot contacts → leads).
+            self.listings[(page.object_type, page.listing_starts)] = _Listing(
+                model=page.listing_starts, filter=page.listing_filter or {}, seen=set())
         with transaction.atomic():
             counts = {kind: defaultdict(int) for kind in COUNT_KINDS}
             by_model: dict[str, list[Record]] = defaultdict(list)
@@ -410,11 +411,14 @@ class _PageWriter:
             for model_name, records in by_model.items():
                 rejections += self._upsert(model_name, records, counts, changes)
             self._reject(rejections, counts)
-            listing = self.listings.get(page.object_type)
+            for (object_type, _model), listing in self.listings.items():
+                if object_type == page.object_type:
+                    listing.seen.update(r.external_id for r in page.records
+                                        if r.model == listing.model and not r.deleted)
+            listing = self.listings.pop((page.object_type, page.listing_complete), None) \
+                if page.listing_complete else None
             if listing is not None:
-                listing.seen.update(r.external_id for r in page.records if r.model == listing.model and not r.deleted)
-            if page.listing_complete and listing is not None:
-                self._reconcile(self.listings.pop(page.object_type), counts, changes)
+                self._reconcile(listing, counts, changes)
             cursors = {**self.connection.cursors, page.object_type: page.cursor}
             Connection.objects.filter(pk=self.connection.pk).update(cursors=cursors)
             self.connection.cursors = cursors
