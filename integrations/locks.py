@@ -27,9 +27,28 @@ def _advisory_key(connection_id: int) -> int:
     return (_ADVISORY_NAMESPACE << 31) | (connection_id & 0x7FFFFFFF)
 
 
+class SyncLock:
+    """Truthy when held. `refresh()` pushes a Redis lock's expiry back: the sync calls it after every
+    page, so a killed worker's lock lapses within one TTL instead of blocking the connection."""
+
+    def __init__(self, acquired: bool, redis_lock=None):
+        self.acquired = acquired
+        self._redis_lock = redis_lock
+
+    def __bool__(self) -> bool:
+        return self.acquired
+
+    def refresh(self) -> None:
+        if self._redis_lock is not None and self.acquired:
+            try:
+                self._redis_lock.reacquire()
+            except Exception:  # lost to expiry: keep going, the claim and the upserts stay idempotent
+                pass
+
+
 @contextmanager
-def connection_lock(connection) -> Iterator[bool]:
-    """Yields True when this process now holds the connection's sync lock, False if someone else does."""
+def connection_lock(connection) -> Iterator[SyncLock]:
+    """Yields a truthy SyncLock when this process now holds the connection's sync lock, falsy if someone else does."""
     connection_id = connection.pk
     url = settings.INTEGRATIONS_REDIS_URL
     if url:
@@ -39,7 +58,7 @@ def connection_lock(connection) -> Iterator[bool]:
                                       timeout=settings.INTEGRATIONS_SYNC_LOCK_TTL)
         acquired = lock.acquire(blocking=False)
         try:
-            yield acquired
+            yield SyncLock(acquired, lock)
         finally:
             if acquired:
                 try:
@@ -52,7 +71,7 @@ def connection_lock(connection) -> Iterator[bool]:
             cursor.execute("SELECT pg_try_advisory_lock(%s)", [_advisory_key(connection_id)])
             acquired = cursor.fetchone()[0]
         try:
-            yield acquired
+            yield SyncLock(acquired)
         finally:
             if acquired:
                 with db.cursor() as cursor:
@@ -62,7 +81,7 @@ def connection_lock(connection) -> Iterator[bool]:
         lock = _local_locks.setdefault(connection_id, threading.Lock())
     acquired = lock.acquire(blocking=False)
     try:
-        yield acquired
+        yield SyncLock(acquired)
     finally:
         if acquired:
             lock.release()

@@ -299,8 +299,8 @@ def connection_sync(*, connection: Connection, run: SyncRun | None = None, full:
     if run is None:
         run = SyncRun.objects.create(organization=connection.organization, connection=connection,
                                      trigger=trigger, is_full=full)
-    with connection_lock(connection) as acquired:
-        if not acquired:
+    with connection_lock(connection) as lock:
+        if not lock:
             raise SyncRetry(str(SyncBusy()), countdown=30)
         # Under the lock, a RUNNING run is one whose worker died: take it over. Finished runs are left alone.
         now = timezone.now()
@@ -317,12 +317,12 @@ def connection_sync(*, connection: Connection, run: SyncRun | None = None, full:
         if run.attempt > settings.INTEGRATIONS_SYNC_MAX_ATTEMPTS:
             return _run_dead(run, connection, _("Gave up after %(n)s attempts.") % {
                 "n": settings.INTEGRATIONS_SYNC_MAX_ATTEMPTS})
-        return _sync(connection, run)
+        return _sync(connection, run, lock)
 
 
-def _sync(connection: Connection, run: SyncRun) -> SyncRun:
+def _sync(connection: Connection, run: SyncRun, lock) -> SyncRun:
     connector = _connector(connection)
-    writer = _PageWriter(connection=connection, run=run, source=connector.source_key())
+    writer = _PageWriter(connection=connection, run=run, source=connector.source_key(), lock=lock)
     cursors = {} if run.is_full else dict(connection.cursors)
     try:
         for page in connector.fetch(cursors=cursors):
@@ -386,7 +386,8 @@ class _Listing:
 class _PageWriter:
     """Stores pages: records, rejections, cursor and run counters in one transaction per page."""
 
-    def __init__(self, *, connection: Connection, run: SyncRun, source: str):
+    def __init__(self, *, connection: Connection, run: SyncRun, source: str, lock=None):
+        self.lock = lock
         self.connection = connection
         self.org = connection.organization
         self.run = run
@@ -423,6 +424,8 @@ class _PageWriter:
             Connection.objects.filter(pk=self.connection.pk).update(cursors=cursors)
             self.connection.cursors = cursors
             self._count(page, counts)
+        if self.lock is not None:
+            self.lock.refresh()
         if changes:
             from kpis.services import kpi_values_recompute_enqueue
 

@@ -283,7 +283,7 @@ INTEGRATIONS_HTTP_MAX_RETRIES = 5  # 5xx and network errors, full-jitter exponen
 INTEGRATIONS_HTTP_MAX_RATE_LIMIT_RETRIES = 10
 INTEGRATIONS_BACKOFF_BASE = 0.5  # seconds
 INTEGRATIONS_BACKOFF_MAX = 60.0
-INTEGRATIONS_SYNC_LOCK_TTL = CELERY_TASK_TIME_LIMIT + 60  # below the broker's visibility timeout
+INTEGRATIONS_SYNC_LOCK_TTL = env_int("INTEGRATIONS_SYNC_LOCK_TTL", 120)  # seconds; renewed after every page
 INTEGRATIONS_SYNC_MAX_ATTEMPTS = 3  # then the run is dead and the connection needs attention
 INTEGRATIONS_DEFAULT_SYNC_INTERVAL = 60  # minutes
 
@@ -304,9 +304,9 @@ HUBSPOT_RATE_LIMIT = (env_int("HUBSPOT_RATE_LIMIT_REQUESTS", 100), 10)  # per ac
 HUBSPOT_SEARCH_RATE_LIMIT = (env_int("HUBSPOT_SEARCH_RATE_LIMIT_REQUESTS", 4), 1)  # search: its own ~4/s
 HUBSPOT_SEARCH_PAGE_SIZE = 200  # search accepts 1..200
 HUBSPOT_SEARCH_RESULT_CAP = 10_000  # paging past this is a 400: start a new query before it
-# Results read per search query before a new query starts from the last value seen (≤ the cap). One
-# page (keyset paging) means a record edited during the sync cannot shift another out of view.
-HUBSPOT_SEARCH_WINDOW = env_int("HUBSPOT_SEARCH_WINDOW", 200)
+# Results read per search query before a new query starts from the last value seen (≤ the cap). 0 = one
+# page (keyset paging): a record edited during the sync then cannot shift another out of view.
+HUBSPOT_SEARCH_WINDOW = env_int("HUBSPOT_SEARCH_WINDOW", 0)
 HUBSPOT_SEARCH_INDEX_LAG_SECONDS = env_int("HUBSPOT_SEARCH_INDEX_LAG_SECONDS", 5)  # search lags writes
 HUBSPOT_TOKEN_REFRESH_MARGIN_SECONDS = 300  # refresh an OAuth access token this long before it expires
 # A deal counts as qualified from this stage probability on (or list stage ids in HUBSPOT_QUALIFIED_STAGES).

@@ -38,3 +38,22 @@ def test_another_connection_has_its_own_budget(client):
     assert first.try_acquire() == 0
     assert first.try_acquire() > 0
     assert second.try_acquire() == 0
+
+
+@pytest.mark.services
+@pytest.mark.django_db
+def test_a_sync_lock_held_by_a_dead_worker_lapses_within_its_ttl(client, acme, settings):
+    from integrations.locks import connection_lock
+    from tests.integrations.conftest import make_connection
+
+    settings.INTEGRATIONS_REDIS_URL = REDIS_URL
+    settings.INTEGRATIONS_SYNC_LOCK_TTL = 1
+    connection = make_connection(acme)
+    dead = connection_lock(connection)
+    assert dead.__enter__()  # taken, then never released: the worker was killed
+
+    with connection_lock(connection) as busy:
+        assert not busy
+    time.sleep(1.2)
+    with connection_lock(connection) as lock:
+        assert lock
