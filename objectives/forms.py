@@ -48,9 +48,9 @@ class ObjectiveForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=Objective.Kind.choices)
     period = forms.ChoiceField(label=_("Period"))
     period_start = forms.DateField(label=_("Start (custom dates)"), required=False,
-                                   widget=forms.DateInput(attrs={"type": "date"}))
+                                   widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     period_end = forms.DateField(label=_("End (custom dates)"), required=False,
-                                 widget=forms.DateInput(attrs={"type": "date"}))
+                                 widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     owner = MemberChoiceField(label=_("Owner"), queryset=Membership.objects.none())
     owner_role = forms.ChoiceField(label=_("Acting as"), choices=Role.choices)
     parent = forms.ModelChoiceField(label=_("Parent objective"), queryset=Objective.objects.none(), required=False)
@@ -138,7 +138,7 @@ class ActionPlanForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     owner = MemberChoiceField(label=_("Owner"), queryset=Membership.objects.none())
     team = forms.CharField(label=_("Team"), max_length=80, required=False)
-    due_date = forms.DateField(label=_("Due date"), widget=forms.DateInput(attrs={"type": "date"}))
+    due_date = forms.DateField(label=_("Due date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     status = forms.ChoiceField(label=_("Status"), choices=ActionPlan.Status.choices)
     key_results = forms.ModelMultipleChoiceField(label=_("Key results it serves"), queryset=KeyResult.objects.none(),
                                                  required=False, widget=forms.CheckboxSelectMultiple)
@@ -158,7 +158,7 @@ class ActionPlanForm(forms.Form):
 
 class ReviewForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
-    held_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    held_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     participants = MembersField(label=_("Participants"), queryset=Membership.objects.none(), required=False,
                                 widget=forms.CheckboxSelectMultiple)
     objectives = forms.ModelMultipleChoiceField(label=_("Objectives discussed"), queryset=Objective.objects.none(),
@@ -198,8 +198,8 @@ class TemplateSaveForm(forms.Form):
 class TemplateApplyForm(forms.Form):
     companies = forms.ModelMultipleChoiceField(label=_("Apply to"), queryset=Membership.objects.none(),
                                                widget=forms.CheckboxSelectMultiple)
-    period_start = forms.DateField(label=_("Period start"), widget=forms.DateInput(attrs={"type": "date"}))
-    period_end = forms.DateField(label=_("Period end"), widget=forms.DateInput(attrs={"type": "date"}))
+    period_start = forms.DateField(label=_("Period start"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    period_end = forms.DateField(label=_("Period end"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
     def __init__(self, *args, memberships, **kwargs):
         super().__init__(*args, **kwargs)

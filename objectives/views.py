@@ -410,6 +410,8 @@ def _review_form(request, *, review: Review | None):
                    "objectives": list(review.objectives.values_list("pk", flat=True)),
                    "follow_ups": list(review.follow_ups.values_list("pk", flat=True))}
     form = ReviewForm(request.POST or None, initial=initial, org=request.org)
+    if review is None:
+        del form.fields["refresh_snapshot"]  # a new review always takes today's snapshot
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         fields = {"title": d["title"], "held_on": d["held_on"], "participants": list(d["participants"]),
@@ -419,7 +421,7 @@ def _review_form(request, *, review: Review | None):
                 review = services.review_create(by=request.membership, **fields)
             else:
                 services.review_update(review=review, by=request.membership,
-                                       refresh_snapshot=d["refresh_snapshot"], **fields)
+                                       refresh_snapshot=d.get("refresh_snapshot", False), **fields)
             messages.success(request, _("Review saved."))
             return redirect("objectives:review_detail", org_slug=request.org.slug, review_id=review.pk)
         except ValidationError as exc:

@@ -41,3 +41,13 @@ def can_set(membership, kind: str) -> bool:
     from objectives.services import can_set_kind
 
     return can_set_kind(membership, kind)
+
+
+@register.filter
+def kind_label(kind: str) -> str:
+    from objectives.models import Objective
+
+    try:
+        return Objective.Kind(kind).label
+    except ValueError:
+        return kind
