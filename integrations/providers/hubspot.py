@@ -40,8 +40,10 @@ PROPERTIES = {
     "deals": ["dealname", "amount", "deal_currency_code", "dealstage", "pipeline", "closedate", "createdate",
               "hubspot_owner_id", "hs_analytics_source", "hs_lastmodifieddate"],
 }
+MODELS = {"companies": ["crmcompany"], "contacts": ["contact", "lead"], "deals": ["deal"]}
 LIST_PAGE_SIZE = 100  # lists accept 1..100
 ASSOCIATION_BATCH = 1000
+NOT_IN_MAX = 100  # values one search filter may list
 
 
 # --- parsing HubSpot's string-typed values -----------------------------------------------------
@@ -362,33 +364,62 @@ class HubSpotConnector(Connector):
                     break
         return owners
 
-    def _search_body(self, type_: str, filters: list[dict], sort: str, after: int) -> dict:
-        body = {"filterGroups": [{"filters": filters}], "sorts": [{"propertyName": sort, "direction": "ASCENDING"}],
+    def _search_body(self, type_: str, groups: list[list[dict]], sort: str, after: int) -> dict:
+        body = {"filterGroups": [{"filters": filters} for filters in groups],
+                "sorts": [{"propertyName": sort, "direction": "ASCENDING"}],
                 "properties": PROPERTIES[type_], "limit": settings.HUBSPOT_SEARCH_PAGE_SIZE}
         if after:
             body["after"] = str(after)
         return body
 
+    @staticmethod
+    def _window_groups(prop: str, last: int, seen_at_last: set[str], end_ms: int, full: bool) -> list[list[dict]] | None:
+        """Filter groups for a query that starts from `last`: later values, or `last` itself minus the
+        records already read there. None when too many share `last` to list them (walk it by id)."""
+        upper = [] if full else [{"propertyName": prop, "operator": "LT", "value": str(end_ms)}]
+        if not seen_at_last:
+            return [[{"propertyName": prop, "operator": "GTE", "value": str(last)}, *upper]]
+        if len(seen_at_last) > NOT_IN_MAX:
+            return None
+        return [
+            [{"propertyName": prop, "operator": "GT", "value": str(last)}, *upper],
+            [{"propertyName": prop, "operator": "EQ", "value": str(last)},
+             {"propertyName": "hs_object_id", "operator": "NOT_IN", "values": sorted(seen_at_last)}],
+        ]
+
     def _changed(self, type_: str, cursor: Cursor, end_ms: int, stages: Stages, owners: dict[str, str],
                  index: int) -> Iterator[Page]:
-        """Everything modified in [cursor.since, end), ascending; a new query from the last value seen
-        whenever the window (at most HubSpot's 10,000-result cap) is used up."""
+        """Everything modified since the cursor (inclusive), ascending; a new query from the last value
+        seen whenever the window is used up (by default one page: keyset paging; at most HubSpot's
+        10,000-result cap, past which paging is a 400).
+
+        Incremental reads stop at the sync's start (`end_ms`). A full read (no cursor) has no upper
+        bound, so a record edited while the scan runs is met again further on: the listing is
+        complete, and the service tombstones what it lacked (merged or deleted records).
+        """
         prop = LAST_MODIFIED[type_]
         limit = settings.HUBSPOT_SEARCH_PAGE_SIZE
-        window = min(settings.HUBSPOT_SEARCH_WINDOW, settings.HUBSPOT_SEARCH_RESULT_CAP)
+        window = min(settings.HUBSPOT_SEARCH_WINDOW or limit, settings.HUBSPOT_SEARCH_RESULT_CAP)
+        full = "since" not in cursor
         last = int(cursor.get("since") or 0)
         seen_at_last: set[str] = set()  # ids already read whose last-modified equals `last`
         total = None
         done = 0
-        while True:
-            window_start = last
+        if full:
+            for model in MODELS[type_]:
+                yield Page(object_type=type_, records=[], cursor=dict(cursor), listing_starts=model)
+        finished = False
+        while not finished:
+            groups = self._window_groups(prop, last, seen_at_last, end_ms, full)
+            if groups is None:
+                # More records share one timestamp than a filter can list (an import): walk them by id.
+                yield from self._same_instant(type_, cursor, last, end_ms, stages, owners, index, seen_at_last)
+                last, seen_at_last = last + 1, set()
+                continue
             offset = 0
-            finished = False
             while True:
-                filters = [{"propertyName": prop, "operator": "GTE", "value": str(window_start)},
-                           {"propertyName": prop, "operator": "LT", "value": str(end_ms)}]
                 body = self._call("POST", f"/crm/v3/objects/{type_}/search",
-                                  json=self._search_body(type_, filters, prop, offset), search=True)
+                                  json=self._search_body(type_, groups, prop, offset), search=True)
                 if total is None:
                     total = body.get("total") or 0
                 results = [r for r in body.get("results", []) if str(r["id"]) not in seen_at_last]
@@ -398,7 +429,8 @@ class HubSpotConnector(Connector):
                         last, seen_at_last = value, set()
                     seen_at_last.add(str(result["id"]))
                 done += len(results)
-                yield self._page(type_, results, {**cursor, "since": last}, stages, owners, index, done, total)
+                page_cursor = {**cursor, "since": min(last, end_ms)}  # never past the sync's start
+                yield self._page(type_, results, page_cursor, stages, owners, index, done, total)
                 after = ((body.get("paging") or {}).get("next") or {}).get("after")
                 if not after:
                     finished = True
@@ -406,15 +438,14 @@ class HubSpotConnector(Connector):
                 offset = int(after)
                 if offset + limit > window:
                     break  # the window is used up (never past the cap): a new query from `last`
-            if finished:
-                break
-            if last == window_start:
-                # A whole window shares one timestamp (an import): walk that instant by id instead.
-                yield from self._same_instant(type_, cursor, last, end_ms, stages, owners, index, seen_at_last)
-                last += 1
-                seen_at_last = set()
         cursor["since"] = end_ms
-        yield Page(object_type=type_, records=[], cursor=dict(cursor), progress=(index + 0.9) / len(OBJECT_TYPES))
+        progress = (index + 0.9) / len(OBJECT_TYPES)
+        if full:
+            for model in MODELS[type_]:
+                yield Page(object_type=type_, records=[], cursor=dict(cursor), progress=progress,
+                           listing_complete=model)
+        else:
+            yield Page(object_type=type_, records=[], cursor=dict(cursor), progress=progress)
 
     def _same_instant(self, type_, cursor, instant, end_ms, stages, owners, index, seen) -> Iterator[Page]:
         """Every record modified at `instant`, by ascending id (ties come back in no stated order)."""
@@ -424,13 +455,14 @@ class HubSpotConnector(Connector):
             filters = [{"propertyName": prop, "operator": "EQ", "value": str(instant)},
                        {"propertyName": "hs_object_id", "operator": "GT", "value": str(last_id)}]
             body = self._call("POST", f"/crm/v3/objects/{type_}/search",
-                              json=self._search_body(type_, filters, "hs_object_id", 0), search=True)
+                              json=self._search_body(type_, [filters], "hs_object_id", 0), search=True)
             results = body.get("results", [])
             if not results:
                 return
             last_id = max(int(r["id"]) for r in results)
             fresh = [r for r in results if str(r["id"]) not in seen]
-            yield self._page(type_, fresh, {**cursor, "since": instant}, stages, owners, index, None, None)
+            yield self._page(type_, fresh, {**cursor, "since": min(instant, end_ms)}, stages, owners, index,
+                             None, None)
             if not (body.get("paging") or {}).get("next"):
                 return
 
@@ -480,7 +512,7 @@ class HubSpotConnector(Connector):
             yield Page(object_type=type_, records=[], cursor=dict(cursor), progress=(index + 1) / len(OBJECT_TYPES))
             return
         after = None
-        models = {"companies": ["crmcompany"], "contacts": ["contact", "lead"], "deals": ["deal"]}[type_]
+        models = MODELS[type_]
         while True:
             params = {"archived": "true", "limit": LIST_PAGE_SIZE, "properties": LAST_MODIFIED[type_],
                       **({"after": after} if after else {})}

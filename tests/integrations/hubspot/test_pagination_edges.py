@@ -1,6 +1,7 @@
 """Paging edges: a last page exactly full, an empty result, owners and archived lists over several pages,
 and association reads where some deals have no company (HubSpot answers 207)."""
 
+from integrations.fakes.hubspot_scenario import to_ms
 from integrations.models import Contact, Deal, Lead
 from integrations.services import connection_sync
 from tests.integrations.hubspot.conftest import at
@@ -17,8 +18,16 @@ def test_a_result_that_exactly_fills_the_page_needs_no_extra_request(acme, hubsp
     connection_sync(connection=hubspot_connection)
 
     assert len(_searches(hubspot_fake, "companies")) == 1  # 2 companies: one full page, no paging.next
-    assert len(_searches(hubspot_fake, "deals")) == 2  # 3 deals: 2 + 1
-    assert [r.body.get("after") for r in _searches(hubspot_fake, "deals")] == [None, "2"]
+    _first, second = _searches(hubspot_fake, "deals")  # 3 deals: 2 + 1
+    # The next page is a new query from the last value seen, minus the records already read there.
+    assert "after" not in second.body
+    newer, same_instant = (g["filters"] for g in second.body["filterGroups"])
+    last_seen = str(to_ms(hubspot_fake.scenario.early.updated_ms))  # won, then early: sorted by last change
+    assert newer[0] == {"propertyName": "hs_lastmodifieddate", "operator": "GT", "value": last_seen}
+    assert same_instant == [
+        {"propertyName": "hs_lastmodifieddate", "operator": "EQ", "value": last_seen},
+        {"propertyName": "hs_object_id", "operator": "NOT_IN", "values": [str(hubspot_fake.scenario.early.id)]},
+    ]
     assert Deal.objects.for_org(acme).count() == 3
 
 
