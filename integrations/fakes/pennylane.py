@@ -25,7 +25,7 @@ from urllib.parse import parse_qs
 
 import httpx
 
-from integrations.fakes.scenario import CHANGELOG_RESOURCES, COMPANIES, FIRM_TOKEN, Book, _ts, build_book
+from integrations.fakes.scenario import CHANGELOG_RESOURCES, COMPANIES, FIRM_TOKEN, Book, _ts, build_book, grow_until
 
 V2 = "/api/external/v2"
 FIRM = "/api/external/firm/v1"
@@ -45,7 +45,6 @@ class Faults:
         self.server_errors = 0
         self.server_error_status = 503
         self.delay = 0.0
-        self.drop_connection = 0
 
     def reset(self):
         self.__init__()
@@ -104,6 +103,14 @@ class PennylaneFake:
         self.requests: list[dict] = []  # method, path, query (for tests: filters re-sent, budgets kept)
         self.windows: dict[str, list[float]] = {}
         self.lock = threading.Lock()
+        self.evolves = False  # the demo's world grows day by day with the clock (tests keep theirs still)
+
+    def evolve(self) -> int:
+        """Bring every book up to the clock's date (new invoices, invoices turning late)."""
+        today = self.now().date()
+        stamp = self.now().isoformat().replace("+00:00", "Z")
+        with self.lock:
+            return sum(grow_until(book, today, processed_at=stamp) for book in self.books.values())
 
     # --- mutations that a real company would make (tests and the evolving demo use them) ----
 
@@ -141,6 +148,8 @@ class PennylaneFake:
         token = environ.get("HTTP_AUTHORIZATION", "").removeprefix("Bearer ").strip()
         with self.lock:
             self.requests.append({"method": method, "path": path, "params": params})
+        if self.evolves:
+            self.evolve()
         headers: dict[str, str] = {}
         try:
             if self.faults.delay:
@@ -371,7 +380,9 @@ def build_fake(*, seed: int, today: date, **kwargs) -> PennylaneFake:
     for key, (company_id, _name, _builder, token) in COMPANIES.items():
         books[company_id] = build_book(key, seed=seed, today=today)
         tokens[token] = company_id
-    return PennylaneFake(books=books, tokens=tokens, firm_tokens={FIRM_TOKEN: sorted(books)}, **kwargs)
+    fake = PennylaneFake(books=books, tokens=tokens, firm_tokens={FIRM_TOKEN: sorted(books)}, **kwargs)
+    fake.evolves = True
+    return fake
 
 
 _default: PennylaneFake | None = None

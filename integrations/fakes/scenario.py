@@ -16,7 +16,8 @@ import random
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from datetime import timezone as dt_timezone
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
 
 CENT = Decimal("0.01")
 VAT = Decimal("0.20")
@@ -70,6 +71,8 @@ class Book:
     objects: dict[str, dict[int, dict]] = field(default_factory=lambda: {r: {} for r in RESOURCES})
     changelog: list[dict] = field(default_factory=list)
     _next: int = 0
+    builder: Any = None  # the scenario's builder, kept so the book can grow day by day (grow_until)
+    revenue_account: str = "706000"
 
     def new_id(self) -> int:
         self._next += 1
@@ -271,6 +274,7 @@ def _day(rng: random.Random, month: date, today: date) -> date | None:
 def build_lumen(book: Book, rng: random.Random) -> None:
     """B2C e-commerce: order batches invoiced daily-ish, peak in Nov-Dec, ≈6 % returned."""
     bld = _Builder(book, rng)
+    book.builder, book.revenue_account = bld, "707000"
     bld.fiscal_years(1)
     months = month_starts(book.today)
     first = months[0]
@@ -330,6 +334,7 @@ def build_lumen(book: Book, rng: random.Random) -> None:
 def build_nuage(book: Book, rng: random.Random) -> None:
     """B2B SaaS: monthly subscription invoices; ≈2 % of subscriptions churn each month; steady new logos."""
     bld = _Builder(book, rng)
+    book.builder, book.revenue_account = bld, "706000"
     bld.fiscal_years(1)
     months = month_starts(book.today)
     plans = [("Starter", Decimal("290")), ("Team", Decimal("790")), ("Business", Decimal("1900")),
@@ -400,6 +405,7 @@ def build_nuage(book: Book, rng: random.Random) -> None:
 def build_boisfin(book: Book, rng: random.Random) -> None:
     """Furniture maker: a late-paying wholesale customer, heavy payroll, low summer sales (tight cash)."""
     bld = _Builder(book, rng)
+    book.builder, book.revenue_account = bld, "701000"
     bld.fiscal_years(7)
     months = month_starts(book.today)
     first = months[0]
@@ -464,3 +470,41 @@ def build_book(key: str, *, seed: int, today: date) -> Book:
     for n, entry in enumerate(book.changelog, 1):
         entry["seq"] = n
     return book
+
+
+def grow_until(book: Book, day: date, *, processed_at: str, seed: int = 0) -> int:
+    """Let the company live until `day`: two new invoices a day, and unpaid invoices past due turn late.
+
+    Every change is written to the changelog at `processed_at`, so an incremental sync picks it up.
+    Returns the number of changes.
+    """
+    if book.builder is None or day <= book.today:
+        return 0
+    rng = random.Random(f"{seed}:{book.company_id}:{day.isoformat()}")
+    first_seq = len(book.changelog)
+    current = book.today
+    while current < day:
+        current += timedelta(days=1)
+        book.today = current
+        recent = list(book.objects["customer_invoices"].values())[-60:]
+        templates = []
+        for o in recent:
+            try:
+                if o.get("status") != "credit_note" and o.get("customer"):
+                    templates.append((o, Decimal(str(o["currency_amount_before_tax"]))))
+            except (InvalidOperation, KeyError):
+                continue
+        for _ in range(2 if templates else 0):
+            template, excl = rng.choice(templates)
+            customer = book.objects["customers"].get(template["customer"]["id"])
+            if customer is not None:
+                book.builder.customer_invoice(customer=customer, d=current, excl=abs(excl), terms=30,
+                                              revenue_account=book.revenue_account, pay_delay=None)
+        for o in book.objects["customer_invoices"].values():
+            if o.get("status") == "upcoming" and o.get("deadline") and o["deadline"] < current.isoformat():
+                o["status"] = "late"
+                o["updated_at"] = processed_at
+                book.log("customer_invoices", o["id"], "update", processed_at)
+    for entry in book.changelog[first_seq:]:
+        entry["processed_at"] = entry["created_at"] = entry["updated_at"] = processed_at
+    return len(book.changelog) - first_seq

@@ -29,6 +29,7 @@ def make_book(*, company_id: int = COMPANY_ID, name: str = "Test Company SAS", i
     today = timezone.localdate()
     book = Book(company_id=company_id, name=name, key="test", today=today)
     bld = _Builder(book, random.Random(seed))
+    book.builder, book.revenue_account = bld, "706000"
     customers = [bld.customer(f"Customer {i}", individual=False, at=today - timedelta(days=300)) for i in range(3)]
     supplier = bld.supplier("Supplier One", today - timedelta(days=300))
     for i in range(invoices):
