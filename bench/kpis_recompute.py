@@ -185,8 +185,14 @@ def main() -> None:
             ]
         )
         t0 = time.monotonic()
-        inc = kpi_values_recompute(org=org, today=today, changes={"ledgerline": set(days)})
+        with CaptureQueriesContext(connection) as captured:
+            inc = kpi_values_recompute(org=org, today=today, changes={"ledgerline": set(days)})
         inc_s = time.monotonic() - t0
+        if args.queries:
+            slowest = sorted(captured.captured_queries, key=lambda q: -float(q["time"]))[:5]
+            print(f"incremental: {len(captured.captured_queries)} queries; slowest:")
+            for q in slowest:
+                print(f"  {q['time']} s  {q['sql'][:160]}")
         print(
             f"incremental recompute after a 1,000-row sync: {inc_s:.2f} s, {inc.written:,} values rewritten "
             f"({len(inc.touched):,} KPI periods)"

@@ -295,7 +295,12 @@ def _snapshots_by_month(org, key, group, periods_by_grain, raw) -> None:
     record_type, dim, date_field, end_field, age_field = key
     model = model_for(record_type)
     last = max(p.end for ps in periods_by_grain.values() for p in ps)
+    first = min(snapshot_day(m, p) for m in group for ps in periods_by_grain.values() for p in ps)
     qs = model.objects.for_org(org).filter(**{f"{date_lookup(model, date_field)}__lte": last})
+    if end_field:  # records closed before the first snapshot day count nowhere
+        qs = qs.filter(
+            Q(**{f"{end_field}__isnull": True}) | Q(**{f"{date_lookup(model, end_field)}__gt": first})
+        )
     annotations = {"_sm": TruncMonth(date_field)}
     fields = ["_sm"]
     if end_field:
@@ -394,17 +399,25 @@ def _ledger_coefficients(metric) -> tuple[Decimal, Decimal] | None:
 
 
 def _ledger_by_month(org, metrics, periods_by_grain, raw) -> None:
-    """Sums and balances of ledger lines: ONE query grouped by (month, account), then prefix matching and
-    roll-up in Python. Exact for any month-aligned span (months, fiscal quarters and years, windows)."""
+    """Sums and balances of ledger lines, then prefix matching and roll-up in Python. Exact for any
+    month-aligned span (months, fiscal quarters and years, trailing windows).
+
+    ONE query groups the lines of the requested months by (month, account); when balances are asked
+    for, ONE more groups the older lines of the balance accounts only (512, 411…) by account, for the
+    opening balance. An incremental run thus reads recent months, not the whole ledger.
+    """
     from django.db.models.functions import TruncMonth
 
     from integrations.models import LedgerLine
-    from kpis.periods import add_months
 
-    last = max(p.end for ps in periods_by_grain.values() for p in ps)
+    periods = [p for ps in periods_by_grain.values() for p in ps]
+    last = max(p.end for p in periods)
+    first = min(
+        p.start if m.aggregation == "balance" else flow_span(m, p)[0] for m in metrics for p in periods
+    )
+    ledger = LedgerLine.objects.for_org(org).filter(is_deleted=False)
     rows = (
-        LedgerLine.objects.for_org(org)
-        .filter(is_deleted=False, date__lte=last)
+        ledger.filter(date__gte=first, date__lte=last)
         .annotate(month=TruncMonth("date"))
         .values("month", "account_number")
         .annotate(d=Sum("debit"), c=Sum("credit"))
@@ -416,41 +429,60 @@ def _ledger_by_month(org, metrics, periods_by_grain, raw) -> None:
         by_account[r["account_number"]].append(
             (month, _dec(r["d"]) or Decimal(0), _dec(r["c"]) or Decimal(0))
         )
-    for m in metrics:
-        a, b = _ledger_coefficients(m)
+
+    balances = [m for m in metrics if m.aggregation == "balance"]
+    opening_by_account: dict[str, tuple[Decimal, Decimal]] = {}
+    if balances:
+        prefixes = set()
+        for m in balances:
+            include = ((m.filters or {}).get("accounts") or {}).get("include") or []
+            prefixes |= {str(x) for x in include} if include else {""}
+        any_prefix = Q()
+        for prefix in sorted(prefixes):
+            any_prefix |= Q(account_number__startswith=prefix)
+        for r in (
+            ledger.filter(any_prefix, date__lt=first)
+            .values("account_number")
+            .annotate(d=Sum("debit"), c=Sum("credit"))
+            .order_by()
+        ):
+            opening_by_account[r["account_number"]] = (_dec(r["d"]) or Decimal(0), _dec(r["c"]) or Decimal(0))
+
+    def matches(m, number: str) -> bool:
         accounts = (m.filters or {}).get("accounts") or {}
         include = [str(x) for x in accounts.get("include") or []]
         exclude = [str(x) for x in accounts.get("exclude") or []]
+        if include and not any(number.startswith(x) for x in include):
+            return False
+        return not any(number.startswith(x) for x in exclude)
+
+    for m in metrics:
+        a, b = _ledger_coefficients(m)
         monthly: dict[date, Decimal] = defaultdict(Decimal)
         for number, entries in by_account.items():
-            if include and not any(number.startswith(x) for x in include):
-                continue
-            if any(number.startswith(x) for x in exclude):
-                continue
-            for month, d, c in entries:
-                monthly[month] += a * d + b * c
+            if matches(m, number):
+                for month, d, c in entries:
+                    monthly[month] += a * d + b * c
         months = sorted(monthly)
-        running, cumulative = Decimal(0), []
+        running = Decimal(0)
+        if m.aggregation == "balance":
+            running = sum(
+                (a * d + b * c for number, (d, c) in opening_by_account.items() if matches(m, number)),
+                Decimal(0),
+            )
+        opening, cumulative = running, []
         for month in months:
             running += monthly[month]
             cumulative.append(running)
-        for grain, periods in periods_by_grain.items():
-            for p in periods:
+        for grain, grain_periods in periods_by_grain.items():
+            for p in grain_periods:
                 if m.aggregation == "balance":
                     i = bisect.bisect_right(months, p.end)
-                    value = cumulative[i - 1] if i else Decimal(0)
+                    value = cumulative[i - 1] if i else opening
                 else:
                     start, end = flow_span(m, p)
-                    start = add_months(start, 0)
-                    value = sum(
-                        (
-                            monthly[x]
-                            for x in months[
-                                bisect.bisect_left(months, start) : bisect.bisect_right(months, end)
-                            ]
-                        ),
-                        Decimal(0),
-                    )
+                    window = months[bisect.bisect_left(months, start) : bisect.bisect_right(months, end)]
+                    value = sum((monthly[x] for x in window), Decimal(0))
                 raw[(m.slug, grain, p.start)][TOTAL] = value
 
 
