@@ -30,6 +30,14 @@ from kpis import selectors
 from kpis.models import Kpi, KpiAnnotation, KpiTarget, KpiValue, Metric
 from kpis.periods import Period, add_months, period_containing, periods_between
 
+
+def value_status_label(status: str, value) -> str:
+    """"No target" rather than "No data" when there is a value but nothing to compare it with."""
+    if status == "no_data" and value is not None:
+        return _("No target")
+    return status_label(status)
+
+
 STATUS_LABELS = {
     "on_track": lambda: _("On track"),
     "at_risk": lambda: _("At risk"),
@@ -86,8 +94,8 @@ def format_kpi_value(value: Decimal | None, unit: str, *, precise: bool = False)
     """A KPI value as people read it: whole euros in overviews, cents where `precise`."""
     if value is None:
         return ""
-    if unit == Kpi.Unit.EUR:
-        return format_number(value, kind="currency", decimals=2 if precise else 0)
+    if unit == Kpi.Unit.EUR:  # cents matter on small amounts (a cost per unit), not on a revenue
+        return format_number(value, kind="currency", decimals=2 if precise or abs(value) < 100 else 0)
     if unit == Kpi.Unit.PERCENT:  # the engine keeps percentages as numbers of percent (35.2 = 35,2 %)
         return format_number(Decimal(value) / 100, kind="percent", decimals=2 if precise else 1)
     decimals = UNIT_DECIMALS.get(unit, 2) + (1 if precise and unit != Kpi.Unit.COUNT else 0)
@@ -316,7 +324,7 @@ def kpi_rows(org: Organization, *, kpis: list[Kpi], month: Period, spark_months:
             value_text=format_kpi_value(value, kpi.unit),
             reason=reason_text(reason) if value is None else "",
             status=status,
-            status_label=status_label(status),
+            status_label=value_status_label(status, value),
             target_text=format_kpi_value(target, kpi.unit),
             delta=delta(kpi, value, prev_value),
             previous_label=month_label(previous),
@@ -353,8 +361,9 @@ def _heatmap(kpis: list[Kpi], table: MonthlyTable, months: list[Period]) -> tupl
         for x, m in enumerate(months):
             value, _reason, _target, status = table.point(kpi, m)
             shown = format_kpi_value(value, kpi.unit)
-            cells.append({"x": x, "y": y, "status": status, "value": shown})
-            row_cells.append({"status": status, "label": status_label(status), "value": shown})
+            label = value_status_label(status, value)
+            cells.append({"x": x, "y": y, "status": status, "value": shown, "label": label})
+            row_cells.append({"status": status, "label": label, "value": shown})
         table_rows.append({"name": kpi.name, "cells": row_cells})
     chart = {"periods": [m.start.isoformat() for m in months], "rows": [k.name for k in with_targets],
              "statuses": statuses(), "cells": cells}
@@ -396,7 +405,7 @@ class ForecastRow:
     status: str
     status_label: str
     method: str
-    elapsed_pct: int
+    elapsed_text: str
     raw: Decimal | None = None
 
 
@@ -439,7 +448,7 @@ def kpi_detail_for(org: Organization, *, kpi: Kpi, membership: Membership, month
             value_text=format_kpi_value(point.value, kpi.unit, precise=True),
             reason=reason_text(point.no_value_reason) if point.value is None else "",
             target_text=format_kpi_value(point.target, kpi.unit, precise=True),
-            status=point.status, status_label=status_label(point.status),
+            status=point.status, status_label=value_status_label(point.status, point.value),
             previous_text=format_kpi_value(prev.value if prev else None, kpi.unit, precise=True),
             previous_delta=delta(kpi, point.value, prev.value if prev else None),
             last_year_text=format_kpi_value(ly.value if ly else None, kpi.unit, precise=True),
@@ -449,12 +458,18 @@ def kpi_detail_for(org: Organization, *, kpi: Kpi, membership: Membership, month
 
     shown = [p for p in series if add_months(month.start, -11) <= p.period.start <= month.start]
     rows = [row(p) for p in reversed(shown)]
+    forecasts = _forecasts(org, kpi=kpi, today=today)
+    month_forecast = forecasts[0] if forecasts else None
+    for r in rows:
+        if r.is_to_date and month_forecast is not None and month_forecast.target_text and month_forecast.raw is not None:
+            # A month to date is not judged against the whole month's target: its forecast is.
+            r.status = month_forecast.status
+            r.status_label = _("%(status)s (forecast)") % {"status": month_forecast.status_label}
     # The running month is only to date: the headline is the last complete month then.
     headline = rows[1] if len(rows) > 1 and rows[0].is_to_date else (rows[0] if rows else None)
     annotations = list(KpiAnnotation.objects.for_org(org).filter(
         kpi=kpi, grain="month", period_start__gte=add_months(month.start, -23), period_start__lte=last.start,
     ).select_related("author"))
-    forecasts = _forecasts(org, kpi=kpi, today=today)
     trend = _trend(kpi, series=series, month=month, current=current, forecast=forecasts[0] if forecasts else None,
                    annotations=annotations)
     return KpiDetail(
@@ -522,7 +537,7 @@ def _forecasts(org: Organization, *, kpi: Kpi, today: date | None) -> list[Forec
             forecast_text=format_kpi_value(fc.value, kpi.unit),
             target_text=format_kpi_value(target, kpi.unit),
             status=status, status_label=status_label(status), method=fc.method,
-            elapsed_pct=round(fc.elapsed * 100), raw=fc.value,
+            elapsed_text=format_number(Decimal(str(fc.elapsed)), kind="percent"), raw=fc.value,
         )
         out.append(row)
     return out
@@ -777,6 +792,8 @@ class FormulaCheck:
     references: list[dict] = field(default_factory=list)
     cycle: list[str] = field(default_factory=list)
     preview: list[dict] = field(default_factory=list)
+    # The capability the new KPI needs at least, when it reads restricted KPIs (directly or not).
+    required_visibility: str = ""
 
     @property
     def is_empty(self) -> bool:
@@ -863,6 +880,15 @@ def formula_check(org: Organization, *, formula: str, membership: Membership, sl
         check.error = _("Circular reference: %(path)s. A KPI cannot depend on itself.") % {
             "path": " → ".join(check.cycle)}
         return check
+
+    closure, todo = set(), [r for r in graph[own] if r in kpis]
+    while todo:
+        name = todo.pop()
+        if name not in closure:
+            closure.add(name)
+            todo.extend(r for r in graph.get(name, ()) if r in kpis)
+    restricted = sorted({kpis[s].visibility_capability for s in closure} - {"kpis.view"})
+    check.required_visibility = restricted[0] if restricted else ""
 
     # Preview on materialised figures: referenced KPIs' values, and metric values as KPIs recorded them.
     current = selectors.current_period(org, today=today)

@@ -148,6 +148,12 @@ def _save_kpi(request, form: KpiForm, kpi=None):
     if check.error:
         form.add_error("formula", check.error)
         return None
+    if check.required_visibility and form.cleaned_data["visibility_capability"] == "kpis.view":
+        # A KPI built on cost detail would otherwise show it to every role.
+        form.add_error("visibility_capability",
+                       _("This formula reads KPIs restricted to the roles that see cost and margin detail: "
+                         "choose the same visibility."))
+        return None
     try:
         if kpi is None:
             return services.kpi_create(org=request.org, by=request.membership, slug=slug, **_kpi_fields(form))

@@ -13,7 +13,7 @@
 //               annotations: [{period: "2026-03-01", text: "…"}]}
 //   sparkline: {format, periods: [...], values: [...]}
 //   heatmap:   {periods: [...], rows: ["Revenue", …], statuses: {on_track: "On track", …},
-//               cells: [{x: col, y: row, status: "on_track", value: "12 345 €"}]}
+//               cells: [{x: col, y: row, status: "on_track", value: "12 345 €", label: "On track"}]}
 //   bars:      {format, labels: [...], values: [...], name: "…"}
 (function () {
   "use strict";
@@ -201,7 +201,7 @@
     const periods = data.periods || [];
     const rows = data.rows || [];
     const cells = (data.cells || []).map((c) => ({
-      value: [c.x, c.y, STATUS_ORDER.indexOf(c.status)], status: c.status, shown: c.value,
+      value: [c.x, c.y, STATUS_ORDER.indexOf(c.status)], status: c.status, shown: c.value, label: c.label,
     }));
     return Object.assign(baseOption(), {
       grid: { left: 8, right: 8, top: 8, bottom: 48, containLabel: true },
@@ -210,7 +210,7 @@
         formatter: (p) => {
           const d = p.data;
           return `<strong>${escapeHtml(rows[d.value[1]])}</strong> · ${escapeHtml(monthLabel(periods[d.value[0]], true))}<br>` +
-            `${escapeHtml(d.shown || "–")} · ${STATUS_MARK[d.status] || ""} ${escapeHtml(statuses[d.status] || "")}`;
+            `${escapeHtml(d.shown || "–")} · ${STATUS_MARK[d.status] || ""} ${escapeHtml(d.label || statuses[d.status] || "")}`;
         },
       },
       xAxis: {

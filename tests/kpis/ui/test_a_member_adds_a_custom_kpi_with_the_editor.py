@@ -48,3 +48,15 @@ def test_editing_a_kpi_changes_its_formula(client, alice, acme_kpis):
     assert response.status_code == 302
     acme_kpis["gross_margin"].refresh_from_db()
     assert acme_kpis["gross_margin"].formula == "revenue / 4"
+
+
+def test_a_kpi_built_on_cost_detail_cannot_be_shown_to_everyone(client, alice, acme_kpis):
+    client.force_login(alice.user)
+    response = client.post(url("kpis:kpi_create", org_slug="acme"), {**FORM, "formula": "gross_margin * 2"})
+    assert response.status_code == 400
+    assert "restricted to the roles that see cost and margin detail" in response.content.decode()
+    response = client.post(url("kpis:kpi_create", org_slug="acme"),
+                           {**FORM, "formula": "gross_margin * 2", "visibility_capability": "kpis.view_costs"})
+    assert response.status_code == 302
+    assert Kpi.objects.for_org(alice.organization).get(slug="revenue_per_head").visibility_capability == \
+        "kpis.view_costs"
