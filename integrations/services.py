@@ -277,6 +277,25 @@ def connections_due(*, now: datetime | None = None) -> list[Connection]:
     return due
 
 
+def sync_runs_redispatch_stale(*, now: datetime | None = None) -> list[SyncRun]:
+    """Send again the task of live runs silent for too long (worker killed, message lost with it).
+
+    Safe to repeat: the run is claimed with a conditional update under the connection's lock, so
+    a run that is in fact still going is never run twice at once.
+    """
+    from integrations.tasks import sync_run_execute_task
+
+    now = now or timezone.now()
+    stale_before = now - timedelta(seconds=settings.INTEGRATIONS_STALE_RUN_SECONDS)
+    # scoped: the scheduler walks every tenant on purpose; each run stays in its own tenant
+    stale = list(SyncRun.objects.filter(state__in=[SyncRun.State.QUEUED, SyncRun.State.RUNNING]).filter(
+        models.Q(heartbeat_at__lt=stale_before) | models.Q(heartbeat_at__isnull=True, created_at__lt=stale_before)))
+    for run in stale:
+        SyncRun.objects.filter(pk=run.pk).update(heartbeat_at=now)  # one re-dispatch per stale period
+        transaction.on_commit(lambda pk=run.pk: sync_run_execute_task.delay(pk))
+    return stale
+
+
 def connections_sync_due(*, now: datetime | None = None) -> list[SyncRun]:
     """Queue a sync for each connection whose interval has elapsed; safe if two beats call it."""
     now = now or timezone.now()

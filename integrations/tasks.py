@@ -39,5 +39,7 @@ def sync_run_execute_task(self, sync_run_id: int) -> None:
 
 @shared_task(acks_late=True, queue="sync")
 def connections_sync_due_task() -> int:
-    """Every 5 minutes (config/celery.py): queue a sync for each connection whose interval has elapsed."""
+    """Every 5 minutes (config/celery.py): queue a sync for each connection whose interval has elapsed,
+    and send again the runs whose worker went silent."""
+    services.sync_runs_redispatch_stale()
     return len(services.connections_sync_due())
