@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import ClassVar
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx
@@ -627,30 +628,62 @@ def in_process_transport() -> httpx.MockTransport:
     return default_instance().transport()
 
 
-def wsgi_app(fake: HubSpotFake):
-    """The fake as a WSGI application (for any WSGI server)."""
+class _FaultSwitches:
+    """`manage.py fake_provider hubspot --fault rate_limited=5 --fault server_errors=2 --fault delay=0.5`."""
 
-    def app(environ, start_response):
+    def __init__(self, fake: HubSpotFake):
+        self._fake = fake
+
+    def _set(self, name: str, value) -> None:
+        if name == "rate_limited":  # HubSpot's 429 without Retry-After: the client must back off by itself
+            self._fake.faults.append(Fault(status=429, times=int(value)))
+        elif name == "server_errors":
+            self._fake.faults.append(Fault(status=502, times=int(value)))
+        elif name == "delay":
+            self._fake.faults.append(Fault(delay=float(value), times=10**9))
+
+    rate_limited = property(lambda self: 0, lambda self, v: self._set("rate_limited", v))
+    server_errors = property(lambda self: 0, lambda self, v: self._set("server_errors", v))
+    delay = property(lambda self: 0.0, lambda self, v: self._set("delay", v))
+
+
+class WsgiApp:
+    """The fake as a WSGI application (for `manage.py fake_provider hubspot` or any WSGI server)."""
+
+    reasons: ClassVar[dict[int, str]] = {200: "OK", 207: "Multi-Status", 302: "Found", 400: "Bad Request", 401: "Unauthorized",
+                                         403: "Forbidden", 404: "Not Found", 429: "Too Many Requests",
+                                         502: "Bad Gateway", 530: "Unauthorized"}
+
+    def __init__(self, fake: HubSpotFake):
+        self.fake = fake
+        self.faults = _FaultSwitches(fake)
+
+    @property
+    def tokens(self) -> dict[str, str]:
+        """Private-app tokens and the hub each reaches (printed by the command at start-up)."""
+        return {t.value: f"hub {self.fake.scenario.hub_id}" for t in self.fake.tokens.values() if t.kind == "private"}
+
+    def __call__(self, environ, start_response):
         length = int(environ.get("CONTENT_LENGTH") or 0)
         body = environ["wsgi.input"].read(length) if length else b""
         headers = {k[5:].replace("_", "-").lower(): v for k, v in environ.items() if k.startswith("HTTP_")}
         if environ.get("CONTENT_TYPE"):
             headers["content-type"] = environ["CONTENT_TYPE"]
-        status, out_headers, payload = fake.handle(
+        status, out_headers, payload = self.fake.handle(
             environ["REQUEST_METHOD"], environ.get("PATH_INFO", "/"),
             parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True), headers, body)
-        reason = {200: "OK", 207: "Multi-Status", 302: "Found", 400: "Bad Request", 401: "Unauthorized",
-                  403: "Forbidden", 404: "Not Found", 429: "Too Many Requests"}.get(status, "Error")
-        start_response(f"{status} {reason}", [*out_headers.items(), ("Content-Length", str(len(payload)))])
+        start_response(f"{status} {self.reasons.get(status, 'Error')}",
+                       [*out_headers.items(), ("Content-Length", str(len(payload)))])
         return [payload]
 
-    return app
+
+def wsgi_app(fake: HubSpotFake) -> WsgiApp:
+    return WsgiApp(fake)
 
 
-def default_wsgi_app(*args):
-    """registry.FAKE_SERVERS: the default fake as a WSGI app (called with no argument it returns the app)."""
-    app = wsgi_app(default_instance())
-    return app(*args) if args else app
+def default_wsgi_app() -> WsgiApp:
+    """registry.FAKE_SERVERS: the demo's fake (Nuage Analytics) as a WSGI app."""
+    return WsgiApp(default_instance())
 
 
 __all__ = ["DEMO_TOKEN", "LAST_MODIFIED", "Fault", "HubSpotFake", "Limits", "SimulatedCrash", "default_fake"]
