@@ -22,6 +22,17 @@ def _error_text(exc: ValidationError) -> str:
     return " ".join(exc.messages)
 
 
+def _report(request, action, success: str) -> bool:
+    """Run a service call; flash its success, or the business rule it broke, to the user."""
+    try:
+        action()
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+        return False
+    messages.success(request, success)
+    return True
+
+
 @login_required
 def home(request):
     """`/` goes to the last organization visited, else the first one the user reaches."""
@@ -87,12 +98,10 @@ def engagement_create(request, org_slug):
     if not form.is_valid():
         messages.error(request, _("Choose a client, a consultant and a role."))
     else:
-        try:
-            services.engagement_create(client=form.cleaned_data["client"], consultant=form.cleaned_data["consultant"],
-                                       role=form.cleaned_data["role"], by=request.user, ip=_ip(request))
-            messages.success(request, _("Engagement added."))
-        except ValidationError as exc:
-            messages.error(request, _error_text(exc))
+        data = form.cleaned_data
+        _report(request, lambda: services.engagement_create(client=data["client"], consultant=data["consultant"],
+                                                            role=data["role"], by=request.user, ip=_ip(request)),
+                _("Engagement added."))
     return redirect("accounts:portfolio", org_slug=org_slug)
 
 
@@ -127,12 +136,10 @@ def member_list(request, org_slug):
 def invitation_create(request, org_slug):
     form = InvitationForm(request.POST)
     if form.is_valid():
-        try:
-            services.invitation_create(org=request.org, email=form.cleaned_data["email"],
-                                       role=form.cleaned_data["role"], by=request.user, ip=_ip(request))
-            messages.success(request, _("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]})
-        except ValidationError as exc:
-            messages.error(request, _error_text(exc))
+        data = form.cleaned_data
+        _report(request, lambda: services.invitation_create(org=request.org, email=data["email"], role=data["role"],
+                                                            by=request.user, ip=_ip(request)),
+                _("Invitation sent to %(email)s.") % {"email": data["email"]})
     else:
         messages.error(request, _("Enter a valid e-mail address and a role."))
     return redirect("accounts:member_list", org_slug=org_slug)
@@ -142,11 +149,8 @@ def invitation_create(request, org_slug):
 @require_capability("members.manage")
 def invitation_revoke(request, org_slug, invitation_id):
     invitation = get_object_or_404(Invitation.objects.for_org(request.org), pk=invitation_id)
-    try:
-        services.invitation_revoke(invitation=invitation, by=request.user, ip=_ip(request))
-        messages.success(request, _("Invitation revoked."))
-    except ValidationError as exc:
-        messages.error(request, _error_text(exc))
+    _report(request, lambda: services.invitation_revoke(invitation=invitation, by=request.user, ip=_ip(request)),
+            _("Invitation revoked."))
     return redirect("accounts:member_list", org_slug=org_slug)
 
 
@@ -156,12 +160,9 @@ def member_change_role(request, org_slug, membership_id):
     membership = get_object_or_404(Membership.objects.for_org(request.org), pk=membership_id)
     form = RoleForm(request.POST)
     if form.is_valid():
-        try:
-            services.membership_change_role(membership=membership, role=form.cleaned_data["role"],
-                                            by=request.user, ip=_ip(request))
-            messages.success(request, _("Role updated."))
-        except ValidationError as exc:
-            messages.error(request, _error_text(exc))
+        _report(request, lambda: services.membership_change_role(membership=membership, role=form.cleaned_data["role"],
+                                                                 by=request.user, ip=_ip(request)),
+                _("Role updated."))
     return redirect("accounts:member_list", org_slug=org_slug)
 
 
@@ -169,11 +170,8 @@ def member_change_role(request, org_slug, membership_id):
 @require_capability("members.manage")
 def member_remove(request, org_slug, membership_id):
     membership = get_object_or_404(Membership.objects.for_org(request.org), pk=membership_id)
-    try:
-        services.membership_remove(membership=membership, by=request.user, ip=_ip(request))
-        messages.success(request, _("Access removed."))
-    except ValidationError as exc:
-        messages.error(request, _error_text(exc))
+    _report(request, lambda: services.membership_remove(membership=membership, by=request.user, ip=_ip(request)),
+            _("Access removed."))
     return redirect("accounts:member_list", org_slug=org_slug)
 
 
