@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -14,6 +15,14 @@ from kpis.periods import period_containing
 from objectives.models import ActionPlan, CheckIn, KeyResult, Objective
 from objectives.services import KIND_CAPABILITY
 from objectives.services.action_plans import checklist_from_text
+
+
+def plain_decimal(value):
+    """2760.0000 → 2760 and 181.1600 → 181.16, for form fields (never exponent notation)."""
+    if value is None:
+        return None
+    value = Decimal(value)
+    return value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
 
 
 class MemberChoiceField(forms.ModelChoiceField):
@@ -112,6 +121,9 @@ class KeyResultForm(forms.ModelForm):
     def __init__(self, *args, org, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["kpi"].queryset = Kpi.objects.for_org(org).filter(is_active=True).order_by("category", "name")
+        for name in ("start_value", "target_value", "manual_value"):
+            if self.initial.get(name) is not None:
+                self.initial[name] = plain_decimal(self.initial[name])
 
     def clean(self):
         data = super().clean()

@@ -23,6 +23,7 @@ from kpis.selectors import kpi_series
 from objectives import selectors, services
 from objectives.derivation import analyse
 from objectives.forms import (
+    plain_decimal,
     ActionPlanForm,
     AdoptForm,
     CheckInForm,
@@ -359,9 +360,11 @@ def derived_targets_accept(request, org_slug, objective_id):
 def derived_target_adopt(request, org_slug, derived_target_id):
     derived = get_object_or_404(DerivedTarget.objects.for_org(request.org).select_related("kpi", "objective"),
                                 pk=derived_target_id)
-    allowed = services.can_set_kind(request.membership, derived.kind)
+    allowed = services.can_set_kind(request.membership, derived.kind) and \
+        derived.status != DerivedTarget.Status.ADOPTED
     form = AdoptForm(request.POST or None, initial={"title": _("%(kpi)s for %(objective)s") % {
-        "kpi": derived.kpi.name, "objective": derived.objective.title}, "target_value": derived.target_value})
+        "kpi": derived.kpi.name, "objective": derived.objective.title},
+        "target_value": plain_decimal(derived.target_value)})
     if allowed and request.method == "POST" and form.is_valid():
         try:
             objective = services.derived_target_adopt(derived=derived, by=request.membership,
