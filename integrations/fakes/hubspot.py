@@ -128,6 +128,18 @@ class HubSpotFake:
             if token.kind == "oauth":
                 token.expires_at = time.time() - 1
 
+    def tick(self) -> int:
+        """Apply the evolution steps due since the last tick (`evolve_every`); returns how many."""
+        if not self.evolve_every:
+            return 0
+        with self._lock:
+            steps = int((time.time() - self._evolved_at) // self.evolve_every)
+            if steps:
+                self._evolved_at += steps * self.evolve_every
+        if steps:
+            self.scenario.evolve(min(steps, 5))
+        return steps
+
     def requests_to(self, path: str, method: str = "") -> list[LoggedRequest]:
         return [r for r in self.log if r.path.startswith(path) and (not method or r.method == method)]
 
@@ -190,13 +202,7 @@ class HubSpotFake:
                 payload = json.loads(body)
             except ValueError:
                 return self._finish(method, path, query, None, *self._error(400, "Invalid JSON", "VALIDATION_ERROR"))
-        if self.evolve_every:
-            with self._lock:
-                steps = int((time.time() - self._evolved_at) // self.evolve_every)
-                if steps:
-                    self._evolved_at += steps * self.evolve_every
-            if steps:
-                self.scenario.evolve(min(steps, 5))
+        self.tick()
         fault = self._take_fault(method, path)
         if fault is not None:
             if fault.delay:

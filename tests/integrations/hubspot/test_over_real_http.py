@@ -41,3 +41,30 @@ def test_429_and_503_over_http_are_retried(acme, hubspot_connection, served):
     assert run.state == SyncRun.State.DONE, run.errors
     assert Contact.objects.for_org(acme).count() == 2
     assert [r.status for r in served.log].count(429) == 3
+
+
+def test_an_oauth_token_is_refreshed_over_http_before_it_expires(acme, served):
+    import json
+    import time
+
+    from integrations.models import Connection
+
+    code = served.issue_code(redirect_uri="http://testserver/cb")
+    _status, _headers, raw = served.handle(
+        "POST", "/oauth/v1/token", {}, {"content-type": "application/x-www-form-urlencoded"},
+        f"grant_type=authorization_code&code={code}&redirect_uri=http://testserver/cb"
+        "&client_id=fake-client-id&client_secret=fake-client-secret".encode())
+    tokens = json.loads(raw)
+    served.log.clear()
+    connection = Connection.objects.create(
+        organization=acme, provider="hubspot", provider_account_id="7001",
+        credentials={"auth": "oauth", "access_token": tokens["access_token"],
+                     "refresh_token": tokens["refresh_token"], "expires_at": time.time() + 60})
+
+    run = connection_sync(connection=connection)
+
+    assert run.state == SyncRun.State.DONE, run.errors
+    assert served.log[0].path == "/oauth/v1/token"
+    connection.refresh_from_db()
+    assert connection.credentials["access_token"] != tokens["access_token"]
+    assert {r.token for r in served.log if r.path.startswith("/crm/")} == {connection.credentials["access_token"]}
