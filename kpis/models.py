@@ -55,7 +55,8 @@ class Metric(OrgOwned):
       `date_field` ≤ day and (`end_field` empty or > day); `options` may add an age range
       (`age_field`, `age_min_days`, `age_max_days`) counted up to that day (ageing buckets);
     - `retained_mrr`: the MRR at period end of the customers subscribed at period start
-      (`options.mode` = "net" keeps expansion, "gross" caps each customer at its start MRR);
+      (`options.mode` = "net" keeps expansion, "gross" caps each customer at its start MRR;
+      "start_customers" counts those customers, "lost_customers" those left with no MRR at period end);
       computed specially, in Python over one query of the subscriptions;
     - `best_run`: the highest sum of `value` (or count) over `options.run_days` consecutive days
       inside the period (throughput's best 4-week run), in Python over one query of the rows.

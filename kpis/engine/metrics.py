@@ -587,7 +587,8 @@ def _reduce(agg: str, vs: list[Decimal], pct) -> Decimal | None:
 def _retained_mrr(org, metric, periods_by_grain, raw) -> None:
     """MRR at period end of the customers who had MRR the day before the period started.
 
-    net: their whole end MRR (expansion counted); gross: each customer capped at its start MRR.
+    net: their whole end MRR (expansion counted); gross: each customer capped at its start MRR;
+    start_customers: how many they are; lost_customers: how many of them have no MRR left at period end.
     """
     model = model_for(metric.record_type)
     mode = (metric.options or {}).get("mode", "net")
@@ -620,7 +621,12 @@ def _retained_mrr(org, metric, periods_by_grain, raw) -> None:
                 if start_mrr <= 0:
                     continue
                 end_mrr = end.get(who, Decimal(0))
-                total += min(end_mrr, start_mrr) if mode == "gross" else end_mrr
+                if mode == "start_customers":
+                    total += 1
+                elif mode == "lost_customers":
+                    total += 1 if end_mrr <= 0 else 0
+                else:
+                    total += min(end_mrr, start_mrr) if mode == "gross" else end_mrr
             raw[(metric.slug, grain, p.start)][TOTAL] = total
 
 

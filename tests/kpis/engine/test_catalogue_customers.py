@@ -63,3 +63,13 @@ def test_cac_arpa_ltv_and_payback(saas, value_of):
 def test_ltv_without_churn_has_no_value(saas, value_of):
     feb = value_of(saas, "ltv", date(2026, 2, 10))
     assert feb.value is None  # nobody churned in February: the LTV is unbounded, not a number
+
+
+def test_churn_from_subscriptions_when_customers_carry_no_churn_date(catalogue, value_of):
+    a, b, c = (customer(catalogue) for _ in range(3))  # no acquisition or churn dates
+    subscription(catalogue, a, mrr=100, start=date(2026, 1, 1))
+    subscription(catalogue, b, mrr=100, start=date(2026, 1, 1), end=date(2026, 3, 10))  # lost in March
+    subscription(catalogue, c, mrr=100, start=date(2026, 1, 1), end=date(2026, 3, 10))
+    subscription(catalogue, c, mrr=80, start=date(2026, 3, 10))  # downgraded, not lost
+    # at start of March: a, b, c; lost by 31 March: b → 1 ÷ 3
+    assert value_of(catalogue, "churn_rate", MAR).value == D("33.333333")

@@ -172,3 +172,9 @@ def test_without_a_ledger_cash_and_burn_come_from_the_bank_transactions(catalogu
     # March: window Jan–Mar (400 + 900) ÷ 3 = 433.333333; runway 3,700 ÷ 433.33… = 8.538462 months
     assert value_of(catalogue, "cash_burn", MAR).value == D("433.333333")
     assert value_of(catalogue, "runway_months", MAR).value == D("8.538462")
+
+
+def test_runway_is_zero_once_cash_is_negative(catalogue, value_of):
+    ledger(catalogue, "512000", JAN, credit=3000)  # overdrawn
+    # burn Nov–Jan: 3,000 ÷ 3 = 1,000 a month; cash −3,000 → runway max(−3,000, 0) ÷ 1,000 = 0
+    assert value_of(catalogue, "runway_months", JAN).value == D("0")
