@@ -167,9 +167,15 @@ def month_label(period: Period, *, short: bool = False) -> str:
 
 
 def period_label(period: Period) -> str:
+    """"October 2026", "Q4 2026" / "T4 2026", "FY2026" / "Exercice 2025/26", in the active language."""
     if period.grain == "month":
         return month_label(period)
-    return str(period)
+    fy = period.fiscal_year
+    fy_text = str(fy) if period.fy_start_month == 1 else f"{fy - 1}/{fy % 100:02d}"
+    if period.grain == "quarter":
+        quarter = re.match(r"Q(\d)", period.label())
+        return _("Q%(quarter)s %(year)s") % {"quarter": quarter.group(1) if quarter else "?", "year": fy_text}
+    return _("FY%(year)s") % {"year": fy_text}
 
 
 def month_options(org: Organization, *, selected: Period, today: date | None = None, count: int = 24) -> list[dict]:
@@ -423,6 +429,7 @@ class KpiDetail:
     trend: dict
     forecasts: list[ForecastRow]
     annotations: list
+    breakdown: dict | None = None  # the headline month by dimension value (segment, channel…)
 
 
 def kpi_detail_for(org: Organization, *, kpi: Kpi, membership: Membership, month: Period,
@@ -472,7 +479,21 @@ def kpi_detail_for(org: Organization, *, kpi: Kpi, membership: Membership, month
     ).select_related("author"))
     trend = _trend(kpi, series=series, month=month, current=current, forecast=forecasts[0] if forecasts else None,
                    annotations=annotations)
+    breakdown = None
+    if kpi.dimension_label and headline is not None and not dimension_value:
+        parts = KpiValue.objects.for_org(org).filter(
+            kpi=kpi, grain="month", period_start=headline.period.start).exclude(dimension_value="") \
+            .order_by("-value", "dimension_value").values_list("dimension_value", "value")
+        parts = [(name, value) for name, value in parts if value is not None]
+        if parts:
+            breakdown = {
+                "month_label": headline.label,
+                "chart": {"format": chart_format(kpi.unit), "labels": [n for n, _v in parts],
+                          "values": [as_float(v) for _n, v in parts], "name": kpi.name},
+                "rows": [(n, format_kpi_value(v, kpi.unit, precise=True)) for n, v in parts],
+            }
     return KpiDetail(
+        breakdown=breakdown,
         kpi=kpi, formula=formula_html(kpi.formula, org=org, kpi_slugs=kpi_slugs, metrics=metrics),
         month=month, current=current, dimension_value=dimension_value,
         dimension_values=selectors.kpi_dimension_values(org, kpi=kpi) if kpi.dimension_label else [],
@@ -1013,7 +1034,7 @@ def home_panel_for(membership: Membership, *, today: date | None = None) -> dict
     panel = {"month_label": month_label(month), "tiles": tiles, "ageing": None}
     if ageing_kpis:
         values = [(str(label), by_slug[s].value) for s, label in AGEING if s in by_slug]
-        if any(v is not None for _label, v in values):
+        if any(v for _label, v in values):  # all zero: nothing is past due, no chart to draw
             panel["ageing"] = {
                 "chart": {"format": chart_format(Kpi.Unit.EUR), "labels": [label for label, _v in values],
                           "values": [as_float(v) for _label, v in values], "name": _("Receivables past due")},

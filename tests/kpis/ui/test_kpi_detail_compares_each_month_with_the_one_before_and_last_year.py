@@ -65,3 +65,20 @@ def test_another_tenants_kpi_is_a_404(client, mallory, acme_kpis):
     client.force_login(mallory.user)
     assert client.get(url("kpis:kpi_detail", org_slug="acme", kpi_slug="revenue")).status_code == 404
     assert client.get(url("kpis:kpi_detail", org_slug="globex", kpi_slug="revenue")).status_code == 404
+
+
+def test_a_kpi_with_a_dimension_shows_last_month_by_dimension_value(client, alice, acme_kpis):
+    revenue = acme_kpis["revenue"]
+    revenue.dimension_label = "segment"
+    revenue.save(update_fields=["dimension_label"])
+    set_value(revenue, date(2026, 10, 1), "1000")
+    set_value(revenue, date(2026, 10, 1), "700", dimension_value="Retail")
+    set_value(revenue, date(2026, 10, 1), "300", dimension_value="Wholesale")
+    html = _detail(client, alice)
+    breakdown = html[html.index('data-testid="breakdown"'):]
+    breakdown = breakdown[:breakdown.index("</section>")]
+    assert "By segment — October 2026" in breakdown
+    assert '"labels": ["Retail", "Wholesale"], "values": [700.0, 300.0]' in breakdown  # largest first
+    assert ('<tr><th scope="row">Retail</th><td class="num">€700.00</td></tr>'
+            '<tr><th scope="row">Wholesale</th><td class="num">€300.00</td></tr>') in breakdown
+    assert '<option value="Wholesale" >Wholesale</option>' in html
