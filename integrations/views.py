@@ -200,10 +200,18 @@ def firm_companies(request, org_slug, connection_id):
         connector.close()
     mapped = {c.provider_account_id: c for c in selectors.firm_children_for(request.org, firm=firm)
               if c.status != Connection.Status.DISCONNECTED}
-    rows = [{"company": c, "mapped": mapped.get(c["id"]),
+    client_list = list(clients)
+    rows = [{"company": c, "mapped": mapped.get(c["id"]), "suggested": _suggest(c["name"], client_list),
              "form": FirmMappingForm(initial={"company_id": c["id"]}, clients=clients)} for c in companies]
     return render(request, "integrations/firm_companies.html", {"firm": firm, "rows": rows, "error": error,
                                                                  "has_clients": clients.exists()})
+
+
+def _suggest(company_name: str, clients: list) -> int | None:
+    """The client whose name the Pennylane company's name contains ("Maison Lumen" in "Maison Lumen SAS")."""
+    name = company_name.casefold()
+    matches = [c.pk for c in clients if c.name.casefold() in name]
+    return matches[0] if len(matches) == 1 else None
 
 
 @require_capability("integrations.view")
