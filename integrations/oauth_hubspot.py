@@ -25,7 +25,8 @@ from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
@@ -169,6 +170,11 @@ def hubspot_oauth_start(request: HttpRequest, org_slug: str) -> HttpResponse:
     return HttpResponseRedirect(hubspot_authorize_url(request=request))
 
 
+def _refused(request: HttpRequest, reason: str) -> HttpResponse:
+    """A state we cannot trust (forged, expired, replayed, another user's): 400, nothing exchanged."""
+    return render(request, "integrations/hubspot_oauth_refused.html", {"reason": reason}, status=400)
+
+
 @require_GET
 @login_required
 def hubspot_oauth_callback(request: HttpRequest) -> HttpResponse:
@@ -176,11 +182,13 @@ def hubspot_oauth_callback(request: HttpRequest) -> HttpResponse:
     try:
         state = signing.loads(request.GET.get("state", ""), salt=STATE_SALT, max_age=STATE_MAX_AGE)
     except signing.BadSignature:
-        return HttpResponseBadRequest(_("This HubSpot authorization is invalid or expired; start again."))
+        return _refused(request, _("This HubSpot authorization is invalid or has expired: start again from "
+                                   "the Integrations page."))
     nonces = request.session.get(SESSION_NONCES, [])
     nonce = str(state.get("nonce", ""))
     if state.get("user") != request.user.pk or not any(constant_time_compare(nonce, n) for n in nonces):
-        return HttpResponseBadRequest(_("This HubSpot authorization was started by someone else; start again."))
+        return _refused(request, _("This HubSpot authorization was started by someone else, or was already "
+                                   "used: start again from the Integrations page."))
     request.session[SESSION_NONCES] = [n for n in nonces if n != nonce]  # one use only
     membership = (Membership.objects.filter(user=request.user, organization_id=state.get("org"))  # scoped: the user's own
                   .select_related("organization").first())

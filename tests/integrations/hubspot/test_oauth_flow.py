@@ -139,3 +139,15 @@ def test_declining_on_hubspot_brings_the_admin_back_with_nothing_connected(clien
 
     assert response.status_code == 302
     assert not Connection.objects.for_org(acme).exists()
+
+
+def test_a_refused_callback_explains_what_to_do_and_exchanges_nothing(client, acme, ceo, hubspot_fake):
+    callback = _consent(hubspot_fake, _start(client, acme))
+    client.get(callback)
+    hubspot_fake.log.clear()
+
+    response = client.get(callback)
+
+    assert response.status_code == 400
+    assert b"already used: start again from the Integrations page" in response.content
+    assert hubspot_fake.requests_to("/oauth/v1/token") == []
