@@ -35,22 +35,22 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
 os.environ.setdefault("INTEGRATIONS_STALE_RUN_SECONDS", "10")
 os.environ.setdefault("INTEGRATIONS_SYNC_LOCK_TTL", "10")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
-from django.conf import settings  # noqa: E402
-from django.core.management import call_command  # noqa: E402
-from django.db import connection as db  # noqa: E402
-from django.db.models import Sum  # noqa: E402
-from django.test import override_settings  # noqa: E402
-from django.utils import timezone  # noqa: E402
+from django.conf import settings
+from django.core.management import call_command
+from django.db import connection as db
+from django.db.models import Sum
+from django.test import override_settings
+from django.utils import timezone
 
-from accounts.models import Organization  # noqa: E402
-from integrations.fakes.pennylane import PennylaneFake  # noqa: E402
-from integrations.fakes.scenario import Book, _Builder  # noqa: E402
-from integrations.models import Connection, LedgerLine, SyncRun  # noqa: E402
-from integrations.services import connection_sync, sync_run_enqueue, sync_runs_redispatch_stale  # noqa: E402
+from accounts.models import Organization
+from integrations.fakes.pennylane import PennylaneFake
+from integrations.fakes.scenario import Book, _Builder
+from integrations.models import Connection, LedgerLine, SyncRun
+from integrations.services import connection_sync, sync_run_enqueue, sync_runs_redispatch_stale
 
 TOKEN = "bench-token"
 

@@ -43,7 +43,8 @@ def rotate_token(token: str) -> str:
 
 def rotate_encrypted_fields() -> int:
     """Re-encrypt every connection's credentials with the newest key; returns the rows rewritten."""
-    from django.db import connection as db, transaction
+    from django.db import connection as db
+    from django.db import transaction
 
     from integrations.models import Connection
 
@@ -52,7 +53,7 @@ def rotate_encrypted_fields() -> int:
     rewritten = 0
     with transaction.atomic():
         with db.cursor() as cursor:
-            cursor.execute(f"SELECT id, {column} FROM {table} WHERE {column} <> ''")  # noqa: S608
+            cursor.execute(f"SELECT id, {column} FROM {table} WHERE {column} <> ''")
             rows = cursor.fetchall()
         for pk, token in rows:
             # scoped: key rotation crosses tenants on purpose, like a migration

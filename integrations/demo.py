@@ -23,7 +23,7 @@ from accounts.capabilities import Role
 from accounts.demo import DemoContext
 from integrations.fakes.pennylane import default_fake
 from integrations.fakes.scenario import COMPANIES, FIRM_TOKEN, month_starts
-from integrations.models import (Connection, MarketingSpend, OperationalValue, Order, Return, Source, SyncRun)
+from integrations.models import Connection, MarketingSpend, OperationalValue, Order, Return, Source, SyncRun
 from integrations.services import connection_connect, connection_sync, firm_company_map
 
 CAPACITY_SERIES = "order_capacity_per_week"
@@ -82,8 +82,8 @@ def _lumen_operations(ctx: DemoContext) -> None:
     months = month_starts(today)
     for i, month in enumerate(months):
         peak = month.month in (11, 12)
-        monthly_sales = Decimal("62000") * (Decimal("2.5") if peak else 1) * (1 + Decimal("0.012") * i)
-        basket = Decimal("86")
+        monthly_sales = Decimal(62000) * (Decimal("2.5") if peak else 1) * (1 + Decimal("0.012") * i)
+        basket = Decimal(86)
         count = int(monthly_sales / basket)
         days = (months[i + 1] - month).days if i + 1 < len(months) else (today - month).days + 1
         per_day = count / max(1, (months[i + 1] - month).days if i + 1 < len(months) else 30)
@@ -119,7 +119,7 @@ def _lumen_operations(ctx: DemoContext) -> None:
     spend = []
     for i, month in enumerate(months):
         peak = month.month in (11, 12)
-        base = Decimal("62000") * (Decimal("2.5") if peak else 1) * (1 + Decimal("0.012") * i) * Decimal("0.09")
+        base = Decimal(62000) * (Decimal("2.5") if peak else 1) * (1 + Decimal("0.012") * i) * Decimal("0.09")
         for channel, share in (("meta_ads", Decimal("0.5")), ("google_ads", Decimal("0.35")),
                                ("influencers", Decimal("0.15"))):
             spend.append(MarketingSpend(organization=org, source=Source.DEMO, external_id=f"MKT-{month:%Y%m}-{channel}",
@@ -129,7 +129,7 @@ def _lumen_operations(ctx: DemoContext) -> None:
     week = months[0] - timedelta(days=months[0].weekday())
     while week <= today:
         # The warehouse processes about 450 orders a week; the peak asks for more than that.
-        value = Decimal("450") if week < today - timedelta(days=120) else Decimal("480")
+        value = Decimal(450) if week < today - timedelta(days=120) else Decimal(480)
         capacity.append(OperationalValue(organization=org, source=Source.DEMO, external_id=f"CAP-{week:%G-W%V}",
                                          series=CAPACITY_SERIES, date=week, value=value))
         week += timedelta(days=7)

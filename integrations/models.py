@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import OrgOwned
 
-MONEY = {"max_digits": 16, "decimal_places": 2, "default": Decimal("0")}
+MONEY = {"max_digits": 16, "decimal_places": 2, "default": Decimal(0)}
 
 
 class Source(models.TextChoices):
@@ -80,7 +80,7 @@ class Invoice(CanonicalRecord):
     due_date = models.DateField(null=True, blank=True)
     paid_date = models.DateField(null=True, blank=True)
     currency = models.CharField(max_length=3, default="EUR")
-    exchange_rate = models.DecimalField(max_digits=12, decimal_places=6, default=Decimal("1"))
+    exchange_rate = models.DecimalField(max_digits=12, decimal_places=6, default=Decimal(1))
     amount_excl_tax = models.DecimalField(**MONEY)  # EUR
     amount_incl_tax = models.DecimalField(**MONEY)  # EUR
     currency_amount_incl_tax = models.DecimalField(**MONEY)  # invoice currency

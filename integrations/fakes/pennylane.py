@@ -18,14 +18,21 @@ import math
 import threading
 import time
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
-from datetime import timezone as dt_timezone
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from urllib.parse import parse_qs
 
 import httpx
 
-from integrations.fakes.scenario import CHANGELOG_RESOURCES, COMPANIES, FIRM_TOKEN, Book, _ts, build_book, grow_until
+from integrations.fakes.scenario import (
+    CHANGELOG_RESOURCES,
+    COMPANIES,
+    FIRM_TOKEN,
+    Book,
+    _ts,
+    build_book,
+    grow_until,
+)
 
 V2 = "/api/external/v2"
 FIRM = "/api/external/firm/v1"
@@ -66,7 +73,7 @@ def _parse_time(value: str) -> datetime | None:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt_timezone.utc)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 class _Response(Exception):
@@ -115,7 +122,7 @@ class PennylaneFake:
     # --- mutations that a real company would make (tests and the evolving demo use them) ----
 
     def now(self) -> datetime:
-        return datetime.fromtimestamp(self.clock(), tz=dt_timezone.utc)
+        return datetime.fromtimestamp(self.clock(), tz=UTC)
 
     def upsert(self, company_id: int, resource: str, obj: dict) -> dict:
         book = self.books[company_id]
@@ -310,7 +317,7 @@ class PennylaneFake:
             after = position["after"]
             after = after if key_name == "id" else tuple(after)
             idx = 0
-            for idx, k in enumerate(keys):  # noqa: B007
+            for idx, k in enumerate(keys):
                 if (k < after) if descending else (k > after):
                     break
             else:
@@ -417,4 +424,4 @@ def amount(value) -> Decimal:
         return Decimal("NaN")
 
 
-__all__ = ["PennylaneFake", "build_fake", "default_fake", "in_process_transport", "_ts"]
+__all__ = ["PennylaneFake", "_ts", "build_fake", "default_fake", "in_process_transport"]

@@ -14,8 +14,7 @@ from __future__ import annotations
 import calendar
 import random
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
-from datetime import timezone as dt_timezone
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
@@ -46,7 +45,7 @@ def money(value: Decimal | float) -> Decimal:
 
 
 def _ts(d: date, hour: int = 10) -> str:
-    return datetime.combine(d, time(hour), tzinfo=dt_timezone.utc).isoformat().replace("+00:00", "Z")
+    return datetime.combine(d, time(hour), tzinfo=UTC).isoformat().replace("+00:00", "Z")
 
 
 def month_starts(today: date, months: int = 24) -> list[date]:
@@ -112,7 +111,7 @@ class _Builder:
             self.journals[code] = j["id"]
         self.bank = book.add("bank_accounts", {"name": "Compte courant", "currency": "EUR"},
                              at=book.today - timedelta(days=760))
-        self.balance = Decimal("0")
+        self.balance = Decimal(0)
 
     def line(self, d: date, number: str, journal: str, label: str, debit: Decimal, credit: Decimal, entry_id: int):
         b = self.b
@@ -284,9 +283,9 @@ def build_lumen(book: Book, rng: random.Random) -> None:
                                                         ("ship", "Colissimo Pro"), ("ads", "Meta Ads Ireland"),
                                                         ("rent", "SCI Entrepôt Roubaix"), ("saas", "Shopify"))}
     for i, month in enumerate(months):
-        factor = Decimal("2.5") if month.month in (11, 12) else Decimal("1")
-        growth = Decimal("1") + Decimal("0.012") * i
-        target = Decimal("62000") * factor * growth  # monthly sales excl. VAT
+        factor = Decimal("2.5") if month.month in (11, 12) else Decimal(1)
+        growth = Decimal(1) + Decimal("0.012") * i
+        target = Decimal(62000) * factor * growth  # monthly sales excl. VAT
         n = int(40 * factor)
         sold = Decimal(0)
         for k in range(n):
@@ -311,11 +310,11 @@ def build_lumen(book: Book, rng: random.Random) -> None:
         bld.supplier_invoice(supplier=suppliers["ship"], d=end, excl=sold * Decimal("0.07"), account="624100")
         bld.supplier_invoice(supplier=suppliers["ads"], d=month + timedelta(days=1), excl=sold * Decimal("0.09"),
                              account="623000", pay_delay=0)
-        bld.supplier_invoice(supplier=suppliers["rent"], d=month, excl=Decimal("4200"), account="613200", pay_delay=5)
-        bld.supplier_invoice(supplier=suppliers["saas"], d=month + timedelta(days=2), excl=Decimal("380"),
+        bld.supplier_invoice(supplier=suppliers["rent"], d=month, excl=Decimal(4200), account="613200", pay_delay=5)
+        bld.supplier_invoice(supplier=suppliers["saas"], d=month + timedelta(days=2), excl=Decimal(380),
                              account="626000", pay_delay=0)
         if month + timedelta(days=27) <= book.today:
-            bld.payroll(month + timedelta(days=27), Decimal("21000") * (Decimal("1.15") if factor > 1 else 1))
+            bld.payroll(month + timedelta(days=27), Decimal(21000) * (Decimal("1.15") if factor > 1 else 1))
     # Malformed on purpose: the demo's first sync shows these as rejected, with reasons.
     bad_customer = people[3]
     for bad in ({"amount": "12,5O", "currency_amount_before_tax": "10,4O"}, {"deadline": "31/12/2026"}):
@@ -337,8 +336,8 @@ def build_nuage(book: Book, rng: random.Random) -> None:
     book.builder, book.revenue_account = bld, "706000"
     bld.fiscal_years(1)
     months = month_starts(book.today)
-    plans = [("Starter", Decimal("290")), ("Team", Decimal("790")), ("Business", Decimal("1900")),
-             ("Enterprise", Decimal("4500"))]
+    plans = [("Starter", Decimal(290)), ("Team", Decimal(790)), ("Business", Decimal(1900)),
+             ("Enterprise", Decimal(4500))]
     segments = {"Starter": "SMB", "Team": "SMB", "Business": "Mid-market", "Enterprise": "Enterprise"}
     suppliers = {k: bld.supplier(n, months[0]) for k, n in (("cloud", "Scaleway SAS"), ("ads", "Google Ireland"),
                                                             ("rent", "Morning Coworking"),
@@ -393,13 +392,13 @@ def build_nuage(book: Book, rng: random.Random) -> None:
         mrr_total = sum(Decimal(s["amount_before_tax"]) for _c, s in active)
         bld.supplier_invoice(supplier=suppliers["cloud"], d=month + timedelta(days=2), excl=mrr_total * Decimal("0.11"),
                              account="606100", pay_delay=0)
-        bld.supplier_invoice(supplier=suppliers["ads"], d=month + timedelta(days=1), excl=Decimal("6500"),
+        bld.supplier_invoice(supplier=suppliers["ads"], d=month + timedelta(days=1), excl=Decimal(6500),
                              account="623000", pay_delay=0)
-        bld.supplier_invoice(supplier=suppliers["rent"], d=month, excl=Decimal("3800"), account="613200", pay_delay=3)
-        bld.supplier_invoice(supplier=suppliers["fees"], d=month + timedelta(days=20), excl=Decimal("900"),
+        bld.supplier_invoice(supplier=suppliers["rent"], d=month, excl=Decimal(3800), account="613200", pay_delay=3)
+        bld.supplier_invoice(supplier=suppliers["fees"], d=month + timedelta(days=20), excl=Decimal(900),
                              account="622600")
         if month + timedelta(days=27) <= book.today:
-            bld.payroll(month + timedelta(days=27), Decimal("68000") + Decimal("1500") * i)
+            bld.payroll(month + timedelta(days=27), Decimal(68000) + Decimal(1500) * i)
 
 
 def build_boisfin(book: Book, rng: random.Random) -> None:
@@ -417,10 +416,10 @@ def build_boisfin(book: Book, rng: random.Random) -> None:
     hardware = bld.supplier("Quincaillerie Pro Ouest", first)
     energy = bld.supplier("EDF Entreprises", first)
     rent = bld.supplier("SCI Zone Artisanale", first)
-    bld.transaction(first, Decimal("25000"), "Apport en compte courant")
+    bld.transaction(first, Decimal(25000), "Apport en compte courant")
     for i, month in enumerate(months):
-        season = {7: Decimal("0.45"), 8: Decimal("0.35"), 12: Decimal("1.3")}.get(month.month, Decimal("1"))
-        target = Decimal("48000") * season
+        season = {7: Decimal("0.45"), 8: Decimal("0.35"), 12: Decimal("1.3")}.get(month.month, Decimal(1))
+        target = Decimal(48000) * season
         sold = Decimal(0)
         for k in range(max(4, int(16 * season))):
             d = _day(rng, month, book.today)
@@ -439,15 +438,15 @@ def build_boisfin(book: Book, rng: random.Random) -> None:
                 sold += money(excl)
         # Cost per unit drifting down after the lean plan started six months ago.
         material_ratio = Decimal("0.36") if i < len(months) - 6 else Decimal("0.33")
-        bld.supplier_invoice(supplier=timber, d=month + timedelta(days=3), excl=max(sold, Decimal("30000")) * material_ratio,
+        bld.supplier_invoice(supplier=timber, d=month + timedelta(days=3), excl=max(sold, Decimal(30000)) * material_ratio,
                              account="601000", terms=45, pay_delay=45)
-        bld.supplier_invoice(supplier=hardware, d=month + timedelta(days=12), excl=Decimal("2400") * (season + 1) / 2,
+        bld.supplier_invoice(supplier=hardware, d=month + timedelta(days=12), excl=Decimal(2400) * (season + 1) / 2,
                              account="601000")
-        bld.supplier_invoice(supplier=energy, d=month + timedelta(days=8), excl=Decimal("1900"), account="606100",
+        bld.supplier_invoice(supplier=energy, d=month + timedelta(days=8), excl=Decimal(1900), account="606100",
                              pay_delay=10)
-        bld.supplier_invoice(supplier=rent, d=month, excl=Decimal("2800"), account="613200", pay_delay=2)
+        bld.supplier_invoice(supplier=rent, d=month, excl=Decimal(2800), account="613200", pay_delay=2)
         if month + timedelta(days=27) <= book.today:
-            bld.payroll(month + timedelta(days=27), Decimal("26500"))
+            bld.payroll(month + timedelta(days=27), Decimal(26500))
 
 
 COMPANIES = {

@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
-from datetime import date, datetime, timedelta
-from datetime import timezone as dt_timezone
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -65,7 +64,7 @@ def _datetime(value: Any) -> datetime | None:
         parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
     except ValueError:
         return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt_timezone.utc)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def _link_id(obj: dict, name: str) -> str | None:
@@ -76,7 +75,7 @@ def _link_id(obj: dict, name: str) -> str | None:
 
 
 def _iso(moment: datetime) -> str:
-    return moment.astimezone(dt_timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    return moment.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 # --- mapping: Pennylane payload → canonical fields -------------------------------------------
@@ -99,7 +98,7 @@ def map_supplier(o: dict, ctx: dict) -> dict:
 
 
 def _invoice(o: dict, kind: str) -> dict:
-    rate = _decimal(o, "exchange_rate", required=False) or Decimal("1")
+    rate = _decimal(o, "exchange_rate", required=False) or Decimal(1)
     incl = _decimal(o, "amount")
     excl_currency = _decimal(o, "currency_amount_before_tax")
     status = o.get("status") or ""
@@ -110,7 +109,7 @@ def _invoice(o: dict, kind: str) -> dict:
         "exchange_rate": rate, "amount_incl_tax": incl,
         "amount_excl_tax": (excl_currency * rate).quantize(Decimal("0.01")),
         "currency_amount_incl_tax": _decimal(o, "currency_amount", required=False) or incl,
-        "remaining_amount_incl_tax": _decimal(o, "remaining_amount_with_tax", required=False) or Decimal("0"),
+        "remaining_amount_incl_tax": _decimal(o, "remaining_amount_with_tax", required=False) or Decimal(0),
         "status": status[:30],
         "is_credit_note": status == "credit_note" or bool(o.get("credited_invoice")),
         # v2 gives no payment date on the invoice (its payments cost one request each): a paid
@@ -192,7 +191,7 @@ class PennylaneConnector(Connector):
     def __init__(self, connection, *, client: ProviderClient | None = None, now: Callable[[], datetime] | None = None):
         super().__init__(connection)
         self._client = client
-        self.now = now or (lambda: datetime.now(dt_timezone.utc))
+        self.now = now or (lambda: datetime.now(UTC))
         self.ctx: dict[str, dict] = {"accounts": {}, "journals": {}}
         self.fiscal_years: list[dict] = []
 

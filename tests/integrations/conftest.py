@@ -6,8 +6,8 @@ import random
 import threading
 from datetime import date, timedelta
 from decimal import Decimal
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 from socketserver import ThreadingMixIn
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import httpx
 import pytest

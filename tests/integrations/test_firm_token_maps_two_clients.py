@@ -6,7 +6,7 @@ from integrations.fakes.pennylane import PennylaneFake
 from integrations.http import mount_transport
 from integrations.models import Connection, Invoice
 from integrations.services import connection_connect, connection_sync, firm_company_map
-from tests.factories import make_engagement, make_member, make_org
+from tests.factories import make_engagement, make_member
 from tests.integrations.conftest import FAKE_BASE, make_book
 
 pytestmark = pytest.mark.django_db

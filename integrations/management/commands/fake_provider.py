@@ -20,7 +20,7 @@ class _ThreadingServer(ThreadingMixIn, WSGIServer):
 
 
 class _Handler(WSGIRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002 - wsgiref's signature
+    def log_message(self, format, *args):
         # The request line only: never the headers (they carry the bearer token).
         self.server.stdout.write(f"{self.address_string()} {format % args}\n")
 
