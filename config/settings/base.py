@@ -310,6 +310,7 @@ HUBSPOT_SEARCH_RESULT_CAP = 10_000  # paging past this is a 400: start a new que
 HUBSPOT_SEARCH_WINDOW = env_int("HUBSPOT_SEARCH_WINDOW", 0)
 HUBSPOT_SEARCH_INDEX_LAG_SECONDS = env_int("HUBSPOT_SEARCH_INDEX_LAG_SECONDS", 5)  # search lags writes
 HUBSPOT_TOKEN_REFRESH_MARGIN_SECONDS = 300  # refresh an OAuth access token this long before it expires
+HUBSPOT_DAILY_LIMIT_RETRY_AFTER = 3600  # seconds: a spent daily budget is retried hourly, not hammered
 # A deal counts as qualified from this stage probability on (or list stage ids in HUBSPOT_QUALIFIED_STAGES).
 HUBSPOT_QUALIFIED_MIN_PROBABILITY = float(env_str("HUBSPOT_QUALIFIED_MIN_PROBABILITY", "0.3"))
 HUBSPOT_QUALIFIED_STAGES = [s for s in env_str("HUBSPOT_QUALIFIED_STAGES", "").split(",") if s]

@@ -75,6 +75,7 @@ class Limits:
 
     ten_secondly: int | None = 190
     search_per_second: int | None = None  # the real search limit is about 4/s; tests turn it on
+    daily: int | None = None  # private apps: 250,000 to 1,000,000 a day depending on the plan
 
 
 @dataclass
@@ -110,6 +111,7 @@ class HubSpotFake:
     _lock: threading.RLock = field(default_factory=threading.RLock)
     _storm_rng: object = None
     _query_cache: dict = field(default_factory=dict)
+    _daily: dict[str, int] = field(default_factory=dict)
 
     # ---- set-up helpers ----------------------------------------------------------------------
 
@@ -229,6 +231,8 @@ class HubSpotFake:
             status, out_headers, out = self._route(method, path, query, headers, body, payload)
         except _Reject as reject:
             status, out_headers, out = reject.response
+        if status < 400 and path.startswith("/crm/") and not path.endswith("/search"):
+            out_headers = {**out_headers, **self._budget_headers(headers.get("authorization", "")[7:])}
         return self._finish(method, path, query, payload, status, out_headers, out, token=headers.get("authorization", ""))
 
     def _finish(self, method, path, query, payload, status, headers, body, token: str = ""):
@@ -317,6 +321,11 @@ class HubSpotFake:
     def _check_limits(self, token: Token, search: bool) -> None:
         now = time.monotonic()
         with self._lock:
+            if self.limits.daily is not None:
+                used = self._daily.get(token.value, 0)
+                if used >= self.limits.daily:
+                    raise _Reject(self._rate_limited(None, policy="DAILY"))
+                self._daily[token.value] = used + 1
             if search and self.limits.search_per_second:
                 hits = self._hits.setdefault(f"search:{token.value}", deque())
                 while hits and hits[0] <= now - 1.0:
@@ -516,8 +525,20 @@ class HubSpotFake:
             body["subCategory"] = sub
         return status, {"Content-Type": "application/json;charset=utf-8"}, json.dumps(body).encode()
 
+    def _budget_headers(self, token: str) -> dict[str, str]:
+        """HubSpot's X-HubSpot-RateLimit-* headers on a normal answer (search answers carry none)."""
+        with self._lock:
+            ten = len(self._hits.get(f"ten:{token}", ()))
+            used = self._daily.get(token, 0)
+        limit = self.limits.ten_secondly or 190
+        daily = self.limits.daily or 500_000
+        return {"X-HubSpot-RateLimit-Interval-Milliseconds": "10000", "X-HubSpot-RateLimit-Max": str(limit),
+                "X-HubSpot-RateLimit-Remaining": str(max(0, limit - ten)),
+                "X-HubSpot-RateLimit-Daily": str(daily), "X-HubSpot-RateLimit-Daily-Remaining": str(max(0, daily - used))}
+
     def _rate_limited(self, retry_after: float | None, policy: str = "TEN_SECONDLY_ROLLING"):
-        body = {"status": "error", "message": "You have reached your secondly limit.", "errorType": "RATE_LIMIT",
+        message = "You have reached your daily limit." if policy == "DAILY" else "You have reached your secondly limit."
+        body = {"status": "error", "message": message, "errorType": "RATE_LIMIT",
                 "correlationId": str(uuid.uuid4()), "policyName": policy}
         headers = {"Content-Type": "application/json;charset=utf-8", "X-HubSpot-RateLimit-Max": "190",
                    "X-HubSpot-RateLimit-Remaining": "0", "X-HubSpot-RateLimit-Interval-Milliseconds": "10000"}

@@ -20,13 +20,14 @@ from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+import httpx
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from integrations.base import AccountInfo, Connector, ConnectorError, Cursor, Page, Record
-from integrations.http import ProviderClient, ProviderError
+from integrations.http import ProviderClient, ProviderError, transport_for
 from integrations.ratelimit import rate_limiter
 
 logger = logging.getLogger("integrations.hubspot")
@@ -214,6 +215,31 @@ def map_deal(obj: dict, *, stages: Stages, owners: dict[str, str], company_id: s
 # --- the connector ------------------------------------------------------------------------------
 
 
+class _DailyLimitGuard(httpx.BaseTransport):
+    """A 429 whose policy is DAILY will not clear in seconds: stop the sync at once (temporary error)
+    instead of letting the client back off and retry in vain; the run is retried later."""
+
+    def __init__(self, inner: httpx.BaseTransport):
+        self.inner = inner
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        response = self.inner.handle_request(request)
+        if response.status_code == 429:
+            response.read()
+            try:
+                policy = (response.json() or {}).get("policyName")
+            except ValueError:
+                policy = None
+            if policy == "DAILY":
+                response.close()
+                raise ConnectorError(_("HubSpot's daily API limit for this account is spent; the sync resumes "
+                                       "later."), permanent=False, retry_after=settings.HUBSPOT_DAILY_LIMIT_RETRY_AFTER)
+        return response
+
+    def close(self) -> None:
+        self.inner.close()
+
+
 class _BothBudgets:
     """A search request spends from the search bucket and from the account's general bucket."""
 
@@ -297,10 +323,15 @@ class HubSpotConnector(Connector):
             s_limit, s_window = settings.HUBSPOT_SEARCH_RATE_LIMIT
             search = rate_limiter(key=f"{self.budget_key}:search", limit=s_limit, window=s_window, sleep=self.sleep)
             base = settings.HUBSPOT_API_BASE_URL
-            self._client = ProviderClient(base_url=base, token=token, limiter=general, sleep=self.sleep)
+            self._client = ProviderClient(base_url=base, token=token, limiter=general, sleep=self.sleep,
+                                          transport=self._transport(base))
             self._search = ProviderClient(base_url=base, token=token, limiter=_BothBudgets(search, general),
-                                          sleep=self.sleep)
+                                          sleep=self.sleep, transport=self._transport(base))
         return self._client, self._search
+
+    @staticmethod
+    def _transport(base_url: str) -> httpx.BaseTransport:
+        return _DailyLimitGuard(transport_for(base_url) or httpx.HTTPTransport())
 
     def close(self) -> None:
         for client in (self._client, self._search):
