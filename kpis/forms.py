@@ -68,3 +68,11 @@ def slug_from_name(name: str) -> str:
     if not slug or not slug[0].isalpha():
         slug = f"kpi_{slug}"[:80]
     return slug
+
+
+class AnnotationForm(forms.Form):
+    """A note on one month's value ("why did it go up?"); it shows on the chart and in reports."""
+
+    month = forms.CharField(widget=forms.HiddenInput)
+    text = forms.CharField(label=_("Note"), max_length=2000,
+                           widget=forms.Textarea(attrs={"rows": 2, "placeholder": _("Why did it move?")}))

@@ -12,4 +12,5 @@ urlpatterns = [
     path("<slug:kpi_slug>/edit/", views.kpi_edit, name="kpi_edit"),
     path("<slug:kpi_slug>/lineage/", views.kpi_lineage, name="kpi_lineage"),
     path("<slug:kpi_slug>/what-if/", views.kpi_what_if, name="kpi_what_if"),
+    path("<slug:kpi_slug>/notes/", views.kpi_annotate, name="kpi_annotate"),
 ]

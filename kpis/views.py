@@ -7,13 +7,14 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.decorators import require_capability
 from kpis import presenters, selectors, services
-from kpis.forms import KpiForm, WhatIfForm
+from kpis.forms import AnnotationForm, KpiForm, WhatIfForm
 from kpis.selectors import WhatIfChange
 
 
@@ -57,6 +58,7 @@ def kpi_detail(request, org_slug, kpi_slug):
                       initial={"month": reference_month.start.strftime("%Y-%m"), "dimension": dimension})
     return render(request, "kpis/kpi_detail.html", {
         "detail": detail, "kpi": kpi, "drivers": drivers, "lineage": lineage, "what_if_form": form,
+        "annotation_form": AnnotationForm(initial={"month": reference_month.start.strftime("%Y-%m")}),
     })
 
 
@@ -116,7 +118,7 @@ def kpi_what_if(request, org_slug, kpi_slug):
                                      dimension_value=dimension, root=drivers.engine_root)
     return render(request, "kpis/kpi_detail.html", {
         "detail": detail, "kpi": kpi, "drivers": drivers, "lineage": lineage, "what_if_form": form,
-        "what_if": result,
+        "what_if": result, "annotation_form": AnnotationForm(initial={"month": month.start.strftime("%Y-%m")}),
     }, status=status)
 
 
@@ -207,3 +209,22 @@ def formula_check(request, org_slug):
                                      membership=request.membership, slug=kpi.slug if kpi else "",
                                      unit=request.POST.get("unit", "eur"))
     return render(request, "kpis/partials/formula_check.html", {"check": check})
+
+
+@require_POST
+@require_capability("kpis.view")
+def kpi_annotate(request, org_slug, kpi_slug):
+    """Anyone who sees a KPI may note why a month moved; back to the KPI page."""
+    kpi = _visible_kpi(request, kpi_slug)
+    form = AnnotationForm(request.POST)
+    if form.is_valid():
+        month = presenters.parse_month(request.org, form.cleaned_data["month"], default_current=True)
+        try:
+            services.kpi_annotation_create(kpi=kpi, by=request.membership, period_start=month.start,
+                                           text=form.cleaned_data["text"])
+            messages.success(request, _("Your note is added to %(month)s.") % {"month": presenters.month_label(month)})
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+    else:
+        messages.error(request, _("Write a note first."))
+    return redirect(reverse("kpis:kpi_detail", kwargs={"org_slug": org_slug, "kpi_slug": kpi.slug}) + "#notes")
