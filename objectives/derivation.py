@@ -150,7 +150,7 @@ def analyse(org: Organization, *, objective: Objective, today: date | None = Non
             if driver_kpi is None:
                 continue
             drivers.append(Driver(slug=slug, name=driver_kpi.name, current=_current(org, driver_kpi, period, today),
-                                  is_volume=slug in VOLUME_DRIVERS))
+                                  is_volume=slug in VOLUME_DRIVERS, unit=driver_kpi.unit))
     capacity, source = (None, "")
     if any(d.is_volume for d in drivers):
         capacity, source = order_capacity_per_week(org, today=today)

@@ -42,6 +42,7 @@ class Driver:
     name: str
     current: Decimal | None  # its value over the period at current run-rates (forecast)
     is_volume: bool = False
+    unit: str = ""
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,7 @@ class DriverMove:
     needed: Decimal
     is_volume: bool
     weeks: Decimal
+    unit: str = ""
 
     @property
     def delta(self) -> Decimal:
@@ -124,7 +126,7 @@ def feasibility_check(*, target: Decimal, baseline: Decimal | None, shape: str, 
         else:
             needed = driver.current + (target - baseline)
         moves.append(DriverMove(slug=driver.slug, name=driver.name, current=driver.current, needed=needed,
-                                is_volume=driver.is_volume, weeks=weeks))
+                                is_volume=driver.is_volume, weeks=weeks, unit=driver.unit))
     if target <= baseline:
         verdict = REACHABLE
     else:
