@@ -157,9 +157,11 @@ def _nuage(ctx: DemoContext) -> None:
                                is_manual="nrr" not in kpis, start_value=min(start or Decimal("101"), Decimal("105")),
                                target_value=Decimal("105"), unit="%")
     if "churn_rate" in kpis:
-        services.key_result_create(objective=objective, by=cro, title="Monthly churn under 1.5 %",
+        churn = _previous(org, kpis["churn_rate"], quarter) or Decimal("6")
+        services.key_result_create(objective=objective, by=cro, title="Customer churn of the quarter down by a quarter",
                                    kpi=kpis["churn_rate"], direction=KeyResult.Direction.DECREASE,
-                                   start_value=Decimal("2"), target_value=Decimal("1.5"))
+                                   start_value=churn.quantize(Decimal("0.01")),
+                                   target_value=(churn * Decimal("0.75")).quantize(Decimal("0.01")))
     services.action_plan_create(objective=objective, by=cro, title="Upsell the analytics add-on to the top 30 accounts",
                                 team="Customer success", due_date=quarter.end - timedelta(days=15),
                                 status="in_progress", key_results=list(objective.key_results.all()),
