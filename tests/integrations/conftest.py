@@ -97,3 +97,11 @@ def connection(acme):
 
 def today() -> date:
     return timezone.localdate()
+
+
+@pytest.fixture(params=["in_process", "over_http"])
+def any_fake(request, fake):
+    """The fake Pennylane mounted in-process, then the same fake served over real HTTP on 127.0.0.1."""
+    if request.param == "over_http":
+        return request.getfixturevalue("fake_over_http")
+    return fake

@@ -10,7 +10,7 @@ from integrations.services import connection_sync
 pytestmark = pytest.mark.django_db
 
 
-def test_as_days_pass_incremental_syncs_bring_new_invoices_and_those_turning_late(connection, book, fake):
+def test_as_days_pass_incremental_syncs_bring_new_invoices_and_those_turning_late(connection, book, any_fake):
     connection_sync(connection=connection)
     start = book.today
     invoices = Invoice.objects.for_org(connection.organization).filter(kind="customer")

@@ -24,7 +24,7 @@ class Killed(BaseException):
 
 @pytest.mark.parametrize("killed_after", [1, 4, 9])
 @override_settings(PENNYLANE_PAGE_LIMIT=10)
-def test_a_sync_killed_after_n_pages_and_run_again_equals_a_clean_sync(monkeypatch, book, fake, killed_after):
+def test_a_sync_killed_after_n_pages_and_run_again_equals_a_clean_sync(monkeypatch, book, any_fake, killed_after):
     crashed_org, clean_org = make_org(), make_org()
     crashed, clean = make_connection(crashed_org), make_connection(clean_org)
     write = services._PageWriter.write

@@ -6,11 +6,11 @@ from integrations.services import connection_sync
 pytestmark = pytest.mark.django_db
 
 
-def test_a_malformed_invoice_is_rejected_with_its_reason_and_the_rest_is_stored(connection, book, fake):
+def test_a_malformed_invoice_is_rejected_with_its_reason_and_the_rest_is_stored(connection, book, any_fake):
     invoice = dict(next(iter(book.objects["customer_invoices"].values())))
-    bad = fake.upsert(book.company_id, "customer_invoices", {**invoice, "id": None, "amount": "12,5O",
+    bad = any_fake.upsert(book.company_id, "customer_invoices", {**invoice, "id": None, "amount": "12,5O",
                                                             "invoice_number": "F-BAD-1"})
-    misdated = fake.upsert(book.company_id, "customer_invoices", {**invoice, "id": None, "deadline": "31/12/2026",
+    misdated = any_fake.upsert(book.company_id, "customer_invoices", {**invoice, "id": None, "deadline": "31/12/2026",
                                                                  "invoice_number": "F-BAD-2"})
 
     run = connection_sync(connection=connection)
@@ -23,9 +23,9 @@ def test_a_malformed_invoice_is_rejected_with_its_reason_and_the_rest_is_stored(
     assert Invoice.objects.for_org(connection.organization).filter(kind="customer").count() == 30
 
 
-def test_a_value_the_schema_refuses_is_rejected_by_the_service_not_crashing_the_run(connection, book, fake):
+def test_a_value_the_schema_refuses_is_rejected_by_the_service_not_crashing_the_run(connection, book, any_fake):
     invoice = dict(next(iter(book.objects["customer_invoices"].values())))
-    huge = fake.upsert(book.company_id, "customer_invoices", {**invoice, "id": None, "amount": "1e20"})
+    huge = any_fake.upsert(book.company_id, "customer_invoices", {**invoice, "id": None, "amount": "1e20"})
 
     run = connection_sync(connection=connection)
 
