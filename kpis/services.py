@@ -462,6 +462,14 @@ def metric_validate(metric: Metric) -> None:
             raise ValidationError({"value": "This aggregation needs a value."})
         if metric.aggregation == "percentile" and metric.percentile is None:
             raise ValidationError({"percentile": "Give the percentile (e.g. 90)."})
+        if (metric.options or {}).get("dimension_prefix") and (
+            not metric.dimension_field
+            or metric.aggregation not in ("sum", "count", "balance")
+            or metric.window_months
+        ):
+            raise ValidationError(
+                {"options": "A dimension prefix needs a dimension and a plain sum or count."}
+            )
         if metric.aggregation in SNAPSHOT_AGGREGATIONS and metric.window_months:
             raise ValidationError({"window_months": "A snapshot has no trailing window."})
         if needs_python(metric) and metric.aggregation in SNAPSHOT_AGGREGATIONS | {"balance"}:

@@ -148,7 +148,7 @@ def compute_metrics(
         elif m.aggregation in SNAPSHOT_AGGREGATIONS or m.window_months:
             windowed[(m.record_type, m.dimension_field)].append(m)
         else:
-            grouped[(m.record_type, m.date_field, m.dimension_field)].append(m)
+            grouped[(m.record_type, m.date_field, _dimension_key(m))].append(m)
 
     if ledger_fast:
         _ledger_by_month(org, ledger_fast, periods_by_grain, raw)
@@ -207,10 +207,23 @@ def _period_case(lookup: str, periods: list[Period]) -> Case:
     )
 
 
+def _dimension_key(metric) -> str | tuple[str, int]:
+    """The dimension field, or (field, n) when only its first n characters count (a PCG class: 2)."""
+    prefix = (metric.options or {}).get("dimension_prefix")
+    if metric.dimension_field and prefix:
+        return (metric.dimension_field, int(prefix))
+    return metric.dimension_field
+
+
 def _grouped_query(org, record_type, date_field, dim, group, grain, periods, raw) -> None:
     model = model_for(record_type)
     lookup = date_lookup(model, date_field)
     base = model.objects.for_org(org)
+    if isinstance(dim, tuple):
+        from django.db.models.functions import Substr
+
+        base = base.annotate(_dim=Substr(dim[0], 1, dim[1]))
+        dim = "_dim"
     aggs = {f"m{j}": _aggregate(m, metric_q(m)) for j, m in enumerate(group)}
     ranged = base.filter(**{f"{lookup}__gte": periods[0].start, f"{lookup}__lte": periods[-1].end})
     ranged = ranged.annotate(_period=_period_case(lookup, periods))
@@ -368,10 +381,13 @@ def _month_aligned(periods_by_grain) -> bool:
 def _ledger_coefficients(metric) -> tuple[Decimal, Decimal] | None:
     """(a, b) when the metric is Σ a·debit + b·credit over ledger lines filtered only by account prefixes."""
     filters = metric.filters or {}
+    prefix_dimension = metric.dimension_field == "account_number" and (metric.options or {}).get(
+        "dimension_prefix"
+    )
     if (
         metric.record_type != "ledgerline"
         or metric.date_field != "date"
-        or metric.dimension_field
+        or (metric.dimension_field and not prefix_dimension)
         or metric.aggregation not in ("sum", "balance")
         or filters.get("where")
         or filters.get("exclude")
@@ -458,32 +474,43 @@ def _ledger_by_month(org, metrics, periods_by_grain, raw) -> None:
 
     for m in metrics:
         a, b = _ledger_coefficients(m)
-        monthly: dict[date, Decimal] = defaultdict(Decimal)
+        prefix = int((m.options or {}).get("dimension_prefix") or 0) if m.dimension_field else 0
+        # one series for the total, and one per account class when broken down by a prefix
+        series: dict[str, dict[date, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+        openings: dict[str, Decimal] = defaultdict(Decimal)
         for number, entries in by_account.items():
             if matches(m, number):
                 for month, d, c in entries:
-                    monthly[month] += a * d + b * c
-        months = sorted(monthly)
-        running = Decimal(0)
+                    series[TOTAL][month] += a * d + b * c
+                    if prefix:
+                        series[number[:prefix]][month] += a * d + b * c
         if m.aggregation == "balance":
-            running = sum(
-                (a * d + b * c for number, (d, c) in opening_by_account.items() if matches(m, number)),
-                Decimal(0),
-            )
-        opening, cumulative = running, []
-        for month in months:
-            running += monthly[month]
-            cumulative.append(running)
-        for grain, grain_periods in periods_by_grain.items():
-            for p in grain_periods:
-                if m.aggregation == "balance":
-                    i = bisect.bisect_right(months, p.end)
-                    value = cumulative[i - 1] if i else opening
-                else:
-                    start, end = flow_span(m, p)
-                    window = months[bisect.bisect_left(months, start) : bisect.bisect_right(months, end)]
-                    value = sum((monthly[x] for x in window), Decimal(0))
-                raw[(m.slug, grain, p.start)][TOTAL] = value
+            for number, (d, c) in opening_by_account.items():
+                if matches(m, number):
+                    openings[TOTAL] += a * d + b * c
+                    if prefix:
+                        openings[number[:prefix]] += a * d + b * c
+        series.setdefault(TOTAL, defaultdict(Decimal))
+        for dim_value in set(series) | set(openings):
+            monthly = series[dim_value]
+            months = sorted(monthly)
+            running = openings.get(dim_value, Decimal(0)) if m.aggregation == "balance" else Decimal(0)
+            opening, cumulative = running, []
+            for month in months:
+                running += monthly[month]
+                cumulative.append(running)
+            for grain, grain_periods in periods_by_grain.items():
+                for p in grain_periods:
+                    if m.aggregation == "balance":
+                        i = bisect.bisect_right(months, p.end)
+                        value = cumulative[i - 1] if i else opening
+                    else:
+                        start, end = flow_span(m, p)
+                        window = months[bisect.bisect_left(months, start) : bisect.bisect_right(months, end)]
+                        value = sum((monthly[x] for x in window), Decimal(0))
+                    if dim_value != TOTAL and value == 0:
+                        continue  # keep breakdowns sparse
+                    raw[(m.slug, grain, p.start)][dim_value] = value
 
 
 def _percentile(values: list[Decimal], pct: Decimal) -> Decimal:

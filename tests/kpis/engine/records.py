@@ -180,7 +180,13 @@ def spend(org, *, day: date, channel: str, amount) -> c.MarketingSpend:
     )
 
 
-def series(org, name: str, day: date, value) -> c.OperationalValue:
+def series(org, name: str, day: date, value, dimension: str = "") -> c.OperationalValue:
     return c.OperationalValue.objects.create(
-        organization=org, source="demo", external_id=_ext(), series=name, date=day, value=D(value)
+        organization=org,
+        source="demo",
+        external_id=_ext(),
+        series=name,
+        date=day,
+        value=D(value),
+        dimension=dimension,
     )

@@ -114,14 +114,20 @@ def test_late_payments_and_ageing_buckets_at_period_end(catalogue, value_of):
     assert value_of(catalogue, "late_31_60", date(2026, 4, 30)).value == D("1200")
 
 
-def test_budget_variance_against_an_uploaded_budget(catalogue, value_of):
+def test_budget_variance_against_an_uploaded_budget_in_total_and_per_cost_line(catalogue, value_of):
     ledger(catalogue, "606300", MAR, debit=500)
     ledger(catalogue, "641000", MAR, debit=1000)
+    ledger(catalogue, "645000", MAR, debit=200)
     ledger(catalogue, "661000", MAR, debit=99)  # financial charges are not operating charges
-    series(catalogue, "budget_charges", date(2026, 3, 1), 1400)
-    # (500 + 1,000) − 1,400 = 100 over budget; 100 ÷ 1,400 × 100 = 7.142857 %
-    assert value_of(catalogue, "budget_variance", MAR).value == D("100")
-    assert value_of(catalogue, "budget_variance_pct", MAR).value == D("7.142857")
+    series(catalogue, "budget_charges", date(2026, 3, 1), 400, dimension="60")
+    series(catalogue, "budget_charges", date(2026, 3, 1), 1300, dimension="64")
+    # total: (500 + 1,000 + 200) − (400 + 1,300) = 0
+    assert value_of(catalogue, "budget_variance", MAR).value == D("0")
+    # purchases (60): 500 − 400 = 100 over, 25 %; personnel (64): 1,200 − 1,300 = 100 under, −7.692308 %
+    assert value_of(catalogue, "budget_variance", MAR, dim="60").value == D("100")
+    assert value_of(catalogue, "budget_variance_pct", MAR, dim="60").value == D("25")
+    assert value_of(catalogue, "budget_variance", MAR, dim="64").value == D("-100")
+    assert value_of(catalogue, "budget_variance_pct", MAR, dim="64").value == D("-7.692308")
 
 
 def test_budget_variance_says_no_data_without_a_budget(catalogue, value_of):
