@@ -196,7 +196,8 @@
     });
   }
 
-  function heatmapOption(data) {
+  function heatmapOption(data, el) {
+    const narrow = el && el.clientWidth < 560; // the legend does not fit: cells carry their symbol anyway
     const statuses = data.statuses || {};
     const periods = data.periods || [];
     const rows = data.rows || [];
@@ -204,7 +205,7 @@
       value: [c.x, c.y, STATUS_ORDER.indexOf(c.status)], status: c.status, shown: c.value, label: c.label,
     }));
     return Object.assign(baseOption(), {
-      grid: { left: 8, right: 8, top: 8, bottom: 48, containLabel: true },
+      grid: { left: 8, right: 8, top: 8, bottom: narrow ? 8 : 48, containLabel: true },
       tooltip: {
         position: "top",
         formatter: (p) => {
@@ -222,7 +223,7 @@
         axisLine: { show: false }, axisTick: { show: false },
       },
       visualMap: {
-        type: "piecewise", orient: "horizontal", left: "center", bottom: 0, dimension: 2,
+        type: "piecewise", orient: "horizontal", left: "center", bottom: 0, dimension: 2, show: !narrow,
         pieces: STATUS_ORDER.map((s, i) => ({ value: i, label: `${STATUS_MARK[s]} ${statuses[s] || s}`, color: COLOURS[s] })),
         textStyle: { color: COLOURS.muted },
       },
@@ -267,7 +268,7 @@
     // A heatmap grows with its rows (CSSOM, not a style attribute: CSP style-src 'self').
     if (el.dataset.chart === "heatmap") el.style.height = `${Math.max(200, (data.rows || []).length * 26 + 90)}px`;
     const chart = window.echarts.getInstanceByDom(el) || window.echarts.init(el, null, { renderer: "svg" });
-    chart.setOption(build(data), true);
+    chart.setOption(build(data, el), true);
     instances.add(chart);
   }
 
@@ -294,7 +295,11 @@
     clearTimeout(resizeTimer);
     resizeTimer = setTimeout(() => {
       prune();
-      instances.forEach((chart) => chart.resize());
+      instances.forEach((chart) => {
+        const dom = chart.getDom();
+        if (dom.dataset.chart === "heatmap") renderOne(dom);
+        chart.resize();
+      });
     }, 120);
   }
 
