@@ -42,6 +42,15 @@ PAGED_RESOURCES = ("ledger_accounts",)
 FILTER_FIELDS = {"id", "date", "customer_id", "supplier_id", "invoice_number", "journal_id", "ledger_account_id",
                  "bank_account_id"}
 OPERATORS = {"eq", "not_eq", "lt", "lteq", "gt", "gteq", "in", "not_in"}
+# The read scope each resource needs (a token created with chosen scopes gets a 403 naming the missing one).
+SCOPES = {
+    "customers": "customers:readonly", "suppliers": "suppliers:readonly",
+    "customer_invoices": "customer_invoices:readonly", "supplier_invoices": "supplier_invoices:readonly",
+    "ledger_accounts": "ledger_accounts:readonly", "journals": "journals:readonly",
+    "ledger_entry_lines": "ledger_entries:readonly", "bank_accounts": "bank_accounts:readonly",
+    "transactions": "transactions:readonly", "fiscal_years": "fiscal_years:readonly",
+    "billing_subscriptions": "billing_subscriptions:readonly",
+}
 
 
 class Faults:
@@ -111,6 +120,7 @@ class PennylaneFake:
         self.windows: dict[str, list[float]] = {}
         self.lock = threading.Lock()
         self.evolves = False  # the demo's world grows day by day with the clock (tests keep theirs still)
+        self.scopes: dict[str, set[str]] = {}  # token → granted scopes; a token absent here has them all
 
     def evolve(self) -> int:
         """Bring every book up to the clock's date (new invoices, invoices turning late)."""
@@ -238,7 +248,7 @@ class PennylaneFake:
                     raise _error(404, "Company not found") from None
                 if company_id not in allowed or company_id not in self.books:
                     raise _error(404, "Company not found")
-                return self._company(self.books[company_id], rest[2:], params)
+                return self._company(self.books[company_id], rest[2:], params, token)
             raise _error(404, "Not found")
         rest = path[len(V2):].strip("/").split("/")
         book = self.books[self.tokens[token]]
@@ -246,9 +256,13 @@ class PennylaneFake:
             return {"user": {"id": 1, "first_name": "API", "last_name": "Token", "email": "api@example.test",
                              "locale": "fr"},
                     "company": {"id": book.company_id, "name": book.name, "reg_no": "000000000"}}
-        return self._company(book, rest, params)
+        return self._company(book, rest, params, token)
 
-    def _company(self, book: Book, rest: list[str], params: dict):
+    def _company(self, book: Book, rest: list[str], params: dict, token: str = ""):
+        resource = rest[1] if rest and rest[0] == "changelogs" and len(rest) > 1 else (rest[0] if rest else "")
+        granted = self.scopes.get(token)
+        if granted is not None and resource in SCOPES and SCOPES[resource] not in granted:
+            raise _error(403, f"Missing scope: {SCOPES[resource]}")
         if len(rest) == 2 and rest[0] == "changelogs":
             if rest[1] not in CHANGELOG_RESOURCES:
                 raise _error(404, "Not found")
