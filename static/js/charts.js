@@ -198,6 +198,7 @@
 
   function heatmapOption(data, el) {
     const narrow = el && el.clientWidth < 560; // the legend does not fit: cells carry their symbol anyway
+    const labelWidth = narrow ? 96 : 200;
     const statuses = data.statuses || {};
     const periods = data.periods || [];
     const rows = data.rows || [];
@@ -205,7 +206,7 @@
       value: [c.x, c.y, STATUS_ORDER.indexOf(c.status)], status: c.status, shown: c.value, label: c.label,
     }));
     return Object.assign(baseOption(), {
-      grid: { left: 8, right: 8, top: 8, bottom: narrow ? 8 : 48, containLabel: true },
+      grid: { left: labelWidth + 12, right: 8, top: 8, bottom: narrow ? 28 : 60 },
       tooltip: {
         position: "top",
         formatter: (p) => {
@@ -219,7 +220,8 @@
         axisLabel: { color: COLOURS.muted, hideOverlap: true }, axisLine: { show: false }, axisTick: { show: false },
       },
       yAxis: {
-        type: "category", data: rows, inverse: true, axisLabel: { color: COLOURS.text, width: 180, overflow: "truncate" },
+        type: "category", data: rows, inverse: true,
+        axisLabel: { color: COLOURS.text, width: labelWidth, overflow: "truncate", ellipsis: "…" },
         axisLine: { show: false }, axisTick: { show: false },
       },
       visualMap: {
