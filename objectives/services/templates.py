@@ -138,7 +138,8 @@ def template_apply(*, template: ObjectiveTemplate, memberships: list[Membership]
     """Create the template's objectives in each company where the member (one membership each) may use templates.
 
     The template must sit in that company's own library or in the library of the consultancy the
-    member reaches it through.
+    member reaches it through. `objectives.templates` is the capability that decides: the kinds of
+    the objectives inside (financial, operational…) are not checked one by one against set_<kind>.
     """
     results = []
     for membership in memberships:
