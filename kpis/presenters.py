@@ -289,6 +289,18 @@ class KpiRow:
     previous_label: str
     spark_id: str
     spark: dict
+    spark_summary: str = ""
+
+
+def spark_summary(kpi: Kpi, months: list[Period], values: list[Decimal | None]) -> str:
+    """The sparkline in words, for screen readers: its lowest and highest month."""
+    points = [(v, m) for v, m in zip(values, months, strict=True) if v is not None]
+    if not points:
+        return _("No value in the last 12 months.")
+    low, high = min(points, key=lambda p: p[0]), max(points, key=lambda p: p[0])
+    return _("Last 12 months: lowest %(low)s in %(low_month)s, highest %(high)s in %(high_month)s.") % {
+        "low": format_kpi_value(low[0], kpi.unit), "low_month": month_label(low[1]),
+        "high": format_kpi_value(high[0], kpi.unit), "high_month": month_label(high[1])}
 
 
 @dataclass
@@ -321,7 +333,8 @@ def kpi_rows(org: Organization, *, kpis: list[Kpi], month: Period, spark_months:
     for kpi in kpis:
         value, reason, target, status = table.point(kpi, month)
         prev_value = table.point(kpi, previous)[0]
-        spark_values = [as_float(table.point(kpi, m)[0]) for m in months]
+        raw_values = [table.point(kpi, m)[0] for m in months]
+        spark_values = [as_float(v) for v in raw_values]
         rows.append(KpiRow(
             kpi=kpi,
             url=reverse("kpis:kpi_detail", kwargs={"org_slug": org.slug, "kpi_slug": kpi.slug}),
@@ -337,6 +350,7 @@ def kpi_rows(org: Organization, *, kpis: list[Kpi], month: Period, spark_months:
             spark_id=f"spark-{kpi.slug}",
             spark={"format": chart_format(kpi.unit), "periods": [m.start.isoformat() for m in months],
                    "values": spark_values},
+            spark_summary=spark_summary(kpi, months, raw_values),
         ))
     return rows, table
 

@@ -59,3 +59,12 @@ def test_an_earlier_month_can_be_chosen(client, alice, acme_kpis):
     html = client.get(url("kpis:catalogue", org_slug="acme") + "?month=2026-06").content.decode()
     assert "€777" in _row(html, "revenue")
     assert "June 2026" in html
+
+
+def test_each_sparkline_is_also_said_in_words(client, alice, acme_kpis):
+    set_value(acme_kpis["revenue"], date(2026, 2, 1), "900")
+    set_value(acme_kpis["revenue"], date(2026, 7, 1), "1500")
+    set_value(acme_kpis["revenue"], date(2026, 10, 1), "1000")
+    row = _row(_catalogue(client, alice, "en"), "revenue")
+    assert ('<span class="visually-hidden">Last 12 months: lowest €900 in February 2026, '
+            "highest €1,500 in July 2026.</span>") in row
