@@ -9,6 +9,7 @@ from accounts import urls as accounts_urls
 from accounts import views as accounts_views
 from accounts.api import MembershipViewSet
 from integrations.oauth_hubspot import hubspot_oauth_callback
+from integrations.providers.hubspot.webhooks import hubspot_webhook
 
 api_router = SimpleRouter()
 api_router.register("members", MembershipViewSet, basename="member")
@@ -33,6 +34,7 @@ urlpatterns = [
     path("o/<slug:org_slug>/", include(org_patterns)),
     # OAuth providers redirect to one fixed URI registered for the app; the signed state names the org.
     path("integrations/hubspot/callback/", hubspot_oauth_callback, name="hubspot_oauth_callback"),
+    path("integrations/hubspot/webhook/", hubspot_webhook, name="hubspot_webhook"),  # signed by HubSpot
     path("api/v1/orgs/<slug:org_slug>/", include((api_patterns, "api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api_schema"), name="api_docs"),

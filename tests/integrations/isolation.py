@@ -6,6 +6,7 @@ from tests.integrations.conftest import make_connection
 # HubSpot redirects the admin back to one fixed URI (outside /o/<org_slug>/); it answers 404
 # unless the signed state names an organization the user may manage.
 AUTH_ONLY_ROUTES = {"hubspot_oauth_callback"}
+PUBLIC_ROUTES = {"hubspot_webhook"}  # HubSpot's servers post here; every request must carry a valid signature
 
 
 def _sync_run_id(org):
