@@ -73,7 +73,7 @@ def cascade(request, org_slug):
     context = {
         "tree": tree, "period_key": period_key, "periods": period_choices(request.org, today)[:-1],
         "owners": _owners(request.org), "owner_filter": owner_id, "role_filter": role,
-        "roles": Membership._meta.get_field("role").choices, "check_in_form": CheckInForm,
+        "roles": Membership._meta.get_field("role").choices,
         "can_check_in": request.membership.can("objectives.check_in"),
         "can_create": any(services.can_set_kind(request.membership, k) for k in Objective.Kind.values),
     }
