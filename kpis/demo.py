@@ -2,7 +2,8 @@
 
 Installs the catalogue in the three client companies, computes every KPI from the records the
 integrations step loaded, and sets monthly targets so that statuses mean something:
-- Maison Lumen: revenue 8 % above the same month last year (Christmas peak included), the CFO's
+- Maison Lumen: revenue 8 % above the same month last year (in the first year, 8 % above the median
+  ordinary month, 2.5× in November and December), the CFO's
   Q4 target of 500 K€, returns under 6 %, median order processing under 24 h;
 - Nuage Analytics: NRR ≥ 105 %, churn ≤ 2 % a month, MRR +3 % a month;
 - Atelier Bois Fin: cost per unit 8 % below its average of the last six months, DSO ≤ 45 days.
@@ -53,19 +54,14 @@ def _set(
 
 def _lumen(ctx: DemoContext, org: Organization, kpis: dict) -> list[KpiTarget]:
     revenue = _values(org, "revenue")
+    normal = sorted(v for start, v in revenue.items() if start.month not in (11, 12) and start < ctx.today)
+    typical = normal[len(normal) // 2] if normal else Decimal(70_000)  # the median ordinary month
     targets = []
     for p in _months(ctx, org):
         last_year = revenue.get(add_months(p.start, -12))
-        base = Decimal(300_000) if p.start.month in (11, 12) else Decimal(120_000)
+        seasonal = typical * (Decimal("2.5") if p.start.month in (11, 12) else Decimal(1))
         targets.append(
-            _set(
-                org,
-                kpis,
-                "revenue",
-                "month",
-                p.start,
-                (last_year or base / Decimal("1.08")) * Decimal("1.08"),
-            )
+            _set(org, kpis, "revenue", "month", p.start, (last_year or seasonal) * Decimal("1.08"))
         )
         targets.append(_set(org, kpis, "return_rate", "month", p.start, 6))
         targets.append(_set(org, kpis, "order_processing_median", "month", p.start, 24, "0.25"))

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from celery import shared_task
+from django.db import OperationalError
 
 from accounts.models import Organization
 from kpis import services
 
 
-@shared_task(acks_late=True, max_retries=3)
+@shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
 def kpi_values_recompute_pending_task(org_id: int) -> None:
     """The debounced recompute of one organization's pending changes (see kpi_values_recompute_enqueue)."""
     org = Organization.objects.filter(pk=org_id).first()
