@@ -108,7 +108,8 @@ def connection_sync(request, org_slug, connection_id):
             or connection.is_firm:
         messages.error(request, _("Only an active connection can sync."))
         return _detail(connection)
-    run = services.sync_run_enqueue(connection=connection, trigger=SyncRun.Trigger.MANUAL)
+    run = services.sync_run_enqueue(connection=connection, trigger=SyncRun.Trigger.MANUAL,
+                                    full=request.POST.get("full") == "1")
     target = reverse("integrations:sync_run_detail", kwargs={"org_slug": org_slug, "sync_run_id": run.pk})
     return HttpResponseClientRedirect(target) if request.htmx else redirect(target)
 

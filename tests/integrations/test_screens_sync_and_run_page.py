@@ -69,3 +69,13 @@ def test_the_integrations_page_makes_the_same_number_of_queries_for_many_connect
         response = client.get(reverse("integrations:connection_list", kwargs={"org_slug": "acme"}))
 
     assert response.content.decode().count("Account 7001") == 8
+
+
+def test_a_full_resync_can_be_asked_for(client, acme, acme_ceo, connection, django_capture_on_commit_callbacks):
+    client.force_login(acme_ceo.user)
+    url = reverse("integrations:connection_sync", kwargs={"org_slug": "acme", "connection_id": connection.pk})
+
+    with django_capture_on_commit_callbacks(execute=False):
+        client.post(url, {"full": "1"})
+
+    assert SyncRun.objects.for_org(acme).get().is_full is True
