@@ -417,6 +417,7 @@ class ValueRow:
 
 @dataclass
 class ForecastRow:
+    grain: str
     grain_label: str
     period_label: str
     to_date_text: str
@@ -444,10 +445,12 @@ class KpiDetail:
     forecasts: list[ForecastRow]
     annotations: list
     breakdown: dict | None = None  # the headline month by dimension value (segment, channel…)
+    grain: str = "month"  # of the values table
+    table_rows: list[ValueRow] = field(default_factory=list)  # the values table, newest first
 
 
 def kpi_detail_for(org: Organization, *, kpi: Kpi, membership: Membership, month: Period,
-                   dimension_value: str = "", today: date | None = None) -> KpiDetail:
+                   dimension_value: str = "", grain: str = "month", today: date | None = None) -> KpiDetail:
     """Trend (24 months), values table, forecasts to period end and annotations; a fixed number of queries."""
     current = selectors.current_period(org, today=today)
     last = max(month, current)
@@ -506,8 +509,12 @@ def kpi_detail_for(org: Organization, *, kpi: Kpi, membership: Membership, month
                           "values": [as_float(v) for _n, v in parts], "name": kpi.name},
                 "rows": [(n, format_kpi_value(v, kpi.unit, precise=True)) for n, v in parts],
             }
+    table_rows = rows
+    if grain in ("quarter", "year"):
+        table_rows = _grain_rows(org, kpi=kpi, grain=grain, month=month, dimension_value=dimension_value,
+                                 forecasts=forecasts, today=today)
     return KpiDetail(
-        breakdown=breakdown,
+        breakdown=breakdown, grain=grain if grain in ("quarter", "year") else "month", table_rows=table_rows,
         kpi=kpi, formula=formula_html(kpi.formula, org=org, kpi_slugs=kpi_slugs, metrics=metrics),
         month=month, current=current, dimension_value=dimension_value,
         dimension_values=selectors.kpi_dimension_values(org, kpi=kpi) if kpi.dimension_label else [],
@@ -515,6 +522,47 @@ def kpi_detail_for(org: Organization, *, kpi: Kpi, membership: Membership, month
         headline=headline, rows=rows, trend=trend, forecasts=[f for f in forecasts if f is not None],
         annotations=annotations,
     )
+
+
+GRAIN_ROWS = {"quarter": 8, "year": 3}
+
+
+def _grain_rows(org: Organization, *, kpi: Kpi, grain: str, month: Period, dimension_value: str,
+                forecasts: list, today: date | None) -> list[ValueRow]:
+    """The values table by fiscal quarter or fiscal year, each compared with the one before and a year before."""
+    fy = org.fiscal_year_start_month
+    last = period_containing(month.start, grain, fy)
+    current = selectors.current_period(org, grain=grain, today=today)
+    count = GRAIN_ROWS[grain]
+    first = last
+    for _i in range(count - 1):
+        first = first.previous()
+    earliest = first.same_period_last_year() if grain == "quarter" else first.previous()
+    series = selectors.kpi_series(org, kpi=kpi, grain=grain, start=earliest.start, end=last.end,
+                                  dimension_value=dimension_value)
+    by_start = {p.period.start: p for p in series}
+    forecast = next((f for f in forecasts if f is not None and f.grain == grain), None)
+    rows = []
+    for point in reversed([p for p in series if p.period.start >= first.start]):
+        prev = by_start.get(point.period.previous().start)
+        ly = by_start.get(point.period.same_period_last_year().start)
+        row = ValueRow(
+            period=point.period, label=period_label(point.period),
+            value_text=format_kpi_value(point.value, kpi.unit, precise=True),
+            reason=reason_text(point.no_value_reason) if point.value is None else "",
+            target_text=format_kpi_value(point.target, kpi.unit, precise=True),
+            status=point.status, status_label=value_status_label(point.status, point.value),
+            previous_text=format_kpi_value(prev.value if prev else None, kpi.unit, precise=True),
+            previous_delta=delta(kpi, point.value, prev.value if prev else None),
+            last_year_text=format_kpi_value(ly.value if ly else None, kpi.unit, precise=True),
+            last_year_delta=delta(kpi, point.value, ly.value if ly else None),
+            is_to_date=point.period == current,
+        )
+        if row.is_to_date and forecast is not None and forecast.target_text and forecast.raw is not None:
+            row.status = forecast.status
+            row.status_label = _("%(status)s (forecast)") % {"status": forecast.status_label}
+        rows.append(row)
+    return rows
 
 
 def _trend(kpi: Kpi, *, series, month: Period, current: Period, forecast: ForecastRow | None,
@@ -567,7 +615,7 @@ def _forecasts(org: Organization, *, kpi: Kpi, today: date | None) -> list[Forec
         status = selectors.kpi_status(kpi, value=fc.value, target=target,
                                       at_risk_threshold=t.at_risk_threshold if t else Decimal("0.10"))
         row = ForecastRow(
-            grain_label=GRAIN_LABELS[grain](), period_label=period_label(period),
+            grain=grain, grain_label=GRAIN_LABELS[grain](), period_label=period_label(period),
             to_date_text=format_kpi_value(fc.actual_to_date, kpi.unit),
             forecast_text=format_kpi_value(fc.value, kpi.unit),
             target_text=format_kpi_value(target, kpi.unit),

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.decorators import require_capability
 from kpis import presenters, selectors, services
 from kpis.forms import AnnotationForm, KpiForm, WhatIfForm
+from kpis.models import Grain
 from kpis.selectors import WhatIfChange
 
 
@@ -48,7 +49,7 @@ def kpi_detail(request, org_slug, kpi_slug):
     month = presenters.parse_month(request.org, request.GET.get("month"), default_current=True)
     dimension = request.GET.get("dimension", "")[:120]
     detail = presenters.kpi_detail_for(request.org, kpi=kpi, membership=request.membership, month=month,
-                                         dimension_value=dimension)
+                                         dimension_value=dimension, grain=request.GET.get("grain", "month"))
     reference_month = detail.headline.period if detail.headline else month
     drivers = presenters.drivers_for(request.org, kpi=kpi, membership=request.membership, month=reference_month,
                                      dimension_value=dimension)
@@ -58,6 +59,7 @@ def kpi_detail(request, org_slug, kpi_slug):
                       initial={"month": reference_month.start.strftime("%Y-%m"), "dimension": dimension})
     return render(request, "kpis/kpi_detail.html", {
         "detail": detail, "kpi": kpi, "drivers": drivers, "lineage": lineage, "what_if_form": form,
+        "grain_choices": Grain.choices,
         "annotation_form": AnnotationForm(initial={"month": reference_month.start.strftime("%Y-%m")}),
     })
 
@@ -118,6 +120,7 @@ def kpi_what_if(request, org_slug, kpi_slug):
                                      dimension_value=dimension, root=drivers.engine_root)
     return render(request, "kpis/kpi_detail.html", {
         "detail": detail, "kpi": kpi, "drivers": drivers, "lineage": lineage, "what_if_form": form,
+        "grain_choices": Grain.choices,
         "what_if": result, "annotation_form": AnnotationForm(initial={"month": month.start.strftime("%Y-%m")}),
     }, status=status)
 

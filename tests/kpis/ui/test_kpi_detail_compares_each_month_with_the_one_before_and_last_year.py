@@ -82,3 +82,16 @@ def test_a_kpi_with_a_dimension_shows_last_month_by_dimension_value(client, alic
     assert ('<tr><th scope="row">Retail</th><td class="num">€700.00</td></tr>'
             '<tr><th scope="row">Wholesale</th><td class="num">€300.00</td></tr>') in breakdown
     assert '<option value="Wholesale" >Wholesale</option>' in html
+
+
+def test_the_values_table_by_fiscal_quarter(client, alice, acme_kpis):
+    revenue = acme_kpis["revenue"]
+    for start, value in ((date(2025, 7, 1), "2000"), (date(2026, 4, 1), "2400"), (date(2026, 7, 1), "3000")):
+        kv = set_value(revenue, start, value)
+        kv.grain = "quarter"
+        kv.save(update_fields=["grain"])
+    html = _detail(client, alice, grain="quarter", month="2026-09")
+    row = _values_row(html, "Q3 2026")
+    assert "€3,000.00" in row
+    assert "€2,400.00" in row and "↑ +25.0%" in row  # on Q2 2026: (3,000 − 2,400) ÷ 2,400
+    assert "€2,000.00" in row and "↑ +50.0%" in row  # on Q3 2025: (3,000 − 2,000) ÷ 2,000
