@@ -417,6 +417,56 @@ def kpi_update(*, kpi: Kpi, by: Membership | None, recompute: bool = True, **cha
     return kpi
 
 
+@transaction.atomic
+def kpi_delete(*, kpi: Kpi, by: Membership | None) -> None:
+    """Delete a custom KPI with its values, targets and notes; refused while another formula reads it.
+
+    Built-in KPIs are deactivated instead (is_active=False) so the catalogue can bring them back.
+    """
+    org = kpi.organization
+    if kpi.is_builtin:
+        raise ValidationError("A built-in KPI cannot be deleted; deactivate it instead.")
+    readers = sorted(_readers_of(org, kpi.slug))
+    if readers:
+        raise ValidationError(f"“{kpi.slug}” is read by {', '.join(readers)}: change those formulas first.")
+    if by is not None:
+        audit_log_record(
+            org=org, actor=by.user, action="kpi.deleted", target=kpi, data={"formula": kpi.formula}
+        )
+    kpi.delete()
+
+
+@transaction.atomic
+def metric_delete(*, metric: Metric, by: Membership | None) -> None:
+    """Delete a custom metric; refused while a KPI formula reads it."""
+    org = metric.organization
+    if metric.is_builtin:
+        raise ValidationError("A built-in metric cannot be deleted.")
+    readers = sorted(_readers_of(org, metric.slug))
+    if readers:
+        raise ValidationError(
+            f"“{metric.slug}” is read by {', '.join(readers)}: change those formulas first."
+        )
+    if by is not None:
+        audit_log_record(org=org, actor=by.user, action="metric.deleted", target=metric)
+    metric.delete()
+
+
+def _readers_of(org: Organization, slug: str) -> set[str]:
+    """KPIs (active or not) whose formula reads `slug` directly, or through target()."""
+    from kpis.engine.formula import target_references
+
+    out = set()
+    for other, text in Kpi.objects.for_org(org).exclude(slug=slug).values_list("slug", "formula"):
+        try:
+            node = parse(text)
+        except FormulaError:
+            continue
+        if slug in references(node) or slug in target_references(node):
+            out.add(other)
+    return out
+
+
 def _check_capability(cap: str) -> None:
     if cap not in ALL_CAPABILITIES:
         raise ValidationError({"visibility_capability": f"Unknown capability “{cap}”."})
@@ -650,6 +700,8 @@ __all__ = [
     "kpi_values_recompute_pending",
     "kpi_formula_check",
     "kpi_create",
+    "kpi_delete",
+    "metric_delete",
     "kpi_update",
     "metric_create",
     "metric_update",

@@ -68,3 +68,17 @@ def test_another_tenants_kpis_are_unknown_references(catalogue, globex, alice):
     kpi_create(org=globex, by=None, slug="globex_only", name="G", formula="revenue", recompute=False)
     with pytest.raises(ValidationError, match="Unknown metric or KPI 'globex_only'"):
         kpi_create(org=catalogue, by=alice, slug="peek", name="Peek", formula="globex_only")
+
+
+def test_a_custom_kpi_is_deleted_unless_another_formula_reads_it(catalogue, alice):
+    from kpis.services import kpi_delete
+
+    base = kpi_create(org=catalogue, by=alice, slug="base", name="Base", formula="revenue", recompute=False)
+    kpi_create(org=catalogue, by=alice, slug="derived", name="Derived", formula="base * 2", recompute=False)
+    with pytest.raises(ValidationError, match="read by derived"):
+        kpi_delete(kpi=base, by=alice)
+    kpi_delete(kpi=Kpi.objects.for_org(catalogue).get(slug="derived"), by=alice)
+    kpi_delete(kpi=base, by=alice)
+    assert not Kpi.objects.for_org(catalogue).filter(slug__in=["base", "derived"]).exists()
+    with pytest.raises(ValidationError, match="built-in"):
+        kpi_delete(kpi=Kpi.objects.for_org(catalogue).get(slug="arr"), by=alice)
