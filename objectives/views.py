@@ -216,10 +216,9 @@ def objective_check_in(request, org_slug, objective_id):
             _apply_errors(form, exc)
     if request.htmx:
         node = selectors.objective_node(request.org, objective=objective)
-        status = 200 if not form.errors else 422
+        # 200 even with errors: htmx does not swap 4xx responses, and the row shows the errors in place.
         response = render(request, "objectives/partials/node_row.html", {
-            "node": node, "can_check_in": True, "check_in_errors": form.errors, "just_checked_in": not form.errors},
-            status=status)
+            "node": node, "can_check_in": True, "check_in_errors": form.errors, "just_checked_in": not form.errors})
         if not form.errors:
             response["HX-Trigger"] = "objectives:checked-in"
         return response

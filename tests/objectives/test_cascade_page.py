@@ -111,3 +111,13 @@ def test_action_plans_show_as_the_team_level_under_their_objective(client, acme,
     plan = make_action_plan(objective)
     client.force_login(alice.user)
     assert f"#plan-{plan.pk}" in client.get(URL).content.decode()
+
+
+def test_an_invalid_quick_check_in_comes_back_with_its_error(client, acme, alice):
+    objective = make_objective(acme, owner=alice)
+    client.force_login(alice.user)
+    response = client.post(f"/o/acme/objectives/{objective.pk}/check-in/", {"confidence": "sure"},
+                           HTTP_HX_REQUEST="true")
+    assert response.status_code == 200 and "errorlist" in response.content.decode()
+    assert "HX-Trigger" not in response
+    assert not objective.check_ins.exists()
