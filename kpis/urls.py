@@ -10,6 +10,7 @@ urlpatterns = [
     path("formula-check/", views.formula_check, name="formula_check"),
     path("<slug:kpi_slug>/", views.kpi_detail, name="kpi_detail"),
     path("<slug:kpi_slug>/edit/", views.kpi_edit, name="kpi_edit"),
+    path("<slug:kpi_slug>/delete/", views.kpi_delete, name="kpi_delete"),
     path("<slug:kpi_slug>/lineage/", views.kpi_lineage, name="kpi_lineage"),
     path("<slug:kpi_slug>/what-if/", views.kpi_what_if, name="kpi_what_if"),
     path("<slug:kpi_slug>/notes/", views.kpi_annotate, name="kpi_annotate"),

@@ -231,3 +231,17 @@ def kpi_annotate(request, org_slug, kpi_slug):
     else:
         messages.error(request, _("Write a note first."))
     return redirect(reverse("kpis:kpi_detail", kwargs={"org_slug": org_slug, "kpi_slug": kpi.slug}) + "#notes")
+
+
+@require_POST
+@require_capability("kpis.edit")
+def kpi_delete(request, org_slug, kpi_slug):
+    """Deletes a custom KPI (the engine refuses built-in ones and KPIs another formula reads)."""
+    kpi = _visible_kpi(request, kpi_slug)
+    try:
+        services.kpi_delete(kpi=kpi, by=request.membership)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("kpis:kpi_edit", org_slug=org_slug, kpi_slug=kpi.slug)
+    messages.success(request, _("“%(name)s” is deleted.") % {"name": kpi.name})
+    return redirect("kpis:catalogue", org_slug=org_slug)

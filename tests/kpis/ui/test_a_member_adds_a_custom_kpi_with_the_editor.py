@@ -60,3 +60,17 @@ def test_a_kpi_built_on_cost_detail_cannot_be_shown_to_everyone(client, alice, a
     assert response.status_code == 302
     assert Kpi.objects.for_org(alice.organization).get(slug="revenue_per_head").visibility_capability == \
         "kpis.view_costs"
+
+
+def test_a_custom_kpi_can_be_deleted_unless_another_formula_reads_it(client, alice, acme_kpis):
+    from tests.kpis.ui.kpi_data import make_kpi
+
+    org = alice.organization
+    make_kpi(org, slug="half", formula="revenue / 2")
+    make_kpi(org, slug="quarter", formula="half / 2")
+    client.force_login(alice.user)
+    response = client.post(url("kpis:kpi_delete", org_slug="acme", kpi_slug="half"))
+    assert response["Location"] == url("kpis:kpi_edit", org_slug="acme", kpi_slug="half")  # "quarter" reads it
+    assert Kpi.objects.for_org(org).filter(slug="half").exists()
+    assert client.post(url("kpis:kpi_delete", org_slug="acme", kpi_slug="quarter")).status_code == 302
+    assert not Kpi.objects.for_org(org).filter(slug="quarter").exists()
