@@ -140,6 +140,12 @@ class ActionPlan(OrgOwned):
     def is_overdue_on(self, today: date) -> bool:
         return self.due_date < today and self.status not in (self.Status.DONE, self.Status.CANCELLED)
 
+    @property
+    def is_overdue(self) -> bool:
+        from django.utils import timezone
+
+        return self.is_overdue_on(timezone.localdate())
+
 
 class CheckIn(OrgOwned):
     class Confidence(models.TextChoices):

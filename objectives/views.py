@@ -47,12 +47,17 @@ def _apply_errors(form, exc: ValidationError) -> None:
 
 
 def _period_from(request, org, today: date) -> tuple[date, date, str]:
-    """The period of the cascade: ?period=<start>/<end> among the offered choices, else the current quarter."""
-    choices = dict(period_choices(org, today))
+    """The period of the cascade: ?period=<start>/<end> when it is a fiscal quarter or year, else the current quarter."""
     key = request.GET.get("period", "")
-    if key in choices and key != "custom":
+    try:
         start, end = (date.fromisoformat(x) for x in key.split("/"))
-        return start, end, key
+    except ValueError:
+        start = end = None
+    if start is not None:
+        for grain in ("quarter", "year"):
+            p = period_containing(start, grain, org.fiscal_year_start_month)
+            if (p.start, p.end) == (start, end):
+                return start, end, key
     p = period_containing(today, "quarter", org.fiscal_year_start_month)
     return p.start, p.end, f"{p.start.isoformat()}/{p.end.isoformat()}"
 
@@ -70,8 +75,11 @@ def cascade(request, org_slug):
     tree = selectors.objective_tree_for(request.org, start=start, end=end,
                                         owner_id=int(owner_id) if owner_id.isdigit() else None, role=role,
                                         today=today)
+    periods = period_choices(request.org, today)[:-1]
+    if period_key not in dict(periods):
+        periods.append((period_key, f"{start:%Y-%m-%d} – {end:%Y-%m-%d}"))
     context = {
-        "tree": tree, "period_key": period_key, "periods": period_choices(request.org, today)[:-1],
+        "tree": tree, "period_key": period_key, "periods": periods,
         "owners": _owners(request.org), "owner_filter": owner_id, "role_filter": role,
         "roles": Membership._meta.get_field("role").choices,
         "can_check_in": request.membership.can("objectives.check_in"),

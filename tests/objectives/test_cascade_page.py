@@ -1,5 +1,7 @@
 """The cascade page: the tree with progress and risk, filters, and a query count that does not grow with the tree."""
 
+from datetime import date
+
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -121,3 +123,23 @@ def test_an_invalid_quick_check_in_comes_back_with_its_error(client, acme, alice
     assert response.status_code == 200 and "errorlist" in response.content.decode()
     assert "HX-Trigger" not in response
     assert not objective.check_ins.exists()
+
+
+def test_an_overdue_action_plan_is_flagged_in_the_tree(client, acme, alice, bob):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    objective = make_objective(acme, owner=bob, kind=Objective.Kind.OPERATIONAL)
+    plan = make_action_plan(objective)
+    plan.due_date = timezone.localdate() - timedelta(days=1)
+    plan.save(update_fields=["due_date"])
+    client.force_login(alice.user)
+    assert "overdue-flag" in client.get(URL).content.decode()
+
+
+def test_any_fiscal_quarter_can_be_shown_and_a_made_up_period_falls_back_to_the_current_quarter(client, acme, alice):
+    make_objective(acme, owner=alice, title="Old target", start=date(2024, 1, 1), end=date(2024, 3, 31))
+    client.force_login(alice.user)
+    assert "Old target" in client.get("/o/acme/objectives/?period=2024-01-01/2024-03-31").content.decode()
+    assert "Old target" not in client.get("/o/acme/objectives/?period=2024-01-01/2024-02-11").content.decode()
