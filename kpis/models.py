@@ -253,3 +253,20 @@ class KpiPendingChange(OrgOwned):
                 fields=["organization", "record_type", "day"], name="kpipendingchange_uniq"
             )
         ]
+
+
+class KpiLedgerMonth(OrgOwned):
+    """Ledger lines summed per (month, account): the engine's cache of the ledger, so an incremental
+    recompute re-reads only the months a sync touched. A full recompute rebuilds it from the ledger."""
+
+    month = models.DateField()
+    account_number = models.CharField(max_length=20)
+    debit = models.DecimalField(max_digits=20, decimal_places=2, default=Decimal("0"))
+    credit = models.DecimalField(max_digits=20, decimal_places=2, default=Decimal("0"))
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "month", "account_number"], name="kpiledgermonth_uniq"
+            )
+        ]

@@ -29,7 +29,7 @@ from kpis.engine.formula import (
     parse_value_expression,
     references,
 )
-from kpis.engine.metrics import compute_metrics, load_coverage
+from kpis.engine.metrics import compute_metrics, ledger_cache_refresh, ledger_coefficients, load_coverage
 from kpis.engine.records import (
     COVERAGE_FIELD,
     FLOW_AGGREGATIONS,
@@ -157,7 +157,20 @@ def kpi_values_recompute(
     }
     needed_metrics = {m for s in plan for m in graph.leaf_metrics(s)}
     metric_rows = [graph.metrics[m] for m in needed_metrics]
-    results = compute_metrics(org, metrics=metric_rows, periods_by_grain=periods_by_grain, coverage=coverage)
+    use_cache = any(ledger_coefficients(m) is not None for m in metric_rows)
+    if use_cache:
+        # The (month, account) cache of the ledger: rebuilt by a full run, refreshed month by month otherwise.
+        touched_months = None
+        if changes is not None and kpi_slugs is None:
+            touched_months = {d.replace(day=1) for d in changes.get("ledgerline", ())}
+        ledger_cache_refresh(org, months=touched_months)
+    results = compute_metrics(
+        org,
+        metrics=metric_rows,
+        periods_by_grain=periods_by_grain,
+        coverage=coverage,
+        use_ledger_cache=use_cache,
+    )
     targets = _targets(org)
 
     computed: list[ComputedValue] = []

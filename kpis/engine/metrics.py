@@ -124,7 +124,12 @@ def _dim(v) -> str:
 
 
 def compute_metrics(
-    org, *, metrics, periods_by_grain: dict[str, list[Period]], coverage: dict | None = None
+    org,
+    *,
+    metrics,
+    periods_by_grain: dict[str, list[Period]],
+    coverage: dict | None = None,
+    use_ledger_cache: bool = False,
 ) -> MetricResults:
     """Values of every metric for every requested period, total and per dimension value."""
     metrics = list(metrics)
@@ -138,7 +143,7 @@ def compute_metrics(
     snapshots: dict[tuple, list] = defaultdict(list)
     aligned = _month_aligned(periods_by_grain)
     for m in metrics:
-        if aligned and _ledger_coefficients(m) is not None:
+        if aligned and ledger_coefficients(m) is not None:
             ledger_fast.append(m)
         elif aligned and m.aggregation in ("snapshot_sum", "snapshot_count") and not needs_python(m):
             age = (m.options or {}).get("age_field", "")
@@ -151,7 +156,7 @@ def compute_metrics(
             grouped[(m.record_type, m.date_field, _dimension_key(m))].append(m)
 
     if ledger_fast:
-        _ledger_by_month(org, ledger_fast, periods_by_grain, raw)
+        _ledger_by_month(org, ledger_fast, periods_by_grain, raw, use_cache=use_ledger_cache)
     for key, group in snapshots.items():
         _snapshots_by_month(org, key, group, periods_by_grain, raw)
     for grain, periods in periods_by_grain.items():
@@ -378,7 +383,7 @@ def _month_aligned(periods_by_grain) -> bool:
     return all(p.start.day == 1 and p.end == month_end(p.end) for ps in periods_by_grain.values() for p in ps)
 
 
-def _ledger_coefficients(metric) -> tuple[Decimal, Decimal] | None:
+def ledger_coefficients(metric) -> tuple[Decimal, Decimal] | None:
     """(a, b) when the metric is Σ a·debit + b·credit over ledger lines filtered only by account prefixes."""
     filters = metric.filters or {}
     prefix_dimension = metric.dimension_field == "account_number" and (metric.options or {}).get(
@@ -414,55 +419,116 @@ def _ledger_coefficients(metric) -> tuple[Decimal, Decimal] | None:
     return Decimal(coefficients.get("debit", 0)), Decimal(coefficients.get("credit", 0))
 
 
-def _ledger_by_month(org, metrics, periods_by_grain, raw) -> None:
+def _ledger_rows(
+    ledger, *, months: set[date] | None = None, first: date | None = None, last: date | None = None
+):
+    """Ledger lines summed per (month, account), for some months or a date range: ONE grouped query."""
+    from django.db.models.functions import TruncMonth
+
+    from kpis.periods import month_end
+
+    qs = ledger
+    if months is not None:
+        spans = Q()
+        for m in sorted(months):
+            spans |= Q(date__gte=m, date__lte=month_end(m))
+        qs = qs.filter(spans)
+    if first is not None:
+        qs = qs.filter(date__gte=first)
+    if last is not None:
+        qs = qs.filter(date__lte=last)
+    out = []
+    for r in (
+        qs.annotate(month=TruncMonth("date"))
+        .values("month", "account_number")
+        .annotate(d=Sum("debit"), c=Sum("credit"))
+        .order_by()
+    ):
+        month = r["month"].date() if isinstance(r["month"], datetime) else r["month"]
+        out.append((month, r["account_number"], _dec(r["d"]) or Decimal(0), _dec(r["c"]) or Decimal(0)))
+    return out
+
+
+def ledger_cache_refresh(org, *, months: set[date] | None) -> None:
+    """Rebuild the (month, account) cache of the ledger: every month (months=None) or only these months.
+
+    A refresh of some months on a tenant whose cache was never built rebuilds it whole.
+    """
+    from integrations.models import LedgerLine
+    from kpis.models import KpiLedgerMonth
+
+    cache_rows = KpiLedgerMonth.objects.for_org(org)
+    if months is not None and not cache_rows.exists():
+        months = None
+    if months is not None and not months:
+        return
+    ledger = LedgerLine.objects.for_org(org).filter(is_deleted=False)
+    rows = _ledger_rows(ledger, months=months)
+    (cache_rows if months is None else cache_rows.filter(month__in=sorted(months))).delete()
+    KpiLedgerMonth.objects.bulk_create(
+        [
+            KpiLedgerMonth(organization=org, month=m, account_number=a, debit=d, credit=c)
+            for m, a, d, c in rows
+        ],
+        batch_size=2000,
+    )
+
+
+def _ledger_by_month(org, metrics, periods_by_grain, raw, *, use_cache: bool = False) -> None:
     """Sums and balances of ledger lines, then prefix matching and roll-up in Python. Exact for any
     month-aligned span (months, fiscal quarters and years, trailing windows).
 
-    ONE query groups the lines of the requested months by (month, account); when balances are asked
-    for, ONE more groups the older lines of the balance accounts only (512, 411…) by account, for the
-    opening balance. An incremental run thus reads recent months, not the whole ledger.
+    Live: ONE query groups the lines of the requested months by (month, account); when balances are
+    asked for, ONE more groups the older lines of the balance accounts only (512, 411…) by account,
+    for the opening balance. With `use_cache` (the recompute, after ledger_cache_refresh), ONE query
+    reads the (month, account) cache instead, so an incremental run reads only the months it changed.
     """
-    from django.db.models.functions import TruncMonth
-
     from integrations.models import LedgerLine
+    from kpis.models import KpiLedgerMonth
 
     periods = [p for ps in periods_by_grain.values() for p in ps]
     last = max(p.end for p in periods)
     first = min(
         p.start if m.aggregation == "balance" else flow_span(m, p)[0] for m in metrics for p in periods
     )
-    ledger = LedgerLine.objects.for_org(org).filter(is_deleted=False)
-    rows = (
-        ledger.filter(date__gte=first, date__lte=last)
-        .annotate(month=TruncMonth("date"))
-        .values("month", "account_number")
-        .annotate(d=Sum("debit"), c=Sum("credit"))
-        .order_by()
-    )
     by_account: dict[str, list[tuple[date, Decimal, Decimal]]] = defaultdict(list)
-    for r in rows:
-        month = r["month"].date() if isinstance(r["month"], datetime) else r["month"]
-        by_account[r["account_number"]].append(
-            (month, _dec(r["d"]) or Decimal(0), _dec(r["c"]) or Decimal(0))
-        )
-
-    balances = [m for m in metrics if m.aggregation == "balance"]
     opening_by_account: dict[str, tuple[Decimal, Decimal]] = {}
-    if balances:
-        prefixes = set()
-        for m in balances:
-            include = ((m.filters or {}).get("accounts") or {}).get("include") or []
-            prefixes |= {str(x) for x in include} if include else {""}
-        any_prefix = Q()
-        for prefix in sorted(prefixes):
-            any_prefix |= Q(account_number__startswith=prefix)
-        for r in (
-            ledger.filter(any_prefix, date__lt=first)
-            .values("account_number")
-            .annotate(d=Sum("debit"), c=Sum("credit"))
-            .order_by()
+    balances = [m for m in metrics if m.aggregation == "balance"]
+    if use_cache:
+        opening: dict[str, list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
+        for month, number, d, c in (
+            KpiLedgerMonth.objects.for_org(org)
+            .filter(month__lte=last)
+            .values_list("month", "account_number", "debit", "credit")
         ):
-            opening_by_account[r["account_number"]] = (_dec(r["d"]) or Decimal(0), _dec(r["c"]) or Decimal(0))
+            if month >= first:
+                by_account[number].append((month, d, c))
+            elif balances:
+                opening[number][0] += d
+                opening[number][1] += c
+        opening_by_account = {k: (v[0], v[1]) for k, v in opening.items()}
+    else:
+        ledger = LedgerLine.objects.for_org(org).filter(is_deleted=False)
+        for month, number, d, c in _ledger_rows(ledger, first=first, last=last):
+            by_account[number].append((month, d, c))
+        if balances:
+            prefixes = set()
+            for m in balances:
+                include = ((m.filters or {}).get("accounts") or {}).get("include") or []
+                prefixes |= {str(x) for x in include} if include else {""}
+            any_prefix = Q()
+            for prefix in sorted(prefixes):
+                any_prefix |= Q(account_number__startswith=prefix)
+            for r in (
+                ledger.filter(any_prefix, date__lt=first)
+                .values("account_number")
+                .annotate(d=Sum("debit"), c=Sum("credit"))
+                .order_by()
+            ):
+                opening_by_account[r["account_number"]] = (
+                    _dec(r["d"]) or Decimal(0),
+                    _dec(r["c"]) or Decimal(0),
+                )
 
     def matches(m, number: str) -> bool:
         accounts = (m.filters or {}).get("accounts") or {}
@@ -473,7 +539,7 @@ def _ledger_by_month(org, metrics, periods_by_grain, raw) -> None:
         return not any(number.startswith(x) for x in exclude)
 
     for m in metrics:
-        a, b = _ledger_coefficients(m)
+        a, b = ledger_coefficients(m)
         prefix = int((m.options or {}).get("dimension_prefix") or 0) if m.dimension_field else 0
         # one series for the total, and one per account class when broken down by a prefix
         series: dict[str, dict[date, Decimal]] = defaultdict(lambda: defaultdict(Decimal))

@@ -105,3 +105,19 @@ def test_a_flow_dated_by_a_secondary_field_recomputes_the_later_periods(catalogu
     april = KpiValue.objects.for_org(catalogue).get(kpi=shipped, grain="month", period_start=date(2026, 4, 1))
     assert ("throughput", "month", date(2026, 4, 1)) in report.touched
     assert april.value == D("0.233333")  # 1 order ÷ (30 ÷ 7 weeks)
+
+
+def test_an_incremental_run_rereads_only_the_ledger_months_the_sync_touched(books):
+    revenue = Kpi.objects.for_org(books).get(slug="revenue")
+
+    def value(grain, start):
+        return KpiValue.objects.for_org(books).get(kpi=revenue, grain=grain, period_start=start).value
+
+    ledger(books, "706000", date(2026, 1, 20), credit=7)  # a January line nobody reported
+    ledger(books, "706000", date(2026, 2, 20), credit=100)
+    kpi_values_recompute(org=books, changes={"ledgerline": {date(2026, 2, 20)}}, today=TODAY)
+    assert value("month", date(2026, 2, 1)) == D("2100")
+    # Q1 is rebuilt from the cached January (1,000) + the re-read February (2,100) + March (3,000)
+    assert value("quarter", date(2026, 1, 1)) == D("6100")
+    kpi_values_recompute(org=books, today=TODAY)  # the full recompute repairs from the ledger itself
+    assert value("quarter", date(2026, 1, 1)) == D("6107")
