@@ -5,10 +5,13 @@ bearer token; OAuth tokens are refreshed ahead of expiry.
 Incremental sync runs through the search API on each object's last-modified property
 (`lastmodifieddate` for contacts, `hs_lastmodifieddate` for companies and deals), filtered with
 epoch-ms strings between the stored cursor (inclusive) and the sync's start time (exclusive),
-sorted ascending. A search stops at 10,000 results, so before paging reaches the cap a new query
-starts from the last value seen. Archived records never appear in search: they are read from
-`?archived=true` lists and tombstoned. Search has its own rate limit (~4/s), kept in a second
-Redis bucket on top of the account's budget.
+sorted ascending. A search stops at 10,000 results, so a new query starts from the last value
+seen before paging reaches the cap; by default every page is such a query (keyset paging), so a
+record edited mid-sync cannot shift another one out of view. A full read (no cursor) is
+unbounded and reconciled: what it did not list is tombstoned (merged records). Archived records
+never appear in search: they are read from `?archived=true` lists and tombstoned. Search has its
+own rate limit (~4/s), kept in a second Redis bucket on top of the account's budget; a DAILY 429
+stops the sync until later instead of being retried in vain.
 """
 
 from __future__ import annotations
