@@ -83,3 +83,21 @@ def test_viewer_may_not_simulate(client, acme):
                        content_type="application/json").status_code == 403
     assert client.post(url("kpis:kpi_what_if", org_slug="acme", kpi_slug="revenue"),
                        {"driver": "sales", "mode": "pct", "amount": "10"}).status_code == 403
+
+
+def test_without_javascript_the_simulation_comes_back_inside_the_kpi_page(client, acme, alice):
+    _setup(acme)
+    client.force_login(alice.user)
+    response = client.post(url("kpis:kpi_what_if", org_slug="acme", kpi_slug="half_revenue"),
+                           {"driver": "sales", "mode": "pct", "amount": "10", "month": "2026-10"})
+    html = response.content.decode()
+    assert response.status_code == 200 and "<!doctype html>" in html
+    assert "€679.01" in html and "A simulation: nothing was saved." in html
+
+
+def test_an_unknown_driver_is_refused_without_simulating(client, acme, alice):
+    _setup(acme)
+    client.force_login(alice.user)
+    response = client.post(url("kpis:kpi_what_if", org_slug="acme", kpi_slug="half_revenue"),
+                           {"driver": "cost_view", "mode": "pct", "amount": "10"}, HTTP_HX_REQUEST="true")
+    assert "Select a valid choice." in response.content.decode()  # not a driver of half_revenue
