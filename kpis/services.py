@@ -112,13 +112,15 @@ def kpi_values_recompute(
     today = today or timezone.localdate()
     fy = org.fiscal_year_start_month
     metrics = list(Metric.objects.for_org(org))
-    kpis = list(Kpi.objects.for_org(org).filter(is_active=True))
+    # Inactive KPIs are not materialised, but active ones may still read them.
+    kpis = list(Kpi.objects.for_org(org))
+    active = {k.slug for k in kpis if k.is_active}
     graph = Graph.build(kpis, metrics)
     report = RecomputeReport()
-    if not kpis:
+    if not active:
         return report
 
-    used_metrics = {m for s in graph.kpis for m in graph.leaf_metrics(s)}
+    used_metrics = {m for s in active for m in graph.leaf_metrics(s)}
     coverage = load_coverage(org, [graph.metrics[m] for m in used_metrics])
     start = _range_start(coverage, today)
     all_periods = {g: periods_between(start, today, g, fy) for g in GRAINS}
@@ -126,12 +128,12 @@ def kpi_values_recompute(
     # What to rewrite: {kpi slug: {grain: {period starts}}}
     plan: dict[str, dict[str, set[date]]] = {}
     if changes is None and kpi_slugs is None:
-        for s in graph.kpis:
+        for s in active:
             plan[s] = {g: {p.start for p in ps} for g, ps in all_periods.items()}
     elif kpi_slugs is not None:
         wanted = set(kpi_slugs) | (graph.dependents(set(kpi_slugs)) if include_dependents else set())
         for s in wanted:
-            if s in graph.kpis:
+            if s in active:
                 plan[s] = {g: {p.start for p in ps} for g, ps in all_periods.items()}
     else:
         changed = {rt: set(days) for rt, days in changes.items() if days}
@@ -141,7 +143,7 @@ def kpi_values_recompute(
             if metric.record_type in changed:
                 days = changed[metric.record_type]
                 per_metric[m] = {g: _affected_periods(metric, days, ps) for g, ps in all_periods.items()}
-        for s in graph.kpis:
+        for s in active:
             leaves = [m for m in graph.leaf_metrics(s) if m in per_metric]
             if not leaves:
                 continue
@@ -588,7 +590,7 @@ def metric_update(*, metric: Metric, by: Membership | None, recompute: bool = Tr
 
 
 def _kpis_reading(org: Organization, metric_slug: str) -> set[str]:
-    graph = Graph.build(Kpi.objects.for_org(org).filter(is_active=True), Metric.objects.for_org(org))
+    graph = Graph.build(Kpi.objects.for_org(org), Metric.objects.for_org(org))
     return graph.dependents({metric_slug})
 
 

@@ -19,7 +19,7 @@ SCALABLE = {"sum", "count"}  # flows that grow with the days elapsed
 
 
 def _graph(org) -> Graph:
-    return Graph.build(Kpi.objects.for_org(org).filter(is_active=True), Metric.objects.for_org(org))
+    return Graph.build(Kpi.objects.for_org(org), Metric.objects.for_org(org))
 
 
 def _scalable(metric: Metric) -> bool:
@@ -50,7 +50,7 @@ def forecast(org, *, kpi: Kpi, period: Period, today: date | None = None):
     today = today or timezone.localdate()
     graph = _graph(org)
     if kpi.slug not in graph.kpis:
-        return Forecast(None, None, None, "inactive KPI")
+        return Forecast(None, None, None, "unknown KPI")
     elapsed = elapsed_fraction(period, today)
     leaves = [graph.metrics[m] for m in graph.leaf_metrics(kpi.slug)]
     full_days = period.days
@@ -153,6 +153,7 @@ def simulate(org, *, period: Period, changes: dict, dimension_value: str = "") -
     graph = _graph(org)
     changed = {s for s in changes if s in graph.metrics or s in graph.kpis}
     affected = graph.dependents(changed) | {s for s in changed if s in graph.kpis}
+    affected = {s for s in affected if graph.kpis[s].is_active}
     if not affected:
         return {}
     leaves = {m for s in affected for m in graph.leaf_metrics(s)} | {s for s in changed if s in graph.metrics}

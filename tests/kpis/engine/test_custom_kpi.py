@@ -82,3 +82,19 @@ def test_a_custom_kpi_is_deleted_unless_another_formula_reads_it(catalogue, alic
     assert not Kpi.objects.for_org(catalogue).filter(slug__in=["base", "derived"]).exists()
     with pytest.raises(ValidationError, match="built-in"):
         kpi_delete(kpi=Kpi.objects.for_org(catalogue).get(slug="arr"), by=alice)
+
+
+def test_a_deactivated_kpi_is_not_materialised_but_still_feeds_its_readers(catalogue, alice):
+    from kpis.services import kpi_values_recompute
+
+    ledger(catalogue, "707000", date(2026, 3, 10), credit=1000)
+    ledger(catalogue, "607000", date(2026, 3, 10), debit=600)
+    kpi_update(
+        kpi=Kpi.objects.for_org(catalogue).get(slug="revenue"), by=alice, is_active=False, recompute=False
+    )
+    kpi_values_recompute(org=catalogue, today=date(2026, 6, 15))
+    assert not KpiValue.objects.for_org(catalogue).filter(kpi__slug="revenue").exists()
+    margin = KpiValue.objects.for_org(catalogue).get(
+        kpi__slug="gross_margin_pct", grain="month", period_start=date(2026, 3, 1)
+    )
+    assert margin.value == D("40")  # (1,000 − 600) ÷ 1,000
