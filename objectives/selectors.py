@@ -17,8 +17,8 @@ from django.core.cache import cache
 from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
-from accounts.models import Membership, Organization
-from kpis.models import Kpi, KpiValue
+from accounts.models import Organization
+from kpis.models import KpiValue
 from kpis.periods import Period, period_containing
 from kpis.selectors import kpi_forecast
 from objectives.models import ActionPlan, CheckIn, KeyResult, Objective, ObjectiveTemplate, Review
@@ -330,15 +330,6 @@ def action_plans_of(org: Organization, *, objective: Objective) -> list[ActionPl
                 .select_related("owner__user").prefetch_related("key_results").order_by("due_date", "id"))
 
 
-def objectives_due_for(membership: Membership, *, today: date | None = None) -> list[ObjectiveNode]:
-    """The member's open objectives whose check-in is due (never checked in, or cadence elapsed)."""
-    today = today or timezone.localdate()
-    org = membership.organization
-    objectives = list(_objectives_queryset(org).filter(owner=membership, period_end__gte=today - timedelta(days=7),
-                                                       status__in=[Objective.Status.ACTIVE, Objective.Status.DRAFT]))
-    nodes = evaluate(org, objectives, today=today, with_forecasts=False)
-    return [n for n in nodes.values() if n.is_check_in_due]
-
 
 def reviews_of(org: Organization) -> list[Review]:
     return list(Review.objects.for_org(org).select_related("created_by").prefetch_related("participants__user")
@@ -347,12 +338,3 @@ def reviews_of(org: Organization) -> list[Review]:
 
 def templates_of(org: Organization) -> list[ObjectiveTemplate]:
     return list(ObjectiveTemplate.objects.for_org(org).order_by("name", "id"))
-
-
-def kpis_for_key_results(org: Organization) -> list[Kpi]:
-    return list(Kpi.objects.for_org(org).filter(is_active=True).order_by("category", "sort_order", "slug"))
-
-
-def kpi_period_label(objective: Objective) -> str:
-    p = kpi_period_for(objective, fy_start_month=objective.organization.fiscal_year_start_month)
-    return p.label() if p else f"{objective.period_start} – {objective.period_end}"
