@@ -15,7 +15,10 @@ from __future__ import annotations
 
 import logging
 import secrets
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 from urllib.parse import urlencode
 
@@ -31,13 +34,14 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
+from redis.exceptions import LockError
 
 from accounts.decorators import require_capability
 from accounts.models import Membership, Organization
 from integrations.base import ConnectorError
 from integrations.http import ProviderClient, ProviderError
 from integrations.models import Connection
-from integrations.ratelimit import rate_limiter
+from integrations.ratelimit import rate_limiter, redis_client
 
 logger = logging.getLogger("integrations.hubspot")
 
@@ -89,11 +93,39 @@ def _credentials(tokens: dict[str, Any], previous: dict[str, Any] | None = None)
     }
 
 
+_local_refresh_locks: dict[int, threading.Lock] = {}
+_local_refresh_guard = threading.Lock()
+
+
+@contextmanager
+def _refresh_lock(connection_id: int) -> Iterator[None]:
+    """One refresh of a connection at a time across workers (Redis), or across threads (no Redis)."""
+    url = settings.INTEGRATIONS_REDIS_URL
+    if url:
+        lock = redis_client(url).lock(f"pilotage:hubspot-refresh:{connection_id}", timeout=60, blocking_timeout=45)
+        if not lock.acquire():
+            raise ConnectorError(_("Another worker is renewing the HubSpot access; retrying shortly."),
+                                 permanent=False, retry_after=30)
+        try:
+            yield
+        finally:
+            try:
+                lock.release()
+            except LockError:  # expired meanwhile: the row lock still serialised the write
+                logger.warning("HubSpot refresh lock of connection %s expired before release", connection_id)
+        return
+    with _local_refresh_guard:
+        lock = _local_refresh_locks.setdefault(connection_id, threading.Lock())
+    with lock:
+        yield
+
+
 def hubspot_token_refresh(*, connection: Connection, force: bool = False) -> None:
     """Renew the connection's access token unless another worker just did; stores the pair first.
 
-    Serialised per connection by locking its row: the second worker waits, re-reads the stored
-    credentials and uses the token the first one saved instead of refreshing again.
+    Serialised per connection (a Redis lock shared by every worker, and the row lock): the second
+    worker waits, re-reads the stored credentials and uses the token the first one saved instead of
+    refreshing again.
     """
     if connection.pk is None:  # a probe during connect: nothing stored yet, nothing to share
         connection.credentials = _credentials(_token_request(
@@ -101,7 +133,7 @@ def hubspot_token_refresh(*, connection: Connection, force: bool = False) -> Non
             connection.credentials)
         return
     seen_token = connection.credentials.get("access_token")
-    with transaction.atomic():
+    with _refresh_lock(connection.pk), transaction.atomic():
         row = (Connection.objects.select_for_update()
                .filter(pk=connection.pk, organization=connection.organization).first())
         if row is None:

@@ -1,8 +1,10 @@
 """OAuth access tokens last ~30 minutes: they are refreshed ahead of expiry, once per connection,
 and the new pair is stored (encrypted) before it is used."""
 
+import threading
 import time
 
+import pytest
 from django.db import connection as db
 
 from integrations.models import Connection, Deal, SyncRun
@@ -119,3 +121,36 @@ def test_a_private_app_token_is_never_refreshed(acme, hubspot_connection, hubspo
     assert hubspot_fake.requests_to("/oauth/") == []
     assert {r.token for r in hubspot_fake.log} == {TOKEN}
     assert HubSpotConnector(hubspot_connection)._is_oauth() is False
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_refreshing_at_the_same_moment_refresh_once(hubspot_fake):
+    from django.db import connections
+
+    from integrations.fakes.hubspot import Fault
+    from tests.factories import make_org
+
+    org = make_org()
+    hubspot_fake.rotate_refresh_tokens = True  # a second refresh with the old token would fail outright
+    connection = _oauth_connection(org, hubspot_fake, expires_in=10)
+    hubspot_fake.faults.append(Fault(path="/oauth/v1/token", delay=0.3, times=5))  # a slow token endpoint
+    start = threading.Barrier(2)
+    results: dict[str, str] = {}
+
+    def worker(name):
+        try:
+            mine = Connection.objects.for_org(org).get(pk=connection.pk)  # each read the stale pair
+            start.wait()
+            hubspot_token_refresh(connection=mine)
+            results[name] = mine.credentials["access_token"]
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in ("a", "b")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(10)
+
+    assert len(hubspot_fake.requests_to("/oauth/v1/token")) == 1
+    assert results["a"] == results["b"] == _stored_credentials(connection)["access_token"]
