@@ -9,6 +9,7 @@ leaves no duplicate and loses nothing, and a second run changes nothing.
 from __future__ import annotations
 
 import logging
+import threading
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -250,10 +251,27 @@ def sync_run_enqueue(*, connection: Connection, trigger: str = SyncRun.Trigger.S
             return live
         run = SyncRun.objects.create(organization=connection.organization, connection=connection,
                                      trigger=trigger, is_full=full)
-        from integrations.tasks import sync_run_execute_task
-
-        transaction.on_commit(lambda: sync_run_execute_task.delay(run.pk))
+        transaction.on_commit(lambda: sync_run_dispatch(run_id=run.pk))
     return run
+
+
+def sync_run_dispatch(*, run_id: int) -> None:
+    """Hand the run to a worker; with no broker (`make demo` on runserver) run it in a background thread
+    so the admin still watches it progress instead of waiting on a blocked request."""
+    from integrations.tasks import sync_run_execute_task
+
+    if settings.CELERY_TASK_ALWAYS_EAGER and settings.INTEGRATIONS_SYNC_IN_THREAD:
+        def work() -> None:
+            from django.db import connection as thread_db
+
+            try:
+                sync_run_execute_task.apply(args=(run_id,))
+            finally:
+                thread_db.close()
+
+        threading.Thread(target=work, name=f"sync-run-{run_id}", daemon=True).start()
+        return
+    sync_run_execute_task.delay(run_id)
 
 
 def connections_due(*, now: datetime | None = None) -> list[Connection]:
@@ -420,6 +438,9 @@ class _PageWriter:
             self.listings[(page.object_type, page.listing_starts)] = _Listing(
                 model=page.listing_starts, filter=page.listing_filter or {}, seen=set())
         with transaction.atomic():
+            # Write first: on SQLite this takes the write lock up front, so the transaction never has
+            # to upgrade a read lock while a request writes (the "database is locked" deadlock).
+            SyncRun.objects.filter(pk=self.run.pk).update(heartbeat_at=timezone.now())
             counts = {kind: defaultdict(int) for kind in COUNT_KINDS}
             by_model: dict[str, list[Record]] = defaultdict(list)
             rejections = []

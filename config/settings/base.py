@@ -285,6 +285,9 @@ INTEGRATIONS_BACKOFF_BASE = 0.5  # seconds
 INTEGRATIONS_BACKOFF_MAX = 60.0
 INTEGRATIONS_SYNC_LOCK_TTL = env_int("INTEGRATIONS_SYNC_LOCK_TTL", 120)  # seconds; renewed after every page
 INTEGRATIONS_STALE_RUN_SECONDS = env_int("INTEGRATIONS_STALE_RUN_SECONDS", 15 * 60)  # silent live run → re-sent
+# Without a broker, INTEGRATIONS_SYNC_IN_THREAD=true runs a queued sync in a background thread of the
+# web process, so its progress can be watched (on PostgreSQL; SQLite's single writer makes pages wait).
+INTEGRATIONS_SYNC_IN_THREAD = env_bool("INTEGRATIONS_SYNC_IN_THREAD", False)
 INTEGRATIONS_SYNC_MAX_ATTEMPTS = 3  # then the run is dead and the connection needs attention
 INTEGRATIONS_DEFAULT_SYNC_INTERVAL = 60  # minutes
 
