@@ -72,3 +72,8 @@ def test_a_period_never_computed_says_so(catalogue):
     reading = kpi_value_for_period(catalogue, kpi=revenue, period=period_containing(date(2020, 1, 1)))
     assert reading.value is None
     assert reading.reason == "not computed yet"
+
+
+def test_the_catalogue_is_one_query(catalogue, alice, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        kpi_catalogue_for(catalogue, membership=alice)

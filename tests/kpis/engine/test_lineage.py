@@ -51,3 +51,13 @@ def test_lineage_of_one_segment(catalogue):
     kpi = kpi_by_slug(catalogue, slug="revenue_by_segment")
     pages = kpi_lineage(catalogue, kpi=kpi, period=MARCH, dimension_value="retail")
     assert pages[0].records == [mine]
+
+
+def test_lineage_makes_two_queries_per_metric_whatever_the_records(catalogue, django_assert_num_queries):
+    for d in range(1, 29):
+        ledger(catalogue, "706000", date(2026, 3, d), credit=10)
+    revenue = kpi_by_slug(catalogue, slug="revenue")
+    # 2 queries to read the KPIs and metrics, then a count and a page for each of the 2 metrics
+    with django_assert_num_queries(6):
+        pages = kpi_lineage(catalogue, kpi=revenue, period=MARCH, page_size=10)
+    assert [len(p.records) for p in pages] == [0, 10]
