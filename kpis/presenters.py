@@ -28,7 +28,7 @@ from django.utils.translation import gettext_lazy as _l
 from accounts.models import Membership, Organization
 from kpis import selectors
 from kpis.models import Kpi, KpiAnnotation, KpiTarget, KpiValue, Metric
-from kpis.periods import Period, add_months, period_containing, periods_between
+from kpis.periods import Period, add_months, elapsed_fraction, period_containing, periods_between
 
 
 def value_status_label(status: str, value) -> str:
@@ -428,6 +428,8 @@ class ForecastRow:
     method: str
     elapsed_text: str
     raw: Decimal | None = None
+    target_raw: Decimal | None = None
+    period: Period | None = None
 
 
 @dataclass
@@ -445,6 +447,7 @@ class KpiDetail:
     forecasts: list[ForecastRow]
     annotations: list
     breakdown: dict | None = None  # the headline month by dimension value (segment, channel…)
+    cumulative: dict | None = None  # the running quarter so far against the linear path to its target
     grain: str = "month"  # of the values table
     table_rows: list[ValueRow] = field(default_factory=list)  # the values table, newest first
 
@@ -509,12 +512,16 @@ def kpi_detail_for(org: Organization, *, kpi: Kpi, membership: Membership, month
                           "values": [as_float(v) for _n, v in parts], "name": kpi.name},
                 "rows": [(n, format_kpi_value(v, kpi.unit, precise=True)) for n, v in parts],
             }
+    cumulative = None
+    if not dimension_value:
+        cumulative = _cumulative(org, kpi=kpi, forecast=next(
+            (f for f in forecasts if f is not None and f.grain == "quarter"), None), today=today)
     table_rows = rows
     if grain in ("quarter", "year"):
         table_rows = _grain_rows(org, kpi=kpi, grain=grain, month=month, dimension_value=dimension_value,
                                  forecasts=forecasts, today=today)
     return KpiDetail(
-        breakdown=breakdown, grain=grain if grain in ("quarter", "year") else "month", table_rows=table_rows,
+        breakdown=breakdown, cumulative=cumulative, grain=grain if grain in ("quarter", "year") else "month", table_rows=table_rows,
         kpi=kpi, formula=formula_html(kpi.formula, org=org, kpi_slugs=kpi_slugs, metrics=metrics),
         month=month, current=current, dimension_value=dimension_value,
         dimension_values=selectors.kpi_dimension_values(org, kpi=kpi) if kpi.dimension_label else [],
@@ -522,6 +529,55 @@ def kpi_detail_for(org: Organization, *, kpi: Kpi, membership: Membership, month
         headline=headline, rows=rows, trend=trend, forecasts=[f for f in forecasts if f is not None],
         annotations=annotations,
     )
+
+
+def _cumulative(org: Organization, *, kpi: Kpi, forecast: ForecastRow | None, today: date | None) -> dict | None:
+    """The running quarter's cumulative value against the straight line from 0 to its target.
+
+    Only for flows (amounts and counts whose months add up to the quarter: revenue, orders…); a stock
+    such as net cash does not accumulate. One query for the months and the quarter to date.
+    """
+    if kpi.unit not in (Kpi.Unit.EUR, Kpi.Unit.COUNT) or forecast is None or forecast.period is None:
+        return None
+    quarter = forecast.period
+    today = today or timezone.localdate()
+    months = periods_between(quarter.start, min(quarter.end, today), "month", org.fiscal_year_start_month)
+    rows = {(v.grain, v.period_start): v.value for v in KpiValue.objects.for_org(org).filter(
+        Q(grain="month", period_start__in=[m.start for m in months]) | Q(grain="quarter", period_start=quarter.start),
+        kpi=kpi, dimension_value="").only("grain", "period_start", "value")}
+    target = forecast.target_raw
+    quarter_value = rows.get(("quarter", quarter.start))
+    month_values = [rows.get(("month", m.start)) for m in months]
+    if target is None or quarter_value is None or any(v is None for v in month_values):
+        return None
+    if abs(sum(month_values) - quarter_value) > Decimal("0.5"):
+        return None  # the months do not add up to the quarter: not a flow
+    points, running = [[quarter.start.isoformat(), 0.0]], Decimal(0)
+    for m, v in zip(months, month_values, strict=True):
+        running += v
+        points.append([min(m.end, today).isoformat(), as_float(running)])
+    elapsed = elapsed_fraction(quarter, today)
+    path_now = target * Decimal(str(elapsed))
+    label = period_label(quarter)
+    summary = _("%(period)s: %(value)s so far, %(share)s of the %(target)s target, with %(elapsed)s of the "
+                "period elapsed; the straight line to the target is at %(path)s today.") % {
+        "period": label, "value": format_kpi_value(running, kpi.unit),
+        "share": format_number(running / target if target else Decimal(0), kind="percent"),
+        "target": format_kpi_value(target, kpi.unit), "elapsed": format_number(Decimal(str(elapsed)), kind="percent"),
+        "path": format_kpi_value(path_now, kpi.unit)}
+    return {
+        "title": _("%(period)s so far, against the path to its target") % {"period": label},
+        "summary": summary,
+        "chart": {
+            "format": chart_format(kpi.unit), "start": quarter.start.isoformat(), "end": quarter.end.isoformat(),
+            "points": points,
+            "path": [[quarter.start.isoformat(), 0.0], [quarter.end.isoformat(), as_float(target)]],
+            "forecast": [points[-1], [quarter.end.isoformat(), as_float(forecast.raw)]]
+            if forecast.raw is not None and today < quarter.end else None,
+            "names": {"actual": _("Cumulative actual"), "path": _("Linear path to the target"),
+                      "forecast": _("Forecast")},
+        },
+    }
 
 
 GRAIN_ROWS = {"quarter": 8, "year": 3}
@@ -621,6 +677,7 @@ def _forecasts(org: Organization, *, kpi: Kpi, today: date | None) -> list[Forec
             target_text=format_kpi_value(target, kpi.unit),
             status=status, status_label=status_label(status), method=fc.method,
             elapsed_text=format_number(Decimal(str(fc.elapsed)), kind="percent"), raw=fc.value,
+            target_raw=target, period=period,
         )
         out.append(row)
     return out

@@ -1,6 +1,6 @@
 // Pilotage charts: a small generic layer over Apache ECharts (static/vendor/echarts.min.js).
 //
-// Any element with data-chart="trend|sparkline|heatmap|bars" and data-chart-source="<id>" is drawn
+// Any element with data-chart="trend|sparkline|heatmap|bars|cumulative" and data-chart-source="<id>" is drawn
 // from the JSON block with that id (rendered by Django's json_script, so CSP needs no unsafe-inline).
 // Charts are drawn on load, again after every HTMX swap, and resized with their container.
 // Every chart is decorative for assistive technology: the page carries a table or text equivalent.
@@ -15,6 +15,8 @@
 //   heatmap:   {periods: [...], rows: ["Revenue", …], statuses: {on_track: "On track", …},
 //               cells: [{x: col, y: row, status: "on_track", value: "12 345 €", label: "On track"}]}
 //   bars:      {format, labels: [...], values: [...], name: "…"}
+//   cumulative: {format, start, end, points: [[iso day, value], …], path: [[start, 0], [end, target]],
+//               forecast: [[today, value], [end, value]] | null, names: {actual, path, forecast}}
 (function () {
   "use strict";
   if (window.PilotageCharts) return; // loaded twice (two panels on one page): one instance is enough
@@ -255,7 +257,40 @@
     });
   }
 
-  const BUILDERS = { trend: trendOption, sparkline: sparklineOption, heatmap: heatmapOption, bars: barsOption };
+  // Cumulative value of a running period against the straight line from 0 to its target.
+  function cumulativeOption(data) {
+    const fmt = formatter(data.format, false);
+    const axisFmt = formatter(data.format, true);
+    const names = data.names || {};
+    const dayFmt = new Intl.DateTimeFormat(lang(), { day: "numeric", month: "short" });
+    const series = [
+      { name: names.path, type: "line", data: data.path, symbol: "none",
+        lineStyle: { width: 2, type: "dotted", color: COLOURS.target }, itemStyle: { color: COLOURS.target } },
+      { name: names.actual, type: "line", data: data.points, symbolSize: 6,
+        lineStyle: { width: 2.5, color: COLOURS.actual }, itemStyle: { color: COLOURS.actual } },
+    ];
+    if (data.forecast) {
+      series.push({ name: names.forecast, type: "line", data: data.forecast, symbol: "emptyCircle", symbolSize: 6,
+        lineStyle: { width: 2, type: "dashed", color: COLOURS.forecast }, itemStyle: { color: COLOURS.forecast } });
+    }
+    return Object.assign(baseOption(), {
+      grid: { left: 8, right: 16, top: 36, bottom: 8, containLabel: true },
+      legend: { top: 0, left: 0, textStyle: { color: COLOURS.muted } },
+      tooltip: {
+        trigger: "item",
+        formatter: (p) => `${escapeHtml(p.seriesName)} · ${escapeHtml(dayFmt.format(new Date(p.value[0] + "T00:00:00")))}: ` +
+          `<strong>${escapeHtml(fmt(p.value[1]))}</strong>`,
+      },
+      xAxis: { type: "time", min: data.start, max: data.end, axisLabel: { color: COLOURS.muted, hideOverlap: true,
+        formatter: (v) => dayFmt.format(new Date(v)) }, splitLine: { show: false } },
+      yAxis: { type: "value", splitLine: { lineStyle: { color: COLOURS.grid } },
+        axisLabel: { color: COLOURS.muted, formatter: (v) => axisFmt(v) } },
+      series,
+    });
+  }
+
+  const BUILDERS = { trend: trendOption, sparkline: sparklineOption, heatmap: heatmapOption, bars: barsOption,
+    cumulative: cumulativeOption };
 
   function escapeHtml(text) {
     return String(text).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
