@@ -30,7 +30,7 @@ migrate: install
 	$(RUN) python manage.py migrate --noinput
 
 demo: migrate
-	$(RUN) python manage.py seed_demo
+	$(RUN) python manage.py seed_demo --url http://127.0.0.1:$(PORT)
 	$(RUN) python manage.py runserver 127.0.0.1:$(PORT)
 
 test: install
