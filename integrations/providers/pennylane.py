@@ -179,6 +179,16 @@ STEPS: list[tuple[str, str | None, Callable | None, bool, dict | None, str | Non
 ]
 
 
+# How much of a sync each resource usually is (for the progress bar: lines outnumber everything).
+WEIGHTS = {"ledger_entry_lines": 8, "customer_invoices": 3, "transactions": 3, "supplier_invoices": 1}
+TOTAL_WEIGHT = sum(WEIGHTS.get(step[0], 1) for step in STEPS)
+
+
+def _progress(position: tuple[int, int], fraction: float) -> float:
+    before, weight = position
+    return (before + weight * fraction) / TOTAL_WEIGHT
+
+
 class PennylaneConnector(Connector):
     key = "pennylane"
     label = "Pennylane"
@@ -245,7 +255,7 @@ class PennylaneConnector(Connector):
     def fetch(self, *, cursors: dict[str, Cursor]) -> Iterator[Page]:
         started = self.now()
         for index, (resource, model, mapper, has_changelog, scope, date_field) in enumerate(STEPS):
-            position = (index, len(STEPS))
+            position = (sum(WEIGHTS.get(r[0], 1) for r in STEPS[:index]), WEIGHTS.get(resource, 1))
             if model is None:
                 self._read_reference(resource)
                 continue
@@ -298,7 +308,6 @@ class PennylaneConnector(Connector):
 
     def _listing(self, resource, model, mapper, cursor, started, position, *, has_changelog, scope, date_field):
         """A complete listing, resumable from `list_cursor`; the first page marks where reconciliation starts."""
-        index, total = position
         if resource == "ledger_accounts":
             yield from self._paged_listing(resource, model, mapper, started, position)
             return
@@ -324,7 +333,7 @@ class PennylaneConnector(Connector):
             else:
                 next_cursor = {"phase": "list", "list_cursor": list_cursor, "since": since}
             yield Page(object_type=resource, records=records, cursor=next_cursor,
-                       progress=(index + (1 if done else min(0.9, pages / (pages + 3)))) / total,
+                       progress=_progress(position, 1 if done else min(0.9, pages / (pages + 10))),
                        listing_starts=model if is_start and pages == 1 and not date_field else None,
                        listing_complete=model if done and not date_field else None,
                        listing_filter=scope)
@@ -332,7 +341,6 @@ class PennylaneConnector(Connector):
                 return
 
     def _paged_listing(self, resource, model, mapper, started, position):
-        index, total = position
         page = 1
         while True:
             data = self._get(f"/{resource}", {"page": page, "per_page": 1000})
@@ -340,7 +348,7 @@ class PennylaneConnector(Connector):
             done = page >= int(data.get("total_pages") or 1)
             yield Page(object_type=resource, records=records,
                        cursor={"phase": "done", "at": _iso(started)} if done else {"phase": "list", "page": page},
-                       progress=(index + (1 if done else 0.5)) / total,
+                       progress=_progress(position, 1 if done else 0.5),
                        listing_starts=model if page == 1 else None, listing_complete=model if done else None)
             if done:
                 return
@@ -348,7 +356,6 @@ class PennylaneConnector(Connector):
 
     def _changes(self, resource, model, mapper, cursor, started, position):
         """Follow the changelog from the stored cursor (or start_date), fetching changed objects by id."""
-        index, total = position
         limit = settings.PENNYLANE_CHANGELOG_LIMIT
         if cursor.get("changelog_cursor"):
             params: dict[str, Any] = {"limit": limit, "cursor": cursor["changelog_cursor"]}
@@ -375,7 +382,7 @@ class PennylaneConnector(Connector):
                 # never after the sync's start (entries are idempotent, repeats are harmless).
                 next_cursor = {"phase": "changes", "changelog_cursor": None, "start_date": _iso(started - OVERLAP)}
             yield Page(object_type=resource, records=records, cursor=next_cursor,
-                       progress=(index + (0.5 if has_more else 1)) / total)
+                       progress=_progress(position, 0.5 if has_more else 1))
             if not has_more:
                 return
             params = {"limit": limit, "cursor": data["next_cursor"]}
