@@ -1,16 +1,40 @@
 """The cascade in a real browser: collapse and expand a branch, and check in from the tree, without a reload."""
 
+import shutil
+
 import pytest
 
 from objectives.models import CheckIn, Objective
-from tests.browser.conftest import browser, log_in, page  # noqa: F401  (fixtures)
 from tests.factories import PASSWORD
 from tests.objectives.helpers import make_key_result, make_objective
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_the_coo_collapses_a_branch_and_checks_in_from_the_tree(page, acme, alice, bob):  # noqa: F811
+@pytest.fixture
+def page(live_server):
+    """Chromium for this test only; the async-unsafe switch (ORM calls beside Playwright's loop) is set
+    for its duration rather than for the whole test run."""
+    from playwright.sync_api import sync_playwright
+
+    with pytest.MonkeyPatch.context() as mp, sync_playwright() as p:
+        mp.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        browser = p.chromium.launch(executable_path=shutil.which("chromium") or "/usr/bin/chromium",
+                                    args=["--no-sandbox", "--disable-gpu"])
+        page = browser.new_context(base_url=live_server.url, locale="en-GB").new_page()
+        page.set_default_timeout(10_000)
+        yield page
+        browser.close()
+
+
+def log_in(page, email: str, password: str) -> None:
+    page.goto("/accounts/login/")
+    page.fill("input[name=login]", email)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+
+
+def test_the_coo_collapses_a_branch_and_checks_in_from_the_tree(page, acme, alice, bob):
     from django.utils import timezone
 
     from kpis.periods import period_containing
