@@ -132,9 +132,17 @@ def _targets(spec: dict, *, org: Organization, kpi: Kpi | None, start: date, end
     return source_start, source_target, _("target of “%(title)s” copied as is, review it") % {"title": spec["title"]}
 
 
+def _period_kind(org: Organization, start: date, end: date) -> str:
+    for grain, kind in (("quarter", Objective.PeriodKind.QUARTER), ("year", Objective.PeriodKind.YEAR)):
+        p = period_containing(start, grain, org.fiscal_year_start_month)
+        if (p.start, p.end) == (start, end):
+            return kind
+    return Objective.PeriodKind.CUSTOM
+
+
 @transaction.atomic
 def template_apply(*, template: ObjectiveTemplate, memberships: list[Membership], period_start: date,
-                   period_end: date, period_kind: str = Objective.PeriodKind.QUARTER) -> list[ApplyResult]:
+                   period_end: date) -> list[ApplyResult]:
     """Create the template's objectives in each company where the member (one membership each) may use templates.
 
     The template must sit in that company's own library or in the library of the consultancy the
@@ -148,6 +156,7 @@ def template_apply(*, template: ObjectiveTemplate, memberships: list[Membership]
         if template.organization_id not in (org.pk, library_of(membership).pk):
             raise PermissionDenied(_("This template is not available to %(org)s.") % {"org": org.name})
         result = ApplyResult(organization=org)
+        period_kind = _period_kind(org, period_start, period_end)
         kpis = {k.slug: k for k in Kpi.objects.for_org(org)}
         created: dict[int, Objective] = {}
         for item in template.payload:
