@@ -36,3 +36,18 @@ def test_a_second_beat_in_the_same_interval_queues_nothing_more(django_capture_o
         second = connections_sync_due()
 
     assert len(first) == 1 and second == []
+
+
+def test_a_weekly_full_reconciliation_is_scheduled_once_the_last_full_sync_is_a_week_old(
+        django_capture_on_commit_callbacks):
+    now = timezone.now()
+    stale = make_connection(make_org(), last_success_at=now - timedelta(hours=2),
+                            last_full_sync_at=now - timedelta(days=8))
+    fresh = make_connection(make_org(), last_success_at=now - timedelta(hours=2),
+                            last_full_sync_at=now - timedelta(days=1))
+
+    with django_capture_on_commit_callbacks(execute=False):
+        runs = {r.connection_id: r for r in connections_sync_due(now=now)}
+
+    assert runs[stale.pk].is_full is True
+    assert runs[fresh.pk].is_full is False
