@@ -252,9 +252,10 @@ WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
 
 # --- integrations settings (integrations/) ---
-# No internet here: unless INTEGRATIONS_USE_FAKES=false, provider URLs point at the fakes served
-# in-process (integrations/fakes/). Production sets INTEGRATIONS_USE_FAKES=false (or the URLs).
-INTEGRATIONS_USE_FAKES = env_bool("INTEGRATIONS_USE_FAKES", True)
+# No internet here: outside production settings, provider URLs point at the fakes served in-process
+# (integrations/fakes/) unless INTEGRATIONS_USE_FAKES=false; each *_BASE_URL can also be set directly.
+INTEGRATIONS_USE_FAKES = env_bool(
+    "INTEGRATIONS_USE_FAKES", not env_str("DJANGO_SETTINGS_MODULE", "").endswith(".prod"))
 INTEGRATIONS_IN_PROCESS_FAKES = (
     {"pennylane.fake": "integrations.fakes.pennylane.in_process_transport",
      "hubspot.fake": "integrations.fakes.hubspot.in_process_transport"}
