@@ -96,3 +96,28 @@ def pytest_runtest_makereport(item, call):
     if os.environ.get("PILOTAGE_FAIL_ON_SKIP") == "1" and report.skipped and not hasattr(report, "wasxfail"):
         report.outcome = "failed"
         report.longrepr = f"Skipped in CI, which counts as a failure: {report.longrepr}"
+
+
+def pytest_collection_modifyitems(config, items):
+    """`services` tests need PostgreSQL and Redis. Without them (a newcomer's `make test` on SQLite)
+    they are left out and counted; CI sets PILOTAGE_REQUIRE_SERVICES=1 and runs every one of them."""
+    if os.environ.get("PILOTAGE_REQUIRE_SERVICES") == "1":
+        return
+    if os.environ.get("DATABASE_URL", "").startswith("postgres") and os.environ.get("REDIS_URL"):
+        return
+    kept, left_out = [], []
+    for item in items:
+        (left_out if item.get_closest_marker("services") else kept).append(item)
+    if left_out:
+        config.hook.pytest_deselected(items=left_out)
+        items[:] = kept
+        config._services_left_out = len(left_out)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    count = getattr(config, "_services_left_out", 0)
+    if count:
+        terminalreporter.write_line(
+            f"{count} tests that need PostgreSQL and Redis were left out: set DATABASE_URL=postgres://… and "
+            "REDIS_URL=redis://… to run them (CI always does)."
+        )
