@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Count, Prefetch, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organization
 from integrations.models import Connection, RejectedRecord, SyncRun
@@ -67,3 +69,42 @@ def engaged_clients(org: Organization) -> QuerySet[Organization]:
 
     engaged = Engagement.objects.filter(consultancy=org).values("organization_id")  # scoped: the firm's own engagements
     return Organization.objects.filter(pk__in=engaged).order_by("name")  # scoped: engaged clients only
+
+
+# What the records browser shows per canonical type: (label, columns, select_related, ordering).
+RECORD_VIEWS: dict[str, tuple] = {
+    "invoice": (_("Invoices"), [("number", _("Number")), ("get_kind_display", _("Kind")),
+                                ("party", _("Customer or supplier")), ("issue_date", _("Issued")),
+                                ("due_date", _("Due")), ("amount_excl_tax", _("Excl. VAT")),
+                                ("amount_incl_tax", _("Incl. VAT")), ("status", _("Status"))],
+                ["customer", "supplier"], ["-issue_date", "-id"]),
+    "customer": (_("Customers"), [("name", _("Name")), ("get_kind_display", _("Kind")), ("segment", _("Segment")),
+                                  ("acquired_on", _("Since"))], [], ["name", "id"]),
+    "supplier": (_("Suppliers"), [("name", _("Name"))], [], ["name", "id"]),
+    "ledgerline": (_("Ledger lines"), [("date", _("Date")), ("journal", _("Journal")),
+                                       ("account_number", _("Account")), ("label", _("Label")),
+                                       ("debit", _("Debit")), ("credit", _("Credit"))], [], ["-date", "-id"]),
+    "banktransaction": (_("Bank transactions"), [("date", _("Date")), ("label", _("Label")),
+                                                 ("amount", _("Amount"))], [], ["-date", "-id"]),
+    "subscription": (_("Subscriptions"), [("plan", _("Plan")), ("customer", _("Customer")), ("mrr", _("MRR")),
+                                          ("started_on", _("Started")), ("ended_on", _("Ended"))],
+                     ["customer"], ["-started_on", "-id"]),
+    "deal": (_("Deals"), [("name", _("Name")), ("stage", _("Stage")), ("amount", _("Amount")),
+                          ("created_on", _("Created")), ("close_date", _("Close date")),
+                          ("owner_name", _("Owner"))], [], ["-created_on", "-id"]),
+    "contact": (_("Contacts"), [("name", _("Name")), ("email", _("E-mail")), ("lifecycle_stage", _("Stage")),
+                                ("created_on", _("Created"))], [], ["-created_on", "-id"]),
+    "crmcompany": (_("CRM companies"), [("name", _("Name")), ("domain", _("Domain")), ("segment", _("Segment"))],
+                   [], ["name", "id"]),
+}
+
+
+def records_page(org: Organization, *, model_name: str, page: int, source: str = "", per_page: int = 50) -> Page:
+    """One page of an organization's canonical records of one type, newest first; 2 queries."""
+    from integrations.services import CANONICAL_MODELS
+
+    _label, _columns, related, ordering = RECORD_VIEWS[model_name]
+    queryset = CANONICAL_MODELS[model_name].objects.for_org(org).select_related(*related).order_by(*ordering)
+    if source:
+        queryset = queryset.filter(source=source)
+    return Paginator(queryset, per_page).get_page(page)

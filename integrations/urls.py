@@ -16,6 +16,7 @@ urlpatterns = [
     path("integrations/<int:connection_id>/disconnect/", views.connection_disconnect, name="connection_disconnect"),
     path("integrations/<int:connection_id>/companies/", views.firm_companies, name="firm_companies"),
     path("integrations/runs/<int:sync_run_id>/", views.sync_run_detail, name="sync_run_detail"),
+    path("integrations/records/", views.record_list, name="record_list"),
 ]
 
 # A provider with OAuth contributes its "start" view (tenant-scoped, named `<provider>_oauth_start`);

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils import formats
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
@@ -213,6 +216,36 @@ def _suggest(company_name: str, clients: list) -> int | None:
     name = company_name.casefold()
     matches = [c.pk for c in clients if c.name.casefold() in name]
     return matches[0] if len(matches) == 1 else None
+
+
+def _cell(record, attribute: str):
+    if attribute == "party":
+        party = record.customer or record.supplier
+        return party.name if party else ""
+    value = getattr(record, attribute, "")
+    value = value() if callable(value) else value
+    if hasattr(value, "name"):  # a related record (customer, company): its name
+        return value.name
+    return "" if value is None else formats.localize(value, use_l10n=True)
+
+
+@require_capability("integrations.view")
+def record_list(request, org_slug):
+    """The synced records themselves, type by type: what the KPIs are computed from."""
+    model_name = request.GET.get("type", "invoice")
+    if model_name not in selectors.RECORD_VIEWS:
+        raise Http404
+    label, columns, _related, _ordering = selectors.RECORD_VIEWS[model_name]
+    page = selectors.records_page(request.org, model_name=model_name, page=request.GET.get("page", 1))
+    numeric = [isinstance(getattr(page.object_list[0], attr, None), Decimal) if page.object_list else False
+               for attr, _title in columns]
+    rows = [{"record": r, "cells": [(_cell(r, attr), is_num) for (attr, _title), is_num in zip(columns, numeric)]}
+            for r in page.object_list]
+    return render(request, "integrations/record_list.html", {
+        "types": [(key, spec[0]) for key, spec in selectors.RECORD_VIEWS.items()], "current": model_name,
+        "label": label, "columns": list(zip([title for _attr, title in columns], numeric)), "rows": rows,
+        "page": page,
+    })
 
 
 @require_capability("integrations.view")
