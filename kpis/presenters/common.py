@@ -1,0 +1,264 @@
+"""Shared by the KPI presenters: statuses, numbers and periods in the user's locale, values of many KPIs
+in two queries, formulas with their references linked."""
+
+from __future__ import annotations
+
+import copy
+import re
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from babel import Locale
+from babel.numbers import parse_pattern
+from django.urls import reverse
+from django.utils import translation
+from django.utils.formats import date_format
+from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+
+from accounts.models import Membership, Organization
+from kpis import selectors
+from kpis.models import Kpi, KpiTarget, KpiValue, Metric
+from kpis.periods import Period, period_containing
+
+
+def value_status_label(status: str, value) -> str:
+    """"No target" rather than "No data" when there is a value but nothing to compare it with."""
+    if status == "no_data" and value is not None:
+        return _("No target")
+    return status_label(status)
+
+
+STATUS_LABELS = {
+    "on_track": lambda: _("On track"),
+    "at_risk": lambda: _("At risk"),
+    "off_track": lambda: _("Off track"),
+    "no_data": lambda: _("No data"),
+}
+
+
+def status_label(status: str) -> str:
+    return STATUS_LABELS.get(status, STATUS_LABELS["no_data"])()
+
+
+def statuses() -> dict[str, str]:
+    return {key: label() for key, label in STATUS_LABELS.items()}
+
+
+def _locale() -> Locale:
+    language = translation.get_language() or "en"
+    try:
+        return Locale.parse(translation.to_locale(language))
+    except (ValueError, LookupError):
+        return Locale.parse("en")
+
+
+def _pattern(kind: str, loc: Locale, decimals: int):
+    if kind == "currency":
+        source = loc.currency_formats["standard"]
+    elif kind == "percent":
+        source = loc.percent_formats[None]
+    else:
+        source = loc.decimal_formats[None]
+    pattern = copy.copy(parse_pattern(source))  # parse_pattern caches: never mutate its result
+    pattern.frac_prec = (decimals, decimals)
+    return pattern
+
+
+def format_number(value: Decimal | float | None, *, kind: str = "decimal", decimals: int = 0) -> str:
+    """`kind` is "currency" (EUR), "percent" (`value` is a ratio here: 0.25 → 25 %) or "decimal"."""
+    if value is None:
+        return ""
+    loc = _locale()
+    pattern = _pattern(kind, loc, decimals)
+    if kind == "currency":
+        return pattern.apply(Decimal(value), loc, currency="EUR", currency_digits=False)
+    return pattern.apply(Decimal(value), loc)
+
+
+UNIT_DECIMALS = {"eur": 0, "percent": 1, "days": 1, "hours": 1, "count": 0, "ratio": 2, "months": 1}
+
+
+def format_kpi_value(value: Decimal | None, unit: str, *, precise: bool = False) -> str:
+    """A KPI value as people read it: whole euros in overviews, cents where `precise`."""
+    if value is None:
+        return ""
+    if unit == Kpi.Unit.EUR:  # cents matter on small amounts (a cost per unit), not on a revenue
+        return format_number(value, kind="currency", decimals=2 if precise or abs(value) < 100 else 0)
+    if unit == Kpi.Unit.PERCENT:  # the engine keeps percentages as numbers of percent (35.2 = 35,2 %)
+        return format_number(Decimal(value) / 100, kind="percent", decimals=2 if precise else 1)
+    decimals = UNIT_DECIMALS.get(unit, 2) + (1 if precise and unit != Kpi.Unit.COUNT else 0)
+    number = format_number(value, decimals=decimals)
+    if unit == Kpi.Unit.DAYS:
+        return _("%(value)s d") % {"value": number}
+    if unit == Kpi.Unit.HOURS:
+        return _("%(value)s h") % {"value": number}
+    if unit == Kpi.Unit.MONTHS:
+        return _("%(value)s mo.") % {"value": number}
+    if unit == Kpi.Unit.RATIO:
+        return f"{number}×"
+    return number
+
+
+def chart_format(unit: str) -> dict:
+    """The `format` of a chart payload: how static/js/charts.js formats this unit with Intl."""
+    if unit == Kpi.Unit.EUR:
+        return {"style": "currency", "currency": "EUR", "decimals": 0}
+    if unit == Kpi.Unit.PERCENT:
+        return {"style": "percent", "decimals": 1, "scale": 0.01}
+    suffix = {
+        Kpi.Unit.DAYS: " " + _("d"), Kpi.Unit.HOURS: " " + _("h"), Kpi.Unit.MONTHS: " " + _("mo."),
+        Kpi.Unit.RATIO: "×",
+    }.get(unit, "")
+    return {"style": "decimal", "decimals": UNIT_DECIMALS.get(unit, 2), "suffix": suffix}
+
+
+def as_float(value: Decimal | None) -> float | None:
+    """Charts get JSON numbers; the figures people read are formatted from the Decimal, not this."""
+    return None if value is None else float(value)
+
+
+@dataclass(frozen=True)
+class Delta:
+    """A change between two values, with its tone for this KPI's direction."""
+
+    text: str
+    tone: str  # "good" | "bad" | "flat"
+    arrow: str
+
+
+def delta(kpi: Kpi, current: Decimal | None, reference: Decimal | None) -> Delta | None:
+    """Percentage change for amounts and counts; a difference in points for percentages."""
+    if current is None or reference is None:
+        return None
+    diff = current - reference
+    if kpi.unit == Kpi.Unit.PERCENT:
+        points = diff
+        text = _("%(sign)s%(value)s pt") % {"sign": "+" if points > 0 else "", "value": format_number(points, decimals=1)}
+    else:
+        if reference == 0:
+            return None
+        change = diff / abs(reference)
+        text = ("+" if change > 0 else "") + format_number(change, kind="percent", decimals=1)
+    if diff == 0:
+        return Delta(text=text, tone="flat", arrow="→")
+    better = (diff > 0) == (kpi.direction == Kpi.Direction.HIGHER)
+    return Delta(text=text, tone="good" if better else "bad", arrow="↑" if diff > 0 else "↓")
+
+
+def month_label(period: Period, *, short: bool = False) -> str:
+    """"novembre 2026" / "November 2026" (or "nov. 2026"), in the active language."""
+    if short:
+        return date_format(period.start, "M Y")
+    return date_format(period.start, "YEAR_MONTH_FORMAT")
+
+
+def period_label(period: Period) -> str:
+    """"October 2026", "Q4 2026" / "T4 2026", "FY2026" / "Exercice 2025/26", in the active language."""
+    if period.grain == "month":
+        return month_label(period)
+    fy = period.fiscal_year
+    fy_text = str(fy) if period.fy_start_month == 1 else f"{fy - 1}/{fy % 100:02d}"
+    if period.grain == "quarter":
+        quarter = re.match(r"Q(\d)", period.label())
+        return _("Q%(quarter)s %(year)s") % {"quarter": quarter.group(1) if quarter else "?", "year": fy_text}
+    return _("FY%(year)s") % {"year": fy_text}
+
+
+def month_options(org: Organization, *, selected: Period, today: date | None = None, count: int = 24) -> list[dict]:
+    """The months a page may show, newest first; the current one is marked as to date."""
+    current = selectors.current_period(org, today=today)
+    options, p = [], current
+    for _i in range(count):
+        label = month_label(p)
+        if p == current:
+            label = _("%(month)s (to date)") % {"month": label}
+        options.append({"value": p.start.strftime("%Y-%m"), "label": label, "selected": p.start == selected.start})
+        p = p.previous()
+    return options
+
+
+def parse_month(org: Organization, value: str | None, *, today: date | None = None,
+                default_current: bool = False) -> Period:
+    """`?month=2026-10` → that month; anything else → the last complete month (or the running one)."""
+    current = selectors.current_period(org, today=today)
+    if value:
+        try:
+            year, month = (int(x) for x in value.split("-", 1))
+            chosen = period_containing(date(year, month, 1), "month", org.fiscal_year_start_month)
+            return min(chosen, current)
+        except ValueError:
+            pass
+    return current if default_current else current.previous()
+
+
+@dataclass
+class MonthlyTable:
+    """Materialised monthly values and targets of several KPIs; 2 queries whatever their number."""
+
+    months: list[Period]
+    values: dict[tuple[int, date], KpiValue]
+    targets: dict[tuple[int, date], KpiTarget]
+
+    def point(self, kpi: Kpi, month: Period) -> tuple[Decimal | None, str, Decimal | None, str]:
+        """(value, no-value reason, target, status) of one KPI in one month."""
+        v = self.values.get((kpi.pk, month.start))
+        t = self.targets.get((kpi.pk, month.start))
+        value = v.value if v else None
+        reason = "" if value is not None else (v.no_value_reason if v else "")
+        target = t.value if t else None
+        status = selectors.kpi_status(kpi, value=value, target=target,
+                                      at_risk_threshold=t.at_risk_threshold if t else Decimal("0.10"))
+        return value, reason, target, status
+
+
+def monthly_table(org: Organization, *, kpis: list[Kpi], months: list[Period]) -> MonthlyTable:
+    if not kpis or not months:
+        return MonthlyTable(months=months, values={}, targets={})
+    starts = [m.start for m in months]
+    ids = [k.pk for k in kpis]
+    values = KpiValue.objects.for_org(org).filter(
+        kpi_id__in=ids, grain="month", dimension_value="", period_start__in=starts
+    ).only("kpi_id", "period_start", "value", "no_value_reason")
+    targets = KpiTarget.objects.for_org(org).filter(kpi_id__in=ids, grain="month", period_start__in=starts)
+    return MonthlyTable(
+        months=months,
+        values={(v.kpi_id, v.period_start): v for v in values},
+        targets={(t.kpi_id, t.period_start): t for t in targets},
+    )
+
+
+def reason_text(reason: str) -> str:
+    """The engine's no-value reason, or a plain "no data yet"."""
+    return reason or _("No data yet")
+
+
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+FUNCTIONS = {"min", "max", "abs", "if"}
+
+
+def formula_html(formula: str, *, org: Organization, kpi_slugs: set[str], metrics: dict[str, Metric]) -> str:
+    """The exact formula, with each KPI reference linked to its page and each metric named on hover."""
+    out, last = [], 0
+    for match in _IDENTIFIER.finditer(formula):
+        out.append(escape(formula[last:match.start()]))
+        word = match.group(0)
+        if word in kpi_slugs:
+            href = reverse("kpis:kpi_detail", kwargs={"org_slug": org.slug, "kpi_slug": word})
+            out.append(format_html('<a href="{}">{}</a>', href, word))
+        elif word in metrics:
+            out.append(format_html('<abbr title="{}">{}</abbr>', metrics[word].name, word))
+        else:
+            out.append(escape(word))
+        last = match.end()
+    out.append(escape(formula[last:]))
+    return mark_safe("".join(str(part) for part in out))  # every piece above is escaped
+
+
+def can_see(membership: Membership, kpi: Kpi) -> bool:
+    try:
+        return membership.can(kpi.visibility_capability)
+    except KeyError:
+        return False

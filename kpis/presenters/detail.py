@@ -1,0 +1,318 @@
+"""The KPI page: trend, values by month, quarter or fiscal year, forecasts, the running quarter against its path."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Membership, Organization
+from kpis import selectors
+from kpis.models import Kpi, KpiAnnotation, KpiTarget, KpiValue
+from kpis.periods import Period, add_months, elapsed_fraction, period_containing, periods_between
+from kpis.presenters.common import (
+    Delta,
+    as_float,
+    can_see,
+    chart_format,
+    delta,
+    format_kpi_value,
+    format_number,
+    formula_html,
+    month_label,
+    month_options,
+    period_label,
+    reason_text,
+    status_label,
+    value_status_label,
+)
+
+
+@dataclass
+class ValueRow:
+    period: Period
+    label: str
+    value_text: str
+    reason: str
+    target_text: str
+    status: str
+    status_label: str
+    previous_text: str
+    previous_delta: Delta | None
+    last_year_text: str
+    last_year_delta: Delta | None
+    is_to_date: bool
+
+
+@dataclass
+class ForecastRow:
+    grain: str
+    grain_label: str
+    period_label: str
+    to_date_text: str
+    forecast_text: str
+    target_text: str
+    status: str
+    status_label: str
+    method: str
+    elapsed_text: str
+    raw: Decimal | None = None
+    target_raw: Decimal | None = None
+    period: Period | None = None
+
+
+@dataclass
+class KpiDetail:
+    kpi: Kpi
+    formula: str
+    month: Period
+    current: Period
+    dimension_value: str
+    dimension_values: list[str]
+    month_options: list[dict]
+    headline: ValueRow
+    rows: list[ValueRow]  # newest first
+    trend: dict
+    forecasts: list[ForecastRow]
+    annotations: list
+    breakdown: dict | None = None  # the headline month by dimension value (segment, channel…)
+    cumulative: dict | None = None  # the running quarter so far against the linear path to its target
+    grain: str = "month"  # of the values table
+    table_rows: list[ValueRow] = field(default_factory=list)  # the values table, newest first
+
+
+def kpi_detail_for(org: Organization, *, kpi: Kpi, membership: Membership, month: Period,
+                   dimension_value: str = "", grain: str = "month", today: date | None = None) -> KpiDetail:
+    """Trend (24 months), values table, forecasts to period end and annotations; a fixed number of queries."""
+    current = selectors.current_period(org, today=today)
+    last = max(month, current)
+    # 12 months shown in the table, each compared with the year before: 24 months + the one before.
+    first = add_months(month.start, -24)
+    series = selectors.kpi_series(org, kpi=kpi, grain="month", start=first, end=last.end,
+                                  dimension_value=dimension_value)
+    by_start = {p.period.start: p for p in series}
+    metrics = {m.slug: m for m in selectors.metrics_of(org)}
+    # Only KPIs the member may see are linked; the formula itself is always shown exactly.
+    kpi_slugs = {k.slug for k in Kpi.objects.for_org(org).only("slug", "visibility_capability")
+                 if can_see(membership, k)}
+
+    def row(point) -> ValueRow:
+        prev = by_start.get(point.period.previous().start)
+        ly = by_start.get(add_months(point.period.start, -12))
+        return ValueRow(
+            period=point.period, label=month_label(point.period),
+            value_text=format_kpi_value(point.value, kpi.unit, precise=True),
+            reason=reason_text(point.no_value_reason) if point.value is None else "",
+            target_text=format_kpi_value(point.target, kpi.unit, precise=True),
+            status=point.status, status_label=value_status_label(point.status, point.value),
+            previous_text=format_kpi_value(prev.value if prev else None, kpi.unit, precise=True),
+            previous_delta=delta(kpi, point.value, prev.value if prev else None),
+            last_year_text=format_kpi_value(ly.value if ly else None, kpi.unit, precise=True),
+            last_year_delta=delta(kpi, point.value, ly.value if ly else None),
+            is_to_date=point.period == current,
+        )
+
+    shown = [p for p in series if add_months(month.start, -11) <= p.period.start <= month.start]
+    rows = [row(p) for p in reversed(shown)]
+    forecasts = _forecasts(org, kpi=kpi, today=today)
+    month_forecast = forecasts[0] if forecasts else None
+    for r in rows:
+        if r.is_to_date and month_forecast is not None and month_forecast.target_text and month_forecast.raw is not None:
+            # A month to date is not judged against the whole month's target: its forecast is.
+            r.status = month_forecast.status
+            r.status_label = _("%(status)s (forecast)") % {"status": month_forecast.status_label}
+    # The running month is only to date: the headline is the last complete month then.
+    headline = rows[1] if len(rows) > 1 and rows[0].is_to_date else (rows[0] if rows else None)
+    annotations = list(KpiAnnotation.objects.for_org(org).filter(
+        kpi=kpi, grain="month", period_start__gte=add_months(month.start, -23), period_start__lte=last.start,
+    ).select_related("author"))
+    trend = _trend(kpi, series=series, month=month, current=current, forecast=forecasts[0] if forecasts else None,
+                   annotations=annotations)
+    breakdown = None
+    if kpi.dimension_label and headline is not None and not dimension_value:
+        parts = KpiValue.objects.for_org(org).filter(
+            kpi=kpi, grain="month", period_start=headline.period.start).exclude(dimension_value="") \
+            .order_by("-value", "dimension_value").values_list("dimension_value", "value")
+        parts = [(name, value) for name, value in parts if value is not None]
+        if parts:
+            breakdown = {
+                "month_label": headline.label,
+                "chart": {"format": chart_format(kpi.unit), "labels": [n for n, _v in parts],
+                          "values": [as_float(v) for _n, v in parts], "name": kpi.name},
+                "rows": [(n, format_kpi_value(v, kpi.unit, precise=True)) for n, v in parts],
+            }
+    cumulative = None
+    if not dimension_value:
+        cumulative = _cumulative(org, kpi=kpi, forecast=next(
+            (f for f in forecasts if f is not None and f.grain == "quarter"), None), today=today)
+    table_rows = rows
+    if grain in ("quarter", "year"):
+        table_rows = _grain_rows(org, kpi=kpi, grain=grain, month=month, dimension_value=dimension_value,
+                                 forecasts=forecasts, today=today)
+    return KpiDetail(
+        breakdown=breakdown, cumulative=cumulative, grain=grain if grain in ("quarter", "year") else "month", table_rows=table_rows,
+        kpi=kpi, formula=formula_html(kpi.formula, org=org, kpi_slugs=kpi_slugs, metrics=metrics),
+        month=month, current=current, dimension_value=dimension_value,
+        dimension_values=selectors.kpi_dimension_values(org, kpi=kpi) if kpi.dimension_label else [],
+        month_options=month_options(org, selected=month, today=today),
+        headline=headline, rows=rows, trend=trend, forecasts=[f for f in forecasts if f is not None],
+        annotations=annotations,
+    )
+
+
+def _cumulative(org: Organization, *, kpi: Kpi, forecast: ForecastRow | None, today: date | None) -> dict | None:
+    """The running quarter's cumulative value against the straight line from 0 to its target.
+
+    Only for flows (amounts and counts whose months add up to the quarter: revenue, orders…); a stock
+    such as net cash does not accumulate. One query for the months and the quarter to date.
+    """
+    if kpi.unit not in (Kpi.Unit.EUR, Kpi.Unit.COUNT) or forecast is None or forecast.period is None:
+        return None
+    quarter = forecast.period
+    today = today or timezone.localdate()
+    months = periods_between(quarter.start, min(quarter.end, today), "month", org.fiscal_year_start_month)
+    rows = {(v.grain, v.period_start): v.value for v in KpiValue.objects.for_org(org).filter(
+        Q(grain="month", period_start__in=[m.start for m in months]) | Q(grain="quarter", period_start=quarter.start),
+        kpi=kpi, dimension_value="").only("grain", "period_start", "value")}
+    target = forecast.target_raw
+    quarter_value = rows.get(("quarter", quarter.start))
+    month_values = [rows.get(("month", m.start)) for m in months]
+    if target is None or quarter_value is None or any(v is None for v in month_values):
+        return None
+    if abs(sum(month_values) - quarter_value) > Decimal("0.5"):
+        return None  # the months do not add up to the quarter: not a flow
+    points, running = [[quarter.start.isoformat(), 0.0]], Decimal(0)
+    for m, v in zip(months, month_values, strict=True):
+        running += v
+        points.append([min(m.end, today).isoformat(), as_float(running)])
+    elapsed = elapsed_fraction(quarter, today)
+    path_now = target * Decimal(str(elapsed))
+    label = period_label(quarter)
+    summary = _("%(period)s: %(value)s so far, %(share)s of the %(target)s target, with %(elapsed)s of the "
+                "period elapsed; the straight line to the target is at %(path)s today.") % {
+        "period": label, "value": format_kpi_value(running, kpi.unit),
+        "share": format_number(running / target if target else Decimal(0), kind="percent"),
+        "target": format_kpi_value(target, kpi.unit), "elapsed": format_number(Decimal(str(elapsed)), kind="percent"),
+        "path": format_kpi_value(path_now, kpi.unit)}
+    return {
+        "title": _("%(period)s so far, against the path to its target") % {"period": label},
+        "summary": summary,
+        "chart": {
+            "format": chart_format(kpi.unit), "start": quarter.start.isoformat(), "end": quarter.end.isoformat(),
+            "points": points,
+            "path": [[quarter.start.isoformat(), 0.0], [quarter.end.isoformat(), as_float(target)]],
+            "forecast": [points[-1], [quarter.end.isoformat(), as_float(forecast.raw)]]
+            if forecast.raw is not None and today < quarter.end else None,
+            "names": {"actual": _("Cumulative actual"), "path": _("Linear path to the target"),
+                      "forecast": _("Forecast")},
+        },
+    }
+
+
+GRAIN_ROWS = {"quarter": 8, "year": 3}
+
+
+def _grain_rows(org: Organization, *, kpi: Kpi, grain: str, month: Period, dimension_value: str,
+                forecasts: list, today: date | None) -> list[ValueRow]:
+    """The values table by fiscal quarter or fiscal year, each compared with the one before and a year before."""
+    fy = org.fiscal_year_start_month
+    last = period_containing(month.start, grain, fy)
+    current = selectors.current_period(org, grain=grain, today=today)
+    count = GRAIN_ROWS[grain]
+    first = last
+    for _i in range(count - 1):
+        first = first.previous()
+    earliest = first.same_period_last_year() if grain == "quarter" else first.previous()
+    series = selectors.kpi_series(org, kpi=kpi, grain=grain, start=earliest.start, end=last.end,
+                                  dimension_value=dimension_value)
+    by_start = {p.period.start: p for p in series}
+    forecast = next((f for f in forecasts if f is not None and f.grain == grain), None)
+    rows = []
+    for point in reversed([p for p in series if p.period.start >= first.start]):
+        prev = by_start.get(point.period.previous().start)
+        ly = by_start.get(point.period.same_period_last_year().start)
+        row = ValueRow(
+            period=point.period, label=period_label(point.period),
+            value_text=format_kpi_value(point.value, kpi.unit, precise=True),
+            reason=reason_text(point.no_value_reason) if point.value is None else "",
+            target_text=format_kpi_value(point.target, kpi.unit, precise=True),
+            status=point.status, status_label=value_status_label(point.status, point.value),
+            previous_text=format_kpi_value(prev.value if prev else None, kpi.unit, precise=True),
+            previous_delta=delta(kpi, point.value, prev.value if prev else None),
+            last_year_text=format_kpi_value(ly.value if ly else None, kpi.unit, precise=True),
+            last_year_delta=delta(kpi, point.value, ly.value if ly else None),
+            is_to_date=point.period == current,
+        )
+        if row.is_to_date and forecast is not None and forecast.target_text and forecast.raw is not None:
+            row.status = forecast.status
+            row.status_label = _("%(status)s (forecast)") % {"status": forecast.status_label}
+        rows.append(row)
+    return rows
+
+
+def _trend(kpi: Kpi, *, series, month: Period, current: Period, forecast: ForecastRow | None,
+           annotations: list) -> dict:
+    """24 months up to the chosen month (or to the current month, with its forecast, when it is chosen)."""
+    end = month.start
+    window = [p for p in series if add_months(end, -23) <= p.period.start <= end]
+    by_start = {p.period.start: p for p in series}
+    actual = [as_float(p.value) for p in window]
+    forecast_line = None
+    if forecast is not None and window and window[-1].period == current and forecast.raw is not None:
+        # The current month is still running: its actual is month-to-date, so the chart shows the
+        # forecast to month end instead, dashed from the last complete month.
+        actual[-1] = None
+        forecast_line = [None] * len(window)
+        if len(window) > 1:
+            forecast_line[-2] = actual[-2]
+        forecast_line[-1] = as_float(forecast.raw)
+    last_year = [by_start.get(add_months(p.period.start, -12)) for p in window]
+    has_targets = any(p.target is not None for p in window)
+    return {
+        "format": chart_format(kpi.unit),
+        "periods": [p.period.start.isoformat() for p in window],
+        "names": {"actual": _("Actual"), "target": _("Target"), "forecast": _("Forecast to month end"),
+                  "previous_year": _("Same month last year")},
+        "actual": actual,
+        "target": [as_float(p.target) for p in window] if has_targets else None,
+        "forecast": forecast_line,
+        "previous_year": [as_float(p.value) if p else None for p in last_year],
+        "annotations": [{"period": a.period_start.isoformat(), "text": a.text} for a in annotations],
+    }
+
+
+GRAIN_LABELS = {"month": lambda: _("This month"), "quarter": lambda: _("This quarter"),
+                "year": lambda: _("This fiscal year")}
+
+
+def _forecasts(org: Organization, *, kpi: Kpi, today: date | None) -> list[ForecastRow | None]:
+    """Forecast at the end of the current month, quarter and fiscal year, beside each target."""
+    out = []
+    periods = {grain: selectors.current_period(org, grain=grain, today=today) for grain in ("month", "quarter", "year")}
+    wanted = Q()
+    for grain, period in periods.items():
+        wanted |= Q(grain=grain, period_start=period.start)
+    targets = {(t.grain, t.period_start): t for t in KpiTarget.objects.for_org(org).filter(wanted, kpi=kpi)}
+    for grain, period in periods.items():
+        t = targets.get((grain, period.start))
+        target = t.value if t else None
+        fc = selectors.kpi_forecast(org, kpi=kpi, period=period, today=today)
+        status = selectors.kpi_status(kpi, value=fc.value, target=target,
+                                      at_risk_threshold=t.at_risk_threshold if t else Decimal("0.10"))
+        row = ForecastRow(
+            grain=grain, grain_label=GRAIN_LABELS[grain](), period_label=period_label(period),
+            to_date_text=format_kpi_value(fc.actual_to_date, kpi.unit),
+            forecast_text=format_kpi_value(fc.value, kpi.unit),
+            target_text=format_kpi_value(target, kpi.unit),
+            status=status, status_label=status_label(status), method=fc.method,
+            elapsed_text=format_number(Decimal(str(fc.elapsed)), kind="percent"), raw=fc.value,
+            target_raw=target, period=period,
+        )
+        out.append(row)
+    return out
+
+
