@@ -82,10 +82,12 @@ def _connector(connection: Connection) -> Connector:
     return connector_class(connection.provider)(connection)
 
 
-@transaction.atomic
 def connection_connect(*, org: Organization, provider: str, credentials: dict[str, Any], by: Membership | None,
                        label: str = "", account_id: str | None = None) -> Connection:
-    """Check the credentials against the provider, then store them encrypted; ValidationError if refused."""
+    """Check the credentials against the provider, then store them encrypted; ValidationError if refused.
+
+    The provider is asked outside any database transaction; only the writes are atomic.
+    """
     cls = connector_class(provider)
     if cls.is_firm and not org.is_consultancy:
         raise ValidationError(_("Only a consultancy can connect a firm token."))
@@ -103,15 +105,16 @@ def connection_connect(*, org: Organization, provider: str, credentials: dict[st
         account_id, name = info.account_id, info.name
     else:
         name = ""
-    duplicate = Connection.objects.for_org(org).filter(provider=provider, provider_account_id=account_id) \
-        .exclude(status=Connection.Status.DISCONNECTED)
-    if account_id and duplicate.exists():
-        raise ValidationError(_("This account is already connected."))
-    connection.provider_account_id = account_id
-    connection.label = label or name or cls.label
-    connection.save()
-    audit_log_record(org=org, actor=by.user if by else None, action="connection.created", target=connection,
-                     data={"provider": provider, "account": account_id})
+    with transaction.atomic():
+        duplicate = Connection.objects.for_org(org).filter(provider=provider, provider_account_id=account_id) \
+            .exclude(status=Connection.Status.DISCONNECTED)
+        if account_id and duplicate.exists():
+            raise ValidationError(_("This account is already connected."))
+        connection.provider_account_id = account_id
+        connection.label = label or name or str(cls.label)
+        connection.save()
+        audit_log_record(org=org, actor=by.user if by else None, action="connection.created", target=connection,
+                         data={"provider": provider, "account": account_id})
     return connection
 
 

@@ -58,3 +58,14 @@ def test_a_cfo_reads_the_integrations_page_but_cannot_connect(client, acme, alic
 
     assert page.status_code == 200 and "Connect a tool" not in page.content.decode()
     assert connect.status_code == 403
+
+
+def test_the_same_pennylane_company_cannot_be_connected_twice(client, acme, fake):
+    admin = make_member(acme, role="admin")
+    client.force_login(admin.user)
+    client.post(_connect_url(acme), {"provider": "pennylane", "token": "test-company-token"})
+
+    again = client.post(_connect_url(acme), {"provider": "pennylane", "token": "test-company-token"})
+
+    assert "already connected" in again.content.decode()
+    assert Connection.objects.for_org(acme).count() == 1
