@@ -29,13 +29,13 @@ from kpis.engine.records import (
     ADDITIVE,
     COVERAGE_FIELD,
     SNAPSHOT_AGGREGATIONS,
-    date_lookup,
+    compile_python_value,
+    day_q,
     flow_span,
     is_datetime,
     metric_q,
     model_for,
     needs_python,
-    python_value,
     snapshot_day,
     span_q,
     value_expression,
@@ -64,10 +64,11 @@ class Coverage:
 
 
 def _as_date(v) -> date | None:
+    """A datetime's local day (the tenant's time zone is the project's)."""
     if v is None:
         return None
     if isinstance(v, datetime):
-        return timezone.localtime(v).date() if timezone.is_aware(v) else v.date()
+        return v.astimezone(timezone.get_current_timezone()).date() if v.tzinfo is not None else v.date()
     return v
 
 
@@ -201,12 +202,9 @@ def compute_metrics(
     return results
 
 
-def _period_case(lookup: str, periods: list[Period]) -> Case:
+def _period_case(model, field: str, periods: list[Period]) -> Case:
     return Case(
-        *[
-            When(Q(**{f"{lookup}__gte": p.start, f"{lookup}__lte": p.end}), then=Value(i))
-            for i, p in enumerate(periods)
-        ],
+        *[When(day_q(model, field, gte=p.start, lte=p.end), then=Value(i)) for i, p in enumerate(periods)],
         default=Value(-1),
         output_field=IntegerField(),
     )
@@ -222,7 +220,6 @@ def _dimension_key(metric) -> str | tuple[str, int]:
 
 def _grouped_query(org, record_type, date_field, dim, group, grain, periods, raw) -> None:
     model = model_for(record_type)
-    lookup = date_lookup(model, date_field)
     base = model.objects.for_org(org)
     if isinstance(dim, tuple):
         from django.db.models.functions import Substr
@@ -230,8 +227,8 @@ def _grouped_query(org, record_type, date_field, dim, group, grain, periods, raw
         base = base.annotate(_dim=Substr(dim[0], 1, dim[1]))
         dim = "_dim"
     aggs = {f"m{j}": _aggregate(m, metric_q(m)) for j, m in enumerate(group)}
-    ranged = base.filter(**{f"{lookup}__gte": periods[0].start, f"{lookup}__lte": periods[-1].end})
-    ranged = ranged.annotate(_period=_period_case(lookup, periods))
+    ranged = base.filter(day_q(model, date_field, gte=periods[0].start, lte=periods[-1].end))
+    ranged = ranged.annotate(_period=_period_case(model, date_field, periods))
     shapes = [("_period",)] + ([("_period", dim)] if dim else [])
     for shape in shapes:
         for row in ranged.values(*shape).annotate(**aggs).order_by():
@@ -246,7 +243,7 @@ def _grouped_query(org, record_type, date_field, dim, group, grain, periods, raw
         return
     # Stocks: opening balance before the first period, then the running total of the flows.
     opening_aggs = {f"m{j}": _aggregate(m, metric_q(m)) for j, m in balances}
-    before = base.filter(**{f"{lookup}__lt": periods[0].start})
+    before = base.filter(day_q(model, date_field, lt=periods[0].start))
     openings: dict[str, dict[int, Decimal]] = defaultdict(dict)
     row = before.aggregate(**opening_aggs)
     for j, _m in balances:
@@ -314,11 +311,9 @@ def _snapshots_by_month(org, key, group, periods_by_grain, raw) -> None:
     model = model_for(record_type)
     last = max(p.end for ps in periods_by_grain.values() for p in ps)
     first = min(snapshot_day(m, p) for m in group for ps in periods_by_grain.values() for p in ps)
-    qs = model.objects.for_org(org).filter(**{f"{date_lookup(model, date_field)}__lte": last})
+    qs = model.objects.for_org(org).filter(day_q(model, date_field, lte=last))
     if end_field:  # records closed before the first snapshot day count nowhere
-        qs = qs.filter(
-            Q(**{f"{end_field}__isnull": True}) | Q(**{f"{date_lookup(model, end_field)}__gt": first})
-        )
+        qs = qs.filter(Q(**{f"{end_field}__isnull": True}) | day_q(model, end_field, gt=first))
     annotations = {"_sm": TruncMonth(date_field)}
     fields = ["_sm"]
     if end_field:
@@ -602,23 +597,25 @@ def _python_metric(org, metric, periods_by_grain, raw) -> None:
         return
     first = min(flow_span(metric, p)[0] for p in all_periods)
     last = max(p.end for p in all_periods)
-    lookup = date_lookup(model, metric.date_field)
     dim = metric.dimension_field
     qs = (
         model.objects.for_org(org)
         .filter(metric_q(metric))
-        .filter(**{f"{lookup}__gte": first, f"{lookup}__lte": last})
+        .filter(day_q(model, metric.date_field, gte=first, lte=last))
     )
     columns = [metric.date_field, *([dim] if dim else []), *fields]
     localise = is_datetime(model, metric.date_field)
+    tz = timezone.get_current_timezone()
+    evaluate = compile_python_value(node) if node is not None else (lambda row: Decimal(1))
     rows = []
     for values in qs.values(*columns).order_by():
         d = values[metric.date_field]
-        d = _as_date(d) if localise else d
-        v = python_value(node, values) if node is not None else Decimal(1)
+        if localise:
+            d = d.astimezone(tz).date()
+        v = evaluate(values)
         if v is None:
             continue
-        rows.append((d, _dim(values[dim]) if dim else TOTAL, Decimal(v)))
+        rows.append((d, _dim(values[dim]) if dim else TOTAL, v if isinstance(v, Decimal) else Decimal(v)))
     rows.sort(key=lambda r: r[0])
     dates = [r[0] for r in rows]
     agg = metric.aggregation

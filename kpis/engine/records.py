@@ -90,6 +90,41 @@ def date_lookup(model: type[models.Model], path: str) -> str:
     return f"{path}__date" if is_datetime(model, path) else path
 
 
+def _start_of(day: date):
+    from datetime import datetime, time
+
+    from django.utils import timezone
+
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def day_q(
+    model: type[models.Model],
+    path: str,
+    *,
+    gte: date | None = None,
+    lte: date | None = None,
+    lt: date | None = None,
+    gt: date | None = None,
+) -> Q:
+    """Compare a date or datetime field with days. A datetime is compared with the local midnights that
+    bound the days (never `__date`, which SQLite evaluates row by row in Python, and which hides the
+    column from PostgreSQL's indexes)."""
+    if not is_datetime(model, path):
+        bounds = {"gte": gte, "lte": lte, "lt": lt, "gt": gt}
+        return Q(**{f"{path}__{op}": v for op, v in bounds.items() if v is not None})
+    q = Q()
+    if gte is not None:
+        q &= Q(**{f"{path}__gte": _start_of(gte)})
+    if gt is not None:
+        q &= Q(**{f"{path}__gte": _start_of(gt + timedelta(days=1))})
+    if lte is not None:
+        q &= Q(**{f"{path}__lt": _start_of(lte + timedelta(days=1))})
+    if lt is not None:
+        q &= Q(**{f"{path}__lt": _start_of(lt)})
+    return q
+
+
 def metric_q(metric) -> Q:
     """The metric's own filters (field lookups and PCG account prefixes), without any period."""
     filters = metric.filters or {}
@@ -125,26 +160,24 @@ def flow_span(metric, period: Period) -> tuple[date, date]:
 def span_q(metric, period: Period) -> Q:
     """The records of the period for this metric, as a Q (also what lineage lists)."""
     model = model_for(metric.record_type)
-    d = date_lookup(model, metric.date_field)
+    d = metric.date_field
     if metric.aggregation == "balance":
-        return Q(**{f"{d}__lte": period.end})
+        return day_q(model, d, lte=period.end)
     if metric.aggregation in SNAPSHOT_AGGREGATIONS or metric.aggregation == "retained_mrr":
         day = snapshot_day(metric, period)
-        q = Q(**{f"{d}__lte": day})
+        q = day_q(model, d, lte=day)
         if metric.end_field:
-            e = date_lookup(model, metric.end_field)
-            q &= Q(**{f"{metric.end_field}__isnull": True}) | Q(**{f"{e}__gt": day})
+            q &= Q(**{f"{metric.end_field}__isnull": True}) | day_q(model, metric.end_field, gt=day)
         options = metric.options or {}
         age_field = options.get("age_field")
         if age_field:
-            a = date_lookup(model, age_field)
             if options.get("age_min_days") is not None:
-                q &= Q(**{f"{a}__lte": day - timedelta(days=int(options["age_min_days"]))})
+                q &= day_q(model, age_field, lte=day - timedelta(days=int(options["age_min_days"])))
             if options.get("age_max_days") is not None:
-                q &= Q(**{f"{a}__gte": day - timedelta(days=int(options["age_max_days"]))})
+                q &= day_q(model, age_field, gte=day - timedelta(days=int(options["age_max_days"])))
         return q
     start, end = flow_span(metric, period)
-    return Q(**{f"{d}__gte": start, f"{d}__lte": end})
+    return day_q(model, d, gte=start, lte=end)
 
 
 # --- value expressions -----------------------------------------------------------------------------
@@ -209,40 +242,57 @@ def value_expression(metric):
     return compile_(parse_value_expression(metric.value))
 
 
-def python_value(node, row: dict):
-    """Evaluate a value expression over one row's field values (dates → hours()/days())."""
+def compile_python_value(node):
+    """The value expression as a Python function of a row (compiled once, called per row)."""
     if isinstance(node, Num):
-        return node.value
+        value = node.value
+        return lambda row: value
     if isinstance(node, Ref):
-        return row.get(node.name)
+        name = node.name
+        return lambda row: row.get(name)
     if isinstance(node, Unary):
-        v = python_value(node.operand, row)
-        return None if v is None else -v
+        inner = compile_python_value(node.operand)
+
+        def negate(row):
+            v = inner(row)
+            return None if v is None else -v
+
+        return negate
     if isinstance(node, Binary):
-        a, b = python_value(node.left, row), python_value(node.right, row)
-        if a is None or b is None:
+        left, right, op = compile_python_value(node.left), compile_python_value(node.right), node.op
+
+        def binary(row):
+            a, b = left(row), right(row)
+            if a is None or b is None:
+                return None
+            if op == "+":
+                return a + b
+            if op == "-":
+                return _minus(a, b)
+            if op == "*":
+                return a * b
+            if op == "/":
+                return None if b == 0 else a / b
             return None
-        if node.op == "+":
-            return a + b
-        if node.op == "-":
-            return _minus(a, b)
-        if node.op == "*":
-            return a * b
-        if node.op == "/":
-            return None if b == 0 else a / b
-        return None
+
+        return binary
     if isinstance(node, Call):
-        args = [python_value(a, row) for a in node.args]
-        if any(a is None for a in args):
-            return None
-        if node.name == "hours":
-            return _seconds(args[0]) / Decimal(3600)
-        if node.name == "days":
-            return _seconds(args[0]) / Decimal(86400)
-        if node.name == "abs":
-            return abs(args[0])
-        return max(args) if node.name == "max" else min(args)
-    return None
+        args = [compile_python_value(a) for a in node.args]
+        name = node.name
+        divisor = {"hours": Decimal(3600), "days": Decimal(86400)}.get(name)
+
+        def call(row):
+            values = [a(row) for a in args]
+            if any(v is None for v in values):
+                return None
+            if divisor is not None:
+                return _seconds(values[0]) / divisor
+            if name == "abs":
+                return abs(values[0])
+            return max(values) if name == "max" else min(values)
+
+        return call
+    return lambda row: None
 
 
 def _minus(a, b):
