@@ -124,6 +124,8 @@ class KeyResultForm(forms.ModelForm):
         for name in ("start_value", "target_value", "manual_value"):
             if self.initial.get(name) is not None:
                 self.initial[name] = plain_decimal(self.initial[name])
+        if self.instance.pk:
+            del self.fields["manual_value"]  # later values come with check-ins, so they stay in the history
 
     def clean(self):
         data = super().clean()

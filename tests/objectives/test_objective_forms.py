@@ -58,3 +58,18 @@ def test_an_objective_cannot_be_moved_under_its_own_child(client, acme, alice):
     client.force_login(alice.user)
     response = _post(client, {"owner": alice.pk, "parent": child.pk}, url=f"/o/acme/objectives/{parent.pk}/edit/")
     assert response.status_code == 200 and "under itself" in response.content.decode()
+
+
+def test_editing_a_key_results_target_through_the_form_is_audited(client, acme, alice):
+    from accounts.models import AuditEvent
+    from tests.objectives.helpers import make_key_result
+
+    kr = make_key_result(make_objective_this_quarter(acme, owner=alice), start="0", target="10", manual_value="2")
+    client.force_login(alice.user)
+    response = client.post(f"/o/acme/objectives/key-results/{kr.pk}/edit/", {
+        "title": kr.title, "is_manual": "on", "direction": "increase", "start_value": "0", "target_value": "12",
+        "weight": 1})
+    assert response.status_code == 302
+    kr.refresh_from_db()
+    assert kr.target_value == 12 and kr.manual_value == 2
+    assert AuditEvent.objects.for_org(acme).filter(action="key_result.target_changed").exists()
