@@ -58,7 +58,7 @@ def kpi_detail(request, org_slug, kpi_slug):
     form = WhatIfForm(drivers=drivers.choices,
                       initial={"month": reference_month.start.strftime("%Y-%m"), "dimension": dimension})
     return render(request, "kpis/kpi_detail.html", {
-        "detail": detail, "kpi": kpi, "drivers": drivers, "lineage": lineage, "what_if_form": form,
+        "detail": detail, "kpi": kpi, "kpi_label": presenters.kpi_name(kpi), "drivers": drivers, "lineage": lineage, "what_if_form": form,
         "grain_choices": Grain.choices,
         "annotation_form": AnnotationForm(initial={"month": reference_month.start.strftime("%Y-%m")}),
     })
@@ -75,7 +75,7 @@ def kpi_lineage(request, org_slug, kpi_slug):
         page=_page_number(request.GET.get("page")), dimension_value=request.GET.get("dimension", "")[:120],
     )
     template = "kpis/partials/lineage.html" if request.htmx else "kpis/lineage.html"
-    response = render(request, template, {"kpi": kpi, "lineage": lineage})
+    response = render(request, template, {"kpi": kpi, "kpi_label": presenters.kpi_name(kpi), "lineage": lineage})
     patch_vary_headers(response, ("HX-Request",))
     return response
 
@@ -119,7 +119,7 @@ def kpi_what_if(request, org_slug, kpi_slug):
     lineage = presenters.lineage_for(request.org, kpi=kpi, month=month, metric_slug="", page=1,
                                      dimension_value=dimension, root=drivers.engine_root)
     return render(request, "kpis/kpi_detail.html", {
-        "detail": detail, "kpi": kpi, "drivers": drivers, "lineage": lineage, "what_if_form": form,
+        "detail": detail, "kpi": kpi, "kpi_label": presenters.kpi_name(kpi), "drivers": drivers, "lineage": lineage, "what_if_form": form,
         "grain_choices": Grain.choices,
         "what_if": result, "annotation_form": AnnotationForm(initial={"month": month.start.strftime("%Y-%m")}),
     }, status=status)
@@ -137,7 +137,7 @@ def _editor(request, *, form: KpiForm, kpi=None, status: int = 200):
                                      slug=kpi.slug if kpi else "", unit=form.data.get("unit", "eur")
                                      if form.is_bound else (kpi.unit if kpi else "eur"))
     return render(request, "kpis/kpi_form.html", {
-        "form": form, "kpi": kpi, "check": check,
+        "form": form, "kpi": kpi, "kpi_label": presenters.kpi_name(kpi) if kpi else "", "check": check,
         "references": presenters.reference_help(request.org, membership=request.membership,
                                                 exclude=kpi.slug if kpi else ""),
     }, status=status)

@@ -23,9 +23,19 @@ from kpis.presenters.common import (
     delta,
     format_kpi_value,
     format_number,
+    kpi_name,
+    metric_name,
     month_options,
     period_label,
 )
+
+
+def _node_name(node) -> str:
+    if node.kpi is not None:
+        return kpi_name(node.kpi)
+    if node.metric is not None:
+        return metric_name(node.metric)
+    return node.name
 
 
 @dataclass
@@ -83,9 +93,9 @@ def drivers_for(org: Organization, *, kpi: Kpi, membership: Membership, month: P
             inputs, url = {}, ""
         if depth > 0 and not hidden:
             kind_label = _("KPI") if node.kind == "kpi" else _("metric")
-            choices.setdefault(node.slug, f"{node.name} ({kind_label})")
+            choices.setdefault(node.slug, f"{_node_name(node)} ({kind_label})")
         children = [] if hidden else [view(child, inputs, depth + 1) for child in node.children]
-        return DriverView(slug=node.slug, name=node.name, kind=node.kind, formula="" if hidden else node.formula,
+        return DriverView(slug=node.slug, name=_node_name(node), kind=node.kind, formula="" if hidden else node.formula,
                           value_text=text, url=url, is_hidden=hidden, children=children)
 
     tree = view(root, {}, 0)
@@ -95,6 +105,7 @@ def drivers_for(org: Organization, *, kpi: Kpi, membership: Membership, month: P
 @dataclass
 class WhatIfRow:
     kpi: Kpi
+    name: str
     url: str
     before_text: str
     after_text: str
@@ -112,7 +123,7 @@ def what_if_rows(org: Organization, *, membership: Membership,
         if kpi is None or not can_see(membership, kpi):
             continue
         rows.append(WhatIfRow(
-            kpi=kpi, url=reverse("kpis:kpi_detail", kwargs={"org_slug": org.slug, "kpi_slug": slug}),
+            kpi=kpi, name=kpi_name(kpi), url=reverse("kpis:kpi_detail", kwargs={"org_slug": org.slug, "kpi_slug": slug}),
             before_text=format_kpi_value(before, kpi.unit, precise=True),
             after_text=format_kpi_value(after, kpi.unit, precise=True),
             delta=delta(kpi, after, before), is_changed=before != after,
@@ -204,7 +215,7 @@ def lineage_view(page) -> LineageView:
     pages = max(1, -(-page.total // page.page_size))
     first = (page.page - 1) * page.page_size + 1 if page.total else 0
     return LineageView(
-        metric_slug=metric.slug, metric_name=metric.name, metric_description=metric.description,
+        metric_slug=metric.slug, metric_name=metric_name(metric), metric_description=metric.description,
         record_type_label=str(metric.get_record_type_display()), period_label=period_label(page.period),
         columns=[str(label) for _name, label in columns], rows=rows, total=page.total, page=page.page,
         pages=pages, has_next=page.has_next, has_previous=page.page > 1,
@@ -229,7 +240,7 @@ def metric_choices(root) -> list[tuple[str, str]]:
 
     def walk(node) -> None:
         if node.kind == "metric":
-            seen.setdefault(node.slug, node.name)
+            seen.setdefault(node.slug, _node_name(node))
         for child in node.children:
             walk(child)
 

@@ -21,6 +21,7 @@ from kpis.presenters.common import (
     delta,
     format_kpi_value,
     formula_html,
+    kpi_name,
     month_label,
     month_options,
     monthly_table,
@@ -33,6 +34,7 @@ from kpis.presenters.common import (
 @dataclass
 class KpiRow:
     kpi: Kpi
+    name: str
     url: str
     formula: str
     value: Decimal | None
@@ -92,7 +94,7 @@ def kpi_rows(org: Organization, *, kpis: list[Kpi], month: Period, spark_months:
         raw_values = [table.point(kpi, m)[0] for m in months]
         spark_values = [as_float(v) for v in raw_values]
         rows.append(KpiRow(
-            kpi=kpi,
+            kpi=kpi, name=kpi_name(kpi),
             url=reverse("kpis:kpi_detail", kwargs={"org_slug": org.slug, "kpi_slug": kpi.slug}),
             formula=formula_html(kpi.formula, org=org, kpi_slugs=slugs, metrics=metrics or {}) if with_formula else "",
             value=value,
@@ -140,8 +142,8 @@ def _heatmap(kpis: list[Kpi], table: MonthlyTable, months: list[Period]) -> tupl
             label = value_status_label(status, value)
             cells.append({"x": x, "y": y, "status": status, "value": shown, "label": label})
             row_cells.append({"status": status, "label": label, "value": shown})
-        table_rows.append({"name": kpi.name, "cells": row_cells})
-    chart = {"periods": [m.start.isoformat() for m in months], "rows": [k.name for k in with_targets],
+        table_rows.append({"name": kpi_name(kpi), "cells": row_cells})
+    chart = {"periods": [m.start.isoformat() for m in months], "rows": [kpi_name(k) for k in with_targets],
              "statuses": statuses(), "cells": cells}
     return chart, {"months": [month_label(m, short=True) for m in months], "rows": table_rows}
 

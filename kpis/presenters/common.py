@@ -249,7 +249,7 @@ def formula_html(formula: str, *, org: Organization, kpi_slugs: set[str], metric
             href = reverse("kpis:kpi_detail", kwargs={"org_slug": org.slug, "kpi_slug": word})
             out.append(format_html('<a href="{}">{}</a>', href, word))
         elif word in metrics:
-            out.append(format_html('<abbr title="{}">{}</abbr>', metrics[word].name, word))
+            out.append(format_html('<abbr title="{}">{}</abbr>', metric_name(metrics[word]), word))
         else:
             out.append(escape(word))
         last = match.end()
@@ -262,3 +262,14 @@ def can_see(membership: Membership, kpi: Kpi) -> bool:
         return membership.can(kpi.visibility_capability)
     except KeyError:
         return False
+
+
+def kpi_name(kpi) -> str:
+    """A built-in KPI's name in the user's language when the translations have it (the catalogue's names are
+    English msgids); a name a tenant typed stays as typed."""
+    return _(kpi.name) if kpi.is_builtin and kpi.name else kpi.name
+
+
+def metric_name(metric) -> str:
+    """The same for a metric's name."""
+    return _(metric.name) if metric.is_builtin and metric.name else metric.name

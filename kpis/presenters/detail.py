@@ -23,6 +23,7 @@ from kpis.presenters.common import (
     format_kpi_value,
     format_number,
     formula_html,
+    kpi_name,
     month_label,
     month_options,
     period_label,
@@ -142,7 +143,7 @@ def kpi_detail_for(org: Organization, *, kpi: Kpi, membership: Membership, month
             breakdown = {
                 "month_label": headline.label,
                 "chart": {"format": chart_format(kpi.unit), "labels": [n for n, _v in parts],
-                          "values": [as_float(v) for _n, v in parts], "name": kpi.name},
+                          "values": [as_float(v) for _n, v in parts], "name": kpi_name(kpi)},
                 "rows": [(n, format_kpi_value(v, kpi.unit, precise=True)) for n, v in parts],
             }
     cumulative = None

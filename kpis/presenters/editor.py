@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Membership, Organization
 from kpis import selectors
 from kpis.models import Kpi, KpiTarget, KpiValue
-from kpis.presenters.common import can_see, format_kpi_value, month_label
+from kpis.presenters.common import can_see, format_kpi_value, kpi_name, metric_name, month_label
 
 
 @dataclass
@@ -71,7 +71,7 @@ def formula_check(org: Organization, *, formula: str, membership: Membership, sl
         return check
 
     kpis = {k.slug: k for k in Kpi.objects.for_org(org).only(
-        "slug", "name", "formula", "unit", "visibility_capability")}
+        "slug", "name", "formula", "unit", "visibility_capability", "is_builtin")}
     metrics = {m.slug: m for m in selectors.metrics_of(org)}
     visible = {s: k for s, k in kpis.items() if can_see(membership, k) and s != slug}
     seen: set[str] = set()
@@ -83,9 +83,9 @@ def formula_check(org: Organization, *, formula: str, membership: Membership, sl
             check.references.append({"slug": name, "name": _("this KPI"), "kind": "self", "known": True})
             continue
         if name in visible:
-            check.references.append({"slug": name, "name": visible[name].name, "kind": "kpi", "known": True})
+            check.references.append({"slug": name, "name": kpi_name(visible[name]), "kind": "kpi", "known": True})
         elif name in metrics:
-            check.references.append({"slug": name, "name": metrics[name].name, "kind": "metric", "known": True})
+            check.references.append({"slug": name, "name": metric_name(metrics[name]), "kind": "metric", "known": True})
         else:
             check.references.append({"slug": name, "name": "", "kind": "unknown", "known": False})
             if not check.error:
@@ -108,7 +108,7 @@ def formula_check(org: Organization, *, formula: str, membership: Membership, sl
         loop = cycle[:-1]  # [a, b, a] → read it from the KPI being edited: [own, …, own]
         start = loop.index(own)
         loop = [*loop[start:], *loop[:start], own]
-        check.cycle = [kpis[s].name if s in kpis else _("this KPI") for s in loop]
+        check.cycle = [kpi_name(kpis[s]) if s in kpis else _("this KPI") for s in loop]
         check.error = _("Circular reference: %(path)s. A KPI cannot depend on itself.") % {
             "path": " → ".join(check.cycle)}
         return check
@@ -183,9 +183,9 @@ def translate_formula_error(message: str) -> str:
 def reference_help(org: Organization, *, membership: Membership, exclude: str = "") -> dict:
     """What a formula may refer to: the metrics, and the KPIs the member may see; 2 queries."""
     kpis = [k for k in Kpi.objects.for_org(org).filter(is_active=True).only(
-        "slug", "name", "visibility_capability", "category", "sort_order") if can_see(membership, k)
+        "slug", "name", "visibility_capability", "category", "sort_order", "is_builtin") if can_see(membership, k)
         and k.slug != exclude]
-    return {"kpis": [(k.slug, k.name) for k in kpis],
-            "metrics": [(m.slug, m.name, str(m.get_record_type_display())) for m in selectors.metrics_of(org)]}
+    return {"kpis": [(k.slug, kpi_name(k)) for k in kpis],
+            "metrics": [(m.slug, metric_name(m), str(m.get_record_type_display())) for m in selectors.metrics_of(org)]}
 
 
