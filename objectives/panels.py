@@ -1,7 +1,8 @@
 """This app's panel on the organization's home page (see accounts/home_panels.py).
 
-Everyone with objectives sees what is due from them and their own objectives with status and risk;
-whoever can adopt a derived target sees those waiting; the CEO sees the tree's summary and top risks.
+Everyone sees the quarter's objectives counted by status, what is due from them and their own
+objectives with status and risk; whoever can adopt a derived target sees those waiting; the CEO
+also sees the top risks.
 """
 
 from __future__ import annotations
@@ -31,9 +32,9 @@ def home_panel(membership: Membership) -> tuple[str, dict] | None:
     due = [n for n in mine if n.is_check_in_due] if membership.can("objectives.check_in") else []
     waiting = [d for d in DerivedTarget.objects.for_org(org).filter(status=DerivedTarget.Status.ACCEPTED)
                .select_related("kpi", "objective") if can_set_kind(membership, d.kind)]
-    summary = top_risks = None
+    summary = Counter(n.risk.level if n.risk else "no_data" for n in nodes)
+    top_risks = None
     if membership.can("objectives.set_strategic"):
-        summary = Counter(n.risk.level if n.risk else "no_data" for n in nodes)
         scored = [n for n in nodes if n.risk and n.risk.score is not None]
         top_risks = sorted(scored, key=lambda n: -n.risk.score)[:TOP_RISKS]
     if not (nodes or waiting):

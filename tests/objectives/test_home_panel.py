@@ -60,3 +60,9 @@ def test_the_panel_renders_on_the_home_page(client, acme, alice):
 
 def test_nothing_to_show_means_no_panel(acme):
     assert home_panel(make_member(acme, role=Role.VIEWER)) is None
+
+
+def test_a_viewer_sees_the_quarters_objectives_counted_by_status_but_not_the_top_risks(acme, alice):
+    make_objective(acme, owner=alice, **_this_quarter())
+    _template, panel = home_panel(make_member(acme, role=Role.VIEWER))
+    assert panel["total"] == 1 and panel["top_risks"] is None
