@@ -56,6 +56,8 @@ class KpiForm(forms.Form):
         slug = self.cleaned_data["slug"].strip()
         if slug and not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", slug):
             raise forms.ValidationError(_("Use letters, digits and underscores, starting with a letter."))
+        if slug in RESERVED_SLUGS:
+            raise forms.ValidationError(_("“%(slug)s” is taken by a page of its own: choose another.") % {"slug": slug})
         return slug
 
     def cleaned_slug(self) -> str:
@@ -63,9 +65,13 @@ class KpiForm(forms.Form):
         return self.cleaned_data.get("slug") or slug_from_name(self.cleaned_data.get("name", ""))
 
 
+# Page routes under /kpis/ that a KPI's own page (/kpis/<slug>/) would otherwise shadow.
+RESERVED_SLUGS = frozenset({"new"})
+
+
 def slug_from_name(name: str) -> str:
     slug = slugify(name).replace("-", "_")[:80]
-    if not slug or not slug[0].isalpha():
+    if not slug or not slug[0].isalpha() or slug in RESERVED_SLUGS:
         slug = f"kpi_{slug}"[:80]
     return slug
 

@@ -74,3 +74,11 @@ def test_a_custom_kpi_can_be_deleted_unless_another_formula_reads_it(client, ali
     assert Kpi.objects.for_org(org).filter(slug="half").exists()
     assert client.post(url("kpis:kpi_delete", org_slug="acme", kpi_slug="quarter")).status_code == 302
     assert not Kpi.objects.for_org(org).filter(slug="quarter").exists()
+
+
+def test_a_kpi_named_new_gets_a_reference_that_its_page_can_use(client, alice, acme_kpis):
+    client.force_login(alice.user)
+    response = client.post(url("kpis:kpi_create", org_slug="acme"), {**FORM, "name": "New"})
+    assert response["Location"] == url("kpis:kpi_detail", org_slug="acme", kpi_slug="kpi_new")
+    response = client.post(url("kpis:kpi_create", org_slug="acme"), {**FORM, "name": "Other", "slug": "new"})
+    assert response.status_code == 400
