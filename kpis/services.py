@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Min, Q
 from django.utils import timezone
 
 from accounts.audit import audit_log_record
@@ -29,7 +29,14 @@ from kpis.engine.formula import (
     parse_value_expression,
     references,
 )
-from kpis.engine.metrics import compute_metrics, ledger_cache_refresh, ledger_coefficients, load_coverage
+from kpis.engine.metrics import (
+    Coverage,
+    compute_metrics,
+    coverage_key,
+    ledger_cache_refresh,
+    ledger_coefficients,
+    load_coverage,
+)
 from kpis.engine.records import (
     COVERAGE_FIELD,
     FLOW_AGGREGATIONS,
@@ -68,10 +75,18 @@ def _range_start(coverage, today: date) -> date:
     return min([*firsts, floor])
 
 
-def _affected_periods(metric: Metric, days: set[date], periods: list[Period]) -> set[date]:
-    """Starts of the periods whose value of this metric a change on these days can alter."""
+def _affected_periods(
+    metric: Metric, days: set[date], periods: list[Period], first_record: date | None
+) -> set[date]:
+    """Starts of the periods whose value of this metric a change on these days can alter.
+
+    When the change touches the earliest record of its type (`first_record`, after the change), the
+    tenant's coverage may have moved, which changes "no data before …" in every period: all of them.
+    """
     if not days:
         return set()
+    if first_record is None or min(days) <= first_record:
+        return {p.start for p in periods}
     primary = COVERAGE_FIELD.get(metric.record_type) == metric.date_field
     if metric.aggregation in FLOW_AGGREGATIONS and not metric.window_months and primary:
         return {p.start for p in periods if any(p.start <= d <= p.end for d in days)}
@@ -142,12 +157,28 @@ def kpi_values_recompute(
             metric = graph.metrics[m]
             if metric.record_type in changed:
                 days = changed[metric.record_type]
-                per_metric[m] = {g: _affected_periods(metric, days, ps) for g, ps in all_periods.items()}
+                first_record = (coverage.get(coverage_key(metric)) or Coverage(None, "")).first
+                per_metric[m] = {
+                    g: _affected_periods(metric, days, ps, first_record) for g, ps in all_periods.items()
+                }
+        # Periods that the range now reaches for the first time (older data arrived): every KPI.
+        materialised = dict(
+            KpiValue.objects.for_org(org)
+            .values("grain")
+            .annotate(first=Min("period_start"))
+            .values_list("grain", "first")
+        )
         for s in active:
             leaves = [m for m in graph.leaf_metrics(s) if m in per_metric]
-            if not leaves:
-                continue
-            plan[s] = {g: set().union(*(per_metric[m][g] for m in leaves)) for g in GRAINS}
+            plan[s] = {
+                g: set().union(*(per_metric[m][g] for m in leaves))
+                | {
+                    p.start
+                    for p in all_periods[g]
+                    if materialised.get(g) is None or p.start < materialised[g]
+                }
+                for g in GRAINS
+            }
 
     plan = {s: grains for s, grains in plan.items() if any(grains.values())}
     if not plan:
