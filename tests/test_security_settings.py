@@ -22,6 +22,7 @@ def test_production_settings_pass_check_deploy_with_no_warning():
         "DJANGO_ALLOWED_HOSTS": "pilotage.example.com",
     }
     env.pop("DATABASE_URL", None)
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set by the browser tests of the same run; never in production
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
