@@ -42,26 +42,34 @@ def catalogue(request, org_slug):
     return render(request, "kpis/catalogue.html", {"catalogue": data})
 
 
-@require_GET
-@require_capability("kpis.view")
-def kpi_detail(request, org_slug, kpi_slug):
-    kpi = _visible_kpi(request, kpi_slug)
-    month = presenters.parse_month(request.org, request.GET.get("month"), default_current=True)
-    dimension = request.GET.get("dimension", "")[:120]
+def _detail_page(request, kpi, *, month, dimension: str, grain: str = "month", what_if_form=None,
+                 what_if=None, status: int = 200):
+    """The KPI page; the what-if form comes back inside it (with its result) when JavaScript is off."""
     detail = presenters.kpi_detail_for(request.org, kpi=kpi, membership=request.membership, month=month,
-                                         dimension_value=dimension, grain=request.GET.get("grain", "month"))
+                                       dimension_value=dimension, grain=grain)
     reference_month = detail.headline.period if detail.headline else month
     drivers = presenters.drivers_for(request.org, kpi=kpi, membership=request.membership, month=reference_month,
                                      dimension_value=dimension)
     lineage = presenters.lineage_for(request.org, kpi=kpi, month=reference_month, metric_slug="", page=1,
                                      dimension_value=dimension, root=drivers.engine_root)
-    form = WhatIfForm(drivers=drivers.choices,
-                      initial={"month": reference_month.start.strftime("%Y-%m"), "dimension": dimension})
+    month_value = reference_month.start.strftime("%Y-%m")
     return render(request, "kpis/kpi_detail.html", {
-        "detail": detail, "kpi": kpi, "kpi_label": presenters.kpi_name(kpi), "drivers": drivers, "lineage": lineage, "what_if_form": form,
-        "grain_choices": Grain.choices,
-        "annotation_form": AnnotationForm(initial={"month": reference_month.start.strftime("%Y-%m")}),
-    })
+        "detail": detail, "kpi": kpi, "kpi_label": presenters.kpi_name(kpi), "drivers": drivers,
+        "lineage": lineage, "grain_choices": Grain.choices,
+        "what_if_form": what_if_form or WhatIfForm(drivers=drivers.choices,
+                                                   initial={"month": month_value, "dimension": dimension}),
+        "what_if": what_if,
+        "annotation_form": AnnotationForm(initial={"month": month_value}),
+    }, status=status)
+
+
+@require_GET
+@require_capability("kpis.view")
+def kpi_detail(request, org_slug, kpi_slug):
+    kpi = _visible_kpi(request, kpi_slug)
+    month = presenters.parse_month(request.org, request.GET.get("month"), default_current=True)
+    return _detail_page(request, kpi, month=month, dimension=request.GET.get("dimension", "")[:120],
+                        grain=request.GET.get("grain", "month"))
 
 
 @require_GET
@@ -90,39 +98,23 @@ def kpi_what_if(request, org_slug, kpi_slug):
     drivers = presenters.drivers_for(request.org, kpi=kpi, membership=request.membership, month=month,
                                      dimension_value=dimension)
     form = WhatIfForm(request.POST, drivers=drivers.choices)
-    if not form.is_valid():
-        errors = [f"{form.fields[name].label}: {' '.join(msgs)}" if name in form.fields else " ".join(msgs)
-                  for name, msgs in form.errors.items()]
-        result = {"errors": errors}
-        status = 400 if not request.htmx else 200
+    if form.is_valid():
+        data = form.cleaned_data
+        change = WhatIfChange(pct=data["amount"]) if data["mode"] == "pct" else WhatIfChange(value=data["amount"])
+        results = selectors.what_if(request.org, period=month, changes={data["driver"]: change},
+                                    dimension_value=dimension)
+        result = {
+            "rows": presenters.what_if_rows(request.org, membership=request.membership, results=results),
+            "summary": presenters.what_if_summary(driver=dict(drivers.choices)[data["driver"]], mode=data["mode"],
+                                                  amount=data["amount"], month=month),
+        }
     else:
-        amount = form.cleaned_data["amount"]
-        change = WhatIfChange(pct=amount) if form.cleaned_data["mode"] == "pct" else WhatIfChange(value=amount)
-        driver = form.cleaned_data["driver"]
-        results = selectors.what_if(request.org, period=month, changes={driver: change}, dimension_value=dimension)
-        label = dict(drivers.choices)[driver]
-        if form.cleaned_data["mode"] == "pct":
-            amount_text = ("+" if amount > 0 else "") + presenters.format_number(amount, decimals=1) + " %"
-            summary = _("%(driver)s changed by %(amount)s in %(month)s:") % {
-                "driver": label, "amount": amount_text, "month": presenters.month_label(month)}
-        else:
-            summary = _("%(driver)s set to %(amount)s in %(month)s:") % {
-                "driver": label, "amount": presenters.format_number(amount, decimals=2),
-                "month": presenters.month_label(month)}
-        result = {"rows": presenters.what_if_rows(request.org, membership=request.membership, results=results),
-                  "summary": summary}
-        status = 200
+        result = {"errors": [f"{form.fields[name].label}: {' '.join(msgs)}" if name in form.fields
+                             else " ".join(msgs) for name, msgs in form.errors.items()]}
     if request.htmx:
         return render(request, "kpis/partials/what_if_result.html", {"what_if": result, "kpi": kpi})
-    detail = presenters.kpi_detail_for(request.org, kpi=kpi, membership=request.membership, month=month,
-                                         dimension_value=dimension)
-    lineage = presenters.lineage_for(request.org, kpi=kpi, month=month, metric_slug="", page=1,
-                                     dimension_value=dimension, root=drivers.engine_root)
-    return render(request, "kpis/kpi_detail.html", {
-        "detail": detail, "kpi": kpi, "kpi_label": presenters.kpi_name(kpi), "drivers": drivers, "lineage": lineage, "what_if_form": form,
-        "grain_choices": Grain.choices,
-        "what_if": result, "annotation_form": AnnotationForm(initial={"month": month.start.strftime("%Y-%m")}),
-    }, status=status)
+    return _detail_page(request, kpi, month=month, dimension=dimension, what_if_form=form, what_if=result,
+                        status=400 if "errors" in result else 200)
 
 
 def _kpi_fields(form: KpiForm) -> dict:

@@ -5,7 +5,13 @@ data as JSON for static/js/charts.js. One module per page: catalogue, detail, an
 what-if, lineage), editor, panel; `common` holds what they share.
 """
 
-from kpis.presenters.analysis import drivers_for, lineage_for, lineage_record_data, what_if_rows
+from kpis.presenters.analysis import (
+    drivers_for,
+    lineage_for,
+    lineage_record_data,
+    what_if_rows,
+    what_if_summary,
+)
 from kpis.presenters.catalogue import catalogue_for, kpi_rows
 from kpis.presenters.common import (
     can_see,
@@ -40,4 +46,5 @@ __all__ = [
     "period_label",
     "reference_help",
     "what_if_rows",
+    "what_if_summary",
 ]

@@ -25,6 +25,7 @@ from kpis.presenters.common import (
     format_number,
     kpi_name,
     metric_name,
+    month_label,
     month_options,
     period_label,
 )
@@ -100,6 +101,16 @@ def drivers_for(org: Organization, *, kpi: Kpi, membership: Membership, month: P
 
     tree = view(root, {}, 0)
     return DriverTree(root=tree, choices=sorted(choices.items(), key=lambda c: c[1].lower()), engine_root=root)
+
+
+def what_if_summary(*, driver: str, mode: str, amount: Decimal, month: Period) -> str:
+    """"Sales changed by +10.0 % in October 2026:" / "Sales set to 2,000.00 in October 2026:"."""
+    if mode == "pct":
+        amount_text = ("+" if amount > 0 else "") + format_number(amount, decimals=1) + " %"
+        return _("%(driver)s changed by %(amount)s in %(month)s:") % {
+            "driver": driver, "amount": amount_text, "month": month_label(month)}
+    return _("%(driver)s set to %(amount)s in %(month)s:") % {
+        "driver": driver, "amount": format_number(amount, decimals=2), "month": month_label(month)}
 
 
 @dataclass
