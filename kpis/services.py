@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Min, Q
+from django.db.models import Max, Min, Q
 from django.utils import timezone
 
 from accounts.audit import audit_log_record
@@ -161,13 +161,14 @@ def kpi_values_recompute(
                 per_metric[m] = {
                     g: _affected_periods(metric, days, ps, first_record) for g, ps in all_periods.items()
                 }
-        # Periods that the range now reaches for the first time (older data arrived): every KPI.
-        materialised = dict(
-            KpiValue.objects.for_org(org)
+        # Periods the range reaches for the first time (older data arrived, or a new month began): every KPI.
+        materialised = {
+            grain: (first, last)
+            for grain, first, last in KpiValue.objects.for_org(org)
             .values("grain")
-            .annotate(first=Min("period_start"))
-            .values_list("grain", "first")
-        )
+            .annotate(first=Min("period_start"), last=Max("period_start"))
+            .values_list("grain", "first", "last")
+        }
         for s in active:
             leaves = [m for m in graph.leaf_metrics(s) if m in per_metric]
             plan[s] = {
@@ -175,7 +176,7 @@ def kpi_values_recompute(
                 | {
                     p.start
                     for p in all_periods[g]
-                    if materialised.get(g) is None or p.start < materialised[g]
+                    if g not in materialised or not materialised[g][0] <= p.start <= materialised[g][1]
                 }
                 for g in GRAINS
             }

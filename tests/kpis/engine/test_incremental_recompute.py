@@ -121,3 +121,11 @@ def test_an_incremental_run_rereads_only_the_ledger_months_the_sync_touched(book
     assert value("quarter", date(2026, 1, 1)) == D("6100")
     kpi_values_recompute(org=books, today=TODAY)  # the full recompute repairs from the ledger itself
     assert value("quarter", date(2026, 1, 1)) == D("6107")
+
+
+def test_a_new_month_gets_every_kpi_at_the_first_incremental_run(books):
+    july = date(2026, 7, 3)
+    ledger(books, "706000", july, credit=50)
+    report = kpi_values_recompute(org=books, changes={"ledgerline": {july}}, today=july)
+    assert ("win_rate", "month", date(2026, 7, 1)) in report.touched  # reads deals, not ledger lines
+    assert ("win_rate", "month", date(2026, 6, 1)) not in report.touched
