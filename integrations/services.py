@@ -17,7 +17,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -440,6 +440,22 @@ class _PageWriter:
             # Keyed by (object type, model): one object type may list several models (HubSpot contacts → leads).
             self.listings[(page.object_type, page.listing_starts)] = _Listing(
                 model=page.listing_starts, filter=page.listing_filter or {}, seen=set())
+        try:
+            self._write_once(page, changes)
+        except IntegrityError:
+            # Another connection of this organization (same source) inserted one of these records
+            # meanwhile: the page is read again against the rows now there.
+            changes.clear()
+            self._write_once(page, changes)
+        if self.lock is not None:
+            self.lock.refresh()
+        if changes:
+            from kpis.services import kpi_values_recompute_enqueue
+
+            org, frozen = self.org, {k: set(v) for k, v in changes.items()}
+            transaction.on_commit(lambda: kpi_values_recompute_enqueue(org=org, changes=frozen))
+
+    def _write_once(self, page: Page, changes: dict[str, set[date]]) -> None:
         with transaction.atomic():
             # Write first: on SQLite this takes the write lock up front, so the transaction never has
             # to upgrade a read lock while a request writes (the "database is locked" deadlock).
@@ -467,13 +483,6 @@ class _PageWriter:
             Connection.objects.filter(pk=self.connection.pk).update(cursors=cursors)
             self.connection.cursors = cursors
             self._count(page, counts)
-        if self.lock is not None:
-            self.lock.refresh()
-        if changes:
-            from kpis.services import kpi_values_recompute_enqueue
-
-            org, frozen = self.org, {k: set(v) for k, v in changes.items()}
-            transaction.on_commit(lambda: kpi_values_recompute_enqueue(org=org, changes=frozen))
 
     def _count(self, page: Page, counts) -> None:
         run = self.run
