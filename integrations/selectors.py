@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
@@ -27,6 +28,8 @@ def providers_for(org: Organization) -> list[ProviderChoice]:
     found = []
     for key, cls in available_providers():
         if cls.is_firm != org.is_consultancy:
+            continue
+        if not getattr(settings, f"{key.split('_')[0].upper()}_ENABLED", True):  # PENNYLANE_ENABLED, …
             continue
         found.append(ProviderChoice(key=key, label=str(cls.label), auth=cls.auth, token_help=str(cls.token_help),
                                     is_firm=cls.is_firm))

@@ -69,3 +69,13 @@ def test_the_same_pennylane_company_cannot_be_connected_twice(client, acme, fake
 
     assert "already connected" in again.content.decode()
     assert Connection.objects.for_org(acme).count() == 1
+
+
+def test_a_provider_switched_off_in_settings_is_not_offered(client, acme, acme_ceo, settings):
+    settings.PENNYLANE_ENABLED = False
+    client.force_login(acme_ceo.user)
+
+    page = client.get(reverse("integrations:connection_list", kwargs={"org_slug": "acme"})).content.decode()
+
+    assert "Connect Pennylane" not in page
+    assert client.get(_connect_url(acme)).status_code == 404
