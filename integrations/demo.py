@@ -23,7 +23,8 @@ from accounts.capabilities import Role
 from accounts.demo import DemoContext
 from integrations.fakes.pennylane import default_fake
 from integrations.fakes.scenario import COMPANIES, FIRM_TOKEN, month_starts
-from integrations.models import Connection, MarketingSpend, OperationalValue, Order, Return, Source, SyncRun
+from integrations.models import (Connection, LedgerLine, MarketingSpend, OperationalValue, Order, Return, Source,
+                                 SyncRun)
 from integrations.services import connection_connect, connection_sync, firm_company_map
 
 CAPACITY_SERIES = "order_capacity_per_week"
@@ -43,6 +44,7 @@ def seed(ctx: DemoContext) -> None:
         fake.rate_limit = budget
         fake.firm_rate_limit = (4, 1.0)
     _lumen_operations(ctx)
+    _boisfin_production(ctx)
     if find_spec("integrations.demo_hubspot") is not None:
         import_module("integrations.demo_hubspot").seed(ctx)
 
@@ -70,6 +72,36 @@ def _connect_and_sync(ctx: DemoContext) -> None:
     ctx.log(f"  Pennylane (firm) → {boisfin.name}: {run.get_state_display()}, {run.total('created')} records")
     # Keep the connections' clocks honest: the beat will sync them again after their interval.
     Connection.objects.filter(pk__in=[firm.pk, child.pk]).update(sync_interval=60)  # scoped: the demo's own rows
+
+
+PRODUCTION_COST_ACCOUNTS = ("60", "61", "62", "64")
+NOT_PRODUCTION = ("607", "6037", "6097")
+
+
+def _boisfin_production(ctx: DemoContext) -> None:
+    """Atelier Bois Fin's units produced per month (a series that will come from uploads), drawn so the
+    cost per unit eases from about 210 € to about 196 € over the two years: the −8 % target is within
+    reach but not yet met."""
+    org = ctx.companies["boisfin"]
+    monthly_cost: dict = {}
+    lines = LedgerLine.objects.for_org(org).filter(is_deleted=False).values_list("date", "account_number", "debit",
+                                                                                 "credit")
+    for day, account, debit, credit in lines:
+        if account.startswith(PRODUCTION_COST_ACCOUNTS) and not account.startswith(NOT_PRODUCTION):
+            month = day.replace(day=1)
+            monthly_cost[month] = monthly_cost.get(month, Decimal(0)) + debit - credit
+    months = sorted(m for m, cost in monthly_cost.items() if cost > 0)
+    rng = random.Random(f"{ctx.seed}:boisfin-production")
+    points = []
+    for i, month in enumerate(months):
+        unit_cost = Decimal(210) - Decimal(14) * i / max(1, len(months) - 1)
+        unit_cost *= Decimal(str(rng.uniform(0.97, 1.03)))
+        points.append(OperationalValue(
+            organization=org, source=Source.DEMO, external_id=f"units-produced-{month:%Y-%m}",
+            series="units_produced", date=month, value=(monthly_cost[month] / unit_cost).quantize(Decimal(1)),
+        ))
+    OperationalValue.objects.bulk_create(points)
+    ctx.log(f"  Atelier Bois Fin production (demo source): {len(points)} months of units produced")
 
 
 def _lumen_operations(ctx: DemoContext) -> None:

@@ -36,8 +36,11 @@ ACCOUNTS = {
     "623000": "Publicité", "624100": "Transports sur achats", "626000": "Frais postaux et télécom",
     "641000": "Rémunérations du personnel", "645100": "Cotisations URSSAF", "706000": "Prestations de services",
     "707000": "Ventes de marchandises", "701000": "Ventes de produits finis", "709000": "Rabais, remises",
+    "709700": "Rabais, remises sur ventes de marchandises", "101000": "Capital",
+    "110000": "Report à nouveau",
 }
-JOURNALS = [("VT", "Ventes"), ("HA", "Achats"), ("BQ", "Banque"), ("OD", "Opérations diverses")]
+JOURNALS = [("VT", "Ventes"), ("HA", "Achats"), ("BQ", "Banque"), ("OD", "Opérations diverses"),
+            ("AN", "À-nouveaux")]
 
 
 def money(value: Decimal | float) -> Decimal:
@@ -128,6 +131,13 @@ class _Builder:
                                     "currency": "EUR", "bank_account": self.b.url("bank_accounts", self.bank["id"])},
                    at=min(d, self.b.today))
 
+    def opening_balance(self, d: date, cash: Decimal) -> None:
+        """The bank balance brought forward when the history starts, so cash is not counted from zero."""
+        entry = self.b.new_id()
+        self.line(d, "512000", "AN", "À-nouveau banque", cash, 0, entry)
+        self.line(d, "110000", "AN", "À-nouveau banque", 0, cash, entry)
+        self.transaction(d, cash, "SOLDE REPORTE")
+
     def customer(self, name: str, *, individual: bool, at: date, **extra) -> dict:
         obj = {"name": name, "customer_type": "individual" if individual else "company",
                "billing_address": {"country_alpha2": "FR"}, "external_reference": f"CUST-{self.b._next + 1}", **extra}
@@ -180,8 +190,10 @@ class _Builder:
             self.line(d, revenue_account, "VT", number, 0, excl, entry_id)
             self.line(d, "44571", "VT", number, 0, tax, entry_id)
         else:
+            # Rebates on goods for resale go to 7097, so they reduce the commercial margin, not production.
+            rebate_account = "709700" if revenue_account.startswith("707") else "709000"
             self.line(d, "411000", "VT", number, 0, incl, entry_id)
-            self.line(d, "709000", "VT", number, excl, 0, entry_id)
+            self.line(d, rebate_account, "VT", number, excl, 0, entry_id)
             self.line(d, "44571", "VT", number, tax, 0, entry_id)
         if is_paid and credit_of is None:
             pay_entry = b.new_id()
@@ -190,6 +202,9 @@ class _Builder:
             self.transaction(paid_on, incl, f"VIR {customer['name'][:30]} {number}")
         if credit_of is not None:
             refund_on = min(d + timedelta(days=3), b.today)
+            refund_entry = b.new_id()
+            self.line(refund_on, "411000", "BQ", f"Remboursement {number}", incl, 0, refund_entry)
+            self.line(refund_on, "512000", "BQ", f"Remboursement {number}", 0, incl, refund_entry)
             self.transaction(refund_on, -incl, f"REMB {number}")
         return obj
 
@@ -276,6 +291,7 @@ def build_lumen(book: Book, rng: random.Random) -> None:
     book.builder, book.revenue_account = bld, "707000"
     bld.fiscal_years(1)
     months = month_starts(book.today)
+    bld.opening_balance(months[0], Decimal(60000))
     first = months[0]
     people = [bld.customer(f"Client {i:04d}", individual=True, at=first) for i in range(1, 121)]
     wholesale = [bld.customer(n, individual=False, at=first) for n in ("Galeries Déco SA", "Boutique Nord SARL")]
@@ -336,6 +352,7 @@ def build_nuage(book: Book, rng: random.Random) -> None:
     book.builder, book.revenue_account = bld, "706000"
     bld.fiscal_years(1)
     months = month_starts(book.today)
+    bld.opening_balance(months[0], Decimal(600000))
     plans = [("Starter", Decimal(290)), ("Team", Decimal(790)), ("Business", Decimal(1900)),
              ("Enterprise", Decimal(4500))]
     segments = {"Starter": "SMB", "Team": "SMB", "Business": "Mid-market", "Enterprise": "Enterprise"}
@@ -407,6 +424,7 @@ def build_boisfin(book: Book, rng: random.Random) -> None:
     book.builder, book.revenue_account = bld, "701000"
     bld.fiscal_years(7)
     months = month_starts(book.today)
+    bld.opening_balance(months[0], Decimal(420000))
     first = months[0]
     wholesale = bld.customer("Grossiste Meubles de France", individual=False, at=first)
     shops = [bld.customer(n, individual=False, at=first) for n in ("Maison & Bois Nantes", "Déco Loire", "Habitat Vendée",
