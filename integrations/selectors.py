@@ -101,6 +101,20 @@ RECORD_VIEWS: dict[str, tuple] = {
                    [], ["name", "id"]),
 }
 
+# Record types that have no browser page still need a readable name in sync-run counts.
+OTHER_RECORD_TYPES = {
+    "ledgeraccount": _("Ledger accounts"), "bankaccount": _("Bank accounts"), "lead": _("Leads"),
+    "payment": _("Payments"), "order": _("Orders"), "return": _("Returns"),
+    "marketingspend": _("Marketing spend"), "operationalvalue": _("Operational series"),
+}
+
+
+def record_type_label(model_name: str) -> str:
+    """The plural, translated name of a canonical record type ("ledgerline" → "Ledger lines")."""
+    if model_name in RECORD_VIEWS:
+        return RECORD_VIEWS[model_name][0]
+    return OTHER_RECORD_TYPES.get(model_name, model_name)
+
 
 def records_page(org: Organization, *, model_name: str, page: int, source: str = "", per_page: int = 50) -> Page:
     """One page of an organization's canonical records of one type, newest first; 2 queries."""

@@ -252,7 +252,7 @@ def record_list(request, org_slug):
 def sync_run_detail(request, org_slug, sync_run_id):
     run = get_object_or_404(SyncRun.objects.for_org(request.org).select_related("connection"), pk=sync_run_id)
     context = {"run": run, "rejections": selectors.rejections_for(request.org, run=run),
-               "counts": sorted(run.counts.items())}
+               "counts": [(selectors.record_type_label(model), c) for model, c in sorted(run.counts.items())]}
     template = "integrations/partials/sync_run_status.html" if request.htmx else "integrations/sync_run_detail.html"
     response = render(request, template, context)
     response["Vary"] = "HX-Request"
