@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from accounts.audit import audit_log_record
 from accounts.models import Membership, Organization
 from integrations import models as canon
-from integrations.base import Connector, ConnectorError, Page, Record
+from integrations.base import AccountInfo, Connector, ConnectorError, Page, Record
 from integrations.locks import connection_lock
 from integrations.models import Connection, RejectedRecord, SyncRun
 from integrations.registry import connector_class
@@ -95,13 +95,7 @@ def connection_connect(*, org: Organization, provider: str, credentials: dict[st
                             sync_interval=settings.INTEGRATIONS_DEFAULT_SYNC_INTERVAL,
                             created_by=by.user if by else None)
     if account_id is None:
-        connector = cls(connection)
-        try:
-            info = connector.account_info()
-        except ConnectorError as exc:
-            raise ValidationError(_("The provider refused these credentials: %(reason)s") % {"reason": exc}) from None
-        finally:
-            connector.close()
+        info = _account_info_or_refuse(cls(connection))
         account_id, name = info.account_id, info.name
     else:
         name = ""
@@ -155,18 +149,22 @@ def connection_resume(*, connection: Connection, by: Membership | None) -> Conne
     return connection
 
 
+def _account_info_or_refuse(connector: Connector) -> AccountInfo:
+    """Ask the provider whose credentials these are; a refusal is a ValidationError the admin can read."""
+    try:
+        return connector.account_info()
+    except ConnectorError as exc:
+        raise ValidationError(_("The provider refused these credentials: %(reason)s") % {"reason": exc}) from None
+    finally:
+        connector.close()
+
+
 @transaction.atomic
 def connection_update_token(*, connection: Connection, credentials: dict[str, Any], by: Membership | None) -> Connection:
     """Replace the stored credentials (e.g. a new token) after checking them; reactivates the connection."""
     probe = Connection(organization=connection.organization, provider=connection.provider, credentials=credentials,
                        provider_account_id=connection.provider_account_id)
-    connector = _connector(probe)
-    try:
-        info = connector.account_info()
-    except ConnectorError as exc:
-        raise ValidationError(_("The provider refused these credentials: %(reason)s") % {"reason": exc}) from None
-    finally:
-        connector.close()
+    info = _account_info_or_refuse(_connector(probe))
     if connection.provider_account_id and info.account_id and info.account_id != connection.provider_account_id:
         raise ValidationError(_("This token reaches another account than the one connected."))
     connection.credentials = credentials
