@@ -104,18 +104,7 @@ def kpi_detail_for(org: Organization, *, kpi: Kpi, membership: Membership, month
     def row(point) -> ValueRow:
         prev = by_start.get(point.period.previous().start)
         ly = by_start.get(add_months(point.period.start, -12))
-        return ValueRow(
-            period=point.period, label=month_label(point.period),
-            value_text=format_kpi_value(point.value, kpi.unit, precise=True),
-            reason=reason_text(point.no_value_reason) if point.value is None else "",
-            target_text=format_kpi_value(point.target, kpi.unit, precise=True),
-            status=point.status, status_label=value_status_label(point.status, point.value),
-            previous_text=format_kpi_value(prev.value if prev else None, kpi.unit, precise=True),
-            previous_delta=delta(kpi, point.value, prev.value if prev else None),
-            last_year_text=format_kpi_value(ly.value if ly else None, kpi.unit, precise=True),
-            last_year_delta=delta(kpi, point.value, ly.value if ly else None),
-            is_to_date=point.period == current,
-        )
+        return _value_row(kpi, point, label=month_label(point.period), prev=prev, ly=ly, current=current)
 
     shown = [p for p in series if add_months(month.start, -11) <= p.period.start <= month.start]
     rows = [row(p) for p in reversed(shown)]
@@ -236,18 +225,7 @@ def _grain_rows(org: Organization, *, kpi: Kpi, grain: str, month: Period, dimen
     for point in reversed([p for p in series if p.period.start >= first.start]):
         prev = by_start.get(point.period.previous().start)
         ly = by_start.get(point.period.same_period_last_year().start)
-        row = ValueRow(
-            period=point.period, label=period_label(point.period),
-            value_text=format_kpi_value(point.value, kpi.unit, precise=True),
-            reason=reason_text(point.no_value_reason) if point.value is None else "",
-            target_text=format_kpi_value(point.target, kpi.unit, precise=True),
-            status=point.status, status_label=value_status_label(point.status, point.value),
-            previous_text=format_kpi_value(prev.value if prev else None, kpi.unit, precise=True),
-            previous_delta=delta(kpi, point.value, prev.value if prev else None),
-            last_year_text=format_kpi_value(ly.value if ly else None, kpi.unit, precise=True),
-            last_year_delta=delta(kpi, point.value, ly.value if ly else None),
-            is_to_date=point.period == current,
-        )
+        row = _value_row(kpi, point, label=period_label(point.period), prev=prev, ly=ly, current=current)
         if row.is_to_date and forecast is not None and forecast.target_text and forecast.raw is not None:
             row.status = forecast.status
             row.status_label = _("%(status)s (forecast)") % {"status": forecast.status_label}
@@ -317,3 +295,17 @@ def _forecasts(org: Organization, *, kpi: Kpi, today: date | None) -> list[Forec
     return out
 
 
+def _value_row(kpi: Kpi, point, *, label: str, prev, ly, current) -> ValueRow:
+    """One line of a values table: the value against the period before and the same period a year before."""
+    return ValueRow(
+        period=point.period, label=label,
+        value_text=format_kpi_value(point.value, kpi.unit, precise=True),
+        reason=reason_text(point.no_value_reason) if point.value is None else "",
+        target_text=format_kpi_value(point.target, kpi.unit, precise=True),
+        status=point.status, status_label=value_status_label(point.status, point.value),
+        previous_text=format_kpi_value(prev.value if prev else None, kpi.unit, precise=True),
+        previous_delta=delta(kpi, point.value, prev.value if prev else None),
+        last_year_text=format_kpi_value(ly.value if ly else None, kpi.unit, precise=True),
+        last_year_delta=delta(kpi, point.value, ly.value if ly else None),
+        is_to_date=point.period == current,
+    )
