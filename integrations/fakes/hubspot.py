@@ -731,7 +731,7 @@ DEMO_TOKEN = "pat-eu1-demo-nuage-token"
 # The served account has a few hundred contacts, far from HubSpot's 10,000: its search cap is scaled
 # down so that a query for every contact runs into it, as a real account's does
 # (`--fault search_cap=10000` restores HubSpot's; the connector's HUBSPOT_SEARCH_RESULT_CAP must match).
-DEMO_SEARCH_CAP = 300
+DEMO_SEARCH_CAP = 400
 
 
 def default_fake(*, seed: int = 42, today=None) -> HubSpotFake:

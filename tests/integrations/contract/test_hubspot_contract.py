@@ -281,12 +281,12 @@ def test_search_stops_at_the_served_cap_with_a_400(fake, client):
     assert len(fake.scenario.live("contacts")) > DEMO_SEARCH_CAP  # the served account outgrows its cap
     contacts, after = [], 0
     while after < DEMO_SEARCH_CAP:
-        page = api(client, "contacts").search_api.do_search(search_request("contacts", after=after, limit=100))
+        page = api(client, "contacts").search_api.do_search(search_request("contacts", after=after, limit=200))
         contacts += page.results
         after = int(page.paging.next.after)  # a next page is promised up to the cap, as HubSpot does
 
     body = client_error("ApiException", 400, api(client, "contacts").search_api.do_search,
-                        search_request("contacts", after=after, limit=100))
+                        search_request("contacts", after=after, limit=200))
 
     assert len(contacts) == DEMO_SEARCH_CAP
     assert page.total == len(fake.scenario.live("contacts"))
@@ -426,3 +426,42 @@ def test_a_spent_daily_budget_is_a_429_of_policy_daily(fake, client):
     body = client_error("ApiException", 429, api(client, "contacts").basic_api.get_page, limit=1)
 
     assert body["policyName"] == "DAILY"
+
+
+# ---- the command itself ---------------------------------------------------------------------------
+
+
+def test_manage_py_fake_provider_hubspot_answers_the_client():
+    import socket
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    root = Path(__file__).resolve().parents[3]
+    server = subprocess.Popen([sys.executable, "manage.py", "fake_provider", "hubspot", "--port", str(port),
+                               "--fault", "search_cap=10000", "--fault", "search_per_second=0"], cwd=root,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    client = strict_client(f"http://127.0.0.1:{port}", retry=Retry(total=0))
+    try:
+        deadline = time.monotonic() + 120  # Django starts slowly on a loaded machine
+        while True:
+            try:
+                owners = client.crm.owners.owners_api.get_page(limit=100)  # GET /crm/v3/owners/
+                break
+            except Exception:
+                assert server.poll() is None, server.stdout.read().decode()[-2000:]
+                assert time.monotonic() < deadline, "the fake did not start"
+                time.sleep(0.25)
+        contacts = [api(client, "contacts").search_api.do_search(search_request("contacts", limit=10))
+                    for _ in range(6)]  # search_per_second=0: no limit
+        deep = api(client, "contacts").search_api.do_search(search_request("contacts", after=400, limit=10))
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+    assert [o.first_name for o in owners.results][:2] == ["Karim", "Sophie"]
+    assert len({c.total for c in contacts}) == 1 and contacts[0].total > 400
+    assert deep.results  # search_cap=10000: HubSpot's own cap
