@@ -197,6 +197,14 @@ def test_comma_joined_properties_are_read_like_repeated_ones(fake, client):
     assert {"email", "lifecyclestage"} <= set(repeated.properties)
 
 
+@pytest.mark.parametrize("object_type", ["contacts", "contact", "0-1", "CONTACTS"])
+def test_the_generic_objects_api_names_a_type_as_hubspot_accepts_it(fake, client, object_type):
+    page = client.crm.objects.basic_api.get_page(object_type, limit=5, properties=["email"])
+
+    assert [o.id for o in page.results] == [str(o.id) for o in sorted(fake.scenario.live("contacts"),
+                                                                      key=lambda o: o.id)[:5]]
+
+
 @pytest.mark.parametrize("type_", ["contacts", "deals"])
 def test_archived_records_are_listed_with_their_archive_time(fake, client, type_):
     page = api(client, type_).basic_api.get_page(limit=100, archived=True, properties=[LAST_MODIFIED[type_]])
