@@ -7,7 +7,7 @@ One request handler (`HubSpotFake.handle`) serves both ways of reaching it:
 What it reproduces: bearer auth (401 for an unknown, expired or malformed token, 403 missing
 scopes), paths matched as HubSpot matches them (with or without a trailing slash, object types by
 name or id), string-typed properties (`properties=a,b` or repeated `properties=a&properties=b`),
-`paging.next.after` cursors, reads by id and batch reads (207 with one error per missing id),
+`paging.next.after` cursors, reads by id and batch reads (207 with one error naming the missing ids),
 search with filterGroups and sorts and its result cap (400 past it) and per-second limit,
 archived lists, deal pipelines, owners, v4 association batch reads (207 when some objects have
 none), the OAuth token endpoint with refresh (optionally rotating refresh tokens), error bodies
