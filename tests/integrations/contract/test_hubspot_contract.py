@@ -347,7 +347,7 @@ def test_search_stops_at_the_served_cap_with_a_400(fake, client):
 
 def test_search_answers_at_most_four_requests_a_second_then_a_429(client):
     statuses = []
-    for _ in range(8):
+    while 429 not in statuses and len(statuses) < 40:
         try:
             api(client, "deals").search_api.do_search(search_request("deals", limit=1))
             statuses.append(200)
@@ -358,7 +358,7 @@ def test_search_answers_at_most_four_requests_a_second_then_a_429(client):
             assert body["policyName"] == "SECONDLY"
 
     assert statuses[:4] == [200] * 4
-    assert 429 in statuses
+    assert statuses[-1] == 429
     time.sleep(1.05)
     assert api(client, "deals").search_api.do_search(search_request("deals", limit=1)).total > 0
 
