@@ -313,7 +313,8 @@ HUBSPOT_SCOPES = env_str("HUBSPOT_SCOPES", "oauth crm.objects.companies.read crm
 HUBSPOT_RATE_LIMIT = (env_int("HUBSPOT_RATE_LIMIT_REQUESTS", 100), 10)  # per account per 10 s (OAuth apps: 110)
 HUBSPOT_SEARCH_RATE_LIMIT = (env_int("HUBSPOT_SEARCH_RATE_LIMIT_REQUESTS", 4), 1)  # search: its own ~4/s
 HUBSPOT_SEARCH_PAGE_SIZE = 200  # search accepts 1..200
-HUBSPOT_SEARCH_RESULT_CAP = 10_000  # paging past this is a 400: start a new query before it
+HUBSPOT_SEARCH_RESULT_CAP = env_int("HUBSPOT_SEARCH_RESULT_CAP", 10_000)  # paging past it is a 400: a new query
+# starts before it (the served fake's is smaller: DEMO_SEARCH_CAP; match it to page up to it)
 # Results read per search query before a new query starts from the last value seen (≤ the cap). 0 = one
 # page (keyset paging): a record edited during the sync then cannot shift another out of view.
 HUBSPOT_SEARCH_WINDOW = env_int("HUBSPOT_SEARCH_WINDOW", 0)

@@ -4,18 +4,23 @@ One request handler (`HubSpotFake.handle`) serves both ways of reaching it:
 - in-process, as an httpx transport (`fake.transport()`), for tests and the demo;
 - over real HTTP on 127.0.0.1 (`fake.serve(port)`, or `python manage.py fake_provider hubspot --port 8102`).
 
-What it reproduces: bearer auth (401 unknown / expired, 403 missing scopes, 530 malformed token),
-string-typed properties, `paging.next.after` cursors, search with filterGroups and sorts and its
-10,000-result cap (400 past it), archived lists, deal pipelines, owners, v4 association batch
-reads (207 when some objects have none), the OAuth token endpoint with refresh (optionally
-rotating refresh tokens), error bodies `{status, message, correlationId, category}`, 429 bodies
-with `policyName` (and `Retry-After` only sometimes), and switchable faults (429 bursts, 5xx,
-slow responses, a simulated crash).
+What it reproduces: bearer auth (401 for an unknown, expired or malformed token, 403 missing
+scopes), paths matched as HubSpot matches them (with or without a trailing slash, object types by
+name or id), string-typed properties (`properties=a,b` or repeated `properties=a&properties=b`),
+`paging.next.after` cursors, reads by id and batch reads (207 with one error naming the missing ids),
+search with filterGroups and sorts and its result cap (400 past it) and per-second limit,
+archived lists, deal pipelines, owners, v4 association batch reads (207 when some objects have
+none), the OAuth token endpoint with refresh (optionally rotating refresh tokens), error bodies
+`{status, message, correlationId, category}`, 429 bodies with `policyName` (and `Retry-After`
+only sometimes), and switchable faults (429 bursts, 5xx, slow responses, a simulated crash).
+Every answer is one the official client (`hubspot-api-client`) parses in strict mode
+(tests/integrations/contract/test_hubspot_contract.py).
 """
 
 from __future__ import annotations
 
 import json
+import math
 import operator
 import re
 import secrets
@@ -32,9 +37,15 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx
 
-from integrations.fakes.hubspot_scenario import LAST_MODIFIED, OBJECT_TYPES, FakeObject, HubSpotScenario
+from integrations.fakes.hubspot_scenario import LAST_MODIFIED, FakeObject, HubSpotScenario, iso
 
 SEARCH_CAP = 10_000
+SEARCH_PER_SECOND = 4  # HubSpot's changelog "CRM Search API rate limit increase": 4 requests/s per token
+BATCH_READ_MAX = 100
+# HubSpot names its standard objects in paths by plural, singular or object type id.
+OBJECT_ALIASES = {"companies": "companies", "company": "companies", "0-2": "companies",
+                  "contacts": "contacts", "contact": "contacts", "0-1": "contacts",
+                  "deals": "deals", "deal": "deals", "0-3": "deals"}
 READ_SCOPES = ["crm.objects.companies.read", "crm.objects.contacts.read", "crm.objects.deals.read",
                "crm.objects.owners.read", "oauth"]
 TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9._\-]{8,}$")
@@ -74,7 +85,7 @@ class Limits:
     """Per-token budgets the fake enforces (None = not enforced)."""
 
     ten_secondly: int | None = 190
-    search_per_second: int | None = None  # the real search limit is about 4/s; tests turn it on
+    search_per_second: int | None = None  # the served fake (default_fake) enforces SEARCH_PER_SECOND
     daily: int | None = None  # private apps: 250,000 to 1,000,000 a day depending on the plan
 
 
@@ -198,6 +209,7 @@ class HubSpotFake:
 
     def handle(self, method: str, path: str, query: dict[str, list[str]], headers: dict[str, str],
                body: bytes, *, in_process: bool = False) -> tuple[int, dict[str, str], bytes]:
+        path = _normalise(path)
         payload = None
         if body and "json" in headers.get("content-type", ""):
             try:
@@ -276,16 +288,26 @@ class HubSpotFake:
         if path == "/crm/v3/owners" and method == "GET":
             self._require_scope(token, "crm.objects.owners.read")
             return self._owners(query)
-        match = re.fullmatch(r"/crm/v3/objects/(\w+)(/search)?", path)
+        match = re.fullmatch(r"/crm/v3/owners/(\d+)", path)
+        if match and method == "GET":
+            self._require_scope(token, "crm.objects.owners.read")
+            return self._owner(match.group(1), query)
+        match = re.fullmatch(r"/crm/v3/objects/([\w-]+)(?:/(search|batch/read|[^/]+))?", path)
         if match:
-            type_ = match.group(1)
-            if type_ not in OBJECT_TYPES:
-                raise _Reject(self._error(404, f"Unknown object type {type_}", "OBJECT_NOT_FOUND"))
+            type_ = OBJECT_ALIASES.get(match.group(1).lower())
+            if type_ is None:
+                raise _Reject(self._error(400, f"Unable to infer object type from: {match.group(1)}",
+                                          "VALIDATION_ERROR"))
             self._require_scope(token, f"crm.objects.{type_}.read")
-            if match.group(2) and method == "POST":
+            action = match.group(2)
+            if action == "search" and method == "POST":
                 return self._search(type_, payload or {})
-            if not match.group(2) and method == "GET":
+            if action == "batch/read" and method == "POST":
+                return self._batch_read(type_, query, payload or {})
+            if action is None and method == "GET":
                 return self._list(type_, query)
+            if action not in (None, "search", "batch/read") and method == "GET":
+                return self._get(type_, action, query)
         match = re.fullmatch(r"/crm/v4/associations/(\w+)/(\w+)/batch/read", path)
         if match and method == "POST":
             self._require_scope(token, f"crm.objects.{match.group(1)}.read")
@@ -301,7 +323,9 @@ class HubSpotFake:
                                            "authentication.", "INVALID_AUTHENTICATION"))
         value = auth[7:].strip()
         if not TOKEN_SHAPE.match(value):
-            raise _Reject(self._error(530, "The token is malformed.", "INVALID_AUTHENTICATION"))
+            # HubSpot documents one answer for any invalid authentication, malformed included: 401.
+            raise _Reject(self._error(401, "Authentication credentials not found. This API supports OAuth 2.0 "
+                                           "authentication.", "INVALID_AUTHENTICATION"))
         token = self.tokens.get(value)
         if token is None:
             raise _Reject(self._error(401, "Authentication credentials not found.", "INVALID_AUTHENTICATION"))
@@ -392,7 +416,8 @@ class HubSpotFake:
             return self._error(404, "Token not found or expired", "OBJECT_NOT_FOUND")
         return _json(200, {"token": value, "hub_id": self.scenario.hub_id, "scopes": token.scopes,
                            "expires_in": int((token.expires_at or time.time()) - time.time()),
-                           "token_type": "access", "app_id": 4242, "user": "admin@nuage.demo"})
+                           "token_type": "access", "app_id": 4242, "user": "admin@nuage.demo",
+                           "user_id": 7001, "hub_domain": "nuage.demo"})
 
     # ---- CRM ---------------------------------------------------------------------------------
 
@@ -401,18 +426,22 @@ class HubSpotFake:
         archived = (_one(query, "archived") or "false").lower() == "true"
         owners = [o for o in self.scenario.owners if o.archived == archived]
         chunk = owners[after:after + limit]
-        body = {"results": [{"id": str(o.id), "email": o.email, "type": "PERSON", "firstName": o.first_name,
-                             "lastName": o.last_name, "userId": o.id + 7000, "archived": o.archived,
-                             "createdAt": "2023-01-02T09:00:00.000Z", "updatedAt": "2023-01-02T09:00:00.000Z"}
-                            for o in chunk]}
+        body = {"results": [_owner_json(o) for o in chunk]}
         if after + limit < len(owners):
             body["paging"] = {"next": {"after": str(after + limit), "link": ""}}
         return _json(200, body)
 
+    def _owner(self, owner_id, query):
+        archived = (_one(query, "archived") or "false").lower() == "true"
+        owner = next((o for o in self.scenario.owners if str(o.id) == owner_id and o.archived == archived), None)
+        if owner is None:
+            return self._error(404, f"Owner {owner_id} not found", "OBJECT_NOT_FOUND")
+        return _json(200, _owner_json(owner))
+
     def _list(self, type_, query):
         limit = self._limit(query, maximum=100, default=10)
         archived = (_one(query, "archived") or "false").lower() == "true"
-        props = [p for p in (_one(query, "properties") or "").split(",") if p] or None
+        props = _many(query, "properties") or None
         with self.scenario.lock:
             pool = self.scenario.archived(type_) if archived else self.scenario.live(type_)
             pool = sorted(pool, key=lambda o: o.id)
@@ -426,6 +455,57 @@ class HubSpotFake:
         if len(pool) > limit:
             body["paging"] = {"next": {"after": str(pool[limit].id), "link": ""}}
         return _json(200, body)
+
+    def _find(self, type_: str, value: str, *, id_property: str | None, archived: bool) -> FakeObject | None:
+        with self.scenario.lock:
+            if id_property and id_property != "hs_object_id":
+                found = [o for o in self.scenario.objects[type_].values() if o.value(id_property) == value]
+                obj = found[0] if found else None
+            else:
+                obj = self.scenario.objects[type_].get(int(value)) if value.isdigit() else None
+        if obj is None or obj.archived != archived:
+            return None
+        return obj
+
+    def _get(self, type_, object_id, query):
+        """GET /crm/v3/objects/{type}/{id}: one object (archived ones only with ?archived=true)."""
+        archived = (_one(query, "archived") or "false").lower() == "true"
+        obj = self._find(type_, object_id, id_property=_one(query, "idProperty"), archived=archived)
+        if obj is None:
+            status, headers, _body = self._error(404, "Object not found.  objectId are usually numeric.",
+                                                 "OBJECT_NOT_FOUND")
+            body = {**json.loads(_body), "context": {"id": [object_id]}}
+            return status, headers, json.dumps(body).encode()
+        return _json(200, obj.as_json(_many(query, "properties") or None))
+
+    def _batch_read(self, type_, query, request):
+        """POST /crm/v3/objects/{type}/batch/read: 200, or 207 with one error listing the missing ids."""
+        inputs = request.get("inputs")
+        if not isinstance(inputs, list) or any(not isinstance(i, dict) or "id" not in i for i in inputs):
+            return self._error(400, "Invalid input JSON: inputs must be a list of {\"id\": ...}", "VALIDATION_ERROR")
+        if len(inputs) > BATCH_READ_MAX:
+            return self._error(400, f"Batch input contains {len(inputs)} inputs; the limit is {BATCH_READ_MAX}",
+                               "VALIDATION_ERROR")
+        archived = (_one(query, "archived") or "false").lower() == "true"
+        props = [p for p in request.get("properties") or [] if p] or None
+        results, missing = [], []
+        for item in inputs:
+            obj = self._find(type_, str(item["id"]), id_property=request.get("idProperty"), archived=archived)
+            if obj is None:
+                missing.append(str(item["id"]))
+            elif obj.as_json(props) not in results:
+                results.append(obj.as_json(props))
+        stamp = _now_iso()
+        body = {"status": "COMPLETE", "results": results, "startedAt": stamp, "completedAt": stamp}
+        if not missing:
+            return _json(200, body)
+        label = type_[:-1].upper() if type_ != "companies" else "COMPANY"
+        body.update(numErrors=1, errors=[{
+            "status": "error", "category": "OBJECT_NOT_FOUND",
+            "message": f"Could not get some {label} objects, they may be deleted or not exist. "
+                       "Check that ids are valid.",
+            "context": {"ids": missing}, "links": {}, "errors": []}])
+        return _json(207, body)
 
     def _search(self, type_, request):
         limit = request.get("limit", 10)
@@ -496,8 +576,8 @@ class HubSpotFake:
                 errors.append({"status": "error", "category": "OBJECT_NOT_FOUND",
                                "subCategory": "crm.associations.NO_ASSOCIATIONS_FOUND",
                                "message": f"No {to_type} is associated with {from_type} {item.get('id')}.",
-                               "context": {"fromObjectId": [str(item.get("id"))]}})
-        stamp = datetime.now().isoformat()
+                               "context": {"fromObjectId": [str(item.get("id"))]}, "links": {}, "errors": []})
+        stamp = _now_iso()
         body = {"status": "COMPLETE", "results": results, "startedAt": stamp, "completedAt": stamp}
         if errors:
             body.update(errors=errors, numErrors=len(errors))
@@ -542,8 +622,8 @@ class HubSpotFake:
                 "correlationId": str(uuid.uuid4()), "policyName": policy}
         headers = {"Content-Type": "application/json;charset=utf-8", "X-HubSpot-RateLimit-Max": "190",
                    "X-HubSpot-RateLimit-Remaining": "0", "X-HubSpot-RateLimit-Interval-Milliseconds": "10000"}
-        if retry_after is not None:
-            headers["Retry-After"] = str(retry_after)
+        if retry_after is not None:  # whole seconds, as HTTP defines delay-seconds
+            headers["Retry-After"] = str(math.ceil(retry_after))
         return 429, headers, json.dumps(body).encode()
 
 
@@ -557,9 +637,32 @@ def _json(status: int, body: dict) -> tuple[int, dict[str, str], bytes]:
     return status, {"Content-Type": "application/json;charset=utf-8"}, json.dumps(body).encode()
 
 
+def _owner_json(owner) -> dict:
+    return {"id": str(owner.id), "email": owner.email, "type": "PERSON", "firstName": owner.first_name,
+            "lastName": owner.last_name, "userId": owner.id + 7000, "archived": owner.archived,
+            "createdAt": "2023-01-02T09:00:00.000Z", "updatedAt": "2023-01-02T09:00:00.000Z"}
+
+
 def _one(query: dict[str, list[str]], key: str) -> str | None:
     values = query.get(key)
     return values[0] if values else None
+
+
+def _many(query: dict[str, list[str]], key: str) -> list[str]:
+    """A list parameter as HubSpot reads it: repeated (`a=1&a=2`, the official clients), comma-joined
+    (`a=1,2`), or both; order kept, duplicates dropped."""
+    values = [v.strip() for raw in query.get(key, []) for v in raw.split(",")]
+    return list(dict.fromkeys(v for v in values if v))
+
+
+def _normalise(path: str) -> str:
+    """HubSpot routes `/crm/v3/owners/` (what the official client sends) like `/crm/v3/owners`."""
+    path = re.sub(r"/{2,}", "/", path)
+    return path.rstrip("/") or "/"
+
+
+def _now_iso() -> str:
+    return iso(int(time.time() * 1000))
 
 
 def _sortable(value: str | None):
@@ -625,12 +728,19 @@ def _compile_groups(groups: list[dict]):
 
 
 DEMO_TOKEN = "pat-eu1-demo-nuage-token"
+# The served account has a few hundred contacts, far from HubSpot's 10,000: its search cap is scaled
+# down so that a query for every contact runs into it, as a real account's does
+# (`--fault search_cap=10000` restores HubSpot's; the connector's HUBSPOT_SEARCH_RESULT_CAP must match).
+DEMO_SEARCH_CAP = 400
 
 
 def default_fake(*, seed: int = 42, today=None) -> HubSpotFake:
-    """The demo's fake: Nuage Analytics' account (a new lead and a deal move every 5 minutes) and
-    one private-app token, DEMO_TOKEN."""
-    fake = HubSpotFake(scenario=HubSpotScenario.nuage(seed=seed, today=today), evolve_every=300)
+    """The served fake (`make demo`, `manage.py fake_provider hubspot`): Nuage Analytics' account with
+    archived contacts and deals (a new lead arrives and a deal moves every 5 minutes, now and then a
+    record is archived), HubSpot's per-second search limit, a search cap the account's contacts
+    exceed (DEMO_SEARCH_CAP), and one private-app token, DEMO_TOKEN."""
+    fake = HubSpotFake(scenario=HubSpotScenario.nuage(seed=seed, today=today), evolve_every=300,
+                       limits=Limits(search_per_second=SEARCH_PER_SECOND), search_cap=DEMO_SEARCH_CAP)
     fake.add_private_token(DEMO_TOKEN)
     return fake
 
@@ -656,7 +766,8 @@ def in_process_transport() -> httpx.MockTransport:
 
 
 class _FaultSwitches:
-    """`manage.py fake_provider hubspot --fault rate_limited=5 --fault server_errors=2 --fault delay=0.5`."""
+    """`manage.py fake_provider hubspot --fault rate_limited=5 --fault server_errors=2 --fault delay=0.5`,
+    and the served account's limits: `--fault search_cap=10000`, `--fault search_per_second=0` (0: off)."""
 
     def __init__(self, fake: HubSpotFake):
         self._fake = fake
@@ -668,8 +779,15 @@ class _FaultSwitches:
             self._fake.faults.append(Fault(status=502, times=int(value)))
         elif name == "delay":
             self._fake.faults.append(Fault(delay=float(value), times=10**9))
+        elif name == "search_cap":
+            self._fake.search_cap = int(value)
+        elif name == "search_per_second":
+            self._fake.limits.search_per_second = int(value) or None
 
     rate_limited = property(lambda self: 0, lambda self, v: self._set("rate_limited", v))
+    search_cap = property(lambda self: self._fake.search_cap, lambda self, v: self._set("search_cap", v))
+    search_per_second = property(lambda self: self._fake.limits.search_per_second or 0,
+                                 lambda self, v: self._set("search_per_second", v))
     server_errors = property(lambda self: 0, lambda self, v: self._set("server_errors", v))
     delay = property(lambda self: 0.0, lambda self, v: self._set("delay", v))
 
@@ -679,7 +797,7 @@ class WsgiApp:
 
     reasons: ClassVar[dict[int, str]] = {200: "OK", 207: "Multi-Status", 302: "Found", 400: "Bad Request", 401: "Unauthorized",
                                          403: "Forbidden", 404: "Not Found", 429: "Too Many Requests",
-                                         502: "Bad Gateway", 530: "Unauthorized"}
+                                         502: "Bad Gateway", 503: "Service Unavailable"}
 
     def __init__(self, fake: HubSpotFake):
         self.fake = fake

@@ -229,13 +229,17 @@ class HubSpotScenario:
         return self.update(obj, at=at)
 
     def evolve(self, steps: int, *, seed: int = 0) -> None:
-        """Life goes on in the CRM: per step, a new inbound lead arrives and one open deal moves on."""
+        """Life goes on in the CRM: per step, a new inbound lead arrives and one open deal moves on;
+        now and then a subscriber is archived (a duplicate merged away)."""
         with self.lock:
             rng = random.Random(seed * 7919 + self.version)
             for _ in range(steps):
                 n = len(self.objects["contacts"])
                 self.add_contact(email=f"inbound{n}@prospect.example", firstname="Nouveau", lastname=f"Contact {n}",
                                  lifecycle="lead", source=rng.choice([s for s, _ in SOURCES]))
+                subscribers = [c for c in self.live("contacts") if c.props.get("lifecyclestage") == "subscriber"]
+                if subscribers and rng.random() < 0.25:
+                    self.archive(rng.choice(subscribers))
                 open_deals = [d for d in self.live("deals")
                               if d.props.get("dealstage") not in ("closedwon", "closedlost", "exp_won", "exp_lost")]
                 if not open_deals:
@@ -369,6 +373,17 @@ class HubSpotScenario:
                                  lastname=rng.choice(last_names), lifecycle=rng.choice(["subscriber", "lead"]),
                                  source=rng.choices(sources, weights)[0], created=clamp(created),
                                  modified=clamp(created))
+        # Real CRMs hold archived records (deleted by hand, or merged): a few contacts and deals of
+        # each kind, read by the connector from `?archived=true` lists (their own generator, so the
+        # rest of the account stays what it was).
+        bin_rng = random.Random(seed + 1)
+        contacts = sorted(scenario.live("contacts"), key=lambda o: o.id)
+        for contact in bin_rng.sample(contacts, 6):
+            scenario.archive(contact, at=clamp(date.fromtimestamp(contact.created_ms / 1000) + timedelta(days=40)))
+        deals = sorted(scenario.live("deals"), key=lambda o: o.id)
+        for stage, count in (("closedlost", 2), ("appointmentscheduled", 1)):
+            for deal in bin_rng.sample([d for d in deals if d.props.get("dealstage") == stage], count):
+                scenario.archive(deal, at=clamp(date.fromtimestamp(deal.updated_ms / 1000) + timedelta(days=7)))
         if malformed:
             # What real CRMs contain: a hand-typed amount and a deal created through a broken import.
             scenario.add_deal(name="Groupe Opale — renewal", amount="12 OOO", stage="qualifiedtobuy",

@@ -24,6 +24,7 @@ from urllib.parse import parse_qs
 
 import httpx
 
+from integrations.fakes.pennylane_shapes import complete, complete_page
 from integrations.fakes.scenario import (
     CHANGELOG_RESOURCES,
     COMPANIES,
@@ -98,8 +99,9 @@ def _error(status: int, message: str):
 
 
 def _unprocessable(message: str, details: dict | None = None):
-    # Shape two: {"error": "unprocessable_entity", "message": "...", "details": {...}}
-    return _Response(422, {"error": "unprocessable_entity", "message": message, "details": details or {}})
+    # Shape two: {"error": "unprocessable_entity", "message": "...", "details": {...}}, with the documented status
+    return _Response(422, {"error": "unprocessable_entity", "status": 422, "message": message,
+                           "details": details or {}})
 
 
 class PennylaneFake:
@@ -270,7 +272,7 @@ class PennylaneFake:
         if len(rest) == 1 and rest[0] in PAGED_RESOURCES:
             return self._paged(sorted(book.objects[rest[0]].values(), key=lambda o: o["id"]), params)
         if len(rest) == 1 and rest[0] in LIST_RESOURCES:
-            return self._list(book, rest[0], params)
+            return complete_page(rest[0], self._list(book, rest[0], params), book)
         if len(rest) == 2 and rest[0] in LIST_RESOURCES:
             try:
                 obj = book.objects[rest[0]].get(int(rest[1]))
@@ -278,7 +280,7 @@ class PennylaneFake:
                 obj = None
             if obj is None:
                 raise _error(404, "Not found")
-            return obj
+            return complete(rest[0], obj, book)
         raise _error(404, "Not found")
 
     @staticmethod

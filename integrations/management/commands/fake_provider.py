@@ -22,7 +22,15 @@ class _ThreadingServer(ThreadingMixIn, WSGIServer):
 class _Handler(WSGIRequestHandler):
     def log_message(self, format, *args):
         # The request line only: never the headers (they carry the bearer token).
-        self.server.stdout.write(f"{self.address_string()} {format % args}\n")
+        if self.server.stdout is not None:
+            self.server.stdout.write(f"{self.address_string()} {format % args}\n")
+
+
+def fake_server(app, *, host: str = "127.0.0.1", port: int = 0, stdout=None) -> WSGIServer:
+    """The command's HTTP server around a fake's WSGI app (port 0: a free one); the caller serves it."""
+    server = make_server(host, port, app, server_class=_ThreadingServer, handler_class=_Handler)
+    server.stdout = stdout
+    return server
 
 
 class Command(BaseCommand):
@@ -33,7 +41,8 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=8101)
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--fault", action="append", default=[],
-                            help="rate_limited=N, server_errors=N or delay=SECONDS (repeatable)")
+                            help="rate_limited=N, server_errors=N or delay=SECONDS (repeatable); HubSpot also "
+                                 "search_cap=N and search_per_second=N (0: off)")
 
     def handle(self, *args, provider, port, host, fault, **options):
         try:
@@ -46,8 +55,7 @@ class Command(BaseCommand):
             if faults is None or not hasattr(faults, name):
                 raise CommandError(f"Unknown fault {name!r}")
             setattr(faults, name, float(value) if name == "delay" else int(value))
-        server = make_server(host, port, app, server_class=_ThreadingServer, handler_class=_Handler)
-        server.stdout = self.stdout
+        server = fake_server(app, host=host, port=port, stdout=self.stdout)
         tokens = getattr(app, "tokens", {}) or {}
         self.stdout.write(f"Fake {provider} on http://{host}:{port} (Ctrl-C to stop)")
         for token, account in tokens.items():

@@ -105,8 +105,6 @@ def _permanent_message(exc: ProviderError) -> str:
             missing += context.get("requiredGranularScopes") or context.get("requiredScopes") or []
         scopes = ", ".join(missing) or _("the read scopes")
         return _("HubSpot refused access: grant %(scopes)s to the app, then reconnect.") % {"scopes": scopes}
-    if exc.status == 530:
-        return _("HubSpot says the token is malformed: paste the private app's access token again.")
     return str(exc)
 
 
@@ -195,7 +193,7 @@ class HubSpotConnector(Connector):
                 if exc.status == 401 and attempt == 1 and self._is_oauth():
                     self._refresh(force=True)
                     continue
-                if exc.permanent and exc.status in (401, 403, 530):
+                if exc.permanent and exc.status in (401, 403):
                     raise ConnectorError(_permanent_message(exc), permanent=True) from None
                 raise
         raise AssertionError("unreachable")

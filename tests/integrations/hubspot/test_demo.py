@@ -11,6 +11,8 @@ from integrations.models import Connection, Deal, RejectedRecord, SyncRun
 
 def test_the_demo_connects_nuage_to_hubspot_and_syncs_its_pipeline(db, settings):
     fake = default_fake(seed=42, today=date(2026, 11, 23))
+    assert fake.limits.search_per_second == 4  # the served fake enforces HubSpot's search limit…
+    settings.HUBSPOT_SEARCH_RATE_LIMIT = (4, 1)  # …and the connector's shipped budget keeps to it
     mount_transport(settings.HUBSPOT_API_BASE_URL, fake.transport())
     ctx = DemoContext(today=date(2026, 11, 23), seed=42, log=lambda line: None)
     seed_people(ctx)

@@ -35,7 +35,8 @@ def test_a_revoked_token_asks_to_reconnect(acme, hubspot_fake):
     assert "pat-eu1-revoked-long-ago" not in connection.last_error + " ".join(run.errors)
 
 
-def test_a_malformed_token_530_asks_to_paste_it_again(acme, hubspot_fake):
+def test_a_malformed_token_is_a_401_that_asks_to_reconnect(acme, hubspot_fake):
+    # HubSpot documents 401 for any invalid authentication; 5xx (530 included) are its servers' errors.
     connection = _connect(acme, "pat eu1 with spaces")
 
     run = connection_sync(connection=connection)
@@ -43,5 +44,5 @@ def test_a_malformed_token_530_asks_to_paste_it_again(acme, hubspot_fake):
     connection.refresh_from_db()
     assert run.state == SyncRun.State.FAILED
     assert connection.status == Connection.Status.NEEDS_ATTENTION
-    assert "malformed" in connection.last_error
-    assert [r.status for r in hubspot_fake.log] == [530]
+    assert connection.last_error.startswith("HubSpot refused the token")
+    assert [r.status for r in hubspot_fake.log] == [401]
