@@ -13,7 +13,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from accounts.audit import audit_log_record
-from accounts.capabilities import Role
+from accounts.capabilities import Role, role_within
 from accounts.models import Engagement, Invitation, Membership, Organization, User
 
 
@@ -45,10 +45,34 @@ def organization_create(
 def membership_add(*, org: Organization, user: User, role: str, by: User | None, ip: str | None = None) -> Membership:
     if Membership.objects.for_org(org).filter(user=user).exists():
         raise ValidationError(_("%(email)s is already a member of %(org)s.") % {"email": user.email, "org": org})
+    _ensure_within_own_role(org, by, role)
     membership = Membership.objects.create(organization=org, user=user, role=role)
     audit_log_record(org=org, actor=by, action="membership.created", target=membership,
                      data={"email": user.email, "role": role}, ip=ip)
     return membership
+
+
+def _acting_role(org: Organization, by: User | None) -> str | None:
+    """The role `by` acts in at `org`; None for the system itself (the demo, a management command)."""
+    if by is None:
+        return None
+    membership = Membership.objects.for_org(org).filter(user=by).only("role").first()
+    if membership is None:
+        raise ValidationError(_("You are not a member of %(org)s.") % {"org": org})
+    return membership.role
+
+
+def _ensure_within_own_role(org: Organization, by: User | None, *roles: str) -> None:
+    """Nobody grants, changes or removes a role above their own (accounts.capabilities.role_within)."""
+    own = _acting_role(org, by)
+    if own is None:
+        return
+    for role in roles:
+        if not role_within(role, own):
+            raise ValidationError(
+                _("You cannot grant, change or remove the role %(role)s: it is not within yours (%(own)s).")
+                % {"role": Role(role).label, "own": Role(own).label}
+            )
 
 
 def _ensure_a_ceo_remains(membership: Membership) -> None:
@@ -63,6 +87,9 @@ def membership_change_role(*, membership: Membership, role: str, by: User, ip: s
         raise ValidationError(_("A consultant's role is set on the engagement, by their consultancy."))
     if role not in Role.values:
         raise ValidationError(_("Unknown role."))
+    if membership.user_id == by.pk:
+        raise ValidationError(_("You cannot change your own role: ask another member who may."))
+    _ensure_within_own_role(membership.organization, by, membership.role, role)
     if role != Role.CEO:
         _ensure_a_ceo_remains(membership)
     before = membership.role
@@ -75,6 +102,8 @@ def membership_change_role(*, membership: Membership, role: str, by: User, ip: s
 
 @transaction.atomic
 def membership_remove(*, membership: Membership, by: User, ip: str | None = None) -> None:
+    if membership.user_id != by.pk:  # leaving is always allowed (the last CEO excepted)
+        _ensure_within_own_role(membership.organization, by, membership.role)
     _ensure_a_ceo_remains(membership)
     org = membership.organization
     audit_log_record(org=org, actor=by, action="membership.removed", target=membership,
@@ -90,6 +119,9 @@ def membership_remove(*, membership: Membership, by: User, ip: str | None = None
 def invitation_create(*, org: Organization, email: str, role: str, by: User, ip: str | None = None) -> Invitation:
     """Invite someone by e-mail with a role; the mail carries a single-use link valid 14 days."""
     email = email.strip().lower()
+    if role not in Role.values:
+        raise ValidationError(_("Unknown role."))
+    _ensure_within_own_role(org, by, role)
     if Membership.objects.for_org(org).filter(user__email__iexact=email).exists():
         raise ValidationError(_("%(email)s is already a member of %(org)s.") % {"email": email, "org": org})
     if Invitation.objects.for_org(org).filter(email__iexact=email, accepted_at=None, revoked_at=None,
@@ -145,12 +177,15 @@ def invitation_accept(*, invitation: Invitation, user: User, ip: str | None = No
 
 @transaction.atomic
 def engagement_create(
-    *, client: Organization, consultant: Membership, role: str, by: User, ip: str | None = None
+    *, client: Organization, consultant: Membership, role: str, by: User | None, ip: str | None = None
 ) -> Engagement:
     """Give a consultancy's consultant access to a client company with a role."""
     consultancy = consultant.organization
     if not consultancy.is_consultancy or client.is_consultancy:
         raise ValidationError(_("An engagement links a consultancy's consultant to a client company."))
+    if role not in Role.values:
+        raise ValidationError(_("Unknown role."))
+    _ensure_within_own_role(consultancy, by, role)
     if Membership.objects.for_org(client).filter(user=consultant.user).exists():
         raise ValidationError(_("%(email)s already reaches %(org)s.") % {"email": consultant.user.email,
                                                                            "org": client})
@@ -165,6 +200,7 @@ def engagement_create(
 
 @transaction.atomic
 def engagement_change_role(*, engagement: Engagement, role: str, by: User, ip: str | None = None) -> Engagement:
+    _ensure_within_own_role(engagement.consultancy, by, engagement.role, role)
     before = engagement.role
     engagement.role = role
     engagement.save(update_fields=["role"])

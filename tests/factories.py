@@ -35,4 +35,5 @@ def make_consultancy(*, name: str | None = None, slug: str | None = None) -> Org
 
 
 def make_engagement(*, client: Organization, consultant: Membership, role: str = Role.COO) -> Engagement:
-    return engagement_create(client=client, consultant=consultant, role=role, by=consultant.user)
+    # by=None: the test sets the scene as the system would, whatever the consultant's own role in her firm.
+    return engagement_create(client=client, consultant=consultant, role=role, by=None)
