@@ -99,9 +99,14 @@ def engagement_create(request, org_slug):
         messages.error(request, _("Choose a client, a consultant and a role."))
     else:
         data = form.cleaned_data
-        _report(request, lambda: services.engagement_create(client=data["client"], consultant=data["consultant"],
-                                                            role=data["role"], by=request.user, ip=_ip(request)),
-                _("Engagement added."))
+        try:
+            engagement = services.engagement_create(client=data["client"], consultant=data["consultant"],
+                                                    role=data["role"], by=request.user, ip=_ip(request))
+        except ValidationError as exc:
+            messages.error(request, _error_text(exc))
+        else:
+            messages.success(request, _("Engagement requested: it waits for the client's approval.")
+                             if engagement.is_pending else _("Engagement added."))
     return redirect("accounts:portfolio", org_slug=org_slug)
 
 
@@ -142,22 +147,24 @@ def _client_engagement(request, engagement_id) -> Engagement:
                              pk=engagement_id)
 
 
+def _decide_engagement(request, org_slug, engagement_id, service, success: str):
+    """The client company approves or refuses an engagement's request, then back to its members page."""
+    engagement = _client_engagement(request, engagement_id)
+    _report(request, lambda: service(engagement=engagement, by=request.user, ip=_ip(request)), success)
+    return redirect("accounts:member_list", org_slug=org_slug)
+
+
 @require_POST
 @require_capability("engagements.manage")
 def engagement_approve(request, org_slug, engagement_id):
-    engagement = _client_engagement(request, engagement_id)
-    _report(request, lambda: services.engagement_approve(engagement=engagement, by=request.user, ip=_ip(request)),
-            _("Engagement approved: the consultant reaches the company with this role."))
-    return redirect("accounts:member_list", org_slug=org_slug)
+    return _decide_engagement(request, org_slug, engagement_id, services.engagement_approve,
+                              _("Engagement approved: the consultant reaches the company with this role."))
 
 
 @require_POST
 @require_capability("engagements.manage")
 def engagement_refuse(request, org_slug, engagement_id):
-    engagement = _client_engagement(request, engagement_id)
-    _report(request, lambda: services.engagement_refuse(engagement=engagement, by=request.user, ip=_ip(request)),
-            _("Request refused."))
-    return redirect("accounts:member_list", org_slug=org_slug)
+    return _decide_engagement(request, org_slug, engagement_id, services.engagement_refuse, _("Request refused."))
 
 
 @require_POST
