@@ -2,7 +2,28 @@
 
 from __future__ import annotations
 
+from django_filters import ModelChoiceFilter, ModelMultipleChoiceFilter
+from django_filters.rest_framework import DjangoFilterBackend, FilterSet
 from rest_framework import permissions, viewsets
+
+from accounts.models import OrgOwned
+
+
+class OrgScopedFilterSet(FilterSet):
+    """Choices of related-object filters come from `request.org` only: `?parent=<another tenant's id>`
+    is refused exactly like an id that does not exist, so a filter cannot tell which ids exist elsewhere."""
+
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, request=request, **kwargs)
+        org = getattr(request, "org", None)
+        for f in self.filters.values():
+            if isinstance(f, ModelChoiceFilter | ModelMultipleChoiceFilter) and issubclass(f.queryset.model, OrgOwned):
+                model = f.queryset.model
+                f.queryset = model.objects.for_org(org) if org is not None else model.objects.none()
+
+
+class OrgScopedFilterBackend(DjangoFilterBackend):
+    filterset_base = OrgScopedFilterSet
 
 
 class HasCapability(permissions.BasePermission):
@@ -21,6 +42,7 @@ class OrgScopedViewSet(viewsets.GenericViewSet):
     """`get_queryset` is final: it scopes to `request.org`; subclasses narrow it in `scope()`."""
 
     permission_classes = [permissions.IsAuthenticated, HasCapability]
+    filter_backends = [OrgScopedFilterBackend]
     capabilities: dict[str, str] = {}
     lookup_value_regex = "[0-9]+"
 

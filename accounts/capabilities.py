@@ -88,8 +88,29 @@ CAPABILITIES: dict[str, frozenset[str]] = {
 
 ALL_CAPABILITIES: frozenset[str] = frozenset().union(*CAPABILITIES.values())
 
+# Who may hand out which role: a member grants, changes or removes only roles "within" their own.
+# The CEO ranks highest and alone grants CEO. The three executives are peers: none is within another.
+# The Admin ranks below the executives although it manages members: it runs the tooling and holds none
+# of the steering, target-setting or cost capabilities, so it must not hand out (or take away) a role
+# that carries them; it ranks above the Viewer, whose capabilities it holds.
+ROLE_RANK: dict[str, int] = {
+    Role.CEO: 100,
+    Role.CFO: 50,
+    Role.COO: 50,
+    Role.CRO: 50,
+    Role.ADMIN: 20,
+    Role.VIEWER: 0,
+}
+
 
 def role_can(role: str, capability: str) -> bool:
     if capability not in ALL_CAPABILITIES:
         raise KeyError(f"Unknown capability {capability!r}: add it to accounts/capabilities.py")
     return capability in CAPABILITIES[role]
+
+
+def role_within(role: str, limit: str) -> bool:
+    """`role` is `limit` itself, or ranks below it and carries no capability `limit` lacks."""
+    if role == limit:
+        return True
+    return ROLE_RANK[role] < ROLE_RANK[limit] and CAPABILITIES[role] <= CAPABILITIES[limit]

@@ -16,7 +16,7 @@ from django.utils.module_loading import import_string
 
 from accounts.capabilities import Role
 from accounts.models import Membership, Organization, User
-from accounts.services import engagement_create
+from accounts.services import engagement_approve, engagement_create
 
 DEMO_PASSWORD = "pilotage-demo-2026"
 CONSULTANCY = {"slug": "cap-route-conseil", "name": "Cap & Route Conseil"}
@@ -96,7 +96,8 @@ def seed_people(ctx: DemoContext) -> None:
                 organization=org, user=_user(email, NAMES[key][role]), role=role
             )
             ctx.logins.append((spec["name"], email, Role(role).label))
-        engagement_create(client=org, consultant=ctx.consultant, role=Role.COO, by=boss)
+        engagement = engagement_create(client=org, consultant=ctx.consultant, role=Role.COO, by=boss)
+        engagement_approve(engagement=engagement, by=ctx.members[(key, Role.CEO)].user)
 
 
 def run(ctx: DemoContext) -> DemoContext:

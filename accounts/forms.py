@@ -14,6 +14,10 @@ class RoleForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
 
 
+class CeilingForm(forms.Form):
+    max_role = forms.ChoiceField(label=_("Highest role allowed"), choices=Role.choices)
+
+
 class ClientCompanyForm(forms.Form):
     name = forms.CharField(label=_("Company name"), max_length=150)
     trade = forms.CharField(label=_("Trade"), max_length=120, required=False)

@@ -9,7 +9,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.capabilities import Role, role_can
+from accounts.capabilities import Role, role_can, role_within
 
 
 class UserManager(BaseUserManager):
@@ -90,13 +90,25 @@ class OrgOwned(models.Model):
 
 
 class Engagement(OrgOwned):
-    """A consultant of a consultancy reaching a client company (`organization`) with a role."""
+    """A consultant of a consultancy reaching a client company (`organization`) with a role.
+
+    `role` is what the consultancy asks for; `max_role` is the highest role the client company lets this
+    engagement carry (set by its CEO or Admin, blank until then). An engagement asking for more than its
+    ceiling is pending: the consultant keeps the role approved before (or no access at all) until the
+    client approves.
+    """
 
     consultancy = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="engagements_out")
     # Removing the consultant from the consultancy removes the engagement, and with it the access.
     consultant = models.ForeignKey("Membership", on_delete=models.CASCADE, related_name="engagements")
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    max_role = models.CharField(_("highest role allowed by the client"), max_length=20, choices=Role.choices,
+                                blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    @property
+    def is_pending(self) -> bool:
+        return not self.max_role or not role_within(self.role, self.max_role)
 
     class Meta:
         constraints = [

@@ -52,5 +52,14 @@ def engagements_of_consultancy(consultancy: Organization) -> QuerySet[Engagement
     )
 
 
+def engagements_of_client(client: Organization) -> QuerySet[Engagement]:
+    """The engagements consultancies hold (or ask for) on this company, pending ones first."""
+    return (
+        Engagement.objects.for_org(client)
+        .select_related("consultancy", "consultant__user")
+        .order_by("consultancy__name", "consultant__user__email")
+    )
+
+
 def consultants_of(consultancy: Organization) -> QuerySet[Membership]:
     return Membership.objects.for_org(consultancy).filter(engagement=None).select_related("user")

@@ -13,7 +13,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from accounts.audit import audit_log_record
-from accounts.capabilities import Role
+from accounts.capabilities import Role, role_within
 from accounts.models import Engagement, Invitation, Membership, Organization, User
 
 
@@ -45,10 +45,34 @@ def organization_create(
 def membership_add(*, org: Organization, user: User, role: str, by: User | None, ip: str | None = None) -> Membership:
     if Membership.objects.for_org(org).filter(user=user).exists():
         raise ValidationError(_("%(email)s is already a member of %(org)s.") % {"email": user.email, "org": org})
+    _ensure_within_own_role(org, by, role)
     membership = Membership.objects.create(organization=org, user=user, role=role)
     audit_log_record(org=org, actor=by, action="membership.created", target=membership,
                      data={"email": user.email, "role": role}, ip=ip)
     return membership
+
+
+def _acting_role(org: Organization, by: User | None) -> str | None:
+    """The role `by` acts in at `org`; None for the system itself (the demo, a management command)."""
+    if by is None:
+        return None
+    membership = Membership.objects.for_org(org).filter(user=by).only("role").first()
+    if membership is None:
+        raise ValidationError(_("You are not a member of %(org)s.") % {"org": org})
+    return membership.role
+
+
+def _ensure_within_own_role(org: Organization, by: User | None, *roles: str) -> None:
+    """Nobody grants, changes or removes a role above their own (accounts.capabilities.role_within)."""
+    own = _acting_role(org, by)
+    if own is None:
+        return
+    for role in roles:
+        if not role_within(role, own):
+            raise ValidationError(
+                _("You cannot grant, change or remove the role %(role)s: it is not within yours (%(own)s).")
+                % {"role": Role(role).label, "own": Role(own).label}
+            )
 
 
 def _ensure_a_ceo_remains(membership: Membership) -> None:
@@ -63,6 +87,9 @@ def membership_change_role(*, membership: Membership, role: str, by: User, ip: s
         raise ValidationError(_("A consultant's role is set on the engagement, by their consultancy."))
     if role not in Role.values:
         raise ValidationError(_("Unknown role."))
+    if membership.user_id == by.pk:
+        raise ValidationError(_("You cannot change your own role: ask another member who may."))
+    _ensure_within_own_role(membership.organization, by, membership.role, role)
     if role != Role.CEO:
         _ensure_a_ceo_remains(membership)
     before = membership.role
@@ -75,6 +102,8 @@ def membership_change_role(*, membership: Membership, role: str, by: User, ip: s
 
 @transaction.atomic
 def membership_remove(*, membership: Membership, by: User, ip: str | None = None) -> None:
+    if membership.user_id != by.pk:  # leaving is always allowed (the last CEO excepted)
+        _ensure_within_own_role(membership.organization, by, membership.role)
     _ensure_a_ceo_remains(membership)
     org = membership.organization
     audit_log_record(org=org, actor=by, action="membership.removed", target=membership,
@@ -90,6 +119,9 @@ def membership_remove(*, membership: Membership, by: User, ip: str | None = None
 def invitation_create(*, org: Organization, email: str, role: str, by: User, ip: str | None = None) -> Invitation:
     """Invite someone by e-mail with a role; the mail carries a single-use link valid 14 days."""
     email = email.strip().lower()
+    if role not in Role.values:
+        raise ValidationError(_("Unknown role."))
+    _ensure_within_own_role(org, by, role)
     if Membership.objects.for_org(org).filter(user__email__iexact=email).exists():
         raise ValidationError(_("%(email)s is already a member of %(org)s.") % {"email": email, "org": org})
     if Invitation.objects.for_org(org).filter(email__iexact=email, accepted_at=None, revoked_at=None,
@@ -145,33 +177,110 @@ def invitation_accept(*, invitation: Invitation, user: User, ip: str | None = No
 
 @transaction.atomic
 def engagement_create(
-    *, client: Organization, consultant: Membership, role: str, by: User, ip: str | None = None
+    *, client: Organization, consultant: Membership, role: str, by: User | None, ip: str | None = None,
+    max_role: str = "",
 ) -> Engagement:
-    """Give a consultancy's consultant access to a client company with a role."""
+    """Ask for a consultancy's consultant to reach a client company with a role.
+
+    The client company decides how far an engagement may go: until its CEO or Admin approves (or sets a
+    ceiling at or above `role`), the engagement is pending and gives no access. `max_role` is for the one
+    case where the consultancy itself creates the client company (client_company_create).
+    """
     consultancy = consultant.organization
     if not consultancy.is_consultancy or client.is_consultancy:
         raise ValidationError(_("An engagement links a consultancy's consultant to a client company."))
-    if Membership.objects.for_org(client).filter(user=consultant.user).exists():
+    if role not in Role.values:
+        raise ValidationError(_("Unknown role."))
+    _ensure_within_own_role(consultancy, by, role)
+    if Membership.objects.for_org(client).filter(user=consultant.user).exists() or \
+            Engagement.objects.for_org(client).filter(consultant=consultant).exists():
         raise ValidationError(_("%(email)s already reaches %(org)s.") % {"email": consultant.user.email,
                                                                            "org": client})
     engagement = Engagement.objects.create(organization=client, consultancy=consultancy,
-                                           consultant=consultant, role=role)
-    Membership.objects.create(organization=client, user=consultant.user, role=role, engagement=engagement)
-    data = {"consultant": consultant.user.email, "consultancy": consultancy.name, "role": role}
+                                           consultant=consultant, role=role, max_role=max_role)
+    if not engagement.is_pending:
+        Membership.objects.create(organization=client, user=consultant.user, role=role, engagement=engagement)
+    data = {"consultant": consultant.user.email, "consultancy": consultancy.name, "role": role,
+            "pending": engagement.is_pending}
     for org in (client, consultancy):
         audit_log_record(org=org, actor=by, action="engagement.created", target=engagement, data=data, ip=ip)
     return engagement
 
 
+def _engagement_audit(engagement: Engagement, *, action: str, by: User | None, ip: str | None, **data) -> None:
+    data = {"consultant": engagement.consultant.user.email, **data}
+    for org in (engagement.organization, engagement.consultancy):
+        audit_log_record(org=org, actor=by, action=action, target=engagement, data=data, ip=ip)
+
+
+def _engagement_grant(engagement: Engagement) -> None:
+    """Give the consultant the engagement's role at the client (creating the access on first approval)."""
+    updated = Membership.objects.filter(engagement=engagement).update(role=engagement.role)  # scoped: its own row
+    if not updated:
+        Membership.objects.create(organization=engagement.organization, user=engagement.consultant.user,
+                                  role=engagement.role, engagement=engagement)
+
+
 @transaction.atomic
-def engagement_change_role(*, engagement: Engagement, role: str, by: User, ip: str | None = None) -> Engagement:
+def engagement_change_role(*, engagement: Engagement, role: str, by: User | None, ip: str | None = None) -> Engagement:
+    """The consultancy changes the role it asks for; above the client's ceiling it waits for the client."""
+    if role not in Role.values:
+        raise ValidationError(_("Unknown role."))
+    _ensure_within_own_role(engagement.consultancy, by, engagement.role, role)
     before = engagement.role
     engagement.role = role
     engagement.save(update_fields=["role"])
-    Membership.objects.filter(engagement=engagement).update(role=role)  # scoped: the engagement's own row
-    for org in (engagement.organization, engagement.consultancy):
-        audit_log_record(org=org, actor=by, action="engagement.role_changed", target=engagement,
-                         data={"consultant": engagement.consultant.user.email, "from": before, "to": role}, ip=ip)
+    if not engagement.is_pending:
+        _engagement_grant(engagement)
+    _engagement_audit(engagement, action="engagement.role_changed", by=by, ip=ip, **{
+        "from": before, "to": role, "pending": engagement.is_pending})
+    return engagement
+
+
+@transaction.atomic
+def engagement_set_ceiling(*, engagement: Engagement, max_role: str, by: User | None,
+                           ip: str | None = None) -> Engagement:
+    """The client company sets the highest role this engagement may carry, within its own member's role.
+
+    An engagement asking for no more is granted at once; one asking for more is brought down to the ceiling.
+    """
+    if max_role not in Role.values:
+        raise ValidationError(_("Unknown role."))
+    if by is not None and by.pk == engagement.consultant.user_id:
+        raise ValidationError(_("Your own engagement is approved by another member of the company."))
+    current = Membership.objects.filter(engagement=engagement).values_list("role", flat=True).first()  # scoped
+    _ensure_within_own_role(engagement.organization, by, max_role, *([current] if current else []))
+    before = engagement.max_role
+    engagement.max_role = max_role
+    if not role_within(engagement.role, max_role):
+        engagement.role = max_role
+    engagement.save(update_fields=["max_role", "role"])
+    _engagement_grant(engagement)
+    _engagement_audit(engagement, action="engagement.ceiling_set", by=by, ip=ip, **{
+        "from": before, "to": max_role, "role": engagement.role})
+    return engagement
+
+
+def engagement_approve(*, engagement: Engagement, by: User | None, ip: str | None = None) -> Engagement:
+    """The client company approves the role the engagement asks for (it becomes its ceiling)."""
+    return engagement_set_ceiling(engagement=engagement, max_role=engagement.role, by=by, ip=ip)
+
+
+@transaction.atomic
+def engagement_refuse(*, engagement: Engagement, by: User | None, ip: str | None = None) -> Engagement | None:
+    """The client company refuses what a pending engagement asks for: a new one is withdrawn, a raise is
+    undone (the consultant keeps the role approved before)."""
+    if not engagement.is_pending:
+        raise ValidationError(_("This engagement is not waiting for approval."))
+    _acting_role(engagement.organization, by)  # a member of the client company, whatever their rank
+    asked = engagement.role
+    current = Membership.objects.filter(engagement=engagement).values_list("role", flat=True).first()  # scoped
+    _engagement_audit(engagement, action="engagement.refused", by=by, ip=ip, role=asked)
+    if current is None:
+        engagement.delete()
+        return None
+    engagement.role = current
+    engagement.save(update_fields=["role"])
     return engagement
 
 
@@ -189,5 +298,6 @@ def engagement_end(*, engagement: Engagement, by: User, ip: str | None = None) -
 def client_company_create(*, consultant: Membership, name: str, trade: str = "", role: str = Role.COO) -> Organization:
     """A consultancy onboards a new client company; the consultant is engaged on it."""
     client = Organization.objects.create(name=name, trade=trade, slug=_unique_slug(name))
-    engagement_create(client=client, consultant=consultant, role=role, by=consultant.user)
+    # Nobody else is in the new company to approve: its ceiling is the role asked for (within the asker's own).
+    engagement_create(client=client, consultant=consultant, role=role, by=consultant.user, max_role=role)
     return client

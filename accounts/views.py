@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import selectors, services
 from accounts.decorators import require_capability
-from accounts.forms import ClientCompanyForm, EngagementForm, InvitationForm, RoleForm
+from accounts.forms import CeilingForm, ClientCompanyForm, EngagementForm, InvitationForm, RoleForm
 from accounts.home_panels import home_panels_for
 from accounts.middleware import LAST_ORG_SESSION_KEY
 from accounts.models import Engagement, Invitation, Membership, Organization
@@ -99,9 +99,14 @@ def engagement_create(request, org_slug):
         messages.error(request, _("Choose a client, a consultant and a role."))
     else:
         data = form.cleaned_data
-        _report(request, lambda: services.engagement_create(client=data["client"], consultant=data["consultant"],
-                                                            role=data["role"], by=request.user, ip=_ip(request)),
-                _("Engagement added."))
+        try:
+            engagement = services.engagement_create(client=data["client"], consultant=data["consultant"],
+                                                    role=data["role"], by=request.user, ip=_ip(request))
+        except ValidationError as exc:
+            messages.error(request, _error_text(exc))
+        else:
+            messages.success(request, _("Engagement requested: it waits for the client's approval.")
+                             if engagement.is_pending else _("Engagement added."))
     return redirect("accounts:portfolio", org_slug=org_slug)
 
 
@@ -123,12 +128,57 @@ def engagement_end(request, org_slug, engagement_id):
 
 @require_capability("members.view")
 def member_list(request, org_slug):
+    engagements = []
+    if not request.org.is_consultancy and request.membership.can("engagements.manage"):
+        engagements = selectors.engagements_of_client(request.org)
     return render(request, "accounts/member_list.html", {
         "members": selectors.members_of(request.org),
         "invitations": selectors.pending_invitations_of(request.org),
         "invitation_form": InvitationForm(),
         "role_form": RoleForm(),
+        "engagements": engagements,
+        "ceiling_form": CeilingForm(),
     })
+
+
+def _client_engagement(request, engagement_id) -> Engagement:
+    """An engagement on this company (the client's side of it); any other is a 404."""
+    return get_object_or_404(Engagement.objects.for_org(request.org).select_related("consultant__user"),
+                             pk=engagement_id)
+
+
+def _decide_engagement(request, org_slug, engagement_id, service, success: str):
+    """The client company approves or refuses an engagement's request, then back to its members page."""
+    engagement = _client_engagement(request, engagement_id)
+    _report(request, lambda: service(engagement=engagement, by=request.user, ip=_ip(request)), success)
+    return redirect("accounts:member_list", org_slug=org_slug)
+
+
+@require_POST
+@require_capability("engagements.manage")
+def engagement_approve(request, org_slug, engagement_id):
+    return _decide_engagement(request, org_slug, engagement_id, services.engagement_approve,
+                              _("Engagement approved: the consultant reaches the company with this role."))
+
+
+@require_POST
+@require_capability("engagements.manage")
+def engagement_refuse(request, org_slug, engagement_id):
+    return _decide_engagement(request, org_slug, engagement_id, services.engagement_refuse, _("Request refused."))
+
+
+@require_POST
+@require_capability("engagements.manage")
+def engagement_set_ceiling(request, org_slug, engagement_id):
+    engagement = _client_engagement(request, engagement_id)
+    form = CeilingForm(request.POST)
+    if form.is_valid():
+        _report(request, lambda: services.engagement_set_ceiling(
+            engagement=engagement, max_role=form.cleaned_data["max_role"], by=request.user, ip=_ip(request)),
+            _("Highest role of the engagement updated."))
+    else:
+        messages.error(request, _("Choose a role."))
+    return redirect("accounts:member_list", org_slug=org_slug)
 
 
 @require_POST

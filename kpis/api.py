@@ -11,7 +11,6 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.api_base import OrgScopedViewSet
-from accounts.capabilities import ALL_CAPABILITIES
 from kpis import presenters, selectors
 from kpis.models import Kpi
 from kpis.periods import period_containing
@@ -45,10 +44,9 @@ class KpiViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgScopedView
     }
 
     def scope(self, queryset):
-        membership = self.request.membership
-        visible = [cap for cap in ALL_CAPABILITIES if membership.can(cap)]
-        return queryset.filter(is_active=True, visibility_capability__in=visible).order_by(
-            "category", "sort_order", "slug")
+        self.visibility = selectors.kpi_visibility_for(self.request.org)
+        visible = self.visibility.kpi_slugs_for(self.request.membership)
+        return queryset.filter(is_active=True, slug__in=visible).order_by("category", "sort_order", "slug")
 
     @extend_schema(parameters=[ValuesQuerySerializer], responses=KpiValuesSerializer)
     @action(detail=True, methods=["get"])
@@ -107,7 +105,8 @@ class KpiViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgScopedView
         day = b.get("period") or selectors.current_period(org).previous().start
         period = period_containing(day, "month", org.fiscal_year_start_month)
         visible = {k.slug: k for k in self.get_queryset()}
-        metrics = {m.slug for m in selectors.metrics_of(org)}
+        seen = self.visibility.slugs_for(request.membership)
+        metrics = {m.slug for m in selectors.metrics_of(org) if m.slug in seen}
         changes = {}
         for change in b["changes"]:
             driver = change["driver"]

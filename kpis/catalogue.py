@@ -13,6 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from kpis.engine.formula import FormulaError, find_cycle, parse, references
+from kpis.visibility import metric_visibility_from_readers
 
 DIR = Path(__file__).resolve().parent / "catalogue"
 KPI_DEFAULTS = {
@@ -55,6 +56,10 @@ def load_catalogue() -> Catalogue:
         if m["percentile"] is not None:
             m["percentile"] = Decimal(str(m["percentile"]))
     kpis = [{**KPI_DEFAULTS, **k, "sort_order": i} for i, k in enumerate(kpis)]
+    derived = metric_visibility_from_readers([m["slug"] for m in metrics],
+                                             [(k["formula"], k["visibility_capability"]) for k in kpis])
+    for m in metrics:
+        m.setdefault("visibility_capability", derived[m["slug"]])
     check(metrics, kpis)
     return Catalogue(metrics=metrics, kpis=kpis)
 

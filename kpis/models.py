@@ -106,6 +106,9 @@ class Metric(OrgOwned):
     window_months = models.PositiveSmallIntegerField(_("trailing window (months)"), null=True, blank=True)
     dimension_field = models.CharField(_("dimension field"), max_length=80, blank=True)
     options = models.JSONField(_("options"), default=dict, blank=True)
+    # Capability a member needs to see this metric (in formulas, previews, what-if, lineage); the catalogue
+    # gives each built-in metric the visibility of the KPIs that read it (kpis/visibility.py).
+    visibility_capability = models.CharField(_("visibility capability"), max_length=60, default="kpis.view")
     is_builtin = models.BooleanField(default=False)
 
     class Meta:

@@ -78,17 +78,68 @@ class LineagePage:
 # --- the catalogue -------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Visibility:
+    """The one answer to "may this member see this metric or KPI?" for one organization.
+
+    `required` maps every metric and KPI slug to the capabilities a member needs to see it: its own and,
+    for a KPI, everything its formula reads, transitively (kpis/visibility.py). A slug it does not know
+    is seen by nobody.
+    """
+
+    required: dict[str, frozenset[str]]
+    kpi_ids: dict[str, int]
+
+    def allows(self, membership: Membership, slug: str) -> bool:
+        caps = self.required.get(slug)
+        if caps is None:
+            return False
+        try:
+            return all(membership.can(cap) for cap in caps)
+        except KeyError:  # an unknown capability hides the figure rather than crashing the page
+            return False
+
+    def slugs_for(self, membership: Membership) -> set[str]:
+        """Every metric and KPI slug the member may see."""
+        return {slug for slug in self.required if self.allows(membership, slug)}
+
+    def kpi_slugs_for(self, membership: Membership) -> set[str]:
+        return {slug for slug in self.kpi_ids if self.allows(membership, slug)}
+
+    def kpi_ids_for(self, membership: Membership) -> set[int]:
+        return {pk for slug, pk in self.kpi_ids.items() if self.allows(membership, slug)}
+
+    def required_by(self, slugs: set[str]) -> frozenset[str]:
+        """What a formula reading these slugs needs (unknown slugs add nothing)."""
+        return frozenset().union(*(self.required.get(s, frozenset()) for s in slugs))
+
+
+def kpi_visibility_for(org: Organization, *, exclude_kpi: str = "") -> Visibility:
+    """The organization's metrics and KPIs with what each needs to be seen; 2 queries.
+
+    `exclude_kpi` leaves one KPI out (the one being edited, so its own old formula does not count).
+    """
+    rows = Kpi.objects.for_org(org).values_list("slug", "pk", "formula", "visibility_capability")
+    if exclude_kpi:
+        rows = rows.exclude(slug=exclude_kpi)
+    return _visibility(org, rows)
+
+
+def _visibility(org: Organization, kpi_rows) -> Visibility:
+    from kpis.visibility import required_capabilities
+
+    kpis, ids = {}, {}
+    for slug, pk, formula, cap in kpi_rows:
+        kpis[slug], ids[slug] = (formula, cap), pk
+    metrics = dict(Metric.objects.for_org(org).values_list("slug", "visibility_capability"))
+    return Visibility(required=required_capabilities(kpis=kpis, metrics=metrics), kpi_ids=ids)
+
+
 def kpi_catalogue_for(org: Organization, *, membership: Membership) -> list[Kpi]:
-    """Active KPIs the member may see (its role has each KPI's visibility capability); 1 query."""
-    kpis = Kpi.objects.for_org(org).filter(is_active=True).order_by("category", "sort_order", "slug")
-    return [k for k in kpis if _can_see(membership, k)]
-
-
-def _can_see(membership: Membership, kpi: Kpi) -> bool:
-    try:
-        return membership.can(kpi.visibility_capability)
-    except KeyError:  # an unknown capability hides the KPI rather than crashing the page
-        return False
+    """Active KPIs the member may see (kpi_visibility_for); 2 queries."""
+    kpis = list(Kpi.objects.for_org(org).order_by("category", "sort_order", "slug"))
+    visibility = _visibility(org, [(k.slug, k.pk, k.formula, k.visibility_capability) for k in kpis])
+    return [k for k in kpis if k.is_active and visibility.allows(membership, k.slug)]
 
 
 def kpi_by_slug(org: Organization, *, slug: str) -> Kpi | None:

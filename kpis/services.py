@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Max, Min, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.audit import audit_log_record
 from accounts.capabilities import ALL_CAPABILITIES
@@ -418,6 +419,8 @@ def kpi_create(
     except FormulaError as e:
         raise _validation_error("formula", e) from e
     _check_capability(fields.get("visibility_capability", "kpis.view"))
+    _check_visibility_not_wider_than_inputs(org, slug=slug, formula=formula,
+                                            cap=fields.get("visibility_capability", "kpis.view"))
     unknown = set(fields) - set(KPI_FIELDS) - {"is_builtin"}
     if unknown:
         raise TypeError(f"Unknown KPI fields: {sorted(unknown)}")
@@ -443,6 +446,10 @@ def kpi_update(*, kpi: Kpi, by: Membership | None, recompute: bool = True, **cha
             raise _validation_error("formula", e) from e
     if "visibility_capability" in changes:
         _check_capability(changes["visibility_capability"])
+    if {"formula", "visibility_capability"} & set(changes):
+        _check_visibility_not_wider_than_inputs(
+            org, slug=kpi.slug, formula=changes.get("formula", kpi.formula),
+            cap=changes.get("visibility_capability", kpi.visibility_capability))
     before = {k: getattr(kpi, k) for k in changes}
     for k, v in changes.items():
         setattr(kpi, k, v)
@@ -517,6 +524,18 @@ def _readers_of(org: Organization, slug: str) -> set[str]:
 def _check_capability(cap: str) -> None:
     if cap not in ALL_CAPABILITIES:
         raise ValidationError({"visibility_capability": f"Unknown capability “{cap}”."})
+
+
+def _check_visibility_not_wider_than_inputs(org: Organization, *, slug: str, formula: str, cap: str) -> None:
+    """A KPI may not be shown to a role that may not see what its formula reads (kpis/visibility.py)."""
+    from kpis.selectors import kpi_visibility_for
+    from kpis.visibility import formula_inputs, is_wider
+
+    needed = kpi_visibility_for(org, exclude_kpi=slug).required_by(formula_inputs(formula))
+    if is_wider(cap, needed):
+        raise ValidationError({"visibility_capability": _(
+            "This formula reads figures that some of the roles this KPI would be visible to may not see "
+            "(cost and margin detail, for instance): restrict its visibility to the roles that see them.")})
 
 
 # --- metrics ---------------------------------------------------------------------------------------

@@ -19,10 +19,17 @@ from kpis.models import Grain
 from kpis.selectors import WhatIfChange
 
 
+def _visibility(request) -> selectors.Visibility:
+    """What each metric and KPI needs to be seen (kpis.selectors.kpi_visibility_for), once per request."""
+    if not hasattr(request, "_kpi_visibility"):
+        request._kpi_visibility = selectors.kpi_visibility_for(request.org)
+    return request._kpi_visibility
+
+
 def _visible_kpi(request, kpi_slug: str):
     """The KPI of this organization the member may see; another tenant's or a hidden one is a 404."""
     kpi = selectors.kpi_by_slug(request.org, slug=kpi_slug)
-    if kpi is None or not presenters.can_see(request.membership, kpi):
+    if kpi is None or not _visibility(request).allows(request.membership, kpi.slug):
         raise Http404
     return kpi
 
@@ -46,10 +53,10 @@ def _detail_page(request, kpi, *, month, dimension: str, grain: str = "month", w
                  what_if=None, status: int = 200):
     """The KPI page; the what-if form comes back inside it (with its result) when JavaScript is off."""
     detail = presenters.kpi_detail_for(request.org, kpi=kpi, membership=request.membership, month=month,
-                                       dimension_value=dimension, grain=grain)
+                                       dimension_value=dimension, grain=grain, visibility=_visibility(request))
     reference_month = detail.headline.period if detail.headline else month
     drivers = presenters.drivers_for(request.org, kpi=kpi, membership=request.membership, month=reference_month,
-                                     dimension_value=dimension)
+                                     dimension_value=dimension, visibility=_visibility(request))
     lineage = presenters.lineage_for(request.org, kpi=kpi, month=reference_month, metric_slug="", page=1,
                                      dimension_value=dimension, root=drivers.engine_root)
     month_value = reference_month.start.strftime("%Y-%m")
@@ -96,7 +103,7 @@ def kpi_what_if(request, org_slug, kpi_slug):
     month = presenters.parse_month(request.org, request.POST.get("month"))
     dimension = request.POST.get("dimension", "")[:120]
     drivers = presenters.drivers_for(request.org, kpi=kpi, membership=request.membership, month=month,
-                                     dimension_value=dimension)
+                                     dimension_value=dimension, visibility=_visibility(request))
     form = WhatIfForm(request.POST, drivers=drivers.choices)
     if form.is_valid():
         data = form.cleaned_data
@@ -104,7 +111,8 @@ def kpi_what_if(request, org_slug, kpi_slug):
         results = selectors.what_if(request.org, period=month, changes={data["driver"]: change},
                                     dimension_value=dimension)
         result = {
-            "rows": presenters.what_if_rows(request.org, membership=request.membership, results=results),
+            "rows": presenters.what_if_rows(request.org, membership=request.membership, results=results,
+                                            visibility=_visibility(request)),
             "summary": presenters.what_if_summary(driver=dict(drivers.choices)[data["driver"]], mode=data["mode"],
                                                   amount=data["amount"], month=month),
         }
@@ -144,12 +152,6 @@ def _save_kpi(request, form: KpiForm, kpi=None):
                                      membership=request.membership, slug=slug, unit=form.cleaned_data["unit"])
     if check.error:
         form.add_error("formula", check.error)
-        return None
-    if check.required_visibility and form.cleaned_data["visibility_capability"] == "kpis.view":
-        # A KPI built on cost detail would otherwise show it to every role.
-        form.add_error("visibility_capability",
-                       _("This formula reads KPIs restricted to the roles that see cost and margin detail: "
-                         "choose the same visibility."))
         return None
     try:
         if kpi is None:

@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from accounts.api_base import OrgScopedViewSet
 from accounts.models import Membership
 from kpis.models import Kpi
+from kpis.selectors import kpi_visibility_for
 from objectives import selectors, services
 from objectives.models import ActionPlan, CheckIn, KeyResult, Objective
 
@@ -124,6 +125,31 @@ class KeyResultSerializer(OrgScopedSerializer):
         fields = ["id", "objective", "title", "kpi", "dimension_value", "start_value", "target_value", "direction",
                   "unit", "weight", "is_manual", "manual_value", "manual_value_at", "created_at"]
         read_only_fields = ["id", "manual_value_at", "created_at"]
+
+    HIDDEN_FIGURES = ("start_value", "target_value", "manual_value")
+
+    def _visible_kpi_ids(self) -> set[int]:
+        request = self.context.get("request")
+        if "visible_kpi_ids" not in self.context:
+            membership = getattr(request, "membership", None)
+            self.context["visible_kpi_ids"] = set() if membership is None else \
+                kpi_visibility_for(request.org).kpi_ids_for(membership)
+        return self.context["visible_kpi_ids"]
+
+    def get_fields(self):
+        fields = super().get_fields()
+        request = self.context.get("request")
+        if getattr(request, "org", None) is not None and not fields["kpi"].read_only:
+            # A key result may only be bound to a KPI the member may see (kpis.selectors.kpi_visibility_for).
+            fields["kpi"].queryset = fields["kpi"].queryset.filter(pk__in=self._visible_kpi_ids())
+        return fields
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if instance.kpi_id is not None and instance.kpi_id not in self._visible_kpi_ids():
+            for name in self.HIDDEN_FIGURES:
+                data[name] = None  # the key result exists; its figures are those of a KPI the member may not see
+        return data
 
 
 class KeyResultViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgScopedViewSet):

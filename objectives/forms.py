@@ -118,9 +118,11 @@ class KeyResultForm(forms.ModelForm):
                   "weight", "manual_value"]
         help_texts = {"is_manual": _("Tick when no KPI measures it: the value is then typed at each check-in.")}
 
-    def __init__(self, *args, org, **kwargs):
+    def __init__(self, *args, org, visible_kpi_ids: set[int], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["kpi"].queryset = Kpi.objects.for_org(org).filter(is_active=True).order_by("category", "name")
+        # Only the KPIs the member may see (kpis.selectors.kpi_visibility_for): the others are not offered.
+        self.fields["kpi"].queryset = Kpi.objects.for_org(org).filter(is_active=True, pk__in=visible_kpi_ids) \
+            .order_by("category", "name")
         for name in ("start_value", "target_value", "manual_value"):
             if self.initial.get(name) is not None:
                 self.initial[name] = plain_decimal(self.initial[name])

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from accounts.models import Membership
 from kpis.periods import period_containing
+from kpis.selectors import kpi_visibility_for
 from objectives import selectors
 from objectives.models import DerivedTarget
 from objectives.services import can_set_kind
@@ -30,8 +31,9 @@ def home_panel(membership: Membership) -> tuple[str, dict] | None:
     nodes = tree.all()
     mine = [n for n in nodes if n.objective.owner_id == membership.pk]
     due = [n for n in mine if n.is_check_in_due] if membership.can("objectives.check_in") else []
+    visible_kpi_ids = kpi_visibility_for(org).kpi_ids_for(membership)
     waiting = [d for d in DerivedTarget.objects.for_org(org).filter(status=DerivedTarget.Status.ACCEPTED)
-               .select_related("kpi", "objective") if can_set_kind(membership, d.kind)]
+               .select_related("kpi", "objective") if can_set_kind(membership, d.kind) and d.kpi_id in visible_kpi_ids]
     summary = Counter(n.risk.level if n.risk else "no_data" for n in nodes)
     top_risks = None
     if membership.can("objectives.set_strategic"):

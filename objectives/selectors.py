@@ -64,9 +64,12 @@ class KeyResultView:
     last_check_in: date | None = None
     is_data_stale: bool = False
     is_check_in_stale: bool = False
+    is_hidden: bool = False  # bound to a KPI the member may not see: shown as existing, with no figure
 
     @property
     def progress(self) -> Decimal | None:
+        if self.is_hidden:
+            return None
         kr = self.kr
         return key_result_progress(start=kr.start_value, target=kr.target_value, current=self.current,
                                    direction=INCREASE if kr.direction == KeyResult.Direction.INCREASE else DECREASE)
@@ -83,6 +86,8 @@ class KeyResultView:
 
     @property
     def forecast_progress(self) -> Decimal | None:
+        if self.is_hidden:
+            return None
         kr = self.kr
         return key_result_progress(start=kr.start_value, target=kr.target_value, current=self.forecast,
                                    direction=INCREASE if kr.direction == KeyResult.Direction.INCREASE else DECREASE)
@@ -123,6 +128,17 @@ class ObjectiveNode:
         yield self
         for child in self.children:
             yield from child.walk()
+
+
+def hide_unseen_key_results(views: list[KeyResultView], *, visible_kpi_ids: set[int]) -> None:
+    """Key results bound to a KPI the member may not see (kpis.selectors.kpi_visibility_for) keep their title
+    and lose every figure: value, forecast, progress (start and target are left to the template to hide).
+    Call it after the roll-up, so an objective's own progress stays the same for every role."""
+    for view in views:
+        if view.kr.kpi_id is not None and not view.kr.is_manual and view.kr.kpi_id not in visible_kpi_ids:
+            view.is_hidden = True
+            view.current = view.forecast = None
+            view.reason, view.forecast_method = "", ""
 
 
 def _objectives_queryset(org: Organization):

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from accounts.decorators import require_capability
 from accounts.models import Membership
 from kpis.periods import period_containing
-from kpis.selectors import kpi_series
+from kpis.selectors import kpi_series, kpi_visibility_for
 from objectives import selectors, services
 from objectives.derivation import analyse
 from objectives.forms import (
@@ -130,10 +130,15 @@ def objective_detail(request, org_slug, objective_id):
     analysis = None
     if objective.kind == Objective.Kind.FINANCIAL:
         analysis = analyse(request.org, objective=objective)
-    derived = list(DerivedTarget.objects.for_org(request.org).filter(objective=objective)
-                   .select_related("kpi", "adopted_objective"))
-    sparks = [(kv, _sparkline(request.org, kv), f"kr-spark-{kv.kr.pk}") for kv in node.key_results]
     membership = request.membership
+    visible_kpi_ids = kpi_visibility_for(request.org).kpi_ids_for(membership)
+    selectors.hide_unseen_key_results(node.key_results, visible_kpi_ids=visible_kpi_ids)
+    if analysis is not None and analysis.key_result.kpi_id not in visible_kpi_ids:
+        analysis = None  # feasibility reads the target KPI and its drivers: all or nothing
+    derived = [d for d in DerivedTarget.objects.for_org(request.org).filter(objective=objective)
+               .select_related("kpi", "adopted_objective") if d.kpi_id in visible_kpi_ids]
+    sparks = [(kv, None if kv.is_hidden else _sparkline(request.org, kv), f"kr-spark-{kv.kr.pk}")
+              for kv in node.key_results]
     return render(request, "objectives/objective_detail.html", {
         "objective": objective, "node": node, "sparks": sparks, "analysis": analysis, "derived": derived,
         "adoptable": [d for d in derived if d.status == DerivedTarget.Status.ACCEPTED
@@ -250,13 +255,16 @@ def key_result_create(request, org_slug, objective_id):
 def key_result_edit(request, org_slug, key_result_id):
     kr = get_object_or_404(KeyResult.objects.for_org(request.org).select_related("objective", "kpi"),
                            pk=key_result_id)
+    if kr.kpi_id is not None and kr.kpi_id not in kpi_visibility_for(request.org).kpi_ids_for(request.membership):
+        raise Http404  # its start and target are figures of a KPI the member may not see
     return _key_result_form(request, objective=kr.objective, key_result=kr)
 
 
 def _key_result_form(request, *, objective: Objective, key_result: KeyResult | None):
     if not services.can_set_kind(request.membership, objective.kind):
         return render(request, "objectives/key_result_form.html", {"objective": objective, "form": None})
-    form = KeyResultForm(request.POST or None, instance=key_result, org=request.org)
+    form = KeyResultForm(request.POST or None, instance=key_result, org=request.org,
+                         visible_kpi_ids=kpi_visibility_for(request.org).kpi_ids_for(request.membership))
     if request.method == "POST" and form.is_valid():
         d = {k: form.cleaned_data[k] for k in ("title", "is_manual", "kpi", "dimension_value", "direction",
                                                "start_value", "target_value", "unit", "weight")}

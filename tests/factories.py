@@ -6,7 +6,7 @@ import itertools
 
 from accounts.capabilities import Role
 from accounts.models import Engagement, Membership, Organization, User
-from accounts.services import engagement_create
+from accounts.services import engagement_approve, engagement_create
 
 _seq = itertools.count(1)
 PASSWORD = "correct-horse-battery-staple"
@@ -34,5 +34,9 @@ def make_consultancy(*, name: str | None = None, slug: str | None = None) -> Org
     return make_org(name=name or f"Consultancy {next(_seq)}", slug=slug, kind=Organization.Kind.CONSULTANCY)
 
 
-def make_engagement(*, client: Organization, consultant: Membership, role: str = Role.COO) -> Engagement:
-    return engagement_create(client=client, consultant=consultant, role=role, by=consultant.user)
+def make_engagement(*, client: Organization, consultant: Membership, role: str = Role.COO,
+                    pending: bool = False) -> Engagement:
+    # by=None: the test sets the scene as the system would, whatever the consultant's own role in her firm;
+    # the client approves it unless the test wants it pending.
+    engagement = engagement_create(client=client, consultant=consultant, role=role, by=None)
+    return engagement if pending else engagement_approve(engagement=engagement, by=None)

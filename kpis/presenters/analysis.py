@@ -19,7 +19,6 @@ from kpis.models import Kpi, KpiValue
 from kpis.periods import Period
 from kpis.presenters.common import (
     Delta,
-    can_see,
     delta,
     format_kpi_value,
     format_number,
@@ -59,7 +58,7 @@ class DriverTree:
 
 
 def drivers_for(org: Organization, *, kpi: Kpi, membership: Membership, month: Period,
-                dimension_value: str = "") -> DriverTree:
+                dimension_value: str = "", visibility: selectors.Visibility | None = None) -> DriverTree:
     """The KPI's driver tree with each node's value for `month`; KPIs the member may not see stay closed."""
     root = selectors.driver_tree(org, kpi=kpi)
     kpi_nodes: dict[str, object] = {}
@@ -79,9 +78,10 @@ def drivers_for(org: Organization, *, kpi: Kpi, membership: Membership, month: P
     }
     units = {slug: (node.kpi.unit if node.kpi else None) for slug, node in kpi_nodes.items()}
     choices: dict[str, str] = {}
+    visible = (visibility or selectors.kpi_visibility_for(org)).slugs_for(membership)
 
     def view(node, parent_inputs: dict, depth: int) -> DriverView:
-        hidden = node.kind == "kpi" and node.kpi is not None and not can_see(membership, node.kpi)
+        hidden = node.kind in ("kpi", "metric") and node.slug not in visible
         if node.kind == "kpi":
             reading = readings.get(node.slug) or {}
             value = reading.get("value")
@@ -90,7 +90,7 @@ def drivers_for(org: Organization, *, kpi: Kpi, membership: Membership, month: P
             url = "" if hidden else reverse("kpis:kpi_detail", kwargs={"org_slug": org.slug, "kpi_slug": node.slug})
         else:
             raw = (parent_inputs.get("metrics") or {}).get(node.slug)
-            text = format_number(Decimal(raw), decimals=2) if raw not in (None, "") else ""
+            text = format_number(Decimal(raw), decimals=2) if raw not in (None, "") and not hidden else ""
             inputs, url = {}, ""
         if depth > 0 and not hidden:
             kind_label = _("KPI") if node.kind == "kpi" else _("metric")
@@ -125,13 +125,15 @@ class WhatIfRow:
 
 
 def what_if_rows(org: Organization, *, membership: Membership,
-                 results: dict[str, tuple[Decimal | None, Decimal | None]]) -> list[WhatIfRow]:
-    """The engine's {slug: (before, after)} as rows, only for KPIs the member may see; 1 query."""
+                 results: dict[str, tuple[Decimal | None, Decimal | None]],
+                 visibility: selectors.Visibility | None = None) -> list[WhatIfRow]:
+    """The engine's {slug: (before, after)} as rows, only for KPIs the member may see; 3 queries."""
     kpis = {k.slug: k for k in Kpi.objects.for_org(org).filter(slug__in=list(results))}
+    visible = (visibility or selectors.kpi_visibility_for(org)).kpi_slugs_for(membership)
     rows = []
     for slug, (before, after) in results.items():
         kpi = kpis.get(slug)
-        if kpi is None or not can_see(membership, kpi):
+        if kpi is None or slug not in visible:
             continue
         rows.append(WhatIfRow(
             kpi=kpi, name=kpi_name(kpi), url=reverse("kpis:kpi_detail", kwargs={"org_slug": org.slug, "kpi_slug": slug}),

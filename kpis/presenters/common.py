@@ -258,10 +258,9 @@ def formula_html(formula: str, *, org: Organization, kpi_slugs: set[str], metric
 
 
 def can_see(membership: Membership, kpi: Kpi) -> bool:
-    try:
-        return membership.can(kpi.visibility_capability)
-    except KeyError:
-        return False
+    """One KPI: may the member see it, and everything it reads (kpis.selectors.kpi_visibility_for)?
+    Pages that check many KPIs ask the selector once instead."""
+    return selectors.kpi_visibility_for(membership.organization).allows(membership, kpi.slug)
 
 
 def kpi_name(kpi) -> str:

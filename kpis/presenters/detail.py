@@ -17,7 +17,6 @@ from kpis.periods import Period, add_months, elapsed_fraction, period_containing
 from kpis.presenters.common import (
     Delta,
     as_float,
-    can_see,
     chart_format,
     delta,
     format_kpi_value,
@@ -87,7 +86,8 @@ class KpiDetail:
 
 
 def kpi_detail_for(org: Organization, *, kpi: Kpi, membership: Membership, month: Period,
-                   dimension_value: str = "", grain: str = "month", today: date | None = None) -> KpiDetail:
+                   dimension_value: str = "", grain: str = "month", today: date | None = None,
+                   visibility: selectors.Visibility | None = None) -> KpiDetail:
     """Trend (24 months), values table, forecasts to period end and annotations; a fixed number of queries."""
     current = selectors.current_period(org, today=today)
     last = max(month, current)
@@ -98,8 +98,7 @@ def kpi_detail_for(org: Organization, *, kpi: Kpi, membership: Membership, month
     by_start = {p.period.start: p for p in series}
     metrics = {m.slug: m for m in selectors.metrics_of(org)}
     # Only KPIs the member may see are linked; the formula itself is always shown exactly.
-    kpi_slugs = {k.slug for k in Kpi.objects.for_org(org).only("slug", "visibility_capability")
-                 if can_see(membership, k)}
+    kpi_slugs = (visibility or selectors.kpi_visibility_for(org)).kpi_slugs_for(membership)
 
     def row(point) -> ValueRow:
         prev = by_start.get(point.period.previous().start)

@@ -12,7 +12,8 @@ from django.utils.translation import gettext as _
 from accounts.models import Membership, Organization
 from kpis import selectors
 from kpis.models import Kpi, KpiTarget, KpiValue
-from kpis.presenters.common import can_see, format_kpi_value, kpi_name, metric_name, month_label
+from kpis.presenters.common import format_kpi_value, kpi_name, metric_name, month_label
+from kpis.visibility import formula_inputs
 
 
 @dataclass
@@ -48,7 +49,8 @@ def formula_check(org: Organization, *, formula: str, membership: Membership, sl
                   unit: str = Kpi.Unit.EUR, today: date | None = None, preview_months: int = 6) -> FormulaCheck:
     """Parse the formula, name each reference, refuse unknown ones and cycles, and preview recent values.
 
-    KPIs the member may not see count as unknown, so the editor never reveals them. Nothing is saved.
+    Metrics and KPIs the member may not see count as unknown, so the editor never reveals them (nor
+    previews them). Nothing is saved.
     """
     from kpis.engine.formula import (
         FormulaError,
@@ -72,8 +74,10 @@ def formula_check(org: Organization, *, formula: str, membership: Membership, sl
 
     kpis = {k.slug: k for k in Kpi.objects.for_org(org).only(
         "slug", "name", "formula", "unit", "visibility_capability", "is_builtin")}
-    metrics = {m.slug: m for m in selectors.metrics_of(org)}
-    visible = {s: k for s, k in kpis.items() if can_see(membership, k) and s != slug}
+    visibility = selectors.kpi_visibility_for(org, exclude_kpi=slug)
+    seen_slugs = visibility.slugs_for(membership)
+    metrics = {m.slug: m for m in selectors.metrics_of(org) if m.slug in seen_slugs}
+    visible = {s: k for s, k in kpis.items() if s in seen_slugs and s != slug}
     seen: set[str] = set()
     for name, pos in reference_positions(node):
         if name in seen:
@@ -113,13 +117,7 @@ def formula_check(org: Organization, *, formula: str, membership: Membership, sl
             "path": " → ".join(check.cycle)}
         return check
 
-    closure, todo = set(), [r for r in graph[own] if r in kpis]
-    while todo:
-        name = todo.pop()
-        if name not in closure:
-            closure.add(name)
-            todo.extend(r for r in graph.get(name, ()) if r in kpis)
-    restricted = sorted({kpis[s].visibility_capability for s in closure} - {"kpis.view"})
+    restricted = sorted(visibility.required_by(formula_inputs(formula)) - {"kpis.view"})
     check.required_visibility = restricted[0] if restricted else ""
 
     # Preview on materialised figures: referenced KPIs' values, and metric values as KPIs recorded them.
@@ -140,8 +138,8 @@ def formula_check(org: Organization, *, formula: str, membership: Membership, sl
     targets = {(t.kpi.slug, t.period_start): t.value for t in KpiTarget.objects.for_org(org).filter(
         grain="month", period_start__in=starts).select_related("kpi")}
     for month in reversed(months):
-        env = {name: v for name, v in env_by_month[month.start].items() if name not in kpis or name in visible}
-        month_targets = {s: v for (s, start), v in targets.items() if start == month.start}
+        env = {name: v for name, v in env_by_month[month.start].items() if name in visible or name in metrics}
+        month_targets = {s: v for (s, start), v in targets.items() if start == month.start and s in visible}
         result = evaluate(node, env, targets=month_targets, period_days=month.days, period_months=1)
         is_value = not isinstance(result, NoValue)
         label = month_label(month)
@@ -182,10 +180,12 @@ def translate_formula_error(message: str) -> str:
 
 def reference_help(org: Organization, *, membership: Membership, exclude: str = "") -> dict:
     """What a formula may refer to: the metrics, and the KPIs the member may see; 2 queries."""
+    visible = selectors.kpi_visibility_for(org).slugs_for(membership)
     kpis = [k for k in Kpi.objects.for_org(org).filter(is_active=True).only(
-        "slug", "name", "visibility_capability", "category", "sort_order", "is_builtin") if can_see(membership, k)
+        "slug", "name", "visibility_capability", "category", "sort_order", "is_builtin") if k.slug in visible
         and k.slug != exclude]
     return {"kpis": [(k.slug, kpi_name(k)) for k in kpis],
-            "metrics": [(m.slug, metric_name(m), str(m.get_record_type_display())) for m in selectors.metrics_of(org)]}
+            "metrics": [(m.slug, metric_name(m), str(m.get_record_type_display())) for m in selectors.metrics_of(org)
+                        if m.slug in visible]}
 
 

@@ -11,7 +11,7 @@ from accounts.models import Membership
 from kpis import selectors
 from kpis.models import Kpi
 from kpis.presenters.catalogue import kpi_rows
-from kpis.presenters.common import as_float, can_see, chart_format, format_kpi_value, month_label
+from kpis.presenters.common import as_float, chart_format, format_kpi_value, month_label
 
 # Per role, the KPIs worth a glance, best first (PRODUCT.md, "What each person sees"). The panel shows
 # the first ones that have a value, skipping those the role may not see.
@@ -38,8 +38,9 @@ def home_panel_for(membership: Membership, *, today: date | None = None) -> dict
     org = membership.organization
     wants_ageing = membership.role == "cfo"
     wanted = slugs + ([s for s, _label in AGEING] if wants_ageing else [])
+    visible = selectors.kpi_visibility_for(org).kpi_slugs_for(membership)
     found = {k.slug: k for k in Kpi.objects.for_org(org).filter(slug__in=wanted, is_active=True)
-             if can_see(membership, k)}
+             if k.slug in visible}
     kpis = [found[s] for s in slugs if s in found]
     ageing_kpis = [found[s] for s, _label in AGEING if s in found]
     if not kpis:

@@ -28,6 +28,7 @@ from kpis.models import Kpi
 from kpis.periods import period_containing
 from kpis.selectors import kpi_value_for_period
 from objectives.models import KeyResult, Objective, ObjectiveTemplate
+from objectives.services.objectives import can_set_kind
 
 RELATIVE_TO_START = "relative_to_start"
 RELATIVE_TO_PREVIOUS = "relative_to_previous"
@@ -146,8 +147,9 @@ def template_apply(*, template: ObjectiveTemplate, memberships: list[Membership]
     """Create the template's objectives in each company where the member (one membership each) may use templates.
 
     The template must sit in that company's own library or in the library of the consultancy the
-    member reaches it through. `objectives.templates` is the capability that decides: the kinds of
-    the objectives inside (financial, operational…) are not checked one by one against set_<kind>.
+    member reaches it through. `objectives.templates` lets the member apply it; each objective inside
+    is created only when the member may set its kind there (set_<kind>); the others are skipped with a
+    note, and the children of a skipped objective are created without it as parent.
     """
     results = []
     for membership in memberships:
@@ -160,6 +162,11 @@ def template_apply(*, template: ObjectiveTemplate, memberships: list[Membership]
         kpis = {k.slug: k for k in Kpi.objects.for_org(org)}
         created: dict[int, Objective] = {}
         for item in template.payload:
+            if not can_set_kind(membership, item["kind"]):
+                result.notes.append(
+                    _("“%(title)s” skipped: your role may not set %(kind)s objectives here.")
+                    % {"title": item["title"], "kind": Objective.Kind(item["kind"]).label.lower()})
+                continue
             owner = _owner_for(org, item["owner_role"], membership)
             objective = Objective.objects.create(
                 organization=org, title=item["title"], kind=item["kind"], description=item.get("description", ""),

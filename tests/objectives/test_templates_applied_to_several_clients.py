@@ -43,7 +43,7 @@ def test_applying_to_two_clients_scales_targets_to_each_clients_own_figures(acme
     make_key_result(child, kpi=cost, start="50", target="46", direction=KeyResult.Direction.DECREASE)
     template = services.template_save(by=source, name="Margin", objectives=[parent, child])
 
-    (first, first_cost), (second, second_cost) = _client(consultant), _client(consultant)
+    (first, first_cost), (second, second_cost) = _client(consultant, role=Role.CEO), _client(consultant, role=Role.CEO)
     # Previous quarter (Q4 2026) values: 20 € and 100 €; each keeps the −8 %: 18.40 € and 92 €.
     make_kpi_value(first.organization, kpi=first_cost, value="20")
     make_kpi_value(second.organization, kpi=second_cost, value="100")

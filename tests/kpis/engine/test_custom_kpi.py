@@ -23,6 +23,7 @@ def test_a_custom_kpi_is_computed_after_it_is_saved(catalogue, alice, django_cap
             name="Payroll share of revenue",
             formula="personnel / revenue * 100",
             unit="percent",
+            visibility_capability="kpis.view_costs",  # payroll is cost detail
         )
     march = KpiValue.objects.for_org(catalogue).get(
         kpi=kpi, grain="month", period_start=date(2026, 3, 1), dimension_value=""

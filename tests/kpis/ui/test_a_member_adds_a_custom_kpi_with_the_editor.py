@@ -54,7 +54,7 @@ def test_a_kpi_built_on_cost_detail_cannot_be_shown_to_everyone(client, alice, a
     client.force_login(alice.user)
     response = client.post(url("kpis:kpi_create", org_slug="acme"), {**FORM, "formula": "gross_margin * 2"})
     assert response.status_code == 400
-    assert "restricted to the roles that see cost and margin detail" in response.content.decode()
+    assert "restrict its visibility to the roles that see them" in response.content.decode()
     response = client.post(url("kpis:kpi_create", org_slug="acme"),
                            {**FORM, "formula": "gross_margin * 2", "visibility_capability": "kpis.view_costs"})
     assert response.status_code == 302
