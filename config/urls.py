@@ -18,6 +18,7 @@ api_router.register("members", MembershipViewSet, basename="member")
 org_patterns = [
     path("", include((accounts_urls.org_urlpatterns, "accounts"))),
     path("", include("integrations.urls")),
+    path("", include("imports.urls")),
     path("kpis/", include("kpis.urls")),
     path("objectives/", include("objectives.urls")),
 ]

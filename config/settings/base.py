@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "csp",
     "accounts",
     "integrations",
+    "imports",
     "kpis",
     "objectives",
 ]
@@ -256,6 +257,18 @@ INSTALLED_APPS.append("drf_spectacular_sidecar")
 # Outside production, whitenoise serves straight from the finders (no collectstatic needed).
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
+
+# --- imports settings (imports/): QUALITY.md's import contract and hostile-file bars ---
+IMPORTS_MAX_BYTES = env_int("IMPORTS_MAX_BYTES", 10_000_000)
+IMPORTS_MAX_ROWS = env_int("IMPORTS_MAX_ROWS", 100_000)
+IMPORTS_MAX_COLUMNS = 50
+IMPORTS_MAX_CELL_CHARS = 1_000
+IMPORTS_XLSX_MAX_ENTRIES = 1_000  # checked on the zip before openpyxl opens anything
+IMPORTS_XLSX_MAX_UNCOMPRESSED = 100_000_000
+IMPORTS_XLSX_MAX_RATIO = 100
+IMPORTS_YEAR_RANGE = (1990, 2100)  # dates outside are typing errors, not history
+IMPORTS_MAX_REPORTED_ERRORS = 500  # listed on the page; the rejected-rows download has them all
+IMPORTS_PREVIEW_ROWS = 10
 
 # --- integrations settings (integrations/) ---
 # No internet here: outside production settings, provider URLs point at the fakes served in-process
