@@ -57,6 +57,17 @@ class ImportRun(OrgOwned):
         return self.state in self.LIVE_STATES
 
     @property
+    def format_display(self) -> str:
+        """`CSV · Windows-1252 · separator “;”` from the stored `csv cp1252 ';'`, in the reader's language."""
+        if not self.file_format.startswith("csv"):
+            return "Excel .xlsx" if self.file_format else ""
+        _csv, encoding, delimiter = (self.file_format.split(" ", 2) + ["", ""])[:3]
+        names = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 (BOM)", "cp1252": "Windows-1252"}
+        separator = {"'\\t'": _("tab")}.get(delimiter, delimiter.strip("'"))
+        return _("CSV · %(encoding)s · separator “%(separator)s”") % {
+            "encoding": names.get(encoding, encoding), "separator": separator}
+
+    @property
     def kind_label(self) -> str:
         from imports.registry import kind_class
 

@@ -18,8 +18,8 @@ class OperationalSeriesKind(ImportKind):
     columns = (
         Column("series", _("Series"), parse_text, required=True, aliases=("name", "nom", "serie", "indicator"),
                example="order_capacity_per_week"),
-        Column("date", _("Date"), parse_date, required=True, aliases=("day", "week", "jour", "semaine", "periode"),
-               example="2026-03-02"),
+        Column("date", _("Date"), parse_date, required=True,
+               aliases=("day", "week", "month", "jour", "semaine", "mois", "periode"), example="2026-03-02"),
         Column("value", _("Value"), parse_decimal, required=True, aliases=("valeur", "amount", "quantite"),
                example="420"),
         Column("dimension", _("Dimension"), parse_text, aliases=("site", "team", "equipe", "line", "ligne"),

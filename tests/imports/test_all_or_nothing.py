@@ -1,7 +1,7 @@
 """One bad row among ten thousand: nothing is written, and the good file imports whole, once."""
 
-from django.core.exceptions import ValidationError
 import pytest
+from django.core.exceptions import ValidationError
 
 from imports import services
 from integrations.models import Order

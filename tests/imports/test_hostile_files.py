@@ -82,7 +82,6 @@ def test_more_rows_than_allowed_refuses_the_file(acme, bob, settings):
 
 def test_a_formula_in_a_cell_is_read_as_text(acme, bob):
     from integrations.models import Order
-
     from tests.imports.helpers import confirm
 
     run = upload(acme, bob, csv_bytes(["number;placed_at;amount_excl_tax;channel",

@@ -8,8 +8,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from integrations.models import Order
 from tests.conftest import url
 
-BAD = ("number;placed_at;amount_excl_tax;channel\r\nA-1;2026-03-01;10;web\r\nA-2;2026-03-02;ten;=cmd|' /C calc'!A0\r\n"
-       "A-3;2026-02-30;12;web\r\n").encode()
+BAD = (b"number;placed_at;amount_excl_tax;channel\r\nA-1;2026-03-01;10;web\r\nA-2;2026-03-02;ten;=cmd|' /C calc'!A0\r\n"
+       b"A-3;2026-02-30;12;web\r\n")
 FIXED = b"number;placed_at;amount_excl_tax;channel\r\nA-1;2026-03-01;10;web\r\nA-2;2026-03-02;10;shop\r\nA-3;2026-02-28;12;web\r\n"
 
 

@@ -1,8 +1,9 @@
 """Columns named otherwise are matched once by hand, and the match is proposed for the next file alike."""
 
+from django.test import TestCase
+
 from imports import services
 from tests.imports.helpers import csv_bytes, upload
-from django.test import TestCase
 
 ODD = ["Ref;Quand;Total facturé", "Z-1;2026-03-01;10", "Z-2;2026-03-02;12"]
 

@@ -1,7 +1,8 @@
 """Each template downloads with its example row, and the example imports as it is."""
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from imports.files_out import DANGEROUS_PREFIXES, neutralise, template_csv
 from imports.registry import KINDS
