@@ -23,6 +23,7 @@ NAVIGATION = [
     ("imports:import_list", _("Imports"), "imports.manage", False),
     ("accounts:member_list", _("Members"), "members.view", False),
     ("accounts:audit_log", _("Audit log"), "audit.view", False),
+    ("accounts:api_key_list", _("API keys"), "api_keys.manage", False),
 ]
 
 

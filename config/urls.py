@@ -25,6 +25,7 @@ org_patterns = [
 api_patterns = [
     *api_router.urls,
     path("", include("integrations.api_urls")),
+    path("", include("imports.api_urls")),
     path("", include("kpis.api_urls")),
     path("", include("objectives.api_urls")),
 ]

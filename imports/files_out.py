@@ -8,18 +8,10 @@ from __future__ import annotations
 import csv
 import io
 
+from accounts.exports import neutralise
 from imports.files import read_table
 from imports.messages import column_label, row_message
 from imports.registry import kind_class
-
-DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\x00")
-
-
-def neutralise(value):
-    """A text cell starting like a formula gets a leading quote; numbers stay numbers."""
-    if isinstance(value, str) and value.startswith(DANGEROUS_PREFIXES):
-        return "'" + value
-    return value
 
 
 def template_csv(kind_key: str) -> str:

@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
+    "rest_framework_api_key",
     "drf_spectacular",
     "django_filters",
     "django_htmx",
@@ -193,7 +194,11 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = TIME_ZONE
 
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    # Machines send `Authorization: Api-Key <key>` (checked by the tenancy middleware); people use the session.
+    "DEFAULT_AUTHENTICATION_CLASSES": ["accounts.api_auth.ApiKeyAuthentication",
+                                       "rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_THROTTLE_CLASSES": ["accounts.api_auth.ApiKeyRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"api_key": env_str("API_KEY_THROTTLE_RATE", "600/min")},
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -269,6 +274,7 @@ IMPORTS_XLSX_MAX_RATIO = 100
 IMPORTS_YEAR_RANGE = (1990, 2100)  # dates outside are typing errors, not history
 IMPORTS_MAX_REPORTED_ERRORS = 500  # listed on the page; the rejected-rows download has them all
 IMPORTS_PREVIEW_ROWS = 10
+API_PUSH_MAX_BATCH = env_int("API_PUSH_MAX_BATCH", 1_000)  # records per POST records/<type>/
 
 # --- integrations settings (integrations/) ---
 # No internet here: outside production settings, provider URLs point at the fakes served in-process

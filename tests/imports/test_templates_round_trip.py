@@ -4,7 +4,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from imports.files_out import DANGEROUS_PREFIXES, neutralise, template_csv
+from accounts.exports import DANGEROUS_PREFIXES, neutralise
+from imports.files_out import template_csv
 from imports.registry import KINDS
 from tests.imports.helpers import upload
 
