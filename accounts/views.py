@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import selectors, services
 from accounts.decorators import require_capability
+from accounts.exports import export_format, table_download
 from accounts.forms import ClientCompanyForm, EngagementForm, InvitationForm, RoleForm
 from accounts.home_panels import home_panels_for
 from accounts.middleware import LAST_ORG_SESSION_KEY
@@ -177,6 +178,13 @@ def member_remove(request, org_slug, membership_id):
 
 @require_capability("audit.view")
 def audit_log(request, org_slug):
+    fmt = export_format(request)
+    if fmt:
+        events = selectors.audit_events_of(request.org)[:50_000]
+        return table_download(fmt=fmt, filename=f"{request.org.slug}-audit-log", header=[
+            _("When"), _("Who"), _("What"), _("Object"), _("Details"), _("From")], rows=(
+            [e.created_at, e.actor.email if e.actor else _("system"), e.action, e.target_repr,
+             "; ".join(f"{k}: {v}" for k, v in e.data.items()), e.ip_address or ""] for e in events))
     events = selectors.audit_events_of(request.org)[:200]
     return render(request, "accounts/audit_log.html", {"events": events})
 

@@ -15,12 +15,15 @@ import random
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 
+from django.db import transaction
 from django.utils import timezone
 
+from accounts.api_keys import api_key_create
 from accounts.capabilities import Role
 from accounts.demo import DemoContext
 from imports import services
 from imports.models import ImportRun
+from imports.push import records_push
 from integrations.fakes.scenario import month_starts
 from integrations.models import LedgerLine
 
@@ -48,6 +51,22 @@ def seed(ctx: DemoContext) -> None:
             _french_csv(["Mois", "Canal", "Montant HT"], _lumen_spend(ctx)))
     _import(ctx, ctx.member("boisfin", Role.COO), "operational_series", "production-mensuelle.xlsx",
             _xlsx(["Série", "Mois", "Valeur"], _boisfin_production(ctx)))
+    _nuage_pushes_its_spend(ctx)
+
+
+def _nuage_pushes_its_spend(ctx: DemoContext) -> None:
+    """Nuage's marketing tool pushes its monthly spend with an API key (bench/push_records.py does it over HTTP)."""
+    admin = ctx.member("nuage", Role.ADMIN)
+    _key, secret = api_key_create(org=admin.organization, by=admin, name="Outil marketing", role=Role.VIEWER,
+                                  can_write=True)
+    items = []
+    for i, month in enumerate(month_starts(ctx.today)):
+        for channel, amount in (("linkedin_ads", 2400), ("google_ads", 1700), ("events", 900)):
+            items.append({"date": month.isoformat(), "channel": channel, "amount": f"{amount * (1 + 0.02 * i):.2f}"})
+    with transaction.atomic():
+        result = records_push(org=admin.organization, kind="marketing_spend", items=items)
+    ctx.log(f"  Nuage Analytics pushed {len(items)} marketing spend records with an API key: {result.counts}; "
+            f"key for bench/push_records.py: {secret}")
 
 
 def _import(ctx: DemoContext, member, kind: str, name: str, content: bytes, *, confirm: bool = True) -> ImportRun:

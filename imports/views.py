@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import require_capability
+from accounts.exports import export_format, table_download
 from imports import selectors, services
 from imports.files_out import rejected_rows_csv, template_csv
 from imports.forms import MappingForm, UploadForm
@@ -29,6 +30,15 @@ def _detail(request, run: ImportRun):
 
 @require_capability("imports.manage")
 def import_list(request, org_slug):
+    fmt = export_format(request)
+    if fmt:
+        return table_download(fmt=fmt, filename=f"{request.org.slug}-imports", header=[
+            _("File"), _("Record type"), _("State"), _("Rows"), _("Rejected"), _("Created"), _("Updated"),
+            _("By"), _("When"), "SHA-256"], rows=(
+            [r.file_name, r.kind_label, r.get_state_display(), r.rows_total, r.rows_rejected,
+             (r.counts or {}).get("created"), (r.counts or {}).get("updated"),
+             r.created_by.user.display_name if r.created_by else "", r.created_at, r.file_sha256]
+            for r in selectors.import_runs_for(request.org, limit=10_000)))
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]

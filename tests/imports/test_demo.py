@@ -5,7 +5,8 @@ from datetime import date
 from accounts.demo import DemoContext, seed_people
 from imports import demo
 from imports.models import ImportRun
-from integrations.models import OperationalValue, Order, Return
+from accounts.models import ApiKey
+from integrations.models import MarketingSpend, OperationalValue, Order, Return
 
 
 def test_the_demo_imports_lumens_files_and_leaves_one_refused_with_its_report(db):
@@ -21,3 +22,6 @@ def test_the_demo_imports_lumens_files_and_leaves_one_refused_with_its_report(db
     assert orders.filter(source="upload").count() == runs["export-boutique-commandes.csv"].rows_total > 15_000
     assert 0.04 < Return.objects.for_org(lumen).count() / orders.count() < 0.08
     assert OperationalValue.objects.for_org(lumen).filter(series=demo.CAPACITY_SERIES).count() > 100
+    nuage = ctx.companies["nuage"]
+    assert MarketingSpend.objects.for_org(nuage).filter(source="api").count() == 3 * 24
+    assert ApiKey.objects.for_org(nuage).get().can_write
