@@ -49,6 +49,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             "integrations.view",
             "integrations.manage",
             "engagements.manage",
+            "api_keys.manage",
         }
     ),
     Role.CFO: frozenset(
@@ -81,6 +82,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             "integrations.manage",
             "imports.manage",
             "engagements.manage",
+            "api_keys.manage",
         }
     ),
     Role.VIEWER: frozenset(EVERYONE),

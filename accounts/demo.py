@@ -34,6 +34,7 @@ CONSULTANCY_CEO_EMAIL = "ceo@caproute.demo"
 DEMO_STEPS = [
     "accounts.demo.seed_people",
     "integrations.demo.seed",
+    "imports.demo.seed",
     "kpis.demo.seed",
     "objectives.demo.seed",
 ]

@@ -35,3 +35,19 @@ class EngagementForm(forms.Form):
         self.fields["client"].queryset = clients
         self.fields["consultant"].queryset = consultants
         self.fields["consultant"].label_from_instance = lambda m: m.user.email
+
+
+class ApiKeyForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=50, help_text=_("Which tool uses it: “Power BI”, “ERP export”…"))
+    role = forms.ChoiceField(label=_("Reads as"), help_text=_("The key sees what this role sees, never more than you."))
+    can_write = forms.BooleanField(label=_("May push records (orders, spend…)"), required=False)
+
+    def __init__(self, *args, creator_role: str, **kwargs):
+        from accounts.api_keys import KEY_READ_CAPABILITIES
+        from accounts.capabilities import CAPABILITIES, Role
+
+        super().__init__(*args, **kwargs)
+        allowed = CAPABILITIES[creator_role]
+        self.fields["role"].choices = [(r.value, r.label) for r in Role
+                                       if CAPABILITIES[r] & KEY_READ_CAPABILITIES <= allowed]
+        self.fields["role"].initial = Role.VIEWER

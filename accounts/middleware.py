@@ -8,6 +8,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect
 
+from accounts.api_keys import api_key_from_request, api_key_principal
 from accounts.selectors import membership_for
 
 LAST_ORG_SESSION_KEY = "last_org_slug"
@@ -33,6 +34,8 @@ class OrganizationMiddleware:
         slug = view_kwargs.get("org_slug")
         if slug is None:
             return None
+        if request.path.startswith("/api/") and api_key_from_request(request) is not None:
+            return self._with_api_key(request, slug)
         if not request.user.is_authenticated:
             if request.path.startswith("/api/"):
                 return JsonResponse({"detail": "Authentication credentials were not provided."}, status=403)
@@ -44,6 +47,18 @@ class OrganizationMiddleware:
         request.org = membership.organization
         if request.session.get(LAST_ORG_SESSION_KEY) != slug:
             request.session[LAST_ORG_SESSION_KEY] = slug
+        return None
+
+    @staticmethod
+    def _with_api_key(request, slug: str):
+        """A machine: the key names its organization; any other organization's URL is a 404."""
+        principal = api_key_principal(api_key_from_request(request))
+        if principal is None:
+            return JsonResponse({"detail": "Invalid or revoked API key."}, status=401,
+                                headers={"WWW-Authenticate": "Api-Key"})
+        if principal.organization.slug != slug:
+            raise Http404("No such organization.")
+        request.membership, request.org, request.api_key = principal, principal.organization, principal.key
         return None
 
 

@@ -8,6 +8,7 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Permis
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from rest_framework_api_key.models import AbstractAPIKey, BaseAPIKeyManager
 
 from accounts.capabilities import Role, role_can, role_within
 
@@ -185,3 +186,25 @@ class AuditEvent(OrgOwned):
     class Meta:
         indexes = [models.Index(fields=["organization", "-created_at"], name="audit_org_created_idx")]
         ordering = ["-created_at", "-id"]
+
+
+class ApiKey(OrgOwned, AbstractAPIKey):
+    """A machine's key to one organization's API (djangorestframework-api-key hashes it; shown once).
+
+    It reads what its `role` may read (never more than its creator's role) and writes records only
+    when `can_write`; requests send `Authorization: Api-Key <prefix>.<secret>`.
+    """
+
+    objects = BaseAPIKeyManager.from_queryset(OrgQuerySet)()  # create_key / get_from_key, and for_org
+    role = models.CharField(_("reads as"), max_length=20, choices=Role.choices, default=Role.VIEWER)
+    can_write = models.BooleanField(_("may push records"), default=False)
+    created_by = models.ForeignKey("Membership", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("-created",)
+        verbose_name = _("API key")
+        indexes = [models.Index(fields=["organization", "-created"], name="apikey_org_created")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

@@ -20,8 +20,10 @@ NAVIGATION = [
     ("objectives:review_list", _("Reviews"), "reviews.view", False),
     ("kpis:catalogue", _("KPIs"), "kpis.view", False),
     ("integrations:connection_list", _("Integrations"), "integrations.view", False),
+    ("imports:import_list", _("Imports"), "imports.manage", False),
     ("accounts:member_list", _("Members"), "members.view", False),
     ("accounts:audit_log", _("Audit log"), "audit.view", False),
+    ("accounts:api_key_list", _("API keys"), "api_keys.manage", False),
 ]
 
 

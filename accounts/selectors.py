@@ -63,3 +63,10 @@ def engagements_of_client(client: Organization) -> QuerySet[Engagement]:
 
 def consultants_of(consultancy: Organization) -> QuerySet[Membership]:
     return Membership.objects.for_org(consultancy).filter(engagement=None).select_related("user")
+
+
+def api_keys_of(org: Organization):
+    """The organization's API keys, newest first, with who created them; 1 query."""
+    from accounts.models import ApiKey
+
+    return ApiKey.objects.for_org(org).select_related("created_by__user").order_by("revoked", "-created")

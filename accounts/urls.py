@@ -17,6 +17,8 @@ org_urlpatterns = [
     path("members/<int:membership_id>/role/", views.member_change_role, name="member_change_role"),
     path("members/<int:membership_id>/remove/", views.member_remove, name="member_remove"),
     path("audit/", views.audit_log, name="audit_log"),
+    path("api-keys/", views.api_key_list, name="api_key_list"),
+    path("api-keys/<str:api_key_prefix>/revoke/", views.api_key_revoke, name="api_key_revoke"),
 ]
 
 # Public, outside any organization: the link in the invitation e-mail.

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import selectors, services
 from accounts.decorators import require_capability
+from accounts.exports import export_format, table_download
 from accounts.forms import CeilingForm, ClientCompanyForm, EngagementForm, InvitationForm, RoleForm
 from accounts.home_panels import home_panels_for
 from accounts.middleware import LAST_ORG_SESSION_KEY
@@ -227,6 +228,13 @@ def member_remove(request, org_slug, membership_id):
 
 @require_capability("audit.view")
 def audit_log(request, org_slug):
+    fmt = export_format(request)
+    if fmt:
+        events = selectors.audit_events_of(request.org)[:50_000]
+        return table_download(fmt=fmt, filename=f"{request.org.slug}-audit-log", header=[
+            _("When"), _("Who"), _("What"), _("Object"), _("Details"), _("From")], rows=(
+            [e.created_at, e.actor.email if e.actor else _("system"), e.action, e.target_repr,
+             "; ".join(f"{k}: {v}" for k, v in e.data.items()), e.ip_address or ""] for e in events))
     events = selectors.audit_events_of(request.org)[:200]
     return render(request, "accounts/audit_log.html", {"events": events})
 
@@ -245,3 +253,42 @@ def invitation_accept(request, token):
             messages.success(request, _("Welcome to %(org)s.") % {"org": membership.organization.name})
             return redirect("accounts:org_home", org_slug=membership.organization.slug)
     return render(request, "accounts/invitation_accept.html", {"invitation": invitation})
+
+
+# --- API keys --------------------------------------------------------------------------------
+
+
+@require_capability("api_keys.manage")
+def api_key_list(request, org_slug):
+    from accounts.api_keys import api_key_create
+    from accounts.forms import ApiKeyForm
+
+    form = ApiKeyForm(request.POST or None, creator_role=request.membership.role)
+    secret = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            key, secret = api_key_create(org=request.org, by=request.membership, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            form = ApiKeyForm(creator_role=request.membership.role)
+            messages.success(request, _("Key “%(name)s” created. Copy it now: it will not be shown again.")
+                             % {"name": key.name})
+    response = render(request, "accounts/api_keys.html", {
+        "keys": selectors.api_keys_of(request.org), "form": form, "secret": secret,
+        "api_base": request.build_absolute_uri(f"/api/v1/orgs/{request.org.slug}/"),
+    })
+    response["Cache-Control"] = "no-store"  # the page may carry a secret shown once
+    return response
+
+
+@require_POST
+@require_capability("api_keys.manage")
+def api_key_revoke(request, org_slug, api_key_prefix):
+    from accounts.api_keys import api_key_revoke as revoke
+    from accounts.models import ApiKey
+
+    key = get_object_or_404(ApiKey.objects.for_org(request.org), prefix=api_key_prefix)
+    revoke(key=key, by=request.membership)
+    messages.success(request, _("Key “%(name)s” revoked: it is refused from now on.") % {"name": key.name})
+    return redirect("accounts:api_key_list", org_slug=org_slug)

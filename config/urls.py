@@ -18,12 +18,14 @@ api_router.register("members", MembershipViewSet, basename="member")
 org_patterns = [
     path("", include((accounts_urls.org_urlpatterns, "accounts"))),
     path("", include("integrations.urls")),
+    path("", include("imports.urls")),
     path("kpis/", include("kpis.urls")),
     path("objectives/", include("objectives.urls")),
 ]
 api_patterns = [
     *api_router.urls,
     path("", include("integrations.api_urls")),
+    path("", include("imports.api_urls")),
     path("", include("kpis.api_urls")),
     path("", include("objectives.api_urls")),
 ]

@@ -26,6 +26,7 @@ from accounts.audit import audit_log_record
 from accounts.models import Membership, Organization
 from integrations import models as canon
 from integrations.base import AccountInfo, Connector, ConnectorError, Page, Record
+from integrations.events import records_changed_announce
 from integrations.locks import connection_lock
 from integrations.models import Connection, RejectedRecord, SyncRun
 from integrations.registry import connector_class
@@ -447,11 +448,7 @@ class _PageWriter:
             self._write_once(page, changes)
         if self.lock is not None:
             self.lock.refresh()
-        if changes:
-            from kpis.services import kpi_values_recompute_enqueue
-
-            org, frozen = self.org, {k: set(v) for k, v in changes.items()}
-            transaction.on_commit(lambda: kpi_values_recompute_enqueue(org=org, changes=frozen))
+        records_changed_announce(org=self.org, changes=changes)
 
     def _write_once(self, page: Page, changes: dict[str, set[date]]) -> None:
         with transaction.atomic():
@@ -507,94 +504,8 @@ class _PageWriter:
             logger.info("rejected %s %s: %s", record.model, record.external_id, record.reject_reason)
         RejectedRecord.objects.bulk_create(rows)
 
-    def _resolve_foreign_keys(self, model, records: list[Record], fk_keys: set[str]) -> dict[str, dict[str, int]]:
-        wanted: dict[str, set[str]] = {key: set() for key in fk_keys}
-        for record in records:
-            for key, value in record.fields.items():
-                if key in fk_keys and value not in (None, ""):
-                    wanted[key].add(str(value))
-        resolved = {}
-        for key, ids in wanted.items():
-            field = model._meta.get_field(key[: -len(FK_SUFFIX)])
-            related = field.related_model
-            resolved[key] = dict(related.objects.for_org(self.org).filter(source=self.source, external_id__in=ids)
-                                 .values_list("external_id", "pk"))
-        return resolved
-
     def _upsert(self, model_name: str, records: list[Record], counts, changes) -> list[Record]:
-        model = CANONICAL_MODELS.get(model_name)
-        if model is None:
-            return [Record(model=model_name, external_id=r.external_id, raw=r.raw,
-                           reject_reason=f"Unknown record type {model_name!r}.") for r in records]
-        latest = {r.external_id: r for r in records}  # the last version of a record in a page wins
-        field_names = {f.name for f in model._meta.concrete_fields}
-        fk_keys = {k for r in latest.values() for k in r.fields
-                   if k.endswith(FK_SUFFIX) and k not in field_names}
-        resolved = self._resolve_foreign_keys(model, list(latest.values()), fk_keys) if fk_keys else {}
-        existing = {row.external_id: row for row in
-                    model.objects.for_org(self.org).filter(source=self.source, external_id__in=list(latest))}
-        to_create, to_update, changed_fields, rejected = [], [], set(), []
-        date_fields = [f for f in DATE_FIELDS.get(model_name, ()) if f in field_names]
-        for external_id, record in latest.items():
-            row = existing.get(external_id)
-            if record.deleted:
-                if row is not None and not row.is_deleted:
-                    row.is_deleted = True
-                    row.source_updated_at = record.source_updated_at or row.source_updated_at
-                    to_update.append(row)
-                    changed_fields |= {"is_deleted", "source_updated_at"}
-                    counts["deleted"][model_name] += 1
-                    _note(changes, model_name, row, date_fields)
-                else:
-                    counts["unchanged"][model_name] += 1
-                continue
-            values = {}
-            for key, value in record.fields.items():
-                if key in fk_keys:
-                    values[key[: -len(FK_SUFFIX)] + "_id"] = resolved[key].get(str(value)) if value else None
-                elif key in field_names:
-                    values[key] = value
-                else:
-                    rejected.append(Record(model=model_name, external_id=external_id, raw=record.raw,
-                                           reject_reason=f"Unknown field {key!r}."))
-                    break
-            else:
-                candidate = model(organization=self.org, source=self.source, external_id=external_id,
-                                  source_updated_at=record.source_updated_at, **values)
-                try:
-                    candidate.clean_fields(exclude=["organization", *(k[: -len(FK_SUFFIX)] for k in fk_keys)])
-                except ValidationError as exc:
-                    rejected.append(Record(model=model_name, external_id=external_id, raw=record.raw,
-                                           reject_reason=_validation_text(exc)))
-                    continue
-                if row is None:
-                    to_create.append(candidate)
-                    counts["created"][model_name] += 1
-                    _note(changes, model_name, candidate, date_fields)
-                    continue
-                diff = [f for f in values if getattr(row, f) != getattr(candidate, f)]
-                if row.is_deleted:
-                    diff.append("is_deleted")
-                if not diff:
-                    counts["unchanged"][model_name] += 1
-                    continue
-                _note(changes, model_name, row, date_fields)
-                for f in diff:
-                    setattr(row, f, getattr(candidate, f))
-                row.is_deleted = False
-                row.source_updated_at = record.source_updated_at
-                changed_fields |= {*diff, "source_updated_at", "synced_at"}
-                to_update.append(row)
-                counts["updated"][model_name] += 1
-                _note(changes, model_name, row, date_fields)
-        if to_create:
-            model.objects.bulk_create(to_create, batch_size=500)
-        if to_update:
-            now = timezone.now()
-            for row in to_update:
-                row.synced_at = now
-            model.objects.bulk_update(to_update, sorted(changed_fields | {"synced_at"}), batch_size=500)
-        return rejected
+        return _upsert(self.org, self.source, model_name, records, counts, changes)
 
     def _reconcile(self, listing: _Listing, counts, changes) -> None:
         """A complete listing was seen in this run: what it lacked was deleted at the source."""
@@ -609,6 +520,134 @@ class _PageWriter:
         if rows:
             model.objects.filter(pk__in=[r.pk for r in rows]).update(is_deleted=True, synced_at=timezone.now())
             counts["deleted"][model_name] += len(rows)
+
+
+def _resolve_foreign_keys(org: Organization, source: str, model, records: list[Record],
+                          fk_keys: set[str]) -> dict[str, dict[str, int]]:
+    wanted: dict[str, set[str]] = {key: set() for key in fk_keys}
+    for record in records:
+        for key, value in record.fields.items():
+            if key in fk_keys and value not in (None, ""):
+                wanted[key].add(str(value))
+    resolved = {}
+    for key, ids in wanted.items():
+        field = model._meta.get_field(key[: -len(FK_SUFFIX)])
+        related = field.related_model
+        resolved[key] = dict(related.objects.for_org(org).filter(source=source, external_id__in=ids)
+                             .values_list("external_id", "pk"))
+    return resolved
+
+
+def _upsert(org: Organization, source: str, model_name: str, records: list[Record], counts, changes) -> list[Record]:
+    """Insert or update `records` of one type on (organization, source, external_id); returns the rejected."""
+    model = CANONICAL_MODELS.get(model_name)
+    if model is None:
+        return [Record(model=model_name, external_id=r.external_id, raw=r.raw,
+                       reject_reason=f"Unknown record type {model_name!r}.") for r in records]
+    latest = {r.external_id: r for r in records}  # the last version of a record in a page wins
+    # Foreign keys come as `<fk>_external_id` (resolved in this source) or, from imports, as `<fk>_id`.
+    field_names = {f.name for f in model._meta.concrete_fields} | {f.attname for f in model._meta.concrete_fields}
+    by_attname = {f.attname: f.name for f in model._meta.concrete_fields if f.attname != f.name}
+    fk_keys = {k for r in latest.values() for k in r.fields
+               if k.endswith(FK_SUFFIX) and k not in field_names}
+    resolved = _resolve_foreign_keys(org, source, model, list(latest.values()), fk_keys) if fk_keys else {}
+    existing = {row.external_id: row for row in
+                model.objects.for_org(org).filter(source=source, external_id__in=list(latest))}
+    to_create, to_update, changed_fields, rejected = [], [], set(), []
+    date_fields = [f for f in DATE_FIELDS.get(model_name, ()) if f in field_names]
+    for external_id, record in latest.items():
+        row = existing.get(external_id)
+        if record.deleted:
+            if row is not None and not row.is_deleted:
+                row.is_deleted = True
+                row.source_updated_at = record.source_updated_at or row.source_updated_at
+                to_update.append(row)
+                changed_fields |= {"is_deleted", "source_updated_at"}
+                counts["deleted"][model_name] += 1
+                _note(changes, model_name, row, date_fields)
+            else:
+                counts["unchanged"][model_name] += 1
+            continue
+        values = {}
+        for key, value in record.fields.items():
+            if key in fk_keys:
+                values[key[: -len(FK_SUFFIX)] + "_id"] = resolved[key].get(str(value)) if value else None
+            elif key in field_names:
+                values[key] = value
+            else:
+                rejected.append(Record(model=model_name, external_id=external_id, raw=record.raw,
+                                       reject_reason=f"Unknown field {key!r}."))
+                break
+        else:
+            candidate = model(organization=org, source=source, external_id=external_id,
+                              source_updated_at=record.source_updated_at, **values)
+            try:
+                # Foreign keys were resolved within the organization: no per-row query to validate them.
+                candidate.clean_fields(exclude=["organization", *(k[: -len(FK_SUFFIX)] for k in fk_keys),
+                                                *(by_attname[k] for k in values if k in by_attname)])
+            except ValidationError as exc:
+                rejected.append(Record(model=model_name, external_id=external_id, raw=record.raw,
+                                       reject_reason=_validation_text(exc)))
+                continue
+            if row is None:
+                to_create.append(candidate)
+                counts["created"][model_name] += 1
+                _note(changes, model_name, candidate, date_fields)
+                continue
+            diff = [f for f in values if getattr(row, f) != getattr(candidate, f)]
+            if row.is_deleted:
+                diff.append("is_deleted")
+            if not diff:
+                counts["unchanged"][model_name] += 1
+                continue
+            _note(changes, model_name, row, date_fields)
+            for f in diff:
+                setattr(row, f, getattr(candidate, f))
+            row.is_deleted = False
+            row.source_updated_at = record.source_updated_at
+            changed_fields |= {*diff, "source_updated_at", "synced_at"}
+            to_update.append(row)
+            counts["updated"][model_name] += 1
+            _note(changes, model_name, row, date_fields)
+    if to_create:
+        model.objects.bulk_create(to_create, batch_size=500)
+    if to_update:
+        now = timezone.now()
+        for row in to_update:
+            row.synced_at = now
+        model.objects.bulk_update(to_update, sorted(changed_fields | {"synced_at"}), batch_size=500)
+    return rejected
+
+
+class RecordsRefused(Exception):
+    """Some records of an all-or-nothing write were refused; nothing was written."""
+
+    def __init__(self, rejected: list[Record]):
+        super().__init__(f"{len(rejected)} records refused")
+        self.rejected = rejected
+
+
+@transaction.atomic
+def records_upsert(*, org: Organization, source: str, records: list[Record], chunk: int = 1000) -> dict:
+    """Write records from an import or a push, all or nothing; returns counts by kind and record type.
+
+    Idempotent on (organization, source, external_id): the same rows again change nothing. Foreign
+    keys come already resolved within the organization (`customer_id`). The change is announced
+    after commit, so the engine recomputes the periods touched.
+    """
+    counts = {kind: defaultdict(int) for kind in COUNT_KINDS}
+    changes: dict[str, set[date]] = defaultdict(set)
+    by_model: dict[str, list[Record]] = defaultdict(list)
+    for record in records:
+        by_model[record.model].append(record)
+    rejected: list[Record] = []
+    for model_name, rows in by_model.items():
+        for start in range(0, len(rows), chunk):
+            rejected += _upsert(org, source, model_name, rows[start:start + chunk], counts, changes)
+    if rejected:
+        raise RecordsRefused(rejected)
+    records_changed_announce(org=org, changes=changes)
+    return {kind: dict(per_model) for kind, per_model in counts.items()}
 
 
 def _note(changes: dict[str, set[date]], model_name: str, row, date_fields: list[str]) -> None:

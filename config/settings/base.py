@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
+    "rest_framework_api_key",
     "drf_spectacular",
     "django_filters",
     "django_htmx",
@@ -39,6 +40,7 @@ INSTALLED_APPS = [
     "csp",
     "accounts",
     "integrations",
+    "imports",
     "kpis",
     "objectives",
 ]
@@ -192,7 +194,11 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = TIME_ZONE
 
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    # Machines send `Authorization: Api-Key <key>` (checked by the tenancy middleware); people use the session.
+    "DEFAULT_AUTHENTICATION_CLASSES": ["accounts.api_auth.ApiKeyAuthentication",
+                                       "rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_THROTTLE_CLASSES": ["accounts.api_auth.ApiKeyRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"api_key": env_str("API_KEY_THROTTLE_RATE", "600/min")},
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -256,6 +262,19 @@ INSTALLED_APPS.append("drf_spectacular_sidecar")
 # Outside production, whitenoise serves straight from the finders (no collectstatic needed).
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
+
+# --- imports settings (imports/): QUALITY.md's import contract and hostile-file bars ---
+IMPORTS_MAX_BYTES = env_int("IMPORTS_MAX_BYTES", 10_000_000)
+IMPORTS_MAX_ROWS = env_int("IMPORTS_MAX_ROWS", 100_000)
+IMPORTS_MAX_COLUMNS = 50
+IMPORTS_MAX_CELL_CHARS = 1_000
+IMPORTS_XLSX_MAX_ENTRIES = 1_000  # checked on the zip before openpyxl opens anything
+IMPORTS_XLSX_MAX_UNCOMPRESSED = 100_000_000
+IMPORTS_XLSX_MAX_RATIO = 100
+IMPORTS_YEAR_RANGE = (1990, 2100)  # dates outside are typing errors, not history
+IMPORTS_MAX_REPORTED_ERRORS = 500  # listed on the page; the rejected-rows download has them all
+IMPORTS_PREVIEW_ROWS = 10
+API_PUSH_MAX_BATCH = env_int("API_PUSH_MAX_BATCH", 1_000)  # records per POST records/<type>/
 
 # --- integrations settings (integrations/) ---
 # No internet here: outside production settings, provider URLs point at the fakes served in-process

@@ -30,3 +30,12 @@ URL_KWARG_FACTORIES = {
     "token": lambda org: "not-a-real-token",
 }
 URL_KWARG_FACTORIES["pk@accounts.membership"] = URL_KWARG_FACTORIES["membership_id"]
+
+
+def _api_key_prefix(org):
+    from accounts.models import ApiKey
+
+    return ApiKey.objects.create_key(organization=org, name="walker")[0].prefix
+
+
+URL_KWARG_FACTORIES["api_key_prefix"] = _api_key_prefix

@@ -1,0 +1,80 @@
+"""What every import kind declares: its columns, its natural key, and how a valid row becomes a record.
+
+A kind is one module under `imports/kinds/` (orders, returns, …) registered in `imports/registry.py`,
+as connectors are under `integrations/providers/`. It never touches the database but through
+`references(org)`, which loads, once per file, the rows its lookups need (customers by name…).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from django.utils.functional import Promise
+
+from imports.values import CellError
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    label: Promise
+    parse: Callable[[Any], Any]
+    required: bool = False
+    aliases: tuple[str, ...] = ()  # other header names (French and English) proposed for this column
+    example: str = ""
+    help: Promise | str = ""
+
+
+@dataclass
+class RowError:
+    row: int  # row number in the file, the header being row 1
+    column: str  # the column's name ("" for the whole row)
+    value: str
+    code: str
+    params: dict = field(default_factory=dict)
+
+    def as_json(self) -> dict:
+        return {"row": self.row, "column": self.column, "value": self.value[:200], "code": self.code,
+                "params": self.params}
+
+
+class ImportKind:
+    key: ClassVar[str]
+    label: ClassVar[Promise]
+    model: ClassVar[str]  # canonical model name, as integrations.services.CANONICAL_MODELS keys it
+    columns: ClassVar[tuple[Column, ...]]
+    natural_key: ClassVar[tuple[str, ...]]  # columns whose values identify a row: re-imports update it
+    description: ClassVar[Promise | str] = ""
+
+    def references(self, org) -> None:
+        """Load what `to_fields` looks up (called once per file, before the rows)."""
+
+    def to_fields(self, values: dict[str, Any]) -> dict[str, Any]:
+        """Model field values from one row's typed values; raise RowFieldError for a business rule."""
+        raise NotImplementedError
+
+    def external_id(self, values: dict[str, Any]) -> str:
+        parts = [str(values.get(name) or "") for name in self.natural_key]
+        return "|".join(parts)[:120]
+
+    @classmethod
+    def column(cls, name: str) -> Column:
+        return next(c for c in cls.columns if c.name == name)
+
+
+class RowFieldError(CellError):
+    """A business rule refused a value (unknown customer…); `column` says which."""
+
+    def __init__(self, column: str, code: str, **params):
+        super().__init__(code, **params)
+        self.column = column
+
+
+def normalise_header(text: str) -> str:
+    """`Date de commande` → `date_de_commande`; `Placed at (UTC)` → `placed_at_utc`."""
+    text = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode().lower()
+    return re.sub(r"[^a-z0-9]+", "_", text).strip("_")

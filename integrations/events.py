@@ -1,0 +1,26 @@
+"""The one announcement of this app: canonical records of these types changed on these days.
+
+Records come in three ways (a provider sync, a spreadsheet import, an API push); whatever writes
+them calls `records_changed_announce` inside its transaction, and the apps that react (the KPI
+engine recomputes, alerts re-evaluate) subscribe to `records_changed` in their AppConfig.ready().
+Dependencies keep pointing one way: integrations never imports the apps that listen.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db import transaction
+from django.dispatch import Signal
+
+from accounts.models import Organization
+
+# Sent after commit with `org` and `changes` ({"invoice": {date, …}, "order": {…}}).
+records_changed = Signal()
+
+
+def records_changed_announce(*, org: Organization, changes: dict[str, set[date]]) -> None:
+    """Announce the change once the surrounding transaction commits (at once outside one)."""
+    frozen = {model: set(days) for model, days in changes.items() if days}
+    if frozen:
+        transaction.on_commit(lambda: records_changed.send(sender=Organization, org=org, changes=frozen))

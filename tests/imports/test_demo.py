@@ -1,0 +1,27 @@
+"""`make demo`: Maison Lumen's operational data arrives through the import pipeline, one file refused with its report."""
+
+from datetime import date
+
+from accounts.demo import DemoContext, seed_people
+from imports import demo
+from imports.models import ImportRun
+from accounts.models import ApiKey
+from integrations.models import MarketingSpend, OperationalValue, Order, Return
+
+
+def test_the_demo_imports_lumens_files_and_leaves_one_refused_with_its_report(db):
+    ctx = DemoContext(today=date(2026, 11, 23), seed=42, log=lambda line: None)
+    seed_people(ctx)
+    demo.seed(ctx)
+    lumen = ctx.companies["lumen"]
+    runs = {run.file_name: run for run in ImportRun.objects.for_org(lumen)}
+    assert runs["retours-a-corriger.csv"].state == ImportRun.State.INVALID
+    assert {e["code"] for e in runs["retours-a-corriger.csv"].errors} == {"unknown_order", "bad_date", "bad_number"}
+    assert runs["export-boutique-commandes.csv"].state == ImportRun.State.DONE
+    orders = Order.objects.for_org(lumen)
+    assert orders.filter(source="upload").count() == runs["export-boutique-commandes.csv"].rows_total > 15_000
+    assert 0.04 < Return.objects.for_org(lumen).count() / orders.count() < 0.08
+    assert OperationalValue.objects.for_org(lumen).filter(series=demo.CAPACITY_SERIES).count() > 100
+    nuage = ctx.companies["nuage"]
+    assert MarketingSpend.objects.for_org(nuage).filter(source="api").count() == 3 * 24
+    assert ApiKey.objects.for_org(nuage).get().can_write
