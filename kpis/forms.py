@@ -35,6 +35,7 @@ class KpiForm(forms.Form):
     """A custom KPI: a name, a formula over metrics and KPIs, and how to read its values."""
 
     VISIBILITY: ClassVar = [("kpis.view", _("Everyone in the company")),
+                            ("kpis.view_operational_costs", _("Roles that own operational costs (CEO, CFO, COO)")),
                             ("kpis.view_costs", _("Only roles that see cost and margin detail"))]
 
     name = forms.CharField(label=_("Name"), max_length=150)
