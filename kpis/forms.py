@@ -83,3 +83,14 @@ class AnnotationForm(forms.Form):
     month = forms.CharField(widget=forms.HiddenInput)
     text = forms.CharField(label=_("Note"), max_length=2000,
                            widget=forms.Textarea(attrs={"rows": 2, "placeholder": _("Why did it move?")}))
+
+
+class PacksForm(forms.Form):
+    """The company's trade packs (accounts.models.Organization.Pack); "general" is always on."""
+
+    def __init__(self, *args, **kwargs):
+        from accounts.forms import packs_field
+
+        super().__init__(*args, **kwargs)
+        self.fields["packs"] = packs_field()
+
