@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.contrib import messages
@@ -9,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
@@ -226,6 +227,12 @@ def _cell(record, attribute: str):
     value = value() if callable(value) else value
     if hasattr(value, "name"):  # a related record (customer, company): its name
         return value.name
+    if isinstance(value, datetime):
+        return formats.date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
+    if isinstance(value, date):
+        return formats.date_format(value, "SHORT_DATE_FORMAT")
+    if isinstance(value, Decimal):  # amounts: grouped, two decimals, in the reader's language (1 234,56)
+        return formats.number_format(value, decimal_pos=2, use_l10n=True, force_grouping=True)
     return "" if value is None else formats.localize(value, use_l10n=True)
 
 

@@ -151,6 +151,7 @@ LANGUAGES = [("en", _("English")), ("fr", _("French"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Paris"
 USE_I18N = True
+FORMAT_MODULE_PATH = ["config.formats"]  # English dates day-first (config/formats/en/formats.py)
 USE_TZ = True
 
 STATIC_URL = "/static/"
