@@ -232,7 +232,7 @@ def monthly_table(org: Organization, *, kpis: list[Kpi], months: list[Period]) -
 
 def reason_text(reason: str) -> str:
     """The engine's no-value reason in plain words (kpis/presenters/feeds.py), or "no data yet"."""
-    from kpis.presenters.feeds import reason_text as plain
+    from kpis.presenters.feeds import reason_text as plain  # feeds imports this module
 
     return plain(reason) if reason else _("No data yet")
 
