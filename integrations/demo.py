@@ -128,7 +128,8 @@ def _lumen_operations(ctx: DemoContext) -> None:
                 shipped = placed + timedelta(hours=hours)
                 number = f"LUM-{d:%y%m%d}-{n:04d}"
                 units = rng.choice([1, 1, 1, 2, 2, 3])
-                amount = (basket * Decimal(str(rng.uniform(0.55, 1.6)))).quantize(Decimal("0.01"))
+                # Baskets average the invoiced basket, so the orders reconcile with the invoices month by month.
+                amount = (basket * Decimal(str(rng.uniform(0.5, 1.5)))).quantize(Decimal("0.01"))
                 delivered = (shipped + timedelta(days=rng.choice([1, 2, 2, 3, 4]))).date()
                 orders.append(Order(
                     organization=org, source=Source.DEMO, external_id=number, number=number, channel=rng.choice(
