@@ -26,3 +26,9 @@ def test_an_engine_reason_never_reaches_the_page():
 def test_an_unknown_sentence_is_shown_in_plain_words():
     with translation.override("fr"):
         assert forecast_method_text("something new the engine says") == "prévision d’après le rythme de la période"
+
+
+def test_one_day_is_singular_and_a_month_is_named():
+    with translation.override("fr"):
+        text = forecast_method_text("run-rate of the 1 days elapsed × seasonality of 2025-12 (0.9300)")
+    assert text == "rythme du 1 jour écoulé × saisonnalité de décembre 2025 (0,93)"
