@@ -54,3 +54,10 @@ def test_a_sync_run_page_is_day_first_in_english(client, acme, acme_ceo):
                       HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "04/03/2026 09:30" in html
     assert "03/04/2026" not in html
+
+
+def test_invoice_statuses_are_in_the_readers_language(client, acme, acme_ceo):
+    invoice = _invoice(acme)
+    Invoice.objects.filter(pk=invoice.pk).update(status="upcoming")
+    html = _records(client, acme_ceo, "fr")
+    assert "à échoir" in html and ">upcoming<" not in html
