@@ -29,8 +29,8 @@ from integrations.models import OperationalValue, Order
 from kpis.engine.formula import Binary, FormulaError, Ref, parse
 from kpis.models import Kpi
 from kpis.periods import Period
-from kpis.selectors import kpi_forecast, kpi_value_for_period
 from kpis.presenters.common import kpi_name
+from kpis.selectors import kpi_forecast, kpi_value_for_period
 from objectives.feasibility import PRODUCT, SUM, VOLUME_DRIVERS, Driver, Feasibility, feasibility_check
 from objectives.models import KeyResult, Objective
 from objectives.selectors import kpi_period_for

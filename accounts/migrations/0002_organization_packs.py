@@ -1,5 +1,6 @@
-import accounts.models
 from django.db import migrations, models
+
+import accounts.models
 
 
 class Migration(migrations.Migration):

@@ -1,6 +1,6 @@
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
-from accounts.models import Organization
+from kpis.management.companies import add_org_argument, companies
 from kpis.services import catalogue_install, kpi_values_recompute
 
 
@@ -9,15 +9,10 @@ class Command(BaseCommand):
             "they lack (active per their packs) and computes them; what a company edited is kept.")
 
     def add_arguments(self, parser):
-        parser.add_argument("--org", help="slug of one organization (default: every company)")
+        add_org_argument(parser)
 
     def handle(self, *args, org=None, **options):
-        orgs = Organization.objects.filter(kind=Organization.Kind.COMPANY)  # scoped: an upgrade across tenants
-        if org:
-            orgs = orgs.filter(slug=org)
-            if not orgs.exists():
-                raise CommandError(f"No company with slug {org!r}")
-        for o in orgs.order_by("slug"):
+        for o in companies(org):
             metrics, kpis = catalogue_install(o)
             if metrics or kpis:
                 kpi_values_recompute(org=o)
