@@ -267,7 +267,10 @@ def record_list(request, org_slug):
 @require_capability("integrations.view")
 def sync_run_detail(request, org_slug, sync_run_id):
     run = get_object_or_404(SyncRun.objects.for_org(request.org).select_related("connection"), pk=sync_run_id)
-    context = {"run": run, "rejections": selectors.rejections_for(request.org, run=run),
+    rejections = list(selectors.rejections_for(request.org, run=run))
+    for r in rejections:  # the record type in the reader's language, as in the counts above
+        r.model_label = selectors.record_type_label(r.model)
+    context = {"run": run, "rejections": rejections,
                "counts": [(selectors.record_type_label(model), c) for model, c in sorted(run.counts.items())]}
     template = "integrations/partials/sync_run_status.html" if request.htmx else "integrations/sync_run_detail.html"
     response = render(request, template, context)

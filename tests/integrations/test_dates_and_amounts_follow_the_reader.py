@@ -61,3 +61,15 @@ def test_invoice_statuses_are_in_the_readers_language(client, acme, acme_ceo):
     Invoice.objects.filter(pk=invoice.pk).update(status="upcoming")
     html = _records(client, acme_ceo, "fr")
     assert "à échoir" in html and ">upcoming<" not in html
+
+
+def test_rejected_records_name_their_type_in_the_readers_language(client, acme, acme_ceo):
+    from integrations.models import RejectedRecord
+
+    run = SyncRun.objects.create(organization=acme, connection=make_connection(acme), state=SyncRun.State.DONE)
+    RejectedRecord.objects.create(organization=acme, sync_run=run, model="invoice", external_id="X-1",
+                                  reason="bad amount", payload={})
+    client.force_login(acme_ceo.user)
+    html = client.get(reverse("integrations:sync_run_detail", kwargs={"org_slug": "acme", "sync_run_id": run.pk}),
+                      HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "<td>Factures</td>" in html
