@@ -43,6 +43,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             "objectives.templates",
             "reviews.manage",
             "kpis.view_costs",
+            "kpis.view_operational_costs",
             "members.view",
             "members.manage",
             "audit.view",
@@ -60,15 +61,18 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             "objectives.templates",
             "reviews.manage",
             "kpis.view_costs",
+            "kpis.view_operational_costs",
             "members.view",
             "integrations.view",
         }
     ),
     # The COO also applies objective templates: consultancies engage their consultants as outsourced COOs.
+    # They own the operational costs (cost per unit, logistics cost per order), not margin and cost detail.
     Role.COO: frozenset(
         EVERYONE
         | STEERING
-        | {"objectives.set_operational", "objectives.templates", "reviews.manage", "members.view", "integrations.view"}
+        | {"objectives.set_operational", "objectives.templates", "reviews.manage", "members.view", "integrations.view",
+           "kpis.view_operational_costs"}
     ),
     Role.CRO: frozenset(EVERYONE | STEERING | {"objectives.set_commercial", "members.view", "integrations.view"}),
     # The admin runs the tooling and need not see cost and margin detail.

@@ -22,11 +22,11 @@ DEMO_PASSWORD = "pilotage-demo-2026"
 CONSULTANCY = {"slug": "cap-route-conseil", "name": "Cap & Route Conseil"}
 COMPANIES = {
     "lumen": {"slug": "maison-lumen", "name": "Maison Lumen", "trade": "B2C e-commerce (home décor)",
-              "domain": "lumen.demo", "fiscal_year_start_month": 1},
+              "domain": "lumen.demo", "fiscal_year_start_month": 1, "packs": ["general", "commerce"]},
     "nuage": {"slug": "nuage-analytics", "name": "Nuage Analytics", "trade": "B2B SaaS",
-              "domain": "nuage.demo", "fiscal_year_start_month": 1},
+              "domain": "nuage.demo", "fiscal_year_start_month": 1, "packs": ["general", "saas"]},
     "boisfin": {"slug": "atelier-bois-fin", "name": "Atelier Bois Fin", "trade": "Furniture maker",
-                "domain": "boisfin.demo", "fiscal_year_start_month": 7},
+                "domain": "boisfin.demo", "fiscal_year_start_month": 7, "packs": ["general", "manufacturing"]},
 }
 CONSULTANT_EMAIL = "consultant@caproute.demo"
 CONSULTANCY_CEO_EMAIL = "ceo@caproute.demo"
@@ -88,7 +88,7 @@ def seed_people(ctx: DemoContext) -> None:
     for key, spec in COMPANIES.items():
         org = Organization.objects.create(
             slug=spec["slug"], name=spec["name"], trade=spec["trade"],
-            fiscal_year_start_month=spec["fiscal_year_start_month"],
+            fiscal_year_start_month=spec["fiscal_year_start_month"], packs=spec["packs"],
         )
         ctx.companies[key] = org
         for role in Role.values:

@@ -5,9 +5,43 @@ from accounts.capabilities import Role
 from accounts.models import Membership, Organization
 
 
+class SignupForm(forms.Form):
+    """What allauth's sign-up asks besides the e-mail and password (ACCOUNT_SIGNUP_FORM_CLASS)."""
+
+    full_name = forms.CharField(label=_("Your name"), max_length=150,
+                                widget=forms.TextInput(attrs={"autocomplete": "name"}))
+
+    field_order = ["full_name"]
+
+    def signup(self, request, user) -> None:
+        user.full_name = self.cleaned_data["full_name"].strip()
+        user.save(update_fields=["full_name"])
+
+
+TRADE_PACKS = [(value, label) for value, label in Organization.Pack.choices if value != Organization.Pack.GENERAL]
+MONTHS = [(1, _("January")), (2, _("February")), (3, _("March")), (4, _("April")), (5, _("May")), (6, _("June")),
+          (7, _("July")), (8, _("August")), (9, _("September")), (10, _("October")), (11, _("November")),
+          (12, _("December"))]
+
+
+def packs_field() -> forms.MultipleChoiceField:
+    return forms.MultipleChoiceField(
+        label=_("What the company does"), choices=TRADE_PACKS, required=False, widget=forms.CheckboxSelectMultiple,
+        help_text=_("Chooses the KPIs of your trade; the management balances (SIG), cash and receivables are "
+                    "always there. You can change it later in the KPI catalogue."))
+
+
+class CompanyForm(forms.Form):
+    name = forms.CharField(label=_("Company name"), max_length=150)
+    packs = packs_field()
+    fiscal_year_start_month = forms.TypedChoiceField(label=_("Fiscal year starts in"), choices=MONTHS, coerce=int,
+                                                     initial=1)
+
+
 class InvitationForm(forms.Form):
     email = forms.EmailField(label=_("E-mail address"))
-    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    # The least power by default: an inviter who forgets the field gives read access, never the CEO's.
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.VIEWER)
 
 
 class RoleForm(forms.Form):
@@ -21,6 +55,7 @@ class CeilingForm(forms.Form):
 class ClientCompanyForm(forms.Form):
     name = forms.CharField(label=_("Company name"), max_length=150)
     trade = forms.CharField(label=_("Trade"), max_length=120, required=False)
+    packs = packs_field()
     role = forms.ChoiceField(label=_("Your role there"), choices=Role.choices, initial=Role.COO)
 
 

@@ -51,12 +51,25 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.full_name or self.email.split("@")[0]
 
 
+def default_packs() -> list[str]:
+    """Every pack: a company made without choosing its trade has the whole catalogue."""
+    return list(Organization.Pack.values)
+
+
 class Organization(models.Model):
     """A tenant: a client company, or a consultancy that serves several companies."""
 
     class Kind(models.TextChoices):
         COMPANY = "company", _("Company")
         CONSULTANCY = "consultancy", _("Consultancy")
+
+    class Pack(models.TextChoices):
+        """Catalogue packs by trade (kpis/catalogue/kpis.toml names them per KPI); "general" is always on."""
+
+        GENERAL = "general", _("General: management balances (SIG), cash, receivables")
+        COMMERCE = "commerce", _("B2C commerce: orders, delivery, returns")
+        SAAS = "saas", _("B2B SaaS and subscriptions: MRR, churn, pipeline")
+        MANUFACTURING = "manufacturing", _("Manufacturing and operations: cost per unit, capacity, throughput")
 
     name = models.CharField(_("name"), max_length=150)
     slug = models.SlugField(_("slug"), max_length=60, unique=True)
@@ -65,6 +78,8 @@ class Organization(models.Model):
     fiscal_year_start_month = models.PositiveSmallIntegerField(_("fiscal year start month"), default=1)
     currency = models.CharField(_("currency"), max_length=3, default="EUR")
     requires_mfa = models.BooleanField(_("members must use two-factor authentication"), default=False)
+    # The catalogue packs chosen for the company's trade (Pack values); the KPI catalogue follows them.
+    packs = models.JSONField(_("catalogue packs"), default=default_packs, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from accounts.audit import audit_log_record
 from accounts.capabilities import Role, role_within
+from accounts.events import organization_created
 from accounts.models import Engagement, Invitation, Membership, Organization, User
 
 
@@ -25,16 +26,27 @@ def _unique_slug(name: str) -> str:
     return slug
 
 
+def clean_packs(packs: list[str] | None) -> list[str]:
+    """The packs in their canonical order, "general" always first (None: every pack); an unknown pack is refused."""
+    chosen = set(Organization.Pack.values if packs is None else packs)
+    unknown = chosen - set(Organization.Pack.values)
+    if unknown:
+        raise ValidationError(_("Unknown catalogue pack: %(packs)s.") % {"packs": ", ".join(sorted(unknown))})
+    return [p for p in Organization.Pack.values if p == Organization.Pack.GENERAL or p in chosen]
+
+
 @transaction.atomic
 def organization_create(
     *, name: str, kind: str = Organization.Kind.COMPANY, owner: User | None = None, trade: str = "",
-    slug: str | None = None, fiscal_year_start_month: int = 1,
+    slug: str | None = None, fiscal_year_start_month: int = 1, packs: list[str] | None = None,
 ) -> Organization:
-    """Create a tenant; its creator becomes its CEO."""
+    """Create a tenant; its creator becomes its CEO. A company gets its KPI catalogue (the packs of its
+    trade) in the same transaction, through the `organization_created` announcement."""
     org = Organization.objects.create(
         name=name, kind=kind, trade=trade, slug=slug or _unique_slug(name),
-        fiscal_year_start_month=fiscal_year_start_month,
+        fiscal_year_start_month=fiscal_year_start_month, packs=clean_packs(packs),
     )
+    organization_created.send(sender=Organization, org=org)
     if owner is not None:
         Membership.objects.create(organization=org, user=owner, role=Role.CEO)
         audit_log_record(org=org, actor=owner, action="organization.created", target=org)
@@ -295,9 +307,26 @@ def engagement_end(*, engagement: Engagement, by: User, ip: str | None = None) -
 
 
 @transaction.atomic
-def client_company_create(*, consultant: Membership, name: str, trade: str = "", role: str = Role.COO) -> Organization:
-    """A consultancy onboards a new client company; the consultant is engaged on it."""
-    client = Organization.objects.create(name=name, trade=trade, slug=_unique_slug(name))
+def organization_packs_set(*, org: Organization, packs: list[str], by: User | None) -> tuple[list[str], list[str]]:
+    """Store the company's catalogue packs; returns (packs added, packs removed). The KPI catalogue
+    follows through `kpis.services.catalogue_packs_change`, which calls this."""
+    packs = clean_packs(packs)
+    before = list(org.packs or [])
+    org.packs = packs
+    org.save(update_fields=["packs"])
+    added = [p for p in packs if p not in before]
+    removed = [p for p in before if p not in packs]
+    if added or removed:
+        audit_log_record(org=org, actor=by, action="organization.packs_changed", target=org,
+                         data={"from": before, "to": packs})
+    return added, removed
+
+
+@transaction.atomic
+def client_company_create(*, consultant: Membership, name: str, trade: str = "", role: str = Role.COO,
+                          packs: list[str] | None = None) -> Organization:
+    """A consultancy onboards a new client company, with its catalogue; the consultant is engaged on it."""
+    client = organization_create(name=name, trade=trade, packs=packs)
     # Nobody else is in the new company to approve: its ceiling is the role asked for (within the asker's own).
     engagement_create(client=client, consultant=consultant, role=role, by=consultant.user, max_role=role)
     return client

@@ -25,3 +25,8 @@ org_urlpatterns = [
 public_urlpatterns = [
     path("invitations/<str:token>/", views.invitation_accept, name="accept"),
 ]
+
+# Signed in, outside any organization: creating one's own company.
+account_urlpatterns = [
+    path("companies/new/", views.company_create, name="company_create"),
+]

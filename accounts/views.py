@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 from accounts import selectors, services
 from accounts.decorators import require_capability
 from accounts.exports import export_format, table_download
-from accounts.forms import CeilingForm, ClientCompanyForm, EngagementForm, InvitationForm, RoleForm
+from accounts.forms import CeilingForm, ClientCompanyForm, CompanyForm, EngagementForm, InvitationForm, RoleForm
 from accounts.home_panels import home_panels_for
 from accounts.middleware import LAST_ORG_SESSION_KEY
 from accounts.models import Engagement, Invitation, Membership, Organization
@@ -45,6 +45,20 @@ def home(request):
     if memberships:
         return redirect("accounts:org_home", org_slug=memberships[0].organization.slug)
     return render(request, "accounts/no_organization.html")
+
+
+@login_required
+def company_create(request):
+    """Anyone signed in may create their company: they become its CEO, and it comes with its catalogue."""
+    form = CompanyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        org = services.organization_create(name=data["name"], owner=request.user, packs=data["packs"],
+                                           fiscal_year_start_month=data["fiscal_year_start_month"])
+        messages.success(request, _("%(name)s is created. Connect its tools to bring its figures in.")
+                         % {"name": org.name})
+        return redirect("accounts:org_home", org_slug=org.slug)
+    return render(request, "accounts/company_create.html", {"form": form})
 
 
 @require_capability("org.view")
@@ -83,7 +97,8 @@ def client_create(request, org_slug):
     form = ClientCompanyForm(request.POST)
     if form.is_valid():
         client = services.client_company_create(consultant=request.membership, name=form.cleaned_data["name"],
-                                                trade=form.cleaned_data["trade"], role=form.cleaned_data["role"])
+                                                trade=form.cleaned_data["trade"], role=form.cleaned_data["role"],
+                                                packs=form.cleaned_data["packs"])
         messages.success(request, _("%(name)s is now one of your clients.") % {"name": client.name})
     else:
         messages.error(request, _("Give the company a name."))

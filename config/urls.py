@@ -33,6 +33,7 @@ api_patterns = [
 urlpatterns = [
     path("", accounts_views.home, name="home"),
     path("", include((accounts_urls.public_urlpatterns, "invitations"))),
+    path("", include((accounts_urls.account_urlpatterns, "companies"))),
     path("o/<slug:org_slug>/", include(org_patterns)),
     # OAuth providers redirect to one fixed URI registered for the app; the signed state names the org.
     path("integrations/hubspot/callback/", hubspot_oauth_callback, name="hubspot_oauth_callback"),

@@ -129,7 +129,8 @@ def _lumen_orders(ctx: DemoContext) -> list[list[str]]:
                 hours = rng.lognormvariate(3.0 if not peak else 3.6, 0.45)
                 shipped = (placed + timedelta(hours=hours)).replace(second=0, microsecond=0)
                 units = rng.choice([1, 1, 1, 2, 2, 3])
-                amount = (basket * Decimal(str(rng.uniform(0.55, 1.6)))).quantize(Decimal("0.01"))
+                # Baskets average the invoiced basket, so the orders reconcile with the invoices month by month.
+                amount = (basket * Decimal(str(rng.uniform(0.5, 1.5)))).quantize(Decimal("0.01"))
                 delivered = (shipped + timedelta(days=rng.choice([1, 2, 2, 3, 4]))).date()
                 channel = rng.choice(["site", "site", "site", "marketplace"])
                 rows.append([

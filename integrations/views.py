@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.contrib import messages
@@ -9,8 +10,9 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -218,7 +220,15 @@ def _suggest(company_name: str, clients: list) -> int | None:
     return matches[0] if len(matches) == 1 else None
 
 
+# The providers' invoice statuses, in the reader's language (an unknown one is shown as the provider wrote it).
+INVOICE_STATUSES = {"paid": _l("paid"), "upcoming": _l("not yet due"), "late": _l("late"),
+                    "credit_note": _l("credit note"), "draft": _l("draft"), "cancelled": _l("cancelled"),
+                    "partially_paid": _l("partly paid")}
+
+
 def _cell(record, attribute: str):
+    if attribute == "status" and record._meta.model_name == "invoice":
+        return str(INVOICE_STATUSES.get(record.status, record.status))
     if attribute == "party":
         party = record.customer or record.supplier
         return party.name if party else ""
@@ -226,6 +236,12 @@ def _cell(record, attribute: str):
     value = value() if callable(value) else value
     if hasattr(value, "name"):  # a related record (customer, company): its name
         return value.name
+    if isinstance(value, datetime):
+        return formats.date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
+    if isinstance(value, date):
+        return formats.date_format(value, "SHORT_DATE_FORMAT")
+    if isinstance(value, Decimal):  # amounts: grouped, two decimals, in the reader's language (1 234,56)
+        return formats.number_format(value, decimal_pos=2, use_l10n=True, force_grouping=True)
     return "" if value is None else formats.localize(value, use_l10n=True)
 
 
@@ -251,7 +267,10 @@ def record_list(request, org_slug):
 @require_capability("integrations.view")
 def sync_run_detail(request, org_slug, sync_run_id):
     run = get_object_or_404(SyncRun.objects.for_org(request.org).select_related("connection"), pk=sync_run_id)
-    context = {"run": run, "rejections": selectors.rejections_for(request.org, run=run),
+    rejections = list(selectors.rejections_for(request.org, run=run))
+    for r in rejections:  # the record type in the reader's language, as in the counts above
+        r.model_label = selectors.record_type_label(r.model)
+    context = {"run": run, "rejections": rejections,
                "counts": [(selectors.record_type_label(model), c) for model, c in sorted(run.counts.items())]}
     template = "integrations/partials/sync_run_status.html" if request.htmx else "integrations/sync_run_detail.html"
     response = render(request, template, context)

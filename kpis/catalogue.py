@@ -12,6 +12,7 @@ from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 
+from accounts.models import Organization
 from kpis.engine.formula import FormulaError, find_cycle, parse, references
 from kpis.visibility import metric_visibility_from_readers
 
@@ -24,6 +25,7 @@ KPI_DEFAULTS = {
     "owner_role": "cfo",
     "visibility_capability": "kpis.view",
     "dimension_label": "",
+    "packs": [Organization.Pack.GENERAL],
 }
 METRIC_DEFAULTS = {
     "description": "",
@@ -61,7 +63,26 @@ def load_catalogue() -> Catalogue:
     for m in metrics:
         m.setdefault("visibility_capability", derived[m["slug"]])
     check(metrics, kpis)
+    check_packs(kpis)
     return Catalogue(metrics=metrics, kpis=kpis)
+
+
+def kpi_fields(spec: dict) -> dict:
+    """A catalogue KPI's model fields (its packs decide whether it is active, they are not a field)."""
+    return {k: v for k, v in spec.items() if k != "packs"}
+
+
+def in_packs(spec: dict, packs: list[str]) -> bool:
+    return bool(set(spec["packs"]) & set(packs))
+
+
+def check_packs(kpis: list[dict]) -> None:
+    """Every KPI names known packs."""
+    known = set(Organization.Pack.values)
+    for k in kpis:
+        unknown = set(k["packs"]) - known
+        if unknown or not k["packs"]:
+            raise FormulaError(f"KPI {k['slug']} names unknown packs {sorted(unknown)}")
 
 
 def check(metrics: list[dict], kpis: list[dict]) -> None:

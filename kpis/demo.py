@@ -116,6 +116,7 @@ def seed(ctx: DemoContext) -> None:
             .count()
         )
         ctx.log(
-            f"  {org.name}: {report.written} KPI values ({with_value} of {len(kpis)} KPIs with data), "
+            f"  {org.name}: {report.written} KPI values ({with_value} of "
+            f"{sum(k.is_active for k in kpis.values())} KPIs of its packs with data), "
             f"{len(targets)} targets"
         )

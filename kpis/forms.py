@@ -35,6 +35,7 @@ class KpiForm(forms.Form):
     """A custom KPI: a name, a formula over metrics and KPIs, and how to read its values."""
 
     VISIBILITY: ClassVar = [("kpis.view", _("Everyone in the company")),
+                            ("kpis.view_operational_costs", _("Roles that own operational costs (CEO, CFO, COO)")),
                             ("kpis.view_costs", _("Only roles that see cost and margin detail"))]
 
     name = forms.CharField(label=_("Name"), max_length=150)
@@ -82,3 +83,14 @@ class AnnotationForm(forms.Form):
     month = forms.CharField(widget=forms.HiddenInput)
     text = forms.CharField(label=_("Note"), max_length=2000,
                            widget=forms.Textarea(attrs={"rows": 2, "placeholder": _("Why did it move?")}))
+
+
+class PacksForm(forms.Form):
+    """The company's trade packs (accounts.models.Organization.Pack); "general" is always on."""
+
+    def __init__(self, *args, **kwargs):
+        from accounts.forms import packs_field
+
+        super().__init__(*args, **kwargs)
+        self.fields["packs"] = packs_field()
+

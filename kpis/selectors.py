@@ -150,6 +150,24 @@ def metrics_of(org: Organization) -> list[Metric]:
     return list(Metric.objects.for_org(org).order_by("slug"))
 
 
+def kpis_with_values(org: Organization) -> set[int]:
+    """Ids of the KPIs that have at least one monthly value (in any month); 1 query."""
+    return set(
+        KpiValue.objects.for_org(org)
+        .filter(grain="month", dimension_value="", value__isnull=False)
+        .values_list("kpi_id", flat=True)
+        .distinct()
+    )
+
+
+def record_types_present(org: Organization, *, record_types: set[str]) -> set[str]:
+    """Which of these canonical record types the company has any live record of; 1 query per type."""
+    from kpis.engine.records import RECORD_MODELS
+
+    return {rt for rt in sorted(record_types)
+            if rt in RECORD_MODELS and RECORD_MODELS[rt].objects.for_org(org).filter(is_deleted=False).exists()}
+
+
 # --- statuses and series -------------------------------------------------------------------------
 
 

@@ -727,12 +727,15 @@ def kpi_annotation_create(
 def catalogue_install(org: Organization, *, overwrite: bool = False) -> tuple[int, int]:
     """Install the built-in metrics and KPIs (kpis/catalogue/) in a tenant; returns (metrics, KPIs) created.
 
-    Idempotent: existing slugs are kept as the tenant edited them, unless `overwrite` restores the
-    built-in definition.
+    Idempotent, and how a new catalogue version reaches existing tenants (`manage.py kpis_catalogue_update`):
+    slugs the tenant already has are kept as it edited them, unless `overwrite` restores the built-in
+    definition. Every KPI is installed; those outside the company's packs (`org.packs`) arrive inactive,
+    so a shop never sees subscription KPIs and changing packs later only switches them on.
     """
-    from kpis.catalogue import load_catalogue
+    from kpis.catalogue import in_packs, kpi_fields, load_catalogue
 
     cat = load_catalogue()
+    packs = list(org.packs or [])
     existing_metrics = {m.slug: m for m in Metric.objects.for_org(org)}
     existing_kpis = {k.slug: k for k in Kpi.objects.for_org(org)}
     new_metrics, new_kpis = [], []
@@ -746,17 +749,44 @@ def catalogue_install(org: Organization, *, overwrite: bool = False) -> tuple[in
             continue
         new_metrics.append(Metric(organization=org, is_builtin=True, **spec))
     for spec in cat.kpis:
+        fields = kpi_fields(spec)
         if spec["slug"] in existing_kpis:
             if overwrite:
                 k = existing_kpis[spec["slug"]]
-                for key, v in spec.items():
+                for key, v in fields.items():
                     setattr(k, key, v)
                 k.save()
             continue
-        new_kpis.append(Kpi(organization=org, is_builtin=True, **spec))
+        new_kpis.append(Kpi(organization=org, is_builtin=True, is_active=in_packs(spec, packs), **fields))
     Metric.objects.bulk_create(new_metrics)
     Kpi.objects.bulk_create(new_kpis)
     return len(new_metrics), len(new_kpis)
+
+
+@transaction.atomic
+def catalogue_packs_change(*, org: Organization, packs: list[str], by: Membership | None) -> tuple[int, int]:
+    """Change the company's trade packs: the added packs' built-in KPIs are switched on, those only in the
+    removed packs switched off (never deleted, never redefined; a custom KPI is never touched). Returns
+    (KPIs switched on, KPIs switched off)."""
+    from accounts.services import organization_packs_set
+    from kpis.catalogue import in_packs, load_catalogue
+
+    before = list(org.packs or [])
+    added, removed = organization_packs_set(org=org, packs=packs, by=by.user if by else None)
+    catalogue_install(org)
+    specs = {k["slug"]: k for k in load_catalogue().kpis}
+    builtin = Kpi.objects.for_org(org).filter(is_builtin=True, slug__in=specs)
+    # A KPI already in a chosen pack and switched off was switched off by the company: it stays off.
+    on = [k.pk for k in builtin if not k.is_active and in_packs(specs[k.slug], added)
+          and not in_packs(specs[k.slug], before)]
+    off = [k.pk for k in builtin if k.is_active and in_packs(specs[k.slug], removed)
+           and not in_packs(specs[k.slug], org.packs)]
+    Kpi.objects.for_org(org).filter(pk__in=on).update(is_active=True, updated_at=timezone.now())
+    Kpi.objects.for_org(org).filter(pk__in=off).update(is_active=False, updated_at=timezone.now())
+    if on:
+        slugs = set(Kpi.objects.for_org(org).filter(pk__in=on).values_list("slug", flat=True))
+        transaction.on_commit(lambda: kpi_values_recompute(org=org, kpi_slugs=slugs))
+    return len(on), len(off)
 
 
 __all__ = [
@@ -775,4 +805,5 @@ __all__ = [
     "kpi_target_set",
     "kpi_annotation_create",
     "catalogue_install",
+    "catalogue_packs_change",
 ]

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.catalogue, name="catalogue"),
     path("new/", views.kpi_create, name="kpi_create"),
     path("formula-check/", views.formula_check, name="formula_check"),
+    path("packs/", views.catalogue_packs, name="catalogue_packs"),
     path("<slug:kpi_slug>/", views.kpi_detail, name="kpi_detail"),
     path("<slug:kpi_slug>/edit/", views.kpi_edit, name="kpi_edit"),
     path("<slug:kpi_slug>/delete/", views.kpi_delete, name="kpi_delete"),

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.decorators import require_capability
 from kpis import presenters, selectors, services
-from kpis.forms import AnnotationForm, KpiForm, WhatIfForm
+from kpis.forms import AnnotationForm, KpiForm, PacksForm, WhatIfForm
 from kpis.models import Grain
 from kpis.selectors import WhatIfChange
 
@@ -46,7 +46,23 @@ def _page_number(value: str | None) -> int:
 def catalogue(request, org_slug):
     month = presenters.parse_month(request.org, request.GET.get("month"))
     data = presenters.catalogue_for(request.org, membership=request.membership, month=month)
-    return render(request, "kpis/catalogue.html", {"catalogue": data})
+    packs_form = PacksForm(initial={"packs": request.org.packs})
+    return render(request, "kpis/catalogue.html", {"catalogue": data, "packs_form": packs_form})
+
+
+@require_POST
+@require_capability("kpis.edit")
+def catalogue_packs(request, org_slug):
+    """Change the company's trade packs: their KPIs are switched on or off, never deleted."""
+    form = PacksForm(request.POST)
+    if form.is_valid():
+        on, off = services.catalogue_packs_change(org=request.org, packs=form.cleaned_data["packs"],
+                                                  by=request.membership)
+        messages.success(request, _("Packs saved: %(on)s KPIs switched on, %(off)s switched off.")
+                         % {"on": on, "off": off})
+    else:
+        messages.error(request, _("Choose among the packs offered."))
+    return redirect("kpis:catalogue", org_slug=org_slug)
 
 
 def _detail_page(request, kpi, *, month, dimension: str, grain: str = "month", what_if_form=None,

@@ -29,6 +29,7 @@ from integrations.models import OperationalValue, Order
 from kpis.engine.formula import Binary, FormulaError, Ref, parse
 from kpis.models import Kpi
 from kpis.periods import Period
+from kpis.presenters.common import kpi_name
 from kpis.selectors import kpi_forecast, kpi_value_for_period
 from objectives.feasibility import PRODUCT, SUM, VOLUME_DRIVERS, Driver, Feasibility, feasibility_check
 from objectives.models import KeyResult, Objective
@@ -149,7 +150,7 @@ def analyse(org: Organization, *, objective: Objective, today: date | None = Non
             driver_kpi = catalogue.get(slug)
             if driver_kpi is None:
                 continue
-            drivers.append(Driver(slug=slug, name=driver_kpi.name, current=_current(org, driver_kpi, period, today),
+            drivers.append(Driver(slug=slug, name=kpi_name(driver_kpi), current=_current(org, driver_kpi, period, today),
                                   is_volume=slug in VOLUME_DRIVERS, unit=driver_kpi.unit))
     capacity, source = (None, "")
     if any(d.is_volume for d in drivers):
@@ -218,7 +219,7 @@ def _proposals(org: Organization, f: Feasibility, catalogue: dict[str, Kpi], per
                     start_value=rate_now.quantize(Decimal("0.0001")), target_value=max(needed, rate_now),
                     direction=KeyResult.Direction.INCREASE,
                     rationale=_("the rate that turns current %(others)s into %(target)s %(kpi)s") % {
-                        "others": ", ".join(k.name for k in others if k), "target": target, "kpi": kpi.name}))
+                        "others": ", ".join(kpi_name(k) for k in others if k), "target": target, "kpi": kpi_name(kpi)}))
     return proposals
 
 

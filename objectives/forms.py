@@ -12,6 +12,7 @@ from accounts.capabilities import Role
 from accounts.models import Membership
 from kpis.models import Kpi
 from kpis.periods import period_containing
+from kpis.presenters import period_label
 from objectives.models import ActionPlan, CheckIn, KeyResult, Objective
 from objectives.services import KIND_CAPABILITY
 from objectives.services.action_plans import checklist_from_text
@@ -48,7 +49,7 @@ def period_choices(org, today: date) -> list[tuple[str, str]]:
         quarters.append(quarters[-1].next())
     year = period_containing(today, "year", fy)
     periods = quarters + [year, year.next()]
-    return [(f"{p.start.isoformat()}/{p.end.isoformat()}", p.label()) for p in periods] + [("custom", _("Custom dates"))]
+    return [(f"{p.start.isoformat()}/{p.end.isoformat()}", period_label(p)) for p in periods] + [("custom", _("Custom dates"))]
 
 
 class ObjectiveForm(forms.Form):

@@ -122,6 +122,7 @@ LOGOUT_REDIRECT_URL = "account_login"
 # django-allauth: e-mail is the login; TOTP and recovery codes for MFA.
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_SIGNUP_FORM_CLASS = "accounts.forms.SignupForm"  # also asks the person's name
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_EMAIL_VERIFICATION = env_str("ACCOUNT_EMAIL_VERIFICATION", "optional")
 ACCOUNT_UNIQUE_EMAIL = True
@@ -152,6 +153,7 @@ LANGUAGES = [("en", _("English")), ("fr", _("French"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Paris"
 USE_I18N = True
+FORMAT_MODULE_PATH = ["config.formats"]  # English dates day-first (config/formats/en/formats.py)
 USE_TZ = True
 
 STATIC_URL = "/static/"

@@ -38,7 +38,14 @@ ACCOUNTS = {
     "707000": "Ventes de marchandises", "701000": "Ventes de produits finis", "709000": "Rabais, remises",
     "709700": "Rabais, remises sur ventes de marchandises", "101000": "Capital",
     "110000": "Report à nouveau",
+    # The rest of a real P&L: depreciation, financial and exceptional items, corporate tax.
+    "164000": "Emprunts auprès des établissements de crédit", "281500": "Amortissements des installations",
+    "444000": "État - impôt sur les bénéfices", "661100": "Intérêts des emprunts",
+    "681100": "Dotations aux amortissements", "671000": "Charges exceptionnelles sur opérations de gestion",
+    "695000": "Impôt sur les bénéfices", "768000": "Autres produits financiers",
+    "771000": "Produits exceptionnels sur opérations de gestion",
 }
+CORPORATE_TAX_RATE = Decimal("0.25")
 JOURNALS = [("VT", "Ventes"), ("HA", "Achats"), ("BQ", "Banque"), ("OD", "Opérations diverses"),
             ("AN", "À-nouveaux")]
 
@@ -115,9 +122,15 @@ class _Builder:
         self.bank = book.add("bank_accounts", {"name": "Compte courant", "currency": "EUR"},
                              at=book.today - timedelta(days=760))
         self.balance = Decimal(0)
+        self.result: dict[date, Decimal] = {}  # pre-tax result booked per month (classes 6 and 7, tax excluded)
+        self.tax_provisioned: dict[date, Decimal] = {}  # corporate tax provisioned, per fiscal year start
+        self.fy_start = 1
 
     def line(self, d: date, number: str, journal: str, label: str, debit: Decimal, credit: Decimal, entry_id: int):
         b = self.b
+        if number[0] in "67" and not number.startswith("695"):
+            month = d.replace(day=1)
+            self.result[month] = self.result.get(month, Decimal(0)) + money(credit) - money(debit)
         b.add("ledger_entry_lines", {
             "date": d.isoformat(), "label": label, "debit": f"{money(debit):.2f}", "credit": f"{money(credit):.2f}",
             "ledger_account": b.url("ledger_accounts", self.accounts[number]),
@@ -265,7 +278,63 @@ class _Builder:
             self.line(d + timedelta(days=15), "512000", "BQ", "URSSAF", 0, charges + gross - net, urssaf)
             self.transaction(d + timedelta(days=15), -(charges + gross - net), "PRLV URSSAF")
 
+    def cash_entry(self, d: date, account: str, label: str, amount: Decimal) -> None:
+        """A P&L item settled through the bank at once: a charge (amount < 0) or an income (amount > 0)."""
+        amount = money(amount)
+        entry = self.b.new_id()
+        if amount < 0:
+            self.line(d, account, "BQ", label, -amount, 0, entry)
+            self.line(d, "512000", "BQ", label, 0, -amount, entry)
+        else:
+            self.line(d, "512000", "BQ", label, amount, 0, entry)
+            self.line(d, account, "BQ", label, 0, amount, entry)
+        self.transaction(d, amount, label.upper()[:40])
+
+    def close_month(self, month: date, *, depreciation: Decimal, interest: Decimal = Decimal(0),
+                    financial_income: Decimal = Decimal(0), exceptional: Decimal = Decimal(0),
+                    exceptional_label: str = "") -> None:
+        """Month-end entries of a real P&L, so EBE, operating, current and net result differ: depreciation
+        (681), loan interest (661) or interest earned (768), an exceptional item (67/77) and the corporate tax
+        provisioned on the fiscal year's profit to date (695), paid once the year is over. Only for months over."""
+        end = month + timedelta(days=_days_in(month) - 1)
+        if end >= self.b.today:
+            return
+        entry = self.b.new_id()
+        self.line(end, "681100", "OD", "Dotation aux amortissements", money(depreciation), 0, entry)
+        self.line(end, "281500", "OD", "Dotation aux amortissements", 0, money(depreciation), entry)
+        if interest:
+            self.cash_entry(month + timedelta(days=4), "661100", "Échéance prêt - intérêts", -interest)
+        if financial_income:
+            self.cash_entry(end, "768000", "Intérêts compte à terme", financial_income)
+        if exceptional < 0:
+            self.cash_entry(month + timedelta(days=17), "671000", exceptional_label, exceptional)
+        elif exceptional > 0:
+            self.cash_entry(month + timedelta(days=17), "771000", exceptional_label, exceptional)
+        # Corporate tax provisioned each month on the fiscal year's result to date (a reversal when a loss
+        # eats into it), and paid to the State as the balance 3½ months after the fiscal year ends.
+        # Losses of the earlier years are carried forward against the profit (report en avant des déficits).
+        fy_start = date(month.year if month.month >= self.fy_start else month.year - 1, self.fy_start, 1)
+        ytd = sum((v for m, v in self.result.items() if fy_start <= m <= month), Decimal(0))
+        carried = max(Decimal(0), -sum((v for m, v in self.result.items() if m < fy_start), Decimal(0)))
+        provision = (money(max(Decimal(0), ytd - carried) * CORPORATE_TAX_RATE)
+                     - self.tax_provisioned.get(fy_start, Decimal(0)))
+        if provision:
+            tax_entry = self.b.new_id()
+            label = "Impôt sur les sociétés (provision)"
+            self.line(end, "695000", "OD", label, max(provision, Decimal(0)), max(-provision, Decimal(0)), tax_entry)
+            self.line(end, "444000", "OD", label, max(-provision, Decimal(0)), max(provision, Decimal(0)), tax_entry)
+            self.tax_provisioned[fy_start] = self.tax_provisioned.get(fy_start, Decimal(0)) + provision
+        if (month.month % 12) + 1 == self.fy_start:  # the fiscal year's last month
+            due = self.tax_provisioned.get(fy_start, Decimal(0))
+            pay_on = end + timedelta(days=105)
+            if due > 0 and pay_on <= self.b.today:
+                pay = self.b.new_id()
+                self.line(pay_on, "444000", "BQ", "Solde d'impôt sur les sociétés", due, 0, pay)
+                self.line(pay_on, "512000", "BQ", "Solde d'impôt sur les sociétés", 0, due, pay)
+                self.transaction(pay_on, -due, "DGFIP SOLDE IS")
+
     def fiscal_years(self, start_month: int):
+        self.fy_start = start_month
         today = self.b.today
         y = today.year if today.month >= start_month else today.year - 1
         for year in (y - 2, y - 1, y):
@@ -330,7 +399,11 @@ def build_lumen(book: Book, rng: random.Random) -> None:
         bld.supplier_invoice(supplier=suppliers["saas"], d=month + timedelta(days=2), excl=Decimal(380),
                              account="626000", pay_delay=0)
         if month + timedelta(days=27) <= book.today:
-            bld.payroll(month + timedelta(days=27), Decimal(21000) * (Decimal("1.15") if factor > 1 else 1))
+            bld.payroll(month + timedelta(days=27), Decimal(12500) * (Decimal("1.15") if factor > 1 else 1))
+        exceptional = {8: (Decimal(2000), "Indemnité d'assurance dégât des eaux"),
+                       14: (Decimal(-3500), "Transaction litige transporteur")}.get(i, (Decimal(0), ""))
+        bld.close_month(month, depreciation=Decimal(1800), interest=Decimal(320) - Decimal(8) * i,
+                        exceptional=exceptional[0], exceptional_label=exceptional[1])
     # Malformed on purpose: the demo's first sync shows these as rejected, with reasons.
     bad_customer = people[3]
     for bad in ({"amount": "12,5O", "currency_amount_before_tax": "10,4O"}, {"deadline": "31/12/2026"}):
@@ -402,9 +475,11 @@ def build_nuage(book: Book, rng: random.Random) -> None:
             d = max(month, date.fromisoformat(sub["start"]))
             if d <= book.today:
                 late = rng.random() < 0.05
+                # A late customer pays after a reminder or two, two to four months on: receivables age, then clear.
+                late_delay = (65, 95, 125)[d.toordinal() % 3]
                 bld.customer_invoice(customer=customer, d=d, excl=Decimal(sub["amount_before_tax"]),
                                      revenue_account="706000", terms=30,
-                                     pay_delay=None if late else rng.choice([10, 20, 30, 35]), subscription=sub)
+                                     pay_delay=late_delay if late else rng.choice([10, 20, 30, 35]), subscription=sub)
         active = still
         mrr_total = sum(Decimal(s["amount_before_tax"]) for _c, s in active)
         bld.supplier_invoice(supplier=suppliers["cloud"], d=month + timedelta(days=2), excl=mrr_total * Decimal("0.11"),
@@ -415,7 +490,10 @@ def build_nuage(book: Book, rng: random.Random) -> None:
         bld.supplier_invoice(supplier=suppliers["fees"], d=month + timedelta(days=20), excl=Decimal(900),
                              account="622600")
         if month + timedelta(days=27) <= book.today:
-            bld.payroll(month + timedelta(days=27), Decimal(68000) + Decimal(1500) * i)
+            bld.payroll(month + timedelta(days=27), Decimal(55000) + Decimal(1200) * i)
+        bld.close_month(month, depreciation=Decimal(2500), financial_income=Decimal(900),
+                        exceptional=Decimal(-1200) if i == 10 else Decimal(0),
+                        exceptional_label="Pénalité de retard URSSAF")
 
 
 def build_boisfin(book: Book, rng: random.Random) -> None:
@@ -445,9 +523,12 @@ def build_boisfin(book: Book, rng: random.Random) -> None:
                 continue
             excl = target / 16 * Decimal(str(rng.uniform(0.6, 1.4)))
             if k % 5 == 0:
-                # The wholesale customer pays 45-90 days past due, when at all.
+                # The wholesale customer pays 45-90 days past due; the last months' invoices wait, unpaid.
+                delay = rng.choice([95, 110, 130, None])
+                if delay is None and i < len(months) - 5:
+                    delay = 150
                 bld.customer_invoice(customer=wholesale, d=d, excl=excl * 2, revenue_account="701000", terms=45,
-                                     pay_delay=rng.choice([95, 110, 130, None]))
+                                     pay_delay=delay)
                 sold += money(excl * 2)
             else:
                 customer = rng.choice(shops) if k % 2 else rng.choice(people)
@@ -464,7 +545,10 @@ def build_boisfin(book: Book, rng: random.Random) -> None:
                              pay_delay=10)
         bld.supplier_invoice(supplier=rent, d=month, excl=Decimal(2800), account="613200", pay_delay=2)
         if month + timedelta(days=27) <= book.today:
-            bld.payroll(month + timedelta(days=27), Decimal(26500))
+            bld.payroll(month + timedelta(days=27), Decimal(12000))
+        bld.close_month(month, depreciation=Decimal(1600), interest=Decimal(700) - Decimal(12) * i,
+                        exceptional=Decimal(6000) if i == 16 else Decimal(0),
+                        exceptional_label="Cession d'une raboteuse")
 
 
 COMPANIES = {

@@ -19,6 +19,7 @@ from kpis.models import Kpi, KpiValue
 from kpis.periods import Period
 from kpis.presenters.common import (
     Delta,
+    builtin_text,
     delta,
     format_kpi_value,
     format_number,
@@ -228,7 +229,7 @@ def lineage_view(page) -> LineageView:
     pages = max(1, -(-page.total // page.page_size))
     first = (page.page - 1) * page.page_size + 1 if page.total else 0
     return LineageView(
-        metric_slug=metric.slug, metric_name=metric_name(metric), metric_description=metric.description,
+        metric_slug=metric.slug, metric_name=metric_name(metric), metric_description=builtin_text(metric, "description"),
         record_type_label=str(metric.get_record_type_display()), period_label=period_label(page.period),
         columns=[str(label) for _name, label in columns], rows=rows, total=page.total, page=page.page,
         pages=pages, has_next=page.has_next, has_previous=page.page > 1,

@@ -29,6 +29,7 @@ from kpis.presenters.common import (
     statuses,
     value_status_label,
 )
+from kpis.presenters.feeds import waiting_for_data
 
 
 @dataclass
@@ -48,6 +49,7 @@ class KpiRow:
     spark_id: str
     spark: dict
     spark_summary: str = ""
+    feed: str = ""  # what would feed a KPI that never had a value (kpis/presenters/feeds.py)
 
 
 def spark_summary(kpi: Kpi, months: list[Period], values: list[Decimal | None]) -> str:
@@ -74,6 +76,7 @@ class Catalogue:
     period_label: str
     month_options: list[dict]
     groups: list[CategoryGroup]
+    waiting: list[KpiRow] = field(default_factory=list)  # KPIs with no data source yet, listed apart
     heatmap: dict = field(default_factory=dict)
     heatmap_table: dict = field(default_factory=dict)
 
@@ -117,14 +120,21 @@ def catalogue_for(org: Organization, *, membership: Membership, month: Period, t
     """The KPIs the member may see, grouped by category, with the month's values and a status heatmap."""
     kpis = selectors.kpi_catalogue_for(org, membership=membership)
     rows, table = kpi_rows(org, kpis=kpis, month=month)
+    feeds = waiting_for_data(org, kpis=kpis)
     groups: dict[str, CategoryGroup] = {}
+    waiting = []
     for row in rows:
+        if row.kpi.pk in feeds:
+            row.feed = feeds[row.kpi.pk]
+            waiting.append(row)
+            continue
         key = row.kpi.category
         if key not in groups:
             groups[key] = CategoryGroup(key=key, label=str(row.kpi.get_category_display()), rows=[])
         groups[key].rows.append(row)
     catalogue = Catalogue(month=month, period_label=month_label(month),
-                          month_options=month_options(org, selected=month, today=today), groups=list(groups.values()))
+                          month_options=month_options(org, selected=month, today=today), groups=list(groups.values()),
+                          waiting=waiting)
     heatmap_months = [m for m in table.months if m.start >= add_months(month.start, -11)]
     catalogue.heatmap, catalogue.heatmap_table = _heatmap(kpis, table, heatmap_months)
     return catalogue

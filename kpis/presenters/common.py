@@ -231,8 +231,10 @@ def monthly_table(org: Organization, *, kpis: list[Kpi], months: list[Period]) -
 
 
 def reason_text(reason: str) -> str:
-    """The engine's no-value reason, or a plain "no data yet"."""
-    return reason or _("No data yet")
+    """The engine's no-value reason in plain words (kpis/presenters/feeds.py), or "no data yet"."""
+    from kpis.presenters.feeds import reason_text as plain  # feeds imports this module
+
+    return plain(reason) if reason else _("No data yet")
 
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -263,12 +265,16 @@ def can_see(membership: Membership, kpi: Kpi) -> bool:
     return selectors.kpi_visibility_for(membership.organization).allows(membership, kpi.slug)
 
 
+def builtin_text(obj, field: str = "name") -> str:
+    """A built-in KPI's or metric's text (name, description, dimension) in the user's language when the
+    translations have it (the catalogue's texts are English msgids); what a tenant typed stays as typed."""
+    text = getattr(obj, field)
+    return _(text) if obj.is_builtin and text else text
+
+
 def kpi_name(kpi) -> str:
-    """A built-in KPI's name in the user's language when the translations have it (the catalogue's names are
-    English msgids); a name a tenant typed stays as typed."""
-    return _(kpi.name) if kpi.is_builtin and kpi.name else kpi.name
+    return builtin_text(kpi)
 
 
 def metric_name(metric) -> str:
-    """The same for a metric's name."""
-    return _(metric.name) if metric.is_builtin and metric.name else metric.name
+    return builtin_text(metric)

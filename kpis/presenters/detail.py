@@ -30,6 +30,7 @@ from kpis.presenters.common import (
     status_label,
     value_status_label,
 )
+from kpis.presenters.feeds import forecast_method_text
 
 
 @dataclass
@@ -286,7 +287,7 @@ def _forecasts(org: Organization, *, kpi: Kpi, today: date | None) -> list[Forec
             to_date_text=format_kpi_value(fc.actual_to_date, kpi.unit),
             forecast_text=format_kpi_value(fc.value, kpi.unit),
             target_text=format_kpi_value(target, kpi.unit),
-            status=status, status_label=status_label(status), method=fc.method,
+            status=status, status_label=status_label(status), method=forecast_method_text(fc.method),
             elapsed_text=format_number(Decimal(str(fc.elapsed)), kind="percent"), raw=fc.value,
             target_raw=target, period=period,
         )

@@ -12,6 +12,7 @@ from kpis import selectors
 from kpis.models import Kpi
 from kpis.presenters.catalogue import kpi_rows
 from kpis.presenters.common import as_float, chart_format, format_kpi_value, month_label
+from kpis.presenters.feeds import waiting_for_data
 
 # Per role, the KPIs worth a glance, best first (PRODUCT.md, "What each person sees"). The panel shows
 # the first ones that have a value, skipping those the role may not see.
@@ -27,31 +28,38 @@ HOME_KPIS: dict[str, list[str]] = {
 }
 AGEING = [("late_0_30", _l("0–30 days")), ("late_31_60", _l("31–60 days")), ("late_61_90", _l("61–90 days")),
           ("late_over_90", _l("over 90 days"))]
-MAX_TILES = 6
+MIN_TILES, MAX_TILES = 3, 6
 
 
 def home_panel_for(membership: Membership, *, today: date | None = None) -> dict | None:
-    """3–6 KPI tiles for the member's role, and the receivables ageing for whoever sees the CFO's view."""
+    """3–6 KPI tiles for the member's role, chosen among the KPIs that have a value (the role's own first,
+    then others it may see), and the receivables ageing for whoever sees the CFO's view. With no value at
+    all yet, the panel says what would feed the role's KPIs instead of showing empty tiles."""
     slugs = HOME_KPIS.get(membership.role)
     if not slugs:
         return None
     org = membership.organization
     wants_ageing = membership.role == "cfo"
-    wanted = slugs + ([s for s, _label in AGEING] if wants_ageing else [])
-    visible = selectors.kpi_visibility_for(org).kpi_slugs_for(membership)
-    found = {k.slug: k for k in Kpi.objects.for_org(org).filter(slug__in=wanted, is_active=True)
-             if k.slug in visible}
-    kpis = [found[s] for s in slugs if s in found]
-    ageing_kpis = [found[s] for s, _label in AGEING if s in found]
-    if not kpis:
+    ageing_slugs = [s for s, _label in AGEING] if wants_ageing else []
+    visible_slugs = selectors.kpi_visibility_for(org).kpi_slugs_for(membership)
+    visible = [k for k in Kpi.objects.for_org(org).filter(is_active=True).order_by("category", "sort_order", "slug")
+               if k.slug in visible_slugs]
+    found = {k.slug: k for k in visible}
+    preferred = [found[s] for s in slugs if s in found]
+    ageing_kpis = [found[s] for s in ageing_slugs if s in found]
+    if not visible:
         return None
     month = selectors.current_period(org, today=today).previous()
-    rows, _table = kpi_rows(org, kpis=kpis + ageing_kpis, month=month, with_formula=False)
+    others = [k for k in visible if k.slug not in slugs and k.slug not in ageing_slugs and not k.dimension_label]
+    rows, _table = kpi_rows(org, kpis=preferred + others + ageing_kpis, month=month, with_formula=False)
     by_slug = {r.kpi.slug: r for r in rows}
-    tiles = [by_slug[k.slug] for k in kpis if by_slug[k.slug].value is not None][:MAX_TILES]
+    tiles = [by_slug[k.slug] for k in preferred if by_slug[k.slug].value is not None][:MAX_TILES]
+    if len(tiles) < MIN_TILES:  # the role's own KPIs lack data: other figures it may see fill the panel
+        tiles += [by_slug[k.slug] for k in others if by_slug[k.slug].value is not None][:MIN_TILES - len(tiles)]
+    panel = {"month_label": month_label(month), "tiles": tiles, "ageing": None, "waiting": []}
     if not tiles:
-        tiles = [by_slug[k.slug] for k in kpis][:4]
-    panel = {"month_label": month_label(month), "tiles": tiles, "ageing": None}
+        feeds = waiting_for_data(org, kpis=preferred)
+        panel["waiting"] = sorted({feeds[k.pk] for k in preferred if k.pk in feeds})
     if ageing_kpis:
         values = [(str(label), by_slug[s].value) for s, label in AGEING if s in by_slug]
         if any(v for _label, v in values):  # all zero: nothing is past due, no chart to draw

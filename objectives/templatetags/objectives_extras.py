@@ -12,10 +12,10 @@ def format_value(value, unit: str) -> str:
     if value is None:
         return "—"
     value = Decimal(value)
-    if unit in ("eur", "€"):
-        return f"{number_format(value.quantize(Decimal('1')), 0, force_grouping=True)}\u00a0€"
-    if unit in ("percent", "%"):
-        return f"{number_format(value.quantize(Decimal('0.1')), 1)}\u00a0%"
+    if unit in ("eur", "€", "percent", "%"):  # amounts and percentages as the KPI pages write them (Babel, CLDR)
+        from kpis.presenters import format_kpi_value
+
+        return format_kpi_value(value, "eur" if unit in ("eur", "€") else "percent")
     if unit in ("count",) or value == value.to_integral_value():
         return number_format(value.quantize(Decimal("1")), 0, force_grouping=True)
     return number_format(value.quantize(Decimal("0.01")), 2, force_grouping=True)

@@ -38,9 +38,15 @@
     return window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
   }
 
-  // One formatter per chart: full precision for tooltips, compact for axes.
-  function formatter(format, compact) {
-    const f = format || {};
+  function numberFormat(opts) {
+    try {
+      return new Intl.NumberFormat(lang(), opts);
+    } catch (e) {
+      return new Intl.NumberFormat(undefined, opts);
+    }
+  }
+
+  function baseOptions(f) {
     const opts = {};
     if (f.style === "currency") {
       opts.style = "currency";
@@ -48,21 +54,45 @@
     } else if (f.style === "percent") {
       opts.style = "percent";
     }
+    return opts;
+  }
+
+  // The fraction digits a compact label needs to show this value exactly ("1,5 k€", not "2 k€"): axis ticks
+  // are round multiples of their interval, so exact labels of two different ticks never read the same.
+  function compactDigits(shown) {
+    const abs = Math.abs(shown);
+    const unit = abs >= 1e9 ? 1e9 : abs >= 1e6 ? 1e6 : abs >= 1e3 ? 1e3 : 1;
+    const scaled = abs / unit;
+    for (let d = 0; d < 4; d += 1) {
+      const rounded = Math.round(scaled * 10 ** d) / 10 ** d;
+      if (Math.abs(rounded - scaled) <= 1e-9 * Math.max(1, scaled)) return d;
+    }
+    return 4;
+  }
+
+  // One formatter per chart: full precision for tooltips, compact for axes.
+  function formatter(format, compact) {
+    const f = format || {};
     const decimals = f.decimals == null ? (f.style === "percent" ? 1 : 0) : f.decimals;
-    opts.maximumFractionDigits = decimals;
-    opts.minimumFractionDigits = compact ? 0 : decimals;
-    if (compact) {
-      opts.notation = "compact";
-      opts.maximumFractionDigits = Math.min(decimals, 1);
-    }
-    let nf;
-    try {
-      nf = new Intl.NumberFormat(lang(), opts);
-    } catch (e) {
-      nf = new Intl.NumberFormat(undefined, opts);
-    }
     const suffix = f.suffix || "";
     const scale = f.scale || 1;
+    if (compact) {
+      const cache = new Map();
+      return (value) => {
+        if (value == null || Number.isNaN(value)) return "–";
+        const v = value * scale;
+        const digits = compactDigits(f.style === "percent" ? v * 100 : v);
+        if (!cache.has(digits)) {
+          cache.set(digits, numberFormat(Object.assign(baseOptions(f), {
+            notation: "compact", minimumFractionDigits: 0, maximumFractionDigits: digits,
+          })));
+        }
+        return cache.get(digits).format(v) + suffix;
+      };
+    }
+    const nf = numberFormat(Object.assign(baseOptions(f), {
+      minimumFractionDigits: decimals, maximumFractionDigits: decimals,
+    }));
     return (value) => (value == null || Number.isNaN(value) ? "–" : nf.format(value * scale) + suffix);
   }
 

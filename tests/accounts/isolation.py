@@ -6,7 +6,7 @@ PUBLIC_ROUTES = {
     "api_schema",
     "api_docs",
 }
-AUTH_ONLY_ROUTES = {"home"}
+AUTH_ONLY_ROUTES = {"home", "companies:company_create"}
 
 
 def _invitation_id(org):

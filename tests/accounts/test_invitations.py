@@ -30,7 +30,8 @@ def test_ceo_invites_a_cfo_who_signs_up_and_accepts(client, acme_ceo, django_cap
     client.logout()
 
     signup = client.post(reverse("account_signup") + f"?next={path}", {
-        "email": "new.cfo@acme.test", "password1": "a-long-enough-passphrase", "password2": "a-long-enough-passphrase",
+        "full_name": "Nadia Cfo", "email": "new.cfo@acme.test", "password1": "a-long-enough-passphrase",
+        "password2": "a-long-enough-passphrase",
     })
     assert signup.status_code == 302
     assert client.get(path).status_code == 200

@@ -49,6 +49,7 @@ def test_ceo_invites_a_cfo_who_accepts(page, browser, live_server, settings):
     invitee = browser.new_context(base_url=live_server.url).new_page()
     invitee.goto(link)
     invitee.click("text=Create my account")
+    invitee.fill("input[name=full_name]", "Nadia Cfo")
     invitee.fill("input[name=email]", "cfo@acme.test")
     invitee.fill("input[name=password1]", "a-long-enough-passphrase")
     invitee.fill("input[name=password2]", "a-long-enough-passphrase")

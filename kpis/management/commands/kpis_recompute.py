@@ -1,6 +1,6 @@
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
-from accounts.models import Organization
+from kpis.management.companies import add_org_argument, companies
 from kpis.services import kpi_values_recompute
 
 
@@ -8,15 +8,10 @@ class Command(BaseCommand):
     help = "Full recompute of the materialised KPI values (every grain and period), for one or every company."
 
     def add_arguments(self, parser):
-        parser.add_argument("--org", help="slug of one organization (default: every company)")
+        add_org_argument(parser)
 
     def handle(self, *args, org=None, **options):
-        orgs = Organization.objects.filter(kind=Organization.Kind.COMPANY)  # scoped: a repair across tenants
-        if org:
-            orgs = orgs.filter(slug=org)
-            if not orgs.exists():
-                raise CommandError(f"No company with slug {org!r}")
-        for o in orgs.order_by("slug"):
+        for o in companies(org):
             report = kpi_values_recompute(org=o)
             periods = ", ".join(f"{n} {g}s" for g, n in report.periods.items())
             self.stdout.write(
