@@ -11,8 +11,8 @@ FORMULA_MAX_LENGTH = 2000
 FORMULA_MAX_DEPTH = 64
 FORMULA_MAX_NUMBER_DIGITS = 24
 
-# API lists (accounts.api_base.BoundedLimitOffsetPagination): `?limit=` above this gets this many.
-API_PAGE_SIZE = 50
+# API lists (accounts.api_input.BoundedLimitOffsetPagination): `?limit=` above this gets this many
+# (the default page is REST_FRAMEWORK["PAGE_SIZE"], 50); an offset past the end is an empty page.
 API_MAX_PAGE_SIZE = 200
 API_MAX_OFFSET = 1_000_000_000
 
@@ -20,7 +20,7 @@ API_MAX_OFFSET = 1_000_000_000
 PERIOD_YEAR_MIN = 1970
 PERIOD_YEAR_MAX = 2100
 
-# JSON bodies (accounts.api_base.BoundedJSONParser): arrays and objects nested deeper are refused.
+# JSON bodies (accounts.api_input.BoundedJSONParser): arrays and objects nested deeper are refused.
 JSON_MAX_DEPTH = 20
 
 # Free text typed by users: check-in notes, descriptions, review decisions, KPI notes.

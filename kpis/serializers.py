@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from config.limits import API_MAX_PAGE_SIZE
 from kpis.models import Grain, Kpi
 
 
@@ -57,7 +58,7 @@ class LineageQuerySerializer(serializers.Serializer):
                                    help_text="Slug of one metric; default: every metric the KPI reads.")
     dimension = serializers.CharField(required=False, default="", allow_blank=True, max_length=120)
     page = serializers.IntegerField(required=False, default=1, min_value=1, max_value=100_000)
-    page_size = serializers.IntegerField(required=False, default=50, min_value=1, max_value=200)
+    page_size = serializers.IntegerField(required=False, default=50, min_value=1, max_value=API_MAX_PAGE_SIZE)
 
 
 class LineageRecordSerializer(serializers.Serializer):
