@@ -25,4 +25,3 @@ JSON_MAX_DEPTH = 20
 
 # Free text typed by users: check-in notes, descriptions, review decisions, KPI notes.
 TEXT_MAX_LENGTH = 5000
-CHECKLIST_MAX_ITEMS = 50

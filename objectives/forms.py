@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.capabilities import Role
 from accounts.models import Membership
 from kpis.models import Kpi
-from kpis.periods import period_containing
+from kpis.periods import period_containing, validate_period_day
 from objectives.models import ActionPlan, CheckIn, KeyResult, Objective
 from objectives.services import KIND_CAPABILITY
 from objectives.services.action_plans import checklist_from_text
@@ -56,9 +56,9 @@ class ObjectiveForm(forms.Form):
     description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     kind = forms.ChoiceField(label=_("Kind"), choices=Objective.Kind.choices)
     period = forms.ChoiceField(label=_("Period"))
-    period_start = forms.DateField(label=_("Start (custom dates)"), required=False,
+    period_start = forms.DateField(label=_("Start (custom dates)"), required=False, validators=[validate_period_day],
                                    widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    period_end = forms.DateField(label=_("End (custom dates)"), required=False,
+    period_end = forms.DateField(label=_("End (custom dates)"), required=False, validators=[validate_period_day],
                                  widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     owner = MemberChoiceField(label=_("Owner"), queryset=Membership.objects.none())
     owner_role = forms.ChoiceField(label=_("Acting as"), choices=Role.choices)
@@ -152,7 +152,7 @@ class ActionPlanForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     owner = MemberChoiceField(label=_("Owner"), queryset=Membership.objects.none())
     team = forms.CharField(label=_("Team"), max_length=80, required=False)
-    due_date = forms.DateField(label=_("Due date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    due_date = forms.DateField(label=_("Due date"), validators=[validate_period_day], widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     status = forms.ChoiceField(label=_("Status"), choices=ActionPlan.Status.choices)
     key_results = forms.ModelMultipleChoiceField(label=_("Key results it serves"), queryset=KeyResult.objects.none(),
                                                  required=False, widget=forms.CheckboxSelectMultiple)
@@ -172,7 +172,7 @@ class ActionPlanForm(forms.Form):
 
 class ReviewForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
-    held_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    held_on = forms.DateField(label=_("Date"), validators=[validate_period_day], widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     participants = MembersField(label=_("Participants"), queryset=Membership.objects.none(), required=False,
                                 widget=forms.CheckboxSelectMultiple)
     objectives = forms.ModelMultipleChoiceField(label=_("Objectives discussed"), queryset=Objective.objects.none(),
@@ -212,8 +212,8 @@ class TemplateSaveForm(forms.Form):
 class TemplateApplyForm(forms.Form):
     companies = forms.ModelMultipleChoiceField(label=_("Apply to"), queryset=Membership.objects.none(),
                                                widget=forms.CheckboxSelectMultiple)
-    period_start = forms.DateField(label=_("Period start"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    period_end = forms.DateField(label=_("Period end"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    period_start = forms.DateField(label=_("Period start"), validators=[validate_period_day], widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    period_end = forms.DateField(label=_("Period end"), validators=[validate_period_day], widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
     def __init__(self, *args, memberships, **kwargs):
         super().__init__(*args, **kwargs)

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from accounts.audit import audit_log_record
 from accounts.models import Membership, Organization
 from kpis.models import Kpi
-from kpis.periods import period_containing
+from kpis.periods import is_supported_day, period_containing, unsupported_day_message
 from kpis.selectors import kpi_value_for_period
 from objectives.models import KeyResult, Objective, ObjectiveTemplate
 
@@ -149,6 +149,8 @@ def template_apply(*, template: ObjectiveTemplate, memberships: list[Membership]
     member reaches it through. `objectives.templates` is the capability that decides: the kinds of
     the objectives inside (financial, operational…) are not checked one by one against set_<kind>.
     """
+    if not (is_supported_day(period_start) and is_supported_day(period_end)):
+        raise ValidationError({"period_start": unsupported_day_message()})
     results = []
     for membership in memberships:
         _require(membership)
