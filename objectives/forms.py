@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.capabilities import Role
 from accounts.models import Membership
+from config.limits import TEXT_MAX_LENGTH
 from kpis.models import Kpi
 from kpis.periods import period_containing, validate_period_day
 from objectives.models import ActionPlan, CheckIn, KeyResult, Objective
@@ -53,7 +54,8 @@ def period_choices(org, today: date) -> list[tuple[str, str]]:
 
 class ObjectiveForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
-    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    description = forms.CharField(label=_("Description"), required=False, max_length=TEXT_MAX_LENGTH,
+                                  widget=forms.Textarea(attrs={"rows": 3}))
     kind = forms.ChoiceField(label=_("Kind"), choices=Objective.Kind.choices)
     period = forms.ChoiceField(label=_("Period"))
     period_start = forms.DateField(label=_("Start (custom dates)"), required=False, validators=[validate_period_day],
@@ -140,7 +142,8 @@ class CheckInForm(forms.Form):
     key_result = forms.ModelChoiceField(label=_("Key result"), queryset=KeyResult.objects.none(), required=False)
     value = forms.DecimalField(label=_("New value (manual key result)"), required=False, max_digits=18,
                                decimal_places=4)
-    note = forms.CharField(label=_("Progress note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(label=_("Progress note"), required=False, max_length=TEXT_MAX_LENGTH,
+                           widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, objective: Objective, **kwargs):
         super().__init__(*args, **kwargs)
@@ -177,7 +180,7 @@ class ReviewForm(forms.Form):
                                 widget=forms.CheckboxSelectMultiple)
     objectives = forms.ModelMultipleChoiceField(label=_("Objectives discussed"), queryset=Objective.objects.none(),
                                                 required=False, widget=forms.CheckboxSelectMultiple)
-    decisions = forms.CharField(label=_("Decisions (one per line)"), required=False,
+    decisions = forms.CharField(label=_("Decisions (one per line)"), required=False, max_length=TEXT_MAX_LENGTH,
                                 widget=forms.Textarea(attrs={"rows": 4}))
     follow_ups = forms.ModelMultipleChoiceField(label=_("Follow-up action plans"), queryset=ActionPlan.objects.none(),
                                                 required=False, widget=forms.CheckboxSelectMultiple)
@@ -199,7 +202,8 @@ class AdoptForm(forms.Form):
 
 class TemplateSaveForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=150)
-    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    description = forms.CharField(label=_("Description"), required=False, max_length=TEXT_MAX_LENGTH,
+                                  widget=forms.Textarea(attrs={"rows": 2}))
     objectives = forms.ModelMultipleChoiceField(label=_("Objectives to save"), queryset=Objective.objects.none(),
                                                 widget=forms.CheckboxSelectMultiple)
 
