@@ -60,3 +60,27 @@ class BoundedJSONParser(parsers.JSONParser):
             raise ParseError(_("The JSON body is nested too deeply (%(depth)s levels at most).")
                              % {"depth": JSON_MAX_DEPTH})
         return super().parse(io.BytesIO(body), media_type, parser_context)
+
+
+_ERROR = {"type": "object", "properties": {"detail": {"type": "string"}}, "required": ["detail"]}
+_FIELD_ERRORS = {"type": "object", "additionalProperties": True,
+                 "description": "Field name → list of messages, or `detail` for a body that cannot be read."}
+
+
+def schema_error_responses(result, generator, request, public):
+    """drf-spectacular post-processing hook: document the errors every operation really answers.
+
+    403 (the role lacks the capability), 404 (another tenant, or no such row) on every tenant route;
+    400 wherever the client sends a body or query parameters (validation, bounds of config/limits.py)."""
+    for path_item in result.get("paths", {}).values():
+        for operation in path_item.values():
+            responses = operation.setdefault("responses", {})
+            takes_input = "requestBody" in operation or any(
+                p.get("in") == "query" for p in operation.get("parameters", []))
+            if takes_input:
+                responses.setdefault("400", {"description": "Invalid input.",
+                                             "content": {"application/json": {"schema": _FIELD_ERRORS}}})
+            for code, text in (("403", "The member's role lacks the capability."),
+                               ("404", "No such organization for this member, or no such object in it.")):
+                responses.setdefault(code, {"description": text, "content": {"application/json": {"schema": _ERROR}}})
+    return result

@@ -210,6 +210,10 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Tenant-scoped API: every route lives under /api/v1/orgs/{org_slug}/.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and the docs are for logged-in users, in production as everywhere (README, Security).
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
+                             "accounts.api_input.schema_error_responses"],
 }
 
 # django-csp 4: no inline scripts or styles anywhere; charts read JSON blocks.
