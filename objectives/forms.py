@@ -89,7 +89,9 @@ class ObjectiveForm(forms.Form):
         data = super().clean()
         period = data.get("period")
         if period == "custom":
-            if not data.get("period_start") or not data.get("period_end"):
+            if self.has_error("period_start") or self.has_error("period_end"):
+                pass  # a date was given but refused: its own message says why
+            elif not data.get("period_start") or not data.get("period_end"):
                 self.add_error("period_start", _("Give both dates of a custom period."))
             elif data["period_end"] < data["period_start"]:
                 self.add_error("period_end", _("The period must end after it starts."))

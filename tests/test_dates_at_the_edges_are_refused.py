@@ -60,7 +60,9 @@ def test_an_objective_from_year_1_to_9999_is_refused_by_the_form(client, acme, a
         "period_end": "9999-12-31", "owner": alice.pk, "owner_role": "cfo", "status": "active", "weight": 1,
         "check_in_every_days": 7})
     assert response.status_code in (200, 400)
-    assert MESSAGE in response.content.decode()
+    html = response.content.decode()
+    assert html.count(MESSAGE) == 2
+    assert "Give both dates of a custom period." not in html
     assert not Objective.objects.for_org(acme).exists()
 
 
