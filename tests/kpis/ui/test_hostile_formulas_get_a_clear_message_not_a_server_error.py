@@ -20,7 +20,7 @@ def _check(client, member, formula: str) -> str:
 
 
 @pytest.mark.parametrize("formula", ["(" * 300 + "revenue" + ")" * 300, "max(" * 200 + "revenue" + ")" * 200,
-                                     "-" * 1999 + "revenue", "+".join(["revenue"] * 250)])
+                                     "-" * 1990 + "revenue", "+".join(["revenue"] * 250)])
 def test_a_formula_nested_too_deeply_is_refused_at_the_caret(client, alice, acme_kpis, formula):
     html = _check(client, alice, formula)
     assert "The formula is nested too deeply (64 levels" in html
@@ -28,7 +28,7 @@ def test_a_formula_nested_too_deeply_is_refused_at_the_caret(client, alice, acme
 
 
 def test_a_huge_number_is_refused_at_the_caret(client, alice, acme_kpis):
-    html = _check(client, alice, "revenue + " + "9" * 1999)
+    html = _check(client, alice, "revenue + " + "9" * 1990)
     assert "This number is too long (24 digits at most)." in html
     assert 'revenue + <mark>9</mark>' in html
 
@@ -37,6 +37,11 @@ def test_a_value_too_large_to_store_previews_as_out_of_range(client, alice, acme
     html = _check(client, alice, "9" * FORMULA_MAX_NUMBER_DIGITS + " * " + "9" * FORMULA_MAX_NUMBER_DIGITS)
     assert "The formula is valid." in html
     assert "value out of range" in html
+
+
+def test_a_formula_too_long_is_refused_as_such(client, alice, acme_kpis):
+    html = _check(client, alice, "revenue + " + "1" * 5000)
+    assert "The formula is too long (2000 characters at most)." in html
 
 
 def test_the_message_is_in_french_for_a_french_user(client, alice, acme_kpis):
