@@ -12,6 +12,8 @@ import pytest
 import schemathesis
 from django.conf import settings as django_settings
 from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from django.middleware.csrf import _get_new_csrf_string
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, settings
@@ -27,6 +29,17 @@ FUZZ_EXAMPLES = int(os.environ.get("PILOTAGE_FUZZ_EXAMPLES", "50"))
 
 schema = schemathesis.openapi.from_dict(SchemaGenerator().get_schema(request=None, public=True))
 schema.app = WSGIHandler()
+
+
+@pytest.fixture(autouse=True)
+def _connections_stay_open():
+    """Django's test client keeps the test's transaction open across requests; calling the WSGI handler
+    directly, as schemathesis does, would close the connection at the end of each request (PostgreSQL)."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
