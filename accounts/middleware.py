@@ -3,7 +3,7 @@ from __future__ import annotations
 import time
 
 from django.conf import settings
-from django.contrib.auth import logout
+from django.contrib.auth import SESSION_KEY, logout
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect
@@ -86,7 +86,10 @@ class MfaRequiredMiddleware:
 
 
 class SessionIdleTimeoutMiddleware:
-    """Ends a session idle for SESSION_IDLE_TIMEOUT seconds (absolute lifetime is SESSION_COOKIE_AGE)."""
+    """Ends a session idle for SESSION_IDLE_TIMEOUT seconds (absolute lifetime is SESSION_COOKIE_AGE).
+
+    Only a logged-in session is timed: writing the time into an anonymous one would store a session
+    row for every anonymous request (crawlers, probes), which nothing needs."""
 
     KEY = "last_activity"
 
@@ -94,6 +97,8 @@ class SessionIdleTimeoutMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        if SESSION_KEY not in request.session:
+            return self.get_response(request)
         now = int(time.time())
         last = request.session.get(self.KEY)
         if last is not None and now - last > settings.SESSION_IDLE_TIMEOUT:

@@ -11,6 +11,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from accounts.capabilities import Role
+from config.limits import FORMULA_MAX_LENGTH, TEXT_MAX_LENGTH
 from kpis.models import Kpi
 
 
@@ -42,7 +43,7 @@ class KpiForm(forms.Form):
     slug = forms.SlugField(label=_("Reference"), max_length=80, required=False,
                            help_text=_("How other formulas refer to this KPI; letters, digits and _. "
                                        "Left empty, it is made from the name."))
-    formula = forms.CharField(label=_("Formula"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4}),
+    formula = forms.CharField(label=_("Formula"), max_length=FORMULA_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 4}),
                               help_text=_("Metrics and KPIs by reference, numbers, + − × ÷, parentheses, "
                                           "min, max, abs, if(condition, a, b), coalesce(a, b)."))
     unit = forms.ChoiceField(label=_("Unit"), choices=Kpi.Unit.choices, initial=Kpi.Unit.EUR)
@@ -51,7 +52,8 @@ class KpiForm(forms.Form):
     category = forms.ChoiceField(label=_("Category"), choices=Kpi.Category.choices)
     owner_role = forms.ChoiceField(label=_("Owner"), choices=Role.choices, initial=Role.CFO)
     visibility_capability = forms.ChoiceField(label=_("Visible to"), choices=VISIBILITY, initial="kpis.view")
-    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    description = forms.CharField(label=_("Description"), required=False, max_length=TEXT_MAX_LENGTH,
+                                  widget=forms.Textarea(attrs={"rows": 2}))
 
     def clean_slug(self) -> str:
         slug = self.cleaned_data["slug"].strip()

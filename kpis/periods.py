@@ -11,8 +11,29 @@ import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from config.limits import PERIOD_YEAR_MAX, PERIOD_YEAR_MIN
+
 GRAINS = ("month", "quarter", "year")
 _MONTHS_PER_GRAIN = {"month": 1, "quarter": 3, "year": 12}
+
+
+def is_supported_day(d: date) -> bool:
+    """Whether d falls within the years periods may cover (config.limits): far enough from year 1 and
+    9999 that every neighbouring period, and a year before, can still be computed."""
+    return PERIOD_YEAR_MIN <= d.year <= PERIOD_YEAR_MAX
+
+
+def unsupported_day_message() -> str:
+    return _("Choose a date between %(min)s and %(max)s.") % {"min": PERIOD_YEAR_MIN, "max": PERIOD_YEAR_MAX}
+
+
+def validate_period_day(value: date) -> None:
+    """Validator of every date that names or bounds a period (forms, API, services)."""
+    if not is_supported_day(value):
+        raise ValidationError(unsupported_day_message(), code="out_of_range")
 
 
 def add_months(d: date, months: int) -> date:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from config.limits import API_MAX_PAGE_SIZE
 from kpis.models import Grain, Kpi
+from kpis.periods import validate_period_day
 
 
 class KpiSerializer(serializers.ModelSerializer):
@@ -17,8 +19,10 @@ class KpiSerializer(serializers.ModelSerializer):
 
 class ValuesQuerySerializer(serializers.Serializer):
     grain = serializers.ChoiceField(choices=Grain.choices, default=Grain.MONTH)
-    start = serializers.DateField(required=False, help_text="First day covered (default: 12 months back).")
-    end = serializers.DateField(required=False, help_text="Last day covered (default: today).")
+    start = serializers.DateField(required=False, validators=[validate_period_day],
+                                  help_text="First day covered (default: 12 months back).")
+    end = serializers.DateField(required=False, validators=[validate_period_day],
+                                help_text="Last day covered (default: today).")
     dimension = serializers.CharField(required=False, default="", allow_blank=True, max_length=120,
                                       help_text="A dimension value (segment, channel…); empty for the total.")
 
@@ -51,13 +55,14 @@ class KpiValuesSerializer(serializers.Serializer):
 
 
 class LineageQuerySerializer(serializers.Serializer):
-    period = serializers.DateField(required=False, help_text="Any day of the period (default: last month).")
+    period = serializers.DateField(required=False, validators=[validate_period_day],
+                                   help_text="Any day of the period (default: last month).")
     grain = serializers.ChoiceField(choices=Grain.choices, default=Grain.MONTH)
     metric = serializers.CharField(required=False, allow_blank=True, max_length=80,
                                    help_text="Slug of one metric; default: every metric the KPI reads.")
     dimension = serializers.CharField(required=False, default="", allow_blank=True, max_length=120)
     page = serializers.IntegerField(required=False, default=1, min_value=1, max_value=100_000)
-    page_size = serializers.IntegerField(required=False, default=50, min_value=1, max_value=200)
+    page_size = serializers.IntegerField(required=False, default=50, min_value=1, max_value=API_MAX_PAGE_SIZE)
 
 
 class LineageRecordSerializer(serializers.Serializer):
@@ -100,7 +105,8 @@ class WhatIfChangeSerializer(serializers.Serializer):
 
 
 class WhatIfRequestSerializer(serializers.Serializer):
-    period = serializers.DateField(required=False, help_text="Any day of the month (default: last month).")
+    period = serializers.DateField(required=False, validators=[validate_period_day],
+                                   help_text="Any day of the month (default: last month).")
     dimension = serializers.CharField(required=False, default="", allow_blank=True, max_length=120)
     changes = WhatIfChangeSerializer(many=True, allow_empty=False)
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.decorators import require_capability
+from config.limits import FORMULA_MAX_LENGTH
 from kpis import presenters, selectors, services
 from kpis.forms import AnnotationForm, KpiForm, PacksForm, WhatIfForm
 from kpis.models import Grain
@@ -218,7 +219,7 @@ def formula_check(request, org_slug):
     """The editor's live validation (HTMX, as one types): errors with their position, references, preview."""
     editing = request.POST.get("editing", "")
     kpi = _visible_kpi(request, editing) if editing else None
-    check = presenters.formula_check(request.org, formula=request.POST.get("formula", "")[:2000],
+    check = presenters.formula_check(request.org, formula=request.POST.get("formula", "")[:FORMULA_MAX_LENGTH + 1],
                                      membership=request.membership, slug=kpi.slug if kpi else "",
                                      unit=request.POST.get("unit", "eur"))
     return render(request, "kpis/partials/formula_check.html", {"check": check})

@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from accounts.api_base import OrgScopedViewSet
 from accounts.models import Membership
 from kpis.models import Kpi
+from kpis.periods import validate_period_day
 from kpis.selectors import kpi_visibility_for
 from objectives import selectors, services
 from objectives.models import ActionPlan, CheckIn, KeyResult, Objective
@@ -28,7 +29,8 @@ def _org_queryset(field: serializers.RelatedField, queryset) -> None:
 
 
 class OrgScopedSerializer(serializers.ModelSerializer):
-    """Limits each related field named in `org_fields` to the request's organization."""
+    """Limits each related field named in `org_fields` to the request's organization; dates stay within the
+    years periods may cover."""
 
     org_fields: dict[str, type] = {}
 
@@ -39,6 +41,9 @@ class OrgScopedSerializer(serializers.ModelSerializer):
         for name, model in self.org_fields.items():
             if name in fields and not fields[name].read_only:
                 _org_queryset(fields[name], model.objects.for_org(org) if org else model.objects.none())
+        for field in fields.values():
+            if isinstance(field, serializers.DateField) and not field.read_only:
+                field.validators = [*field.validators, validate_period_day]
         return fields
 
 

@@ -10,8 +10,9 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.capabilities import Role
 from accounts.models import Membership
+from config.limits import TEXT_MAX_LENGTH
 from kpis.models import Kpi
-from kpis.periods import period_containing
+from kpis.periods import period_containing, validate_period_day
 from kpis.presenters import period_label
 from objectives.models import ActionPlan, CheckIn, KeyResult, Objective
 from objectives.services import KIND_CAPABILITY
@@ -54,12 +55,13 @@ def period_choices(org, today: date) -> list[tuple[str, str]]:
 
 class ObjectiveForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
-    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    description = forms.CharField(label=_("Description"), required=False, max_length=TEXT_MAX_LENGTH,
+                                  widget=forms.Textarea(attrs={"rows": 3}))
     kind = forms.ChoiceField(label=_("Kind"), choices=Objective.Kind.choices)
     period = forms.ChoiceField(label=_("Period"))
-    period_start = forms.DateField(label=_("Start (custom dates)"), required=False,
+    period_start = forms.DateField(label=_("Start (custom dates)"), required=False, validators=[validate_period_day],
                                    widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    period_end = forms.DateField(label=_("End (custom dates)"), required=False,
+    period_end = forms.DateField(label=_("End (custom dates)"), required=False, validators=[validate_period_day],
                                  widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     owner = MemberChoiceField(label=_("Owner"), queryset=Membership.objects.none())
     owner_role = forms.ChoiceField(label=_("Acting as"), choices=Role.choices)
@@ -88,7 +90,9 @@ class ObjectiveForm(forms.Form):
         data = super().clean()
         period = data.get("period")
         if period == "custom":
-            if not data.get("period_start") or not data.get("period_end"):
+            if self.has_error("period_start") or self.has_error("period_end"):
+                pass  # a date was given but refused: its own message says why
+            elif not data.get("period_start") or not data.get("period_end"):
                 self.add_error("period_start", _("Give both dates of a custom period."))
             elif data["period_end"] < data["period_start"]:
                 self.add_error("period_end", _("The period must end after it starts."))
@@ -143,7 +147,8 @@ class CheckInForm(forms.Form):
     key_result = forms.ModelChoiceField(label=_("Key result"), queryset=KeyResult.objects.none(), required=False)
     value = forms.DecimalField(label=_("New value (manual key result)"), required=False, max_digits=18,
                                decimal_places=4)
-    note = forms.CharField(label=_("Progress note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(label=_("Progress note"), required=False, max_length=TEXT_MAX_LENGTH,
+                           widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, objective: Objective, **kwargs):
         super().__init__(*args, **kwargs)
@@ -155,7 +160,7 @@ class ActionPlanForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     owner = MemberChoiceField(label=_("Owner"), queryset=Membership.objects.none())
     team = forms.CharField(label=_("Team"), max_length=80, required=False)
-    due_date = forms.DateField(label=_("Due date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    due_date = forms.DateField(label=_("Due date"), validators=[validate_period_day], widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     status = forms.ChoiceField(label=_("Status"), choices=ActionPlan.Status.choices)
     key_results = forms.ModelMultipleChoiceField(label=_("Key results it serves"), queryset=KeyResult.objects.none(),
                                                  required=False, widget=forms.CheckboxSelectMultiple)
@@ -175,12 +180,12 @@ class ActionPlanForm(forms.Form):
 
 class ReviewForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
-    held_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    held_on = forms.DateField(label=_("Date"), validators=[validate_period_day], widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     participants = MembersField(label=_("Participants"), queryset=Membership.objects.none(), required=False,
                                 widget=forms.CheckboxSelectMultiple)
     objectives = forms.ModelMultipleChoiceField(label=_("Objectives discussed"), queryset=Objective.objects.none(),
                                                 required=False, widget=forms.CheckboxSelectMultiple)
-    decisions = forms.CharField(label=_("Decisions (one per line)"), required=False,
+    decisions = forms.CharField(label=_("Decisions (one per line)"), required=False, max_length=TEXT_MAX_LENGTH,
                                 widget=forms.Textarea(attrs={"rows": 4}))
     follow_ups = forms.ModelMultipleChoiceField(label=_("Follow-up action plans"), queryset=ActionPlan.objects.none(),
                                                 required=False, widget=forms.CheckboxSelectMultiple)
@@ -202,7 +207,8 @@ class AdoptForm(forms.Form):
 
 class TemplateSaveForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=150)
-    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    description = forms.CharField(label=_("Description"), required=False, max_length=TEXT_MAX_LENGTH,
+                                  widget=forms.Textarea(attrs={"rows": 2}))
     objectives = forms.ModelMultipleChoiceField(label=_("Objectives to save"), queryset=Objective.objects.none(),
                                                 widget=forms.CheckboxSelectMultiple)
 
@@ -215,8 +221,8 @@ class TemplateSaveForm(forms.Form):
 class TemplateApplyForm(forms.Form):
     companies = forms.ModelMultipleChoiceField(label=_("Apply to"), queryset=Membership.objects.none(),
                                                widget=forms.CheckboxSelectMultiple)
-    period_start = forms.DateField(label=_("Period start"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    period_end = forms.DateField(label=_("Period end"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    period_start = forms.DateField(label=_("Period start"), validators=[validate_period_day], widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    period_end = forms.DateField(label=_("Period end"), validators=[validate_period_day], widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
     def __init__(self, *args, memberships, **kwargs):
         super().__init__(*args, **kwargs)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.capabilities import Role
 from accounts.models import OrgOwned
+from config.limits import TEXT_MAX_LENGTH
 
 VALUE = {"max_digits": 18, "decimal_places": 4}
 
@@ -36,7 +37,7 @@ class Objective(OrgOwned):
         CANCELLED = "cancelled", _("Cancelled")
 
     title = models.CharField(_("title"), max_length=200)
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(_("description"), blank=True, max_length=TEXT_MAX_LENGTH)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     period_kind = models.CharField(_("period"), max_length=10, choices=PeriodKind.choices, default=PeriodKind.QUARTER)
     period_start = models.DateField(_("start"))
@@ -162,7 +163,7 @@ class CheckIn(OrgOwned):
     confidence = models.CharField(_("confidence"), max_length=20, choices=Confidence.choices)
     confidence_score = models.PositiveSmallIntegerField(_("confidence (1–10)"), null=True, blank=True)
     value = models.DecimalField(_("value (manual key result)"), null=True, blank=True, **VALUE)
-    note = models.TextField(_("progress note"), blank=True)
+    note = models.TextField(_("progress note"), blank=True, max_length=TEXT_MAX_LENGTH)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -190,7 +191,7 @@ class Review(OrgOwned):
                                         verbose_name=_("objectives discussed"))
     # [{"objective_id", "title", "owner", "progress", "risk", "level", "status"}] as they stood that day.
     snapshot = models.JSONField(default=list, blank=True)
-    decisions = models.TextField(_("decisions"), blank=True)
+    decisions = models.TextField(_("decisions"), blank=True, max_length=TEXT_MAX_LENGTH)
     follow_ups = models.ManyToManyField(ActionPlan, blank=True, related_name="reviews",
                                         verbose_name=_("follow-up action plans"))
     created_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
@@ -240,7 +241,7 @@ class ObjectiveTemplate(OrgOwned):
     """An objective set saved from one company, applied to others (a consultancy keeps its own library)."""
 
     name = models.CharField(_("name"), max_length=150)
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(_("description"), blank=True, max_length=TEXT_MAX_LENGTH)
     # [{"ref", "parent_ref", "title", "kind", "owner_role", "description",
     #   "key_results": [{"title", "kpi_slug", "direction", "unit", "start_value", "target_value", "is_manual"}]}]
     payload = models.JSONField(default=list)

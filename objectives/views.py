@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.decorators import require_capability
 from accounts.models import Membership
-from kpis.periods import period_containing
+from kpis.periods import is_supported_day, period_containing
 from kpis.selectors import kpi_series, kpi_visibility_for
 from objectives import selectors, services
 from objectives.derivation import analyse
@@ -53,7 +53,7 @@ def _period_from(request, org, today: date) -> tuple[date, date, str]:
         start, end = (date.fromisoformat(x) for x in key.split("/"))
     except ValueError:
         start = end = None
-    if start is not None:
+    if start is not None and is_supported_day(start) and is_supported_day(end):
         for grain in ("quarter", "year"):
             p = period_containing(start, grain, org.fiscal_year_start_month)
             if (p.start, p.end) == (start, end):

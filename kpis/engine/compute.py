@@ -87,7 +87,10 @@ def _fmt(v) -> str | None:
     """A Decimal as plain text with no trailing zeros ("250", "0.5"), the same on every database."""
     if v is None or isinstance(v, NoValue):
         return None
-    text = format(Decimal(v).quantize(QUANT), "f")
+    v = stored_value(Decimal(v))
+    if v is None:
+        return None
+    text = format(v, "f")
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
@@ -184,7 +187,7 @@ def evaluate_period(
                         )
                     )
                 else:
-                    rounded = _round(value)
+                    rounded = stored_value(value)
                     out.append(
                         ComputedValue(
                             s,
@@ -205,7 +208,8 @@ def _target_reads(node) -> set[str]:
     return set() if isinstance(node, FormulaError) else target_references(node)
 
 
-def _round(v: Decimal) -> Decimal | None:
+def stored_value(v: Decimal) -> Decimal | None:
+    """The value as a KpiValue stores it (6 decimals, below 10^18), or None when it is out of that range."""
     try:
         q = v.quantize(QUANT)
     except Exception:

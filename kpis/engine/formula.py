@@ -15,7 +15,9 @@ that has a value), target(kpi_slug) (the target of that KPI for the period). Res
 references to metrics or KPIs by slug. Nothing is ever passed to `eval`.
 
 Evaluation never raises: a division by zero, a missing input or an unknown name gives a
-`NoValue` carrying the reason. Parsing raises `FormulaError` with the 0-based position.
+`NoValue` carrying the reason. Parsing raises `FormulaError` with the 0-based position, also for a
+formula beyond the limits of `config.limits` (length, nesting depth, digits in a number), so that
+nothing downstream (evaluation, printing, formatting) meets a tree deep enough to exhaust the stack.
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+
+from config.limits import FORMULA_MAX_DEPTH, FORMULA_MAX_LENGTH, FORMULA_MAX_NUMBER_DIGITS
 
 RESERVED = frozenset({"period_days", "period_months"})
 FUNCTIONS = {
@@ -141,6 +145,27 @@ class _Parser:
         self.functions = functions
         self.tokens = _tokenize(text)
         self.i = 0
+        self.nesting = 0  # parentheses, calls and signs the recursive descent is inside
+        self.depths: dict[int, int] = {}  # id(node) → height of its subtree (leaves are 1)
+
+    def enter(self, pos: int) -> None:
+        self.nesting += 1
+        if self.nesting > FORMULA_MAX_DEPTH:
+            raise self.too_deep(pos)
+
+    def leave(self) -> None:
+        self.nesting -= 1
+
+    def too_deep(self, pos: int) -> FormulaError:
+        return self.error(f"The formula is nested too deeply ({FORMULA_MAX_DEPTH} levels at most)", pos)
+
+    def built(self, node: Node, *children: Node) -> Node:
+        """Records the new node's height; a chain of operations counts one level per operation."""
+        depth = 1 + max((self.depths.get(id(c), 1) for c in children), default=0)
+        if depth > FORMULA_MAX_DEPTH:
+            raise self.too_deep(node.pos)
+        self.depths[id(node)] = depth
+        return node
 
     @property
     def tok(self) -> _Tok:
@@ -172,33 +197,39 @@ class _Parser:
             right = self.additive()
             if self.tok.kind == "op" and self.tok.text in COMPARISONS:
                 raise self.error("Comparisons cannot be chained")
-            return Binary(op.text, left, right, op.pos)
+            return self.built(Binary(op.text, left, right, op.pos), left, right)
         return left
 
     def additive(self) -> Node:
         node = self.term()
         while self.tok.kind == "op" and self.tok.text in "+-":
             op = self.take()
-            node = Binary(op.text, node, self.term(), op.pos)
+            right = self.term()
+            node = self.built(Binary(op.text, node, right, op.pos), node, right)
         return node
 
     def term(self) -> Node:
         node = self.unary()
         while self.tok.kind == "op" and self.tok.text in "*/":
             op = self.take()
-            node = Binary(op.text, node, self.unary(), op.pos)
+            right = self.unary()
+            node = self.built(Binary(op.text, node, right, op.pos), node, right)
         return node
 
     def unary(self) -> Node:
         if self.tok.kind == "op" and self.tok.text in "+-":
             op = self.take()
+            self.enter(op.pos)
             operand = self.unary()
-            return operand if op.text == "+" else Unary("-", operand, op.pos)
+            self.leave()
+            return operand if op.text == "+" else self.built(Unary("-", operand, op.pos), operand)
         return self.primary()
 
     def primary(self) -> Node:
         tok = self.tok
         if tok.kind == "num":
+            if sum(ch.isdigit() for ch in tok.text) > FORMULA_MAX_NUMBER_DIGITS:
+                raise self.error(f"This number is too long ({FORMULA_MAX_NUMBER_DIGITS} digits at most)", tok.pos)
             self.take()
             return Num(Decimal(tok.text), tok.pos)
         if tok.kind == "name":
@@ -210,7 +241,9 @@ class _Parser:
             return Ref(tok.text, tok.pos)
         if tok.text == "(":
             self.take()
+            self.enter(tok.pos)
             node = self.comparison()
+            self.leave()
             self.take(")")
             return node
         if tok.kind == "end":
@@ -223,12 +256,14 @@ class _Parser:
             allowed = ", ".join(sorted(self.functions))
             raise self.error(f"Unknown function {name_tok.text!r} (allowed: {allowed})", name_tok.pos)
         self.take("(")
+        self.enter(name_tok.pos)
         args = []
         if self.tok.text != ")":
             args.append(self.comparison())
             while self.tok.text == ",":
                 self.take()
                 args.append(self.comparison())
+        self.leave()
         self.take(")")
         low, high = self.functions[name]
         if len(args) < low or (high is not None and len(args) > high):
@@ -236,13 +271,14 @@ class _Parser:
             raise self.error(f"{name}() takes {expected} argument(s), got {len(args)}", name_tok.pos)
         if name == "target" and not isinstance(args[0], Ref):
             raise self.error("target() takes a KPI slug", name_tok.pos)
-        return Call(name, tuple(args), name_tok.pos)
+        return self.built(Call(name, tuple(args), name_tok.pos), *args)
 
 
 def parse(text: str, *, functions: Mapping[str, tuple] = FUNCTIONS) -> Node:
     """Parse a formula to its AST, or raise FormulaError with the position of the problem."""
-    if len(text) > 2000:
-        raise FormulaError("The formula is too long (2,000 characters at most)", 2000, text)
+    if len(text) > FORMULA_MAX_LENGTH:
+        raise FormulaError(f"The formula is too long ({FORMULA_MAX_LENGTH} characters at most)",
+                           FORMULA_MAX_LENGTH, text)
     return _Parser(text, functions).parse()
 
 

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Membership, Organization
 from kpis import selectors
 from kpis.models import Kpi, KpiTarget, KpiValue, Metric
-from kpis.periods import Period, period_containing
+from kpis.periods import Period, is_supported_day, period_containing
 
 
 def value_status_label(status: str, value) -> str:
@@ -187,6 +187,8 @@ def parse_month(org: Organization, value: str | None, *, today: date | None = No
     if value:
         try:
             year, month = (int(x) for x in value.split("-", 1))
+            if not is_supported_day(date(year, month, 1)):
+                raise ValueError(value)
             chosen = period_containing(date(year, month, 1), "month", org.fiscal_year_start_month)
             return min(chosen, current)
         except ValueError:

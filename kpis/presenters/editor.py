@@ -52,6 +52,7 @@ def formula_check(org: Organization, *, formula: str, membership: Membership, sl
     Metrics and KPIs the member may not see count as unknown, so the editor never reveals them (nor
     previews them). Nothing is saved.
     """
+    from kpis.engine.compute import stored_value
     from kpis.engine.formula import (
         FormulaError,
         NoValue,
@@ -141,6 +142,9 @@ def formula_check(org: Organization, *, formula: str, membership: Membership, sl
         env = {name: v for name, v in env_by_month[month.start].items() if name in visible or name in metrics}
         month_targets = {s: v for (s, start), v in targets.items() if start == month.start and s in visible}
         result = evaluate(node, env, targets=month_targets, period_days=month.days, period_months=1)
+        if not isinstance(result, NoValue):  # as the engine would store it, so the preview formats what it keeps
+            result = stored_value(result)
+            result = NoValue(_("value out of range")) if result is None else result
         is_value = not isinstance(result, NoValue)
         label = month_label(month)
         if month == current:
@@ -170,6 +174,13 @@ def translate_formula_error(message: str) -> str:
          lambda m: _("%(a)s() takes %(b)s argument(s), got %(c)s.") % m),
         (r"target\(\) takes a KPI slug", lambda m: _("target() takes the reference of a KPI.")),
         (r"Unknown metric or KPI '(?P<a>.*)'", lambda m: _("Unknown metric or KPI “%(a)s”.") % m),
+        (r"The formula is too long \((?P<a>\d+) characters at most\)",
+         lambda m: _("The formula is too long (%(a)s characters at most).") % m),
+        (r"The formula is nested too deeply \((?P<a>\d+) levels at most\)",
+         lambda m: _("The formula is nested too deeply (%(a)s levels of parentheses, functions, signs or chained "
+                     "operations at most): move a part into a KPI of its own.") % m),
+        (r"This number is too long \((?P<a>\d+) digits at most\)",
+         lambda m: _("This number is too long (%(a)s digits at most).") % m),
     ]
     for pattern, text in known:
         match = re.fullmatch(pattern, message)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from accounts.audit import audit_log_record
 from accounts.models import Membership
+from kpis.periods import is_supported_day, unsupported_day_message
 from objectives.models import ActionPlan, KeyResult, Objective
 
 MAX_CHECKLIST_ITEMS = 20
@@ -33,7 +34,7 @@ def checklist_from_text(text: str, *, previous: list[dict] | None = None) -> lis
 
 
 def _validate(plan: ActionPlan, key_results: list[KeyResult]) -> None:
-    errors = {}
+    errors = {} if is_supported_day(plan.due_date) else {"due_date": unsupported_day_message()}
     if plan.owner is not None and plan.owner.organization_id != plan.organization_id:
         errors["owner"] = _("The owner must be a member of this company.")
     if any(kr.objective_id != plan.objective_id for kr in key_results):

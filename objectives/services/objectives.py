@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from accounts.audit import audit_log_record
 from accounts.models import Membership
 from kpis.models import Kpi
+from kpis.periods import is_supported_day, unsupported_day_message
 from objectives.models import KeyResult, Objective
 
 KIND_CAPABILITY = {
@@ -44,7 +45,8 @@ def _plain(value):
 
 
 def _validate_objective(objective: Objective) -> None:
-    errors = {}
+    errors = {name: unsupported_day_message() for name in ("period_start", "period_end")
+              if not is_supported_day(getattr(objective, name))}
     if objective.period_end < objective.period_start:
         errors["period_end"] = _("The period must end after it starts.")
     if objective.owner is not None and objective.owner.organization_id != objective.organization_id:

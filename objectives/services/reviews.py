@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from accounts.audit import audit_log_record
 from accounts.models import Membership
+from kpis.periods import is_supported_day, unsupported_day_message
 from objectives.models import ActionPlan, Objective, Review
 
 
@@ -36,7 +37,9 @@ def review_snapshot(*, org, objectives: list[Objective], on: date) -> list[dict]
     return rows
 
 
-def _validate(org, participants, objectives, follow_ups) -> None:
+def _validate(org, participants, objectives, follow_ups, held_on: date) -> None:
+    if not is_supported_day(held_on):
+        raise ValidationError({"held_on": unsupported_day_message()})
     if any(m.organization_id != org.pk for m in participants):
         raise ValidationError({"participants": _("Participants must be members of this company.")})
     if any(o.organization_id != org.pk for o in objectives) or any(p.organization_id != org.pk for p in follow_ups):
@@ -50,7 +53,7 @@ def review_create(*, by: Membership, title: str, held_on: date, participants: li
     """Record a review; the snapshot freezes each discussed objective's progress and risk on `held_on`."""
     _require(by)
     org = by.organization
-    _validate(org, participants, objectives, follow_ups)
+    _validate(org, participants, objectives, follow_ups, held_on)
     review = Review.objects.create(organization=org, title=title, held_on=held_on, decisions=decisions,
                                    snapshot=review_snapshot(org=org, objectives=list(objectives), on=held_on),
                                    created_by=by.user)
@@ -69,7 +72,7 @@ def review_update(*, review: Review, by: Membership, title: str, held_on: date, 
     """Edit the record; the snapshot stays as it was unless asked (or the objectives discussed change)."""
     _require(by)
     org = review.organization
-    _validate(org, participants, objectives, follow_ups)
+    _validate(org, participants, objectives, follow_ups, held_on)
     before = set(review.objectives.values_list("pk", flat=True))
     review.title, review.held_on, review.decisions = title, held_on, decisions
     if refresh_snapshot or before != {o.pk for o in objectives}:

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from accounts.audit import audit_log_record
 from accounts.models import Membership, Organization
 from kpis.models import Kpi
-from kpis.periods import period_containing
+from kpis.periods import is_supported_day, period_containing, unsupported_day_message
 from kpis.selectors import kpi_value_for_period
 from objectives.models import KeyResult, Objective, ObjectiveTemplate
 from objectives.services.objectives import can_set_kind
@@ -151,6 +151,8 @@ def template_apply(*, template: ObjectiveTemplate, memberships: list[Membership]
     is created only when the member may set its kind there (set_<kind>); the others are skipped with a
     note, and the children of a skipped objective are created without it as parent.
     """
+    if not (is_supported_day(period_start) and is_supported_day(period_end)):
+        raise ValidationError({"period_start": unsupported_day_message()})
     results = []
     for membership in memberships:
         _require(membership)

@@ -3,10 +3,8 @@ from tests.factories import make_member, make_user
 PUBLIC_ROUTES = {
     "invitations:accept",
     "set_language",
-    "api_schema",
-    "api_docs",
 }
-AUTH_ONLY_ROUTES = {"home", "companies:company_create"}
+AUTH_ONLY_ROUTES = {"home", "companies:company_create", "api_schema", "api_docs"}
 
 
 def _invitation_id(org):
