@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from rest_framework import permissions, viewsets
 
+from accounts import rls
+
 
 class HasCapability(permissions.BasePermission):
     """Reads the view's `capabilities` map: action → capability (`"*"` is the default)."""
@@ -23,6 +25,11 @@ class OrgScopedViewSet(viewsets.GenericViewSet):
     permission_classes = [permissions.IsAuthenticated, HasCapability]
     capabilities: dict[str, str] = {}
     lookup_value_regex = "[0-9]+"
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if getattr(request, "org", None) is not None:
+            rls.request_org_set(request.org.pk)  # the row-level policies read the same organization
 
     def get_queryset(self):
         queryset = self.queryset.model.objects.for_org(self.request.org)

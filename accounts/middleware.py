@@ -5,9 +5,11 @@ import time
 from django.conf import settings
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
+from django.db import transaction
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect
 
+from accounts import rls
 from accounts.selectors import membership_for
 
 LAST_ORG_SESSION_KEY = "last_org_slug"
@@ -19,6 +21,9 @@ class OrganizationMiddleware:
     No membership (direct or through an engagement) means 404, exactly like a missing
     organization, so a tenant's existence never leaks. It never falls back to a remembered
     organization: the last one visited is kept only for the redirect of `/`.
+
+    On PostgreSQL the request runs in one transaction that carries the user and, once resolved,
+    the organization (`accounts.rls`): row-level security then shows that tenant's rows only.
     """
 
     def __init__(self, get_response):
@@ -27,7 +32,14 @@ class OrganizationMiddleware:
     def __call__(self, request):
         request.org = None
         request.membership = None
-        return self.get_response(request)
+        if not rls.applies():
+            return self.get_response(request)
+        with transaction.atomic():
+            rls.request_user_set(request.user.pk if request.user.is_authenticated else None)
+            response = self.get_response(request)
+            if response.status_code >= 500:
+                transaction.set_rollback(True)  # a failed view writes nothing, as with ATOMIC_REQUESTS
+            return response
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         slug = view_kwargs.get("org_slug")
@@ -42,6 +54,7 @@ class OrganizationMiddleware:
             raise Http404("No such organization.")
         request.membership = membership
         request.org = membership.organization
+        rls.request_org_set(request.org.pk)
         if request.session.get(LAST_ORG_SESSION_KEY) != slug:
             request.session[LAST_ORG_SESSION_KEY] = slug
         return None

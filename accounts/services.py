@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from accounts import rls
 from accounts.audit import audit_log_record
 from accounts.capabilities import Role
 from accounts.models import Engagement, Invitation, Membership, Organization, User
@@ -36,7 +37,8 @@ def organization_create(
         fiscal_year_start_month=fiscal_year_start_month,
     )
     if owner is not None:
-        Membership.objects.create(organization=org, user=owner, role=Role.CEO)
+        with rls.org_context(org):
+            Membership.objects.create(organization=org, user=owner, role=Role.CEO)
         audit_log_record(org=org, actor=owner, action="organization.created", target=org)
     return org
 
@@ -82,8 +84,12 @@ def membership_remove(*, membership: Membership, by: User, ip: str | None = None
     # An engagement's membership goes with its engagement, so the consultancy's record stays true.
     if membership.engagement_id:
         membership.engagement.delete()
-    else:
-        membership.delete()
+        return
+    # A consultant leaving the firm loses the memberships their engagements gave, in each client's tenant.
+    for engagement in Engagement.objects.filter(consultant=membership):  # scoped: the leaving consultant's own
+        with rls.org_context(engagement.organization_id):
+            Membership.objects.filter(engagement=engagement).delete()  # scoped: that engagement's membership
+    membership.delete()
 
 
 @transaction.atomic
@@ -122,25 +128,26 @@ def invitation_revoke(*, invitation: Invitation, by: User, ip: str | None = None
 @transaction.atomic
 def invitation_accept(*, invitation: Invitation, user: User, ip: str | None = None) -> Membership:
     """Turn a pending invitation into a membership for the invited address, exactly once."""
-    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)  # scoped: row in hand
-    if not invitation.is_pending:
-        raise ValidationError(_("This invitation has expired, was revoked or was already used."))
-    if user.email.lower() != invitation.email.lower():
-        raise ValidationError(
-            _("This invitation is for %(email)s; you are signed in as %(me)s.")
-            % {"email": invitation.email, "me": user.email}
-        )
-    org = invitation.organization
-    try:
-        with transaction.atomic():
-            membership = Membership.objects.create(organization=org, user=user, role=invitation.role)
-    except IntegrityError as exc:
-        raise ValidationError(_("You are already a member of %(org)s.") % {"org": org}) from exc
-    invitation.accepted_at = timezone.now()
-    invitation.save(update_fields=["accepted_at"])
-    audit_log_record(org=org, actor=user, action="invitation.accepted", target=membership,
-                     data={"email": user.email, "role": invitation.role}, ip=ip)
-    return membership
+    with rls.org_context(invitation.organization_id):  # the link is outside any tenant's pages
+        invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)  # scoped: row in hand
+        if not invitation.is_pending:
+            raise ValidationError(_("This invitation has expired, was revoked or was already used."))
+        if user.email.lower() != invitation.email.lower():
+            raise ValidationError(
+                _("This invitation is for %(email)s; you are signed in as %(me)s.")
+                % {"email": invitation.email, "me": user.email}
+            )
+        org = invitation.organization
+        try:
+            with transaction.atomic():
+                membership = Membership.objects.create(organization=org, user=user, role=invitation.role)
+        except IntegrityError as exc:
+            raise ValidationError(_("You are already a member of %(org)s.") % {"org": org}) from exc
+        invitation.accepted_at = timezone.now()
+        invitation.save(update_fields=["accepted_at"])
+        audit_log_record(org=org, actor=user, action="invitation.accepted", target=membership,
+                         data={"email": user.email, "role": invitation.role}, ip=ip)
+        return membership
 
 
 @transaction.atomic
@@ -148,30 +155,32 @@ def engagement_create(
     *, client: Organization, consultant: Membership, role: str, by: User, ip: str | None = None
 ) -> Engagement:
     """Give a consultancy's consultant access to a client company with a role."""
-    consultancy = consultant.organization
-    if not consultancy.is_consultancy or client.is_consultancy:
-        raise ValidationError(_("An engagement links a consultancy's consultant to a client company."))
-    if Membership.objects.for_org(client).filter(user=consultant.user).exists():
-        raise ValidationError(_("%(email)s already reaches %(org)s.") % {"email": consultant.user.email,
-                                                                           "org": client})
-    engagement = Engagement.objects.create(organization=client, consultancy=consultancy,
-                                           consultant=consultant, role=role)
-    Membership.objects.create(organization=client, user=consultant.user, role=role, engagement=engagement)
-    data = {"consultant": consultant.user.email, "consultancy": consultancy.name, "role": role}
-    for org in (client, consultancy):
-        audit_log_record(org=org, actor=by, action="engagement.created", target=engagement, data=data, ip=ip)
-    return engagement
+    with rls.org_context(client):  # the consultancy writes in its client's tenant
+        consultancy = consultant.organization
+        if not consultancy.is_consultancy or client.is_consultancy:
+            raise ValidationError(_("An engagement links a consultancy's consultant to a client company."))
+        if Membership.objects.for_org(client).filter(user=consultant.user).exists():
+            raise ValidationError(_("%(email)s already reaches %(org)s.") % {"email": consultant.user.email,
+                                                                               "org": client})
+        engagement = Engagement.objects.create(organization=client, consultancy=consultancy,
+                                               consultant=consultant, role=role)
+        Membership.objects.create(organization=client, user=consultant.user, role=role, engagement=engagement)
+        data = {"consultant": consultant.user.email, "consultancy": consultancy.name, "role": role}
+        for org in (client, consultancy):
+            audit_log_record(org=org, actor=by, action="engagement.created", target=engagement, data=data, ip=ip)
+        return engagement
 
 
 @transaction.atomic
 def engagement_change_role(*, engagement: Engagement, role: str, by: User, ip: str | None = None) -> Engagement:
     before = engagement.role
-    engagement.role = role
-    engagement.save(update_fields=["role"])
-    Membership.objects.filter(engagement=engagement).update(role=role)  # scoped: the engagement's own row
+    data = {"consultant": engagement.consultant.user.email, "from": before, "to": role}
+    with rls.org_context(engagement.organization_id):  # the client's membership follows the engagement
+        engagement.role = role
+        engagement.save(update_fields=["role"])
+        Membership.objects.filter(engagement=engagement).update(role=role)  # scoped: the engagement's own row
     for org in (engagement.organization, engagement.consultancy):
-        audit_log_record(org=org, actor=by, action="engagement.role_changed", target=engagement,
-                         data={"consultant": engagement.consultant.user.email, "from": before, "to": role}, ip=ip)
+        audit_log_record(org=org, actor=by, action="engagement.role_changed", target=engagement, data=data, ip=ip)
     return engagement
 
 
@@ -182,7 +191,8 @@ def engagement_end(*, engagement: Engagement, by: User, ip: str | None = None) -
             "client": engagement.organization.name}
     for org in (engagement.organization, engagement.consultancy):
         audit_log_record(org=org, actor=by, action="engagement.ended", target=engagement, data=data, ip=ip)
-    engagement.delete()
+    with rls.org_context(engagement.organization_id):  # the client's membership goes with the engagement
+        engagement.delete()
 
 
 @transaction.atomic
