@@ -18,6 +18,7 @@ The app connects as a role that owns nothing and has neither SUPERUSER nor BYPAS
 
 from __future__ import annotations
 
+import hashlib
 from contextlib import contextmanager
 from functools import wraps
 from typing import Callable, Iterator, TypeVar
@@ -42,6 +43,9 @@ def _setting(name: str, cast: str) -> str:
 CURRENT_ORG = _setting(ORG_SETTING, "::bigint")
 CURRENT_USER = _setting(USER_SETTING, "::bigint")
 
+_FIRM_CHILDREN = ("parent_id IS NOT NULL AND organization_id IN (SELECT e.organization_id FROM accounts_engagement e"
+                  f" WHERE e.consultancy_id = {CURRENT_ORG})")
+
 # The reviewed exceptions: what a tenant table shows beyond the current organization's rows, and why.
 # (model label → (extra USING clause, extra WITH CHECK clause or None)).
 EXTRA_VISIBILITY: dict[str, tuple[str, str | None]] = {
@@ -52,14 +56,10 @@ EXTRA_VISIBILITY: dict[str, tuple[str, str | None]] = {
     "accounts.engagement": (f"consultancy_id = {CURRENT_ORG}", f"consultancy_id = {CURRENT_ORG}"),
     # The public invitation link knows only the token (a secret): that one row is readable.
     "accounts.invitation": (f"token = NULLIF(current_setting('{INVITATION_SETTING}', true), '')", None),
-    # A consultancy's firm connection feeds connections in its engaged clients' tenants; it lists,
-    # pauses and resumes them.
-    "integrations.connection": (
-        "parent_id IS NOT NULL AND organization_id IN (SELECT e.organization_id FROM accounts_engagement e"
-        f" WHERE e.consultancy_id = {CURRENT_ORG})",
-        "parent_id IS NOT NULL AND organization_id IN (SELECT e.organization_id FROM accounts_engagement e"
-        f" WHERE e.consultancy_id = {CURRENT_ORG})",
-    ),
+    # A consultancy's firm connection feeds connections in its engaged clients' tenants: it lists,
+    # pauses and resumes them; and a client's child connection reads its firm's row (the token it borrows).
+    "integrations.connection": (f"({_FIRM_CHILDREN}) OR id IN (SELECT pilotage_firm_parents_of({CURRENT_ORG}))",
+                                _FIRM_CHILDREN),
 }
 
 
@@ -76,9 +76,7 @@ def tenant_models() -> list:
             and m._meta.managed]
 
 
-def policy_sql(model) -> list[str]:
-    """The statements that put `model`'s table under its tenant policy (safe to run again)."""
-    table = connection.ops.quote_name(model._meta.db_table)
+def _policy_clauses(model) -> tuple[str, str]:
     using = f"organization_id = {CURRENT_ORG}"
     check = using
     extra_using, extra_check = EXTRA_VISIBILITY.get(model._meta.label_lower, (None, None))
@@ -86,17 +84,41 @@ def policy_sql(model) -> list[str]:
         using = f"({using}) OR ({extra_using})"
     if extra_check:
         check = f"({check}) OR ({extra_check})"
+    return using, check
+
+
+def policy_fingerprint(model) -> str:
+    """Names the policy's text, kept as the policy's comment: `migrate` leaves an unchanged policy alone."""
+    return "pilotage:" + hashlib.sha256("\n".join(_policy_clauses(model)).encode()).hexdigest()[:16]
+
+
+def policy_sql(model) -> list[str]:
+    """The statements that put `model`'s table under its tenant policy (safe to run again)."""
+    table = connection.ops.quote_name(model._meta.db_table)
+    using, check = _policy_clauses(model)
     return [
         f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY",
         f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY",
         f"DROP POLICY IF EXISTS {POLICY_NAME} ON {table}",
         f"CREATE POLICY {POLICY_NAME} ON {table} USING ({using}) WITH CHECK ({check})",
+        f"COMMENT ON POLICY {POLICY_NAME} ON {table} IS '{policy_fingerprint(model)}'",
     ]
 
 
-# Which organization a tenant row belongs to, for a task that received only the row's id. It runs
-# as its owner (who bypasses RLS) and reveals nothing but that number.
-ORG_OF_FUNCTION = """
+_IN_PLACE = """
+SELECT c.relname, d.description FROM pg_class c
+JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = current_schema()
+JOIN pg_policy p ON p.polrelid = c.oid AND p.polname = %s
+LEFT JOIN pg_description d ON d.objoid = p.oid AND d.classoid = 'pg_policy'::regclass
+WHERE c.relrowsecurity AND c.relforcerowsecurity
+"""
+
+
+# The narrow ways across tenants, as functions that run as their owner (who bypasses RLS). Each
+# returns identifiers only, never a row's content, and the caller then works in that row's tenant.
+FUNCTIONS = [
+    # Which organization a tenant row belongs to, for a task that received only the row's id.
+    """
 CREATE OR REPLACE FUNCTION pilotage_org_of(tbl regclass, row_id bigint) RETURNS bigint
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, public AS $$
 DECLARE org bigint;
@@ -106,8 +128,21 @@ BEGIN
   END IF;
   EXECUTE format('SELECT organization_id FROM %s WHERE id = $1', tbl) INTO org USING row_id;
   RETURN org;
-END $$
-"""
+END $$""",
+    # The firm connections that feed this organization's connections (a child syncs with its firm's token).
+    """
+CREATE OR REPLACE FUNCTION pilotage_firm_parents_of(org bigint) RETURNS SETOF bigint
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+  SELECT DISTINCT parent_id FROM integrations_connection WHERE organization_id = org AND parent_id IS NOT NULL
+$$""",
+    # The connections to these HubSpot hubs, with their organizations (a webhook names a hub, not a tenant).
+    """
+CREATE OR REPLACE FUNCTION pilotage_hubspot_connections(hub_ids text[]) RETURNS TABLE (id bigint, org bigint)
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+  SELECT id, organization_id FROM integrations_connection
+  WHERE provider = 'hubspot' AND provider_account_id = ANY(hub_ids)
+$$""",
+]
 
 
 def policies_apply(*, using: str = "default", **_kwargs) -> None:
@@ -119,11 +154,16 @@ def policies_apply(*, using: str = "default", **_kwargs) -> None:
         return
     with transaction.atomic(using=using), conn.cursor() as cursor:
         existing = set(conn.introspection.table_names(cursor))
+        if "integrations_connection" in existing:
+            for function in FUNCTIONS:
+                cursor.execute(function)
+        cursor.execute(_IN_PLACE, [POLICY_NAME])
+        in_place = dict(cursor.fetchall())
         for model in tenant_models():
-            if model._meta.db_table in existing:
+            table = model._meta.db_table
+            if table in existing and in_place.get(table) != policy_fingerprint(model):
                 for statement in policy_sql(model):
                     cursor.execute(statement)
-        cursor.execute(ORG_OF_FUNCTION)
 
 
 def _set(name: str, value: object, *, local: bool) -> None:
@@ -202,6 +242,18 @@ def org_of(model, pk: int) -> int | None:
     with connection.cursor() as cursor:
         cursor.execute("SELECT pilotage_org_of(%s::regclass, %s)", [model._meta.db_table, pk])
         return cursor.fetchone()[0]
+
+
+def hubspot_connections(hub_ids: set[str]) -> list[tuple[int, int]]:
+    """(connection id, organization id) of the HubSpot connections to these hubs, across tenants."""
+    from integrations.models import Connection
+
+    if not applies():
+        return list(Connection.objects.filter(  # scoped: ids only; the caller works in each row's tenant
+            provider="hubspot", provider_account_id__in=hub_ids).values_list("pk", "organization_id"))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id, org FROM pilotage_hubspot_connections(%s)", [sorted(hub_ids)])
+        return [tuple(row) for row in cursor.fetchall()]
 
 
 def tenant_task(*, org_arg: str | None = None, model=None):

@@ -7,6 +7,8 @@ connection (`app_sql`) or by switching Django's own connection to it (`as_app_ro
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import psycopg
 import pytest
 from django.db import connection
@@ -50,10 +52,21 @@ def tenant_tables() -> list[str]:
 
 @pytest.fixture
 def as_app_role(transactional_db, app_role):
-    """Django's default connection logs in as the app role for the rest of the test, then as the owner again."""
-    connection.close()
-    saved = {k: connection.settings_dict[k] for k in ("USER", "PASSWORD")}
-    connection.settings_dict.update(USER=APP_ROLE, PASSWORD=APP_PASSWORD)
-    yield
-    connection.close()
-    connection.settings_dict.update(saved)
+    """`with as_app_role():` Django's own connection logs in as the app role inside the block (the
+    rows made before it are committed, as the owner), then as the owner again."""
+
+    @contextmanager
+    def connected():
+        connection.close()
+        saved = {k: connection.settings_dict[k] for k in ("USER", "PASSWORD")}
+        connection.settings_dict.update(USER=APP_ROLE, PASSWORD=APP_PASSWORD)
+        try:
+            yield
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT current_user")
+                assert cursor.fetchone()[0] == APP_ROLE
+        finally:
+            connection.close()
+            connection.settings_dict.update(saved)
+
+    return connected
