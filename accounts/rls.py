@@ -202,25 +202,21 @@ def org_context(org) -> Iterator[None]:
         yield
         return
     org_id = getattr(org, "pk", org)
-    if connection.in_atomic_block:
-        previous = _get(ORG_SETTING)
-        _set(ORG_SETTING, org_id, local=True)
-        try:
-            yield
-        finally:
+    local = connection.in_atomic_block
+    previous = _get(ORG_SETTING)  # a task started from another task's on_commit gives the outer one back
+    _set(ORG_SETTING, org_id, local=local)
+    try:
+        yield
+    finally:
+        if local:
             try:
                 _set(ORG_SETTING, previous, local=True)
             except DatabaseError:
                 pass  # the transaction failed and will be rolled back, setting included
-        return
-    _set(ORG_SETTING, org_id, local=False)
-    try:
-        yield
-    finally:
-        if connection.connection is not None and not connection.is_usable():
+        elif connection.connection is not None and not connection.is_usable():
             connection.close()  # a broken connection is dropped, never reused with its setting
         else:
-            _set(ORG_SETTING, None, local=False)
+            _set(ORG_SETTING, previous, local=False)
 
 
 @contextmanager
