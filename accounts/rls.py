@@ -19,14 +19,15 @@ The app connects as a role that owns nothing and has neither SUPERUSER nor BYPAS
 from __future__ import annotations
 
 import hashlib
+import inspect
 from contextlib import contextmanager
 from functools import wraps
 from typing import Callable, Iterator, TypeVar
 
-T = TypeVar("T")
-
 from django.apps import apps
 from django.db import DatabaseError, connection, transaction
+
+T = TypeVar("T")
 
 ORG_SETTING = "app.current_org"
 USER_SETTING = "app.current_user"
@@ -52,8 +53,9 @@ EXTRA_VISIBILITY: dict[str, tuple[str, str | None]] = {
     # The middleware finds the user's membership before it knows the organization, and the org
     # switcher lists them on every page: a user sees their own memberships in every organization.
     "accounts.membership": (f"user_id = {CURRENT_USER}", None),
-    # The consultancy's portfolio lists the engagements it made on its clients, and creates them.
-    "accounts.engagement": (f"consultancy_id = {CURRENT_ORG}", f"consultancy_id = {CURRENT_ORG}"),
+    # The consultancy's portfolio lists the engagements it made on its clients (it writes them only
+    # from inside the client's context: engagement_create, _change_role, _end).
+    "accounts.engagement": (f"consultancy_id = {CURRENT_ORG}", None),
     # The public invitation link knows only the token (a secret): that one row is readable.
     "accounts.invitation": (f"token = NULLIF(current_setting('{INVITATION_SETTING}', true), '')", None),
     # A consultancy's firm connection feeds connections in its engaged clients' tenants: it lists,
@@ -258,26 +260,20 @@ def hubspot_connections(hub_ids: set[str]) -> list[tuple[int, int]]:
         return [tuple(row) for row in cursor.fetchall()]
 
 
-def tenant_task(*, org_arg: str | None = None, model=None):
+def tenant_task(*, arg: str, model=None):
     """Decorates a Celery task body so that it runs in its organization's context.
 
-    `org_arg`: the name of the argument that is the organization's id; or `model`: the task's first
-    argument is the id of a row of that tenant model, whose organization is looked up.
+    `arg` names the task's argument that is the organization's id, or, with `model`, the id of a row
+    of that tenant model, whose organization is looked up (`org_of`).
     """
 
     def decorate(func):
+        signature = inspect.signature(func)
+
         @wraps(func)
         def wrapper(*args, **kwargs):
-            from celery import Task
-
-            values = list(args)
-            if values and isinstance(values[0], Task):
-                values = values[1:]  # bound task: skip `self`
-            if org_arg is not None:
-                org_id = kwargs.get(org_arg, values[0] if values else None)
-            else:
-                row_id = kwargs.get("id", values[0] if values else None)
-                org_id = org_of(model, row_id)
+            value = signature.bind(*args, **kwargs).arguments.get(arg)
+            org_id = org_of(model, value) if model is not None and value is not None else value
             if org_id is None:
                 return func(*args, **kwargs)  # the row is gone: the task finds nothing and returns
             with org_context(org_id):

@@ -18,7 +18,7 @@ from integrations.models import SyncRun
 
 
 @shared_task(bind=True, acks_late=True, max_retries=20, queue="sync")
-@tenant_task(model=SyncRun)
+@tenant_task(arg="sync_run_id", model=SyncRun)
 def sync_run_execute_task(self, sync_run_id: int) -> None:
     run = SyncRun.objects.filter(pk=sync_run_id).select_related("connection").first()  # scoped: by id, the row carries its org
     if run is None or not run.is_live:

@@ -11,7 +11,7 @@ from kpis import services
 
 
 @shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
-@tenant_task(org_arg="org_id")
+@tenant_task(arg="org_id")
 def kpi_values_recompute_pending_task(org_id: int) -> None:
     """The debounced recompute of one organization's pending changes (see kpi_values_recompute_enqueue)."""
     org = Organization.objects.filter(pk=org_id).first()
@@ -21,7 +21,7 @@ def kpi_values_recompute_pending_task(org_id: int) -> None:
 
 
 @shared_task(acks_late=True)
-@tenant_task(org_arg="org_id")
+@tenant_task(arg="org_id")
 def kpi_values_recompute_task(org_id: int) -> None:
     """A full recompute of one organization (repairs; the management command runs the same service)."""
     org = Organization.objects.filter(pk=org_id).first()
