@@ -279,9 +279,16 @@ def tenant_task(*, arg: str, model=None):
             with org_context(org_id):
                 return func(*args, **kwargs)
 
+        wrapper.tenant_context = arg  # tests/accounts/rls checks that every task declares its context
         return wrapper
 
     return decorate
+
+
+def visits_every_tenant(func):
+    """Marks a beat task that works across tenants through `each_org` (one tenant at a time)."""
+    func.tenant_context = "each_org"
+    return func
 
 
 def each_org(work: Callable[..., T], queryset=None) -> list[T]:

@@ -12,7 +12,7 @@ import random
 from celery import shared_task
 from django.conf import settings
 
-from accounts.rls import each_org, tenant_task
+from accounts.rls import each_org, tenant_task, visits_every_tenant
 from integrations import services
 from integrations.models import SyncRun
 
@@ -40,6 +40,7 @@ def sync_run_execute_task(self, sync_run_id: int) -> None:
 
 
 @shared_task(acks_late=True, queue="sync")
+@visits_every_tenant
 def connections_sync_due_task() -> int:
     """Every 5 minutes (config/celery.py): queue a sync for each connection whose interval has elapsed,
     and send again the runs whose worker went silent."""
