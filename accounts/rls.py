@@ -20,9 +20,10 @@ from __future__ import annotations
 
 import hashlib
 import inspect
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import wraps
-from typing import Callable, Iterator, TypeVar
+from typing import TypeVar
 
 from django.apps import apps
 from django.db import DatabaseError, connection, transaction
