@@ -36,11 +36,15 @@ demo: migrate
 test: install
 	$(RUN) pytest $(PYTEST_ARGS)
 
-# The production-like stack on this machine: gunicorn + Celery worker + beat (see Procfile).
+# The production-like stack on this machine: gunicorn + Celery worker + beat (see Procfile). With
+# DATABASE_MIGRATION_URL (the owner) set, migrations run as the owner and the app as DATABASE_URL's role.
 serve: install
 	@test -n "$$DATABASE_URL" || (echo "Set DATABASE_URL (PostgreSQL) and REDIS_URL first; see README." && exit 1)
 	@test -n "$$REDIS_URL" || (echo "Set REDIS_URL first; see README." && exit 1)
-	DJANGO_SETTINGS_MODULE=$${DJANGO_SETTINGS_MODULE:-config.settings.dev} $(RUN) python manage.py migrate --noinput
+	DATABASE_URL=$${DATABASE_MIGRATION_URL:-$$DATABASE_URL} DJANGO_SETTINGS_MODULE=$${DJANGO_SETTINGS_MODULE:-config.settings.dev} $(RUN) python manage.py migrate --noinput
+	@if [ -n "$$DATABASE_MIGRATION_URL" ]; then \
+	  DATABASE_URL=$$DATABASE_MIGRATION_URL DJANGO_SETTINGS_MODULE=$${DJANGO_SETTINGS_MODULE:-config.settings.dev} \
+	    $(RUN) python manage.py db_app_role --url "$$DATABASE_URL"; fi
 	DJANGO_SETTINGS_MODULE=$${DJANGO_SETTINGS_MODULE:-config.settings.dev} $(RUN) python manage.py collectstatic --noinput -v0
 	DJANGO_SETTINGS_MODULE=$${DJANGO_SETTINGS_MODULE:-config.settings.dev} $(RUN) honcho start
 

@@ -6,6 +6,7 @@ from django_filters import ModelChoiceFilter, ModelMultipleChoiceFilter
 from django_filters.rest_framework import DjangoFilterBackend, FilterSet
 from rest_framework import permissions, viewsets
 
+from accounts import rls
 from accounts.models import OrgOwned
 
 
@@ -45,6 +46,11 @@ class OrgScopedViewSet(viewsets.GenericViewSet):
     filter_backends = [OrgScopedFilterBackend]
     capabilities: dict[str, str] = {}
     lookup_value_regex = "[0-9]+"
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if getattr(request, "org", None) is not None:
+            rls.request_org_set(request.org.pk)  # the row-level policies read the same organization
 
     def get_queryset(self):
         queryset = self.queryset.model.objects.for_org(self.request.org)

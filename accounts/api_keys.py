@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import rls
 from accounts.audit import audit_log_record
 from accounts.capabilities import CAPABILITIES, Role, role_can
 from accounts.models import ApiKey, Membership, Organization
@@ -91,16 +92,21 @@ def api_key_revoke(*, key: ApiKey, by: Membership) -> ApiKey:
 
 
 def api_key_principal(secret: str) -> ApiKeyPrincipal | None:
-    """The principal of a usable key, or None; notes its last use (at most once a minute)."""
+    """The principal of a usable key, or None."""
     # A key is looked up by its prefix before any organization is known: it names its organization.
     prefix, _dot, _rest = secret.partition(".")
-    key = ApiKey.objects.select_related("organization").filter(prefix=prefix, revoked=False).first()
+    with rls.api_key_prefix_context(prefix):
+        key = ApiKey.objects.select_related("organization").filter(prefix=prefix, revoked=False).first()
     if key is None or key.has_expired or not key.is_valid(secret):
         return None
+    return ApiKeyPrincipal(key=key)
+
+
+def api_key_note_use(key: ApiKey) -> None:
+    """Remember when a key was last used (at most once a minute), in its organization's context."""
     now = timezone.now()
     if key.last_used_at is None or now - key.last_used_at > LAST_USED_PRECISION:
-        ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
-    return ApiKeyPrincipal(key=key)
+        ApiKey.objects.for_org(key.organization).filter(pk=key.pk).update(last_used_at=now)
 
 
 def _within(role: str, creator_role: str) -> bool:

@@ -5,10 +5,12 @@ import time
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY, logout
 from django.contrib.auth.views import redirect_to_login
+from django.db import connection, transaction
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect
 
-from accounts.api_keys import api_key_from_request, api_key_principal
+from accounts import rls
+from accounts.api_keys import api_key_from_request, api_key_note_use, api_key_principal
 from accounts.selectors import membership_for
 
 LAST_ORG_SESSION_KEY = "last_org_slug"
@@ -20,6 +22,9 @@ class OrganizationMiddleware:
     No membership (direct or through an engagement) means 404, exactly like a missing
     organization, so a tenant's existence never leaks. It never falls back to a remembered
     organization: the last one visited is kept only for the redirect of `/`.
+
+    On PostgreSQL the request runs in one transaction that carries the user and, once resolved,
+    the organization (`accounts.rls`): row-level security then shows that tenant's rows only.
     """
 
     def __init__(self, get_response):
@@ -28,7 +33,15 @@ class OrganizationMiddleware:
     def __call__(self, request):
         request.org = None
         request.membership = None
-        return self.get_response(request)
+        if not rls.applies():
+            return self.get_response(request)
+        outermost = not connection.in_atomic_block  # nested only inside a test's transaction
+        with transaction.atomic(savepoint=False):
+            rls.request_user_set(request.user.pk if request.user.is_authenticated else None)
+            response = self.get_response(request)
+            if outermost and response.status_code >= 500:
+                transaction.set_rollback(True)  # a failed view writes nothing, as with ATOMIC_REQUESTS
+            return response
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         slug = view_kwargs.get("org_slug")
@@ -45,6 +58,7 @@ class OrganizationMiddleware:
             raise Http404("No such organization.")
         request.membership = membership
         request.org = membership.organization
+        rls.request_org_set(request.org.pk)
         if request.session.get(LAST_ORG_SESSION_KEY) != slug:
             request.session[LAST_ORG_SESSION_KEY] = slug
         return None
@@ -59,6 +73,8 @@ class OrganizationMiddleware:
         if principal.organization.slug != slug:
             raise Http404("No such organization.")
         request.membership, request.org, request.api_key = principal, principal.organization, principal.key
+        rls.request_org_set(request.org.pk)
+        api_key_note_use(principal.key)
         return None
 
 

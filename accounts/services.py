@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from accounts import rls
 from accounts.audit import audit_log_record
 from accounts.capabilities import Role, role_within
 from accounts.events import organization_created
@@ -48,7 +49,8 @@ def organization_create(
     )
     organization_created.send(sender=Organization, org=org)
     if owner is not None:
-        Membership.objects.create(organization=org, user=owner, role=Role.CEO)
+        with rls.org_context(org):
+            Membership.objects.create(organization=org, user=owner, role=Role.CEO)
         audit_log_record(org=org, actor=owner, action="organization.created", target=org)
     return org
 
@@ -123,8 +125,12 @@ def membership_remove(*, membership: Membership, by: User, ip: str | None = None
     # An engagement's membership goes with its engagement, so the consultancy's record stays true.
     if membership.engagement_id:
         membership.engagement.delete()
-    else:
-        membership.delete()
+        return
+    # A consultant leaving the firm loses the memberships their engagements gave, in each client's tenant.
+    for engagement in Engagement.objects.filter(consultant=membership):  # scoped: the leaving consultant's own
+        with rls.org_context(engagement.organization_id):
+            Membership.objects.filter(engagement=engagement).delete()  # scoped: that engagement's membership
+    membership.delete()
 
 
 @transaction.atomic
@@ -166,25 +172,26 @@ def invitation_revoke(*, invitation: Invitation, by: User, ip: str | None = None
 @transaction.atomic
 def invitation_accept(*, invitation: Invitation, user: User, ip: str | None = None) -> Membership:
     """Turn a pending invitation into a membership for the invited address, exactly once."""
-    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)  # scoped: row in hand
-    if not invitation.is_pending:
-        raise ValidationError(_("This invitation has expired, was revoked or was already used."))
-    if user.email.lower() != invitation.email.lower():
-        raise ValidationError(
-            _("This invitation is for %(email)s; you are signed in as %(me)s.")
-            % {"email": invitation.email, "me": user.email}
-        )
-    org = invitation.organization
-    try:
-        with transaction.atomic():
-            membership = Membership.objects.create(organization=org, user=user, role=invitation.role)
-    except IntegrityError as exc:
-        raise ValidationError(_("You are already a member of %(org)s.") % {"org": org}) from exc
-    invitation.accepted_at = timezone.now()
-    invitation.save(update_fields=["accepted_at"])
-    audit_log_record(org=org, actor=user, action="invitation.accepted", target=membership,
-                     data={"email": user.email, "role": invitation.role}, ip=ip)
-    return membership
+    with rls.org_context(invitation.organization_id):  # the link is outside any tenant's pages
+        invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)  # scoped: row in hand
+        if not invitation.is_pending:
+            raise ValidationError(_("This invitation has expired, was revoked or was already used."))
+        if user.email.lower() != invitation.email.lower():
+            raise ValidationError(
+                _("This invitation is for %(email)s; you are signed in as %(me)s.")
+                % {"email": invitation.email, "me": user.email}
+            )
+        org = invitation.organization
+        try:
+            with transaction.atomic():
+                membership = Membership.objects.create(organization=org, user=user, role=invitation.role)
+        except IntegrityError as exc:
+            raise ValidationError(_("You are already a member of %(org)s.") % {"org": org}) from exc
+        invitation.accepted_at = timezone.now()
+        invitation.save(update_fields=["accepted_at"])
+        audit_log_record(org=org, actor=user, action="invitation.accepted", target=membership,
+                         data={"email": user.email, "role": invitation.role}, ip=ip)
+        return membership
 
 
 @transaction.atomic
@@ -198,25 +205,26 @@ def engagement_create(
     ceiling at or above `role`), the engagement is pending and gives no access. `max_role` is for the one
     case where the consultancy itself creates the client company (client_company_create).
     """
-    consultancy = consultant.organization
-    if not consultancy.is_consultancy or client.is_consultancy:
-        raise ValidationError(_("An engagement links a consultancy's consultant to a client company."))
-    if role not in Role.values:
-        raise ValidationError(_("Unknown role."))
-    _ensure_within_own_role(consultancy, by, role)
-    if Membership.objects.for_org(client).filter(user=consultant.user).exists() or \
-            Engagement.objects.for_org(client).filter(consultant=consultant).exists():
-        raise ValidationError(_("%(email)s already reaches %(org)s.") % {"email": consultant.user.email,
-                                                                           "org": client})
-    engagement = Engagement.objects.create(organization=client, consultancy=consultancy,
-                                           consultant=consultant, role=role, max_role=max_role)
-    if not engagement.is_pending:
-        Membership.objects.create(organization=client, user=consultant.user, role=role, engagement=engagement)
-    data = {"consultant": consultant.user.email, "consultancy": consultancy.name, "role": role,
-            "pending": engagement.is_pending}
-    for org in (client, consultancy):
-        audit_log_record(org=org, actor=by, action="engagement.created", target=engagement, data=data, ip=ip)
-    return engagement
+    with rls.org_context(client):  # the consultancy writes in its client's tenant
+        consultancy = consultant.organization
+        if not consultancy.is_consultancy or client.is_consultancy:
+            raise ValidationError(_("An engagement links a consultancy's consultant to a client company."))
+        if role not in Role.values:
+            raise ValidationError(_("Unknown role."))
+        _ensure_within_own_role(consultancy, by, role)
+        if Membership.objects.for_org(client).filter(user=consultant.user).exists() or \
+                Engagement.objects.for_org(client).filter(consultant=consultant).exists():
+            raise ValidationError(_("%(email)s already reaches %(org)s.") % {"email": consultant.user.email,
+                                                                               "org": client})
+        engagement = Engagement.objects.create(organization=client, consultancy=consultancy,
+                                               consultant=consultant, role=role, max_role=max_role)
+        if not engagement.is_pending:
+            Membership.objects.create(organization=client, user=consultant.user, role=role, engagement=engagement)
+        data = {"consultant": consultant.user.email, "consultancy": consultancy.name, "role": role,
+                "pending": engagement.is_pending}
+        for org in (client, consultancy):
+            audit_log_record(org=org, actor=by, action="engagement.created", target=engagement, data=data, ip=ip)
+        return engagement
 
 
 def _engagement_audit(engagement: Engagement, *, action: str, by: User | None, ip: str | None, **data) -> None:
@@ -227,10 +235,11 @@ def _engagement_audit(engagement: Engagement, *, action: str, by: User | None, i
 
 def _engagement_grant(engagement: Engagement) -> None:
     """Give the consultant the engagement's role at the client (creating the access on first approval)."""
-    updated = Membership.objects.filter(engagement=engagement).update(role=engagement.role)  # scoped: its own row
-    if not updated:
-        Membership.objects.create(organization=engagement.organization, user=engagement.consultant.user,
-                                  role=engagement.role, engagement=engagement)
+    with rls.org_context(engagement.organization_id):  # the client's membership, whoever acts
+        updated = Membership.objects.filter(engagement=engagement).update(role=engagement.role)  # scoped: its own row
+        if not updated:
+            Membership.objects.create(organization=engagement.organization, user=engagement.consultant.user,
+                                      role=engagement.role, engagement=engagement)
 
 
 @transaction.atomic
@@ -241,7 +250,8 @@ def engagement_change_role(*, engagement: Engagement, role: str, by: User | None
     _ensure_within_own_role(engagement.consultancy, by, engagement.role, role)
     before = engagement.role
     engagement.role = role
-    engagement.save(update_fields=["role"])
+    with rls.org_context(engagement.organization_id):  # the consultancy writes in its client's tenant
+        engagement.save(update_fields=["role"])
     if not engagement.is_pending:
         _engagement_grant(engagement)
     _engagement_audit(engagement, action="engagement.role_changed", by=by, ip=ip, **{
@@ -303,7 +313,8 @@ def engagement_end(*, engagement: Engagement, by: User, ip: str | None = None) -
             "client": engagement.organization.name}
     for org in (engagement.organization, engagement.consultancy):
         audit_log_record(org=org, actor=by, action="engagement.ended", target=engagement, data=data, ip=ip)
-    engagement.delete()
+    with rls.org_context(engagement.organization_id):  # the client's membership goes with the engagement
+        engagement.delete()
 
 
 @transaction.atomic

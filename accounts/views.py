@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts import selectors, services
+from accounts import rls, selectors, services
 from accounts.decorators import require_capability
 from accounts.exports import export_format, table_download
 from accounts.forms import CeilingForm, ClientCompanyForm, CompanyForm, EngagementForm, InvitationForm, RoleForm
@@ -256,7 +256,8 @@ def audit_log(request, org_slug):
 
 def invitation_accept(request, token):
     """Public link from the e-mail: shows the invitation, then accepts it once signed in."""
-    invitation = Invitation.objects.filter(token=token).select_related("organization").first()  # scoped: token
+    with rls.invitation_token_context(token):
+        invitation = Invitation.objects.filter(token=token).select_related("organization").first()  # scoped: token
     if invitation is None:
         raise Http404
     if request.method == "POST" and request.user.is_authenticated:

@@ -2,11 +2,13 @@
 
 from celery import shared_task
 
+from accounts.rls import tenant_task
 from imports import services
 from imports.models import ImportRun
 
 
 @shared_task(acks_late=True)
+@tenant_task(arg="run_id", model=ImportRun)
 def import_run_validate_task(run_id: int, use_stored_mapping: bool = False) -> None:
     run = ImportRun.objects.filter(pk=run_id, state=ImportRun.State.VALIDATING).select_related("organization").first()
     if run is None:
@@ -15,6 +17,7 @@ def import_run_validate_task(run_id: int, use_stored_mapping: bool = False) -> N
 
 
 @shared_task(acks_late=True)
+@tenant_task(arg="run_id", model=ImportRun)
 def import_run_execute_task(run_id: int) -> None:
     run = ImportRun.objects.filter(pk=run_id).select_related("organization", "confirmed_by__user").first()
     if run is None:

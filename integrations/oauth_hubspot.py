@@ -36,6 +36,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from redis.exceptions import LockError
 
+from accounts import rls
 from accounts.decorators import require_capability
 from accounts.models import Membership, Organization
 from integrations.base import ConnectorError
@@ -227,6 +228,7 @@ def hubspot_oauth_callback(request: HttpRequest) -> HttpResponse:
     if membership is None or not membership.can("integrations.manage"):
         raise Http404("No such organization.")
     org = membership.organization
+    rls.request_org_set(org.pk)  # the signed state names the organization this page acts in
     if request.GET.get("error") or not request.GET.get("code"):
         messages.error(request, _("HubSpot did not authorize the connection (%(error)s).")
                        % {"error": request.GET.get("error_description") or request.GET.get("error") or _("no code")})

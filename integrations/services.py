@@ -276,13 +276,16 @@ def sync_run_dispatch(*, run_id: int) -> None:
     sync_run_execute_task.delay(run_id)
 
 
-def connections_due(*, now: datetime | None = None) -> list[Connection]:
-    """Active, non-firm connections whose interval has elapsed since their last run started (all tenants)."""
+def connections_due(*, now: datetime | None = None, org: Organization | None = None) -> list[Connection]:
+    """Active, non-firm connections whose interval has elapsed since their last run started (all tenants,
+    or `org`'s only)."""
     now = now or timezone.now()
     due = []
     # scoped: the scheduler walks every tenant on purpose; each run stays in its connection's tenant
     candidates = Connection.objects.filter(status=Connection.Status.ACTIVE).exclude(
         provider="pennylane_firm", parent__isnull=True)
+    if org is not None:
+        candidates = candidates.for_org(org)
     latest = {}
     for run in SyncRun.objects.filter(connection__in=candidates).order_by("connection_id", "-created_at") \
             .values("connection_id", "created_at", "state"):
@@ -297,7 +300,7 @@ def connections_due(*, now: datetime | None = None) -> list[Connection]:
     return due
 
 
-def sync_runs_redispatch_stale(*, now: datetime | None = None) -> list[SyncRun]:
+def sync_runs_redispatch_stale(*, now: datetime | None = None, org: Organization | None = None) -> list[SyncRun]:
     """Send again the task of live runs silent for too long (worker killed, message lost with it).
 
     Safe to repeat: the run is claimed with a conditional update under the connection's lock, so
@@ -308,7 +311,8 @@ def sync_runs_redispatch_stale(*, now: datetime | None = None) -> list[SyncRun]:
     now = now or timezone.now()
     stale_before = now - timedelta(seconds=settings.INTEGRATIONS_STALE_RUN_SECONDS)
     # scoped: the scheduler walks every tenant on purpose; each run stays in its own tenant
-    stale = list(SyncRun.objects.filter(state__in=[SyncRun.State.QUEUED, SyncRun.State.RUNNING]).filter(
+    runs = SyncRun.objects.all() if org is None else SyncRun.objects.for_org(org)
+    stale = list(runs.filter(state__in=[SyncRun.State.QUEUED, SyncRun.State.RUNNING]).filter(
         models.Q(heartbeat_at__lt=stale_before) | models.Q(heartbeat_at__isnull=True, created_at__lt=stale_before)))
     for run in stale:
         SyncRun.objects.filter(pk=run.pk).update(heartbeat_at=now)  # one re-dispatch per stale period
@@ -316,11 +320,12 @@ def sync_runs_redispatch_stale(*, now: datetime | None = None) -> list[SyncRun]:
     return stale
 
 
-def connections_sync_due(*, now: datetime | None = None) -> list[SyncRun]:
-    """Queue a sync for each connection whose interval has elapsed; safe if two beats call it."""
+def connections_sync_due(*, now: datetime | None = None, org: Organization | None = None) -> list[SyncRun]:
+    """Queue a sync for each connection whose interval has elapsed (all tenants, or `org`'s only); safe if
+    two beats call it."""
     now = now or timezone.now()
     runs = []
-    for connection in connections_due(now=now):
+    for connection in connections_due(now=now, org=org):
         full = connection.last_full_sync_at is None or connection.last_full_sync_at < now - timedelta(
             days=settings.PENNYLANE_FULL_RECONCILIATION_DAYS)
         runs.append(sync_run_enqueue(connection=connection, trigger=SyncRun.Trigger.SCHEDULE,

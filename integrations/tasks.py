@@ -12,11 +12,13 @@ import random
 from celery import shared_task
 from django.conf import settings
 
+from accounts.rls import each_org, tenant_task, visits_every_tenant
 from integrations import services
 from integrations.models import SyncRun
 
 
 @shared_task(bind=True, acks_late=True, max_retries=20, queue="sync")
+@tenant_task(arg="sync_run_id", model=SyncRun)
 def sync_run_execute_task(self, sync_run_id: int) -> None:
     run = SyncRun.objects.filter(pk=sync_run_id).select_related("connection").first()  # scoped: by id, the row carries its org
     if run is None or not run.is_live:
@@ -38,8 +40,12 @@ def sync_run_execute_task(self, sync_run_id: int) -> None:
 
 
 @shared_task(acks_late=True, queue="sync")
+@visits_every_tenant
 def connections_sync_due_task() -> int:
     """Every 5 minutes (config/celery.py): queue a sync for each connection whose interval has elapsed,
     and send again the runs whose worker went silent."""
-    services.sync_runs_redispatch_stale()
-    return len(services.connections_sync_due())
+    def visit(org) -> int:
+        services.sync_runs_redispatch_stale(org=org)
+        return len(services.connections_sync_due(org=org))
+
+    return sum(each_org(visit))  # one tenant at a time: the row-level policies show that tenant only

@@ -6,10 +6,12 @@ from celery import shared_task
 from django.db import OperationalError
 
 from accounts.models import Organization
+from accounts.rls import tenant_task
 from kpis import services
 
 
 @shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
+@tenant_task(arg="org_id")
 def kpi_values_recompute_pending_task(org_id: int) -> None:
     """The debounced recompute of one organization's pending changes (see kpi_values_recompute_enqueue)."""
     org = Organization.objects.filter(pk=org_id).first()
@@ -19,6 +21,7 @@ def kpi_values_recompute_pending_task(org_id: int) -> None:
 
 
 @shared_task(acks_late=True)
+@tenant_task(arg="org_id")
 def kpi_values_recompute_task(org_id: int) -> None:
     """A full recompute of one organization (repairs; the management command runs the same service)."""
     org = Organization.objects.filter(pk=org_id).first()

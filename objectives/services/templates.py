@@ -22,6 +22,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from accounts import rls
 from accounts.audit import audit_log_record
 from accounts.models import Membership, Organization
 from kpis.models import Kpi
@@ -159,44 +160,45 @@ def template_apply(*, template: ObjectiveTemplate, memberships: list[Membership]
         org = membership.organization
         if template.organization_id not in (org.pk, library_of(membership).pk):
             raise PermissionDenied(_("This template is not available to %(org)s.") % {"org": org.name})
-        result = ApplyResult(organization=org)
-        period_kind = _period_kind(org, period_start, period_end)
-        kpis = {k.slug: k for k in Kpi.objects.for_org(org)}
-        created: dict[int, Objective] = {}
-        for item in template.payload:
-            if not can_set_kind(membership, item["kind"]):
-                result.notes.append(
-                    _("“%(title)s” skipped: your role may not set %(kind)s objectives here.")
-                    % {"title": item["title"], "kind": Objective.Kind(item["kind"]).label.lower()})
-                continue
-            owner = _owner_for(org, item["owner_role"], membership)
-            objective = Objective.objects.create(
-                organization=org, title=item["title"], kind=item["kind"], description=item.get("description", ""),
-                period_kind=period_kind, period_start=period_start, period_end=period_end, owner=owner,
-                owner_role=item["owner_role"], parent=created.get(item.get("parent_ref")),
-                weight=item.get("weight", 1), check_in_every_days=item.get("check_in_every_days", 7),
-                created_by=membership.user)
-            created[item["ref"]] = objective
-            for spec in item.get("key_results", []):
-                kpi = kpis.get(spec["kpi_slug"]) if spec["kpi_slug"] and not spec.get("is_manual") else None
-                start, target, note = _targets(spec, org=org, kpi=kpi, start=period_start, end=period_end)
-                is_manual = kpi is None
-                if is_manual and spec["kpi_slug"] and not spec.get("is_manual"):
-                    note = _("KPI %(kpi)s is not in this company's catalogue: “%(title)s” is manual") % {
-                        "kpi": spec["kpi_slug"], "title": spec["title"]}
-                if spec["direction"] == KeyResult.Direction.INCREASE and target < start or \
-                        spec["direction"] == KeyResult.Direction.DECREASE and target > start:
-                    target = start
-                KeyResult.objects.create(
-                    organization=org, objective=objective, title=spec["title"], kpi=kpi, is_manual=is_manual,
-                    dimension_value=spec.get("dimension_value", ""), start_value=start, target_value=target,
-                    direction=spec["direction"], unit=spec.get("unit", ""), weight=spec.get("weight", 1))
-                if note:
-                    result.notes.append(note)
-            result.objectives.append(objective)
-        audit_log_record(org=org, actor=membership.user, action="objective_template.applied", target=template,
-                         data={"template": template.name, "objectives": len(result.objectives),
-                               "period": f"{period_start} – {period_end}"})
+        with rls.org_context(org):  # a consultant applies it in each client's own tenant
+            result = ApplyResult(organization=org)
+            period_kind = _period_kind(org, period_start, period_end)
+            kpis = {k.slug: k for k in Kpi.objects.for_org(org)}
+            created: dict[int, Objective] = {}
+            for item in template.payload:
+                if not can_set_kind(membership, item["kind"]):
+                    result.notes.append(
+                        _("“%(title)s” skipped: your role may not set %(kind)s objectives here.")
+                        % {"title": item["title"], "kind": Objective.Kind(item["kind"]).label.lower()})
+                    continue
+                owner = _owner_for(org, item["owner_role"], membership)
+                objective = Objective.objects.create(
+                    organization=org, title=item["title"], kind=item["kind"], description=item.get("description", ""),
+                    period_kind=period_kind, period_start=period_start, period_end=period_end, owner=owner,
+                    owner_role=item["owner_role"], parent=created.get(item.get("parent_ref")),
+                    weight=item.get("weight", 1), check_in_every_days=item.get("check_in_every_days", 7),
+                    created_by=membership.user)
+                created[item["ref"]] = objective
+                for spec in item.get("key_results", []):
+                    kpi = kpis.get(spec["kpi_slug"]) if spec["kpi_slug"] and not spec.get("is_manual") else None
+                    start, target, note = _targets(spec, org=org, kpi=kpi, start=period_start, end=period_end)
+                    is_manual = kpi is None
+                    if is_manual and spec["kpi_slug"] and not spec.get("is_manual"):
+                        note = _("KPI %(kpi)s is not in this company's catalogue: “%(title)s” is manual") % {
+                            "kpi": spec["kpi_slug"], "title": spec["title"]}
+                    if spec["direction"] == KeyResult.Direction.INCREASE and target < start or \
+                            spec["direction"] == KeyResult.Direction.DECREASE and target > start:
+                        target = start
+                    KeyResult.objects.create(
+                        organization=org, objective=objective, title=spec["title"], kpi=kpi, is_manual=is_manual,
+                        dimension_value=spec.get("dimension_value", ""), start_value=start, target_value=target,
+                        direction=spec["direction"], unit=spec.get("unit", ""), weight=spec.get("weight", 1))
+                    if note:
+                        result.notes.append(note)
+                result.objectives.append(objective)
+            audit_log_record(org=org, actor=membership.user, action="objective_template.applied", target=template,
+                             data={"template": template.name, "objectives": len(result.objectives),
+                                   "period": f"{period_start} – {period_end}"})
         results.append(result)
     return results
 

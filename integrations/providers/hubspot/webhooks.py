@@ -22,6 +22,7 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from accounts import rls
 from integrations.models import Connection, SyncRun
 
 logger = logging.getLogger("integrations.hubspot")
@@ -53,10 +54,15 @@ def hubspot_hubs_sync_enqueue(*, hub_ids: set[str]) -> list[SyncRun]:
     """Queue a sync of every active HubSpot connection to these hubs (a live run is reused)."""
     from integrations.services import sync_run_enqueue
 
-    # scoped: a webhook names a hub, not a tenant; every tenant connected to that hub is synced
-    connections = Connection.objects.filter(provider="hubspot", provider_account_id__in=hub_ids,
-                                            status=Connection.Status.ACTIVE)
-    return [sync_run_enqueue(connection=c, trigger=SyncRun.Trigger.SCHEDULE) for c in connections]
+    runs = []
+    # A webhook names a hub, not a tenant: every tenant connected to that hub is synced, each in its own context.
+    for connection_id, org_id in rls.hubspot_connections(hub_ids):
+        with rls.org_context(org_id):
+            connection = Connection.objects.filter(  # scoped: in its own tenant's context
+                organization_id=org_id, pk=connection_id, status=Connection.Status.ACTIVE).first()
+            if connection is not None:
+                runs.append(sync_run_enqueue(connection=connection, trigger=SyncRun.Trigger.SCHEDULE))
+    return runs
 
 
 @csrf_exempt
