@@ -14,6 +14,23 @@ from collections import deque
 from collections.abc import Callable
 
 from django.conf import settings
+from django.utils.translation import gettext as _
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+from integrations.base import ConnectorError
+
+REDIS_UNREACHABLE = (RedisConnectionError, RedisTimeoutError)
+
+
+class RedisUnavailable(ConnectorError):
+    """Redis keeps the shared request budgets and the sync locks. Without it a worker cannot know what the
+    others spent, and a local budget per process would exceed the provider's limit silently: the work
+    fails for now (temporary: a sync is retried) with a message saying why."""
+
+    def __init__(self):
+        super().__init__(_("Redis, which keeps the providers' shared request budget and the sync locks, does not "
+                           "answer: try again in a few minutes."), permanent=False, retry_after=60)
 
 _LUA = """
 local key = KEYS[1]
@@ -62,7 +79,10 @@ class RedisRateLimiter(RateLimiter):
         self.script = client.register_script(_LUA)
 
     def try_acquire(self) -> float:
-        return float(self.script(keys=[self.key], args=[self.window, self.limit, uuid.uuid4().hex]))
+        try:
+            return float(self.script(keys=[self.key], args=[self.window, self.limit, uuid.uuid4().hex]))
+        except REDIS_UNREACHABLE:
+            raise RedisUnavailable() from None
 
 
 _memory: dict[str, deque] = {}

@@ -21,6 +21,7 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from kombu.exceptions import OperationalError as KombuOperationalError
 
 from accounts.audit import audit_log_record
 from accounts.models import Membership, Organization
@@ -164,6 +165,9 @@ def _account_info_or_refuse(connector: Connector) -> AccountInfo:
     try:
         return connector.account_info()
     except ConnectorError as exc:
+        if not exc.permanent:
+            raise ValidationError(_("The credentials could not be checked now: %(reason)s") % {"reason": exc}) \
+                from None
         raise ValidationError(_("The provider refused these credentials: %(reason)s") % {"reason": exc}) from None
     finally:
         connector.close()
@@ -283,8 +287,23 @@ def sync_run_enqueue(*, connection: Connection, trigger: str = SyncRun.Trigger.S
             return live
         run = SyncRun.objects.create(organization=connection.organization, connection=connection,
                                      trigger=trigger, is_full=full)
-        transaction.on_commit(lambda: sync_run_dispatch(run_id=run.pk))
+        transaction.on_commit(lambda: _sync_run_dispatch_or_fail(run))
     return run
+
+
+def _sync_run_dispatch_or_fail(run: SyncRun) -> None:
+    """After the commit: send the run, or, if the task queue does not take it (Redis down), mark it failed
+    with a message the admin reads, so no run is left queued that no worker will ever receive (and the
+    next "Sync now" starts afresh instead of returning it)."""
+    try:
+        sync_run_dispatch(run_id=run.pk)
+    except KombuOperationalError as exc:
+        logger.warning("sync run %s not sent: the task queue is unavailable (%s)", run.pk, exc)
+        run.state, run.finished_at = SyncRun.State.FAILED, timezone.now()
+        run.errors = [*run.errors, _("The task queue is unavailable, so the sync did not start: try again in a "
+                                     "few minutes.")]
+        SyncRun.objects.filter(pk=run.pk, state=SyncRun.State.QUEUED).update(
+            state=run.state, finished_at=run.finished_at, errors=run.errors)
 
 
 def sync_run_dispatch(*, run_id: int) -> None:
@@ -369,6 +388,11 @@ def connection_sync(*, connection: Connection, run: SyncRun | None = None, full:
         run = SyncRun.objects.create(organization=connection.organization, connection=connection,
                                      trigger=trigger, is_full=full)
     with connection_lock(connection) as lock:
+        if not lock and lock.unavailable:
+            if run.errors[-1:] != [lock.unavailable]:  # say once on the run page why it waits
+                run.errors = [*run.errors, lock.unavailable]
+                SyncRun.objects.filter(pk=run.pk).update(errors=run.errors)
+            raise SyncRetry(lock.unavailable, countdown=60)
         if not lock:
             raise SyncRetry(str(SyncBusy()), countdown=30)
         # Under the lock, a RUNNING run is one whose worker died: take it over. Finished runs are left alone.
