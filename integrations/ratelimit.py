@@ -7,11 +7,13 @@ unset the same algorithm runs in memory, which is right for a single process.
 
 from __future__ import annotations
 
+import contextvars
 import threading
 import time
 import uuid
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -49,6 +51,20 @@ return tostring(tonumber(oldest[2]) + window - now)
 """
 
 
+# How long a limiter waits for Redis to come back before giving up. 0 in web requests (answer at once);
+# a sync sets it (`waiting_for_redis`) so that a Redis restart mid-run costs a pause, not the run.
+_redis_patience: contextvars.ContextVar[float] = contextvars.ContextVar("redis_patience", default=0.0)
+
+
+@contextmanager
+def waiting_for_redis(seconds: float) -> Iterator[None]:
+    token = _redis_patience.set(seconds)
+    try:
+        yield
+    finally:
+        _redis_patience.reset(token)
+
+
 class RateLimiter:
     """`acquire()` blocks until one more request fits in `limit` requests per `window` seconds."""
 
@@ -79,10 +95,14 @@ class RedisRateLimiter(RateLimiter):
         self.script = client.register_script(_LUA)
 
     def try_acquire(self) -> float:
-        try:
-            return float(self.script(keys=[self.key], args=[self.window, self.limit, uuid.uuid4().hex]))
-        except REDIS_UNREACHABLE:
-            raise RedisUnavailable() from None
+        deadline = time.monotonic() + _redis_patience.get()
+        while True:
+            try:
+                return float(self.script(keys=[self.key], args=[self.window, self.limit, uuid.uuid4().hex]))
+            except REDIS_UNREACHABLE:
+                if time.monotonic() >= deadline:
+                    raise RedisUnavailable() from None
+                time.sleep(1.0)
 
 
 _memory: dict[str, deque] = {}

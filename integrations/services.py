@@ -29,6 +29,7 @@ from integrations import models as canon
 from integrations.base import AccountInfo, Connector, ConnectorError, Page, Record
 from integrations.locks import connection_lock
 from integrations.models import Connection, RejectedRecord, SyncRun
+from integrations.ratelimit import waiting_for_redis
 from integrations.registry import connector_class
 
 logger = logging.getLogger("integrations.sync")
@@ -418,8 +419,9 @@ def _sync(connection: Connection, run: SyncRun, lock) -> SyncRun:
     writer = _PageWriter(connection=connection, run=run, source=connector.source_key(), lock=lock)
     cursors = {} if run.is_full else dict(connection.cursors)
     try:
-        for page in connector.fetch(cursors=cursors):
-            writer.write(page)
+        with waiting_for_redis(settings.INTEGRATIONS_REDIS_WAIT_SECONDS):
+            for page in connector.fetch(cursors=cursors):
+                writer.write(page)
         with transaction.atomic():
             status = _hold_for_writing(connection, run)
             now = timezone.now()

@@ -186,7 +186,11 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+# Survives Redis dying while a task runs (config/celery_consumer.py explains the Celery 5.7 crash it avoids).
+CELERY_WORKER_CONSUMER = "config.celery_consumer:Consumer"
+# A running sync is not killed when the broker drops: it waits for Redis and finishes (every service is
+# idempotent, and a redelivered copy finds the run finished), instead of leaving the run to the stale sweep.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 CELERY_TASK_SOFT_TIME_LIMIT = 15 * 60
 CELERY_TASK_TIME_LIMIT = 20 * 60
 # Longer than the hard time limit and than any countdown, or Redis redelivers a running task.
@@ -298,6 +302,8 @@ INTEGRATIONS_HTTP_MAX_RETRIES = 5  # 5xx and network errors, full-jitter exponen
 INTEGRATIONS_HTTP_MAX_RATE_LIMIT_RETRIES = 10
 INTEGRATIONS_BACKOFF_BASE = 0.5  # seconds
 INTEGRATIONS_BACKOFF_MAX = 60.0
+# A sync whose rate budget cannot reach Redis waits this long for it to come back, then is retried later.
+INTEGRATIONS_REDIS_WAIT_SECONDS = env_int("INTEGRATIONS_REDIS_WAIT_SECONDS", 120)
 INTEGRATIONS_SYNC_LOCK_TTL = env_int("INTEGRATIONS_SYNC_LOCK_TTL", 120)  # seconds; renewed after every page
 INTEGRATIONS_STALE_RUN_SECONDS = env_int("INTEGRATIONS_STALE_RUN_SECONDS", 15 * 60)  # silent live run → re-sent
 # Without a broker, INTEGRATIONS_SYNC_IN_THREAD=true runs a queued sync in a background thread of the
