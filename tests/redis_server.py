@@ -53,6 +53,12 @@ class RedisServer:
         self.process = None
 
 
+def cache_settings(url: str) -> dict:
+    """CACHES for the project's Redis cache at `url`, as base settings build it from REDIS_URL."""
+    return {"default": {"BACKEND": "config.cache.FallbackRedisCache", "LOCATION": url,
+                        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1}}}
+
+
 @contextmanager
 def own_redis_server():
     server = RedisServer(_free_port())
@@ -75,8 +81,7 @@ def redis_down(settings):
 
     with own_redis_server() as server:
         url = server.url()
-        settings.CACHES = {"default": {"BACKEND": "config.cache.FallbackRedisCache", "LOCATION": url,
-                                       "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1}}}
+        settings.CACHES = cache_settings(url)
         settings.INTEGRATIONS_REDIS_URL = url
         with redis_broker(url):
             cache.set("pilotage:test:warm", "1")  # the pool now holds a connection that is about to break

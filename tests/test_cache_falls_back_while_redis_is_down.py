@@ -3,7 +3,7 @@
 import pytest
 
 from config import cache as fallback
-from tests.redis_server import own_redis_server
+from tests.redis_server import cache_settings, own_redis_server
 
 
 @pytest.fixture
@@ -12,8 +12,7 @@ def redis_cache(settings, monkeypatch):
 
     monkeypatch.setattr(fallback, "RETRY_SECONDS", 0.0)
     with own_redis_server() as server:
-        settings.CACHES = {"default": {"BACKEND": "config.cache.FallbackRedisCache", "LOCATION": server.url(),
-                                       "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1}}}
+        settings.CACHES = cache_settings(server.url())
         yield server, cache
 
 
