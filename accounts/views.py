@@ -13,10 +13,11 @@ from accounts.forms import CeilingForm, ClientCompanyForm, CompanyForm, Engageme
 from accounts.home_panels import home_panels_for
 from accounts.middleware import LAST_ORG_SESSION_KEY
 from accounts.models import Engagement, Invitation, Membership, Organization
+from accounts.security import client_ip
 
 
 def _ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR")
+    return client_ip(request)
 
 
 def _error_text(exc: ValidationError) -> str:

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from django.conf import settings
 from django.db import connection as db
 
-from integrations.ratelimit import redis_client
+from integrations.ratelimit import REDIS_UNREACHABLE, RedisUnavailable, redis_client
 
 _local_locks: dict[int, threading.Lock] = {}
 _local_guard = threading.Lock()
@@ -31,9 +31,10 @@ class SyncLock:
     """Truthy when held. `refresh()` pushes a Redis lock's expiry back: the sync calls it after every
     page, so a killed worker's lock lapses within one TTL instead of blocking the connection."""
 
-    def __init__(self, acquired: bool, redis_lock=None):
+    def __init__(self, acquired: bool, redis_lock=None, unavailable: str = ""):
         self.acquired = acquired
         self._redis_lock = redis_lock
+        self.unavailable = unavailable  # why the lock could not even be asked for (Redis down)
 
     def __bool__(self) -> bool:
         return self.acquired
@@ -56,7 +57,11 @@ def connection_lock(connection) -> Iterator[SyncLock]:
         stamp = int(connection.created_at.timestamp() * 1000) if connection.created_at else 0
         lock = redis_client(url).lock(f"pilotage:sync-lock:{connection_id}:{stamp}",
                                       timeout=settings.INTEGRATIONS_SYNC_LOCK_TTL)
-        acquired = lock.acquire(blocking=False)
+        try:
+            acquired = lock.acquire(blocking=False)
+        except REDIS_UNREACHABLE:
+            yield SyncLock(False, unavailable=str(RedisUnavailable()))
+            return
         try:
             yield SyncLock(acquired, lock)
         finally:

@@ -359,6 +359,7 @@ class SyncRun(OrgOwned):
         DONE = "done", _("Done")
         FAILED = "failed", _("Failed")
         DEAD = "dead", _("Gave up")
+        CANCELLED = "cancelled", _("Stopped")
 
     class Trigger(models.TextChoices):
         SCHEDULE = "schedule", _("Schedule")

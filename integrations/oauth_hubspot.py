@@ -42,7 +42,7 @@ from accounts.models import Membership, Organization
 from integrations.base import ConnectorError
 from integrations.http import ProviderClient, ProviderError
 from integrations.models import Connection
-from integrations.ratelimit import rate_limiter, redis_client
+from integrations.ratelimit import REDIS_UNREACHABLE, RedisUnavailable, rate_limiter, redis_client
 
 logger = logging.getLogger("integrations.hubspot")
 
@@ -104,7 +104,11 @@ def _refresh_lock(connection_id: int) -> Iterator[None]:
     url = settings.INTEGRATIONS_REDIS_URL
     if url:
         lock = redis_client(url).lock(f"pilotage:hubspot-refresh:{connection_id}", timeout=60, blocking_timeout=45)
-        if not lock.acquire():
+        try:
+            acquired = lock.acquire()
+        except REDIS_UNREACHABLE:
+            raise RedisUnavailable() from None
+        if not acquired:
             raise ConnectorError(_("Another worker is renewing the HubSpot access; retrying shortly."),
                                  permanent=False, retry_after=30)
         try:

@@ -7,13 +7,32 @@ unset the same algorithm runs in memory, which is right for a single process.
 
 from __future__ import annotations
 
+import contextvars
 import threading
 import time
 import uuid
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from django.conf import settings
+from django.utils.translation import gettext as _
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+from integrations.base import ConnectorError
+
+REDIS_UNREACHABLE = (RedisConnectionError, RedisTimeoutError)
+
+
+class RedisUnavailable(ConnectorError):
+    """Redis keeps the shared request budgets and the sync locks. Without it a worker cannot know what the
+    others spent, and a local budget per process would exceed the provider's limit silently: the work
+    fails for now (temporary: a sync is retried) with a message saying why."""
+
+    def __init__(self):
+        super().__init__(_("Redis, which keeps the providers' shared request budget and the sync locks, does not "
+                           "answer: try again in a few minutes."), permanent=False, retry_after=60)
 
 _LUA = """
 local key = KEYS[1]
@@ -30,6 +49,20 @@ end
 local oldest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
 return tostring(tonumber(oldest[2]) + window - now)
 """
+
+
+# How long a limiter waits for Redis to come back before giving up. 0 in web requests (answer at once);
+# a sync sets it (`waiting_for_redis`) so that a Redis restart mid-run costs a pause, not the run.
+_redis_patience: contextvars.ContextVar[float] = contextvars.ContextVar("redis_patience", default=0.0)
+
+
+@contextmanager
+def waiting_for_redis(seconds: float) -> Iterator[None]:
+    token = _redis_patience.set(seconds)
+    try:
+        yield
+    finally:
+        _redis_patience.reset(token)
 
 
 class RateLimiter:
@@ -62,7 +95,14 @@ class RedisRateLimiter(RateLimiter):
         self.script = client.register_script(_LUA)
 
     def try_acquire(self) -> float:
-        return float(self.script(keys=[self.key], args=[self.window, self.limit, uuid.uuid4().hex]))
+        deadline = time.monotonic() + _redis_patience.get()
+        while True:
+            try:
+                return float(self.script(keys=[self.key], args=[self.window, self.limit, uuid.uuid4().hex]))
+            except REDIS_UNREACHABLE:
+                if time.monotonic() >= deadline:
+                    raise RedisUnavailable() from None
+                time.sleep(1.0)
 
 
 _memory: dict[str, deque] = {}

@@ -21,6 +21,7 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from kombu.exceptions import OperationalError as KombuOperationalError
 
 from accounts.audit import audit_log_record
 from accounts.models import Membership, Organization
@@ -29,6 +30,7 @@ from integrations.base import AccountInfo, Connector, ConnectorError, Page, Reco
 from integrations.events import records_changed_announce
 from integrations.locks import connection_lock
 from integrations.models import Connection, RejectedRecord, SyncRun
+from integrations.ratelimit import waiting_for_redis
 from integrations.registry import connector_class
 
 logger = logging.getLogger("integrations.sync")
@@ -66,6 +68,14 @@ class SyncBusy(ConnectorError):
 
     def __init__(self):
         super().__init__("Another sync of this connection is running.", permanent=False, retry_after=30)
+
+
+class SyncCancelled(Exception):
+    """The connection was paused or disconnected (or the run stopped) while the run was going."""
+
+
+# A run may write pages only while its connection is in one of these states.
+SYNCING_STATUSES = (Connection.Status.ACTIVE, Connection.Status.NEEDS_ATTENTION)
 
 
 class SyncRetry(Exception):
@@ -125,12 +135,14 @@ def connection_check(*, connection: Connection) -> str:
 
 @transaction.atomic
 def connection_pause(*, connection: Connection, by: Membership | None) -> Connection:
-    """Stop scheduled syncs until resumed (records stay)."""
-    if connection.status == Connection.Status.DISCONNECTED:
+    """Stop syncing until resumed: scheduled syncs, and a running one after the page it is writing (records stay)."""
+    family = _lock_family(connection)
+    if family[0].status == Connection.Status.DISCONNECTED:
         raise ValidationError(_("This connection is disconnected."))
     connection.status = Connection.Status.PAUSED
     connection.save(update_fields=["status"])
     Connection.objects.filter(parent=connection).update(status=Connection.Status.PAUSED)
+    _runs_stop(family, _("Stopped: the connection was paused."))
     audit_log_record(org=connection.organization, actor=by.user if by else None, action="connection.paused",
                      target=connection)
     return connection
@@ -155,6 +167,9 @@ def _account_info_or_refuse(connector: Connector) -> AccountInfo:
     try:
         return connector.account_info()
     except ConnectorError as exc:
+        if not exc.permanent:
+            raise ValidationError(_("The credentials could not be checked now: %(reason)s") % {"reason": exc}) \
+                from None
         raise ValidationError(_("The provider refused these credentials: %(reason)s") % {"reason": exc}) from None
     finally:
         connector.close()
@@ -179,9 +194,16 @@ def connection_update_token(*, connection: Connection, credentials: dict[str, An
 
 @transaction.atomic
 def connection_disconnect(*, connection: Connection, purge: bool, by: Membership | None) -> Connection:
-    """Forget the credentials and stop syncing; with `purge`, also delete the records it brought in."""
+    """Forget the credentials and stop syncing; with `purge`, also delete the records it brought in.
+
+    A running sync is stopped too: this takes the connections' row locks first, so it waits for the
+    page being written to commit and then purges it with the rest, and the next page write sees the
+    connection disconnected and aborts. Whatever was running, a purge leaves no record and no cursor.
+    """
     purged = 0
-    for conn in [connection, *Connection.objects.filter(parent=connection)]:
+    family = _lock_family(connection)
+    _runs_stop(family, _("Stopped: the connection was disconnected."))
+    for conn in family:
         if purge:
             purged += records_purge(org=conn.organization, source=_connector_source(conn))
         conn.status = Connection.Status.DISCONNECTED
@@ -193,6 +215,20 @@ def connection_disconnect(*, connection: Connection, purge: bool, by: Membership
     audit_log_record(org=connection.organization, actor=by.user if by else None, action="connection.disconnected",
                      target=connection, data={"purged_records": purged})
     return connection
+
+
+def _lock_family(connection: Connection) -> list[Connection]:
+    """Lock the connection's row and its children's (in id order, as page writes lock theirs), fresh from the database."""
+    # scoped: the connection row carries its organization; children belong to the firm's clients
+    return list(Connection.objects.select_for_update().filter(
+        models.Q(pk=connection.pk) | models.Q(parent_id=connection.pk)).order_by(
+        models.Case(models.When(pk=connection.pk, then=0), default=1), "pk"))
+
+
+def _runs_stop(connections: list[Connection], reason: str) -> None:
+    """Mark the running runs of these connections stopped; their next page write aborts (see _PageWriter)."""
+    SyncRun.objects.filter(connection__in=connections, state=SyncRun.State.RUNNING).update(
+        state=SyncRun.State.CANCELLED, finished_at=timezone.now(), errors=[reason])
 
 
 def _connector_source(connection: Connection) -> str:
@@ -253,8 +289,23 @@ def sync_run_enqueue(*, connection: Connection, trigger: str = SyncRun.Trigger.S
             return live
         run = SyncRun.objects.create(organization=connection.organization, connection=connection,
                                      trigger=trigger, is_full=full)
-        transaction.on_commit(lambda: sync_run_dispatch(run_id=run.pk))
+        transaction.on_commit(lambda: _sync_run_dispatch_or_fail(run))
     return run
+
+
+def _sync_run_dispatch_or_fail(run: SyncRun) -> None:
+    """After the commit: send the run, or, if the task queue does not take it (Redis down), mark it failed
+    with a message the admin reads, so no run is left queued that no worker will ever receive (and the
+    next "Sync now" starts afresh instead of returning it)."""
+    try:
+        sync_run_dispatch(run_id=run.pk)
+    except KombuOperationalError as exc:
+        logger.warning("sync run %s not sent: the task queue is unavailable (%s)", run.pk, exc)
+        run.state, run.finished_at = SyncRun.State.FAILED, timezone.now()
+        run.errors = [*run.errors, _("The task queue is unavailable, so the sync did not start: try again in a "
+                                     "few minutes.")]
+        SyncRun.objects.filter(pk=run.pk, state=SyncRun.State.QUEUED).update(
+            state=run.state, finished_at=run.finished_at, errors=run.errors)
 
 
 def sync_run_dispatch(*, run_id: int) -> None:
@@ -344,6 +395,11 @@ def connection_sync(*, connection: Connection, run: SyncRun | None = None, full:
         run = SyncRun.objects.create(organization=connection.organization, connection=connection,
                                      trigger=trigger, is_full=full)
     with connection_lock(connection) as lock:
+        if not lock and lock.unavailable:
+            if run.errors[-1:] != [lock.unavailable]:  # say once on the run page why it waits
+                run.errors = [*run.errors, lock.unavailable]
+                SyncRun.objects.filter(pk=run.pk).update(errors=run.errors)
+            raise SyncRetry(lock.unavailable, countdown=60)
         if not lock:
             raise SyncRetry(str(SyncBusy()), countdown=30)
         # Under the lock, a RUNNING run is one whose worker died: take it over. Finished runs are left alone.
@@ -369,13 +425,28 @@ def _sync(connection: Connection, run: SyncRun, lock) -> SyncRun:
     writer = _PageWriter(connection=connection, run=run, source=connector.source_key(), lock=lock)
     cursors = {} if run.is_full else dict(connection.cursors)
     try:
-        for page in connector.fetch(cursors=cursors):
-            writer.write(page)
+        with waiting_for_redis(settings.INTEGRATIONS_REDIS_WAIT_SECONDS):
+            for page in connector.fetch(cursors=cursors):
+                writer.write(page)
+        with transaction.atomic():
+            status = _hold_for_writing(connection, run)
+            now = timezone.now()
+            update = {"last_success_at": now, "last_error": ""}
+            if run.is_full or not connection.last_full_sync_at:
+                update["last_full_sync_at"] = now
+            if status == Connection.Status.NEEDS_ATTENTION:
+                update["status"] = Connection.Status.ACTIVE
+            Connection.objects.filter(pk=connection.pk).update(**update)
+            return _run_finish(run, SyncRun.State.DONE, None)
+    except SyncCancelled:
+        logger.info("sync %s of connection %s stopped: the connection was paused or disconnected", run.pk,
+                    connection.pk)
+        run.refresh_from_db()
+        return run
     except ConnectorError as exc:
         if exc.permanent:
             logger.warning("sync %s of connection %s failed: %s", run.pk, connection.pk, exc)
-            Connection.objects.filter(pk=connection.pk).update(status=Connection.Status.NEEDS_ATTENTION,
-                                                               last_error=str(exc)[:1000])
+            _connection_needs_attention(connection, str(exc))
             return _run_finish(run, SyncRun.State.FAILED, str(exc))
         return _run_requeue(run, connection, str(exc), countdown=exc.retry_after)
     except Exception as exc:  # a bug or an unexpected payload: retried, then dead, never silent
@@ -383,39 +454,50 @@ def _sync(connection: Connection, run: SyncRun, lock) -> SyncRun:
         return _run_requeue(run, connection, f"{type(exc).__name__}: {exc}"[:500], countdown=None)
     finally:
         connector.close()
-    now = timezone.now()
-    update = {"last_success_at": now, "last_error": ""}
-    if run.is_full or not connection.last_full_sync_at:
-        update["last_full_sync_at"] = now
-    if connection.status == Connection.Status.NEEDS_ATTENTION:
-        update["status"] = Connection.Status.ACTIVE
-    Connection.objects.filter(pk=connection.pk).update(**update)
-    return _run_finish(run, SyncRun.State.DONE, None)
+
+
+def _hold_for_writing(connection: Connection, run: SyncRun) -> str:
+    """Inside a page's transaction: lock the connection's row and go on only if it still syncs and the run
+    still runs; raises SyncCancelled otherwise (a pause or disconnect took the row lock first, or stopped the run).
+
+    Pause and disconnect take the same row lock, so they wait for the page being written and the page
+    written after them sees them."""
+    status = Connection.objects.select_for_update().filter(pk=connection.pk).values_list("status", flat=True).first()
+    still_running = SyncRun.objects.filter(pk=run.pk, state=SyncRun.State.RUNNING).update(heartbeat_at=timezone.now())
+    if status not in SYNCING_STATUSES or not still_running:
+        raise SyncCancelled
+    return status
+
+
+def _connection_needs_attention(connection: Connection, error: str) -> None:
+    # Never on a connection paused or disconnected meanwhile: that would switch it back on.
+    Connection.objects.filter(pk=connection.pk, status__in=SYNCING_STATUSES).update(
+        status=Connection.Status.NEEDS_ATTENTION, last_error=error[:1000])
 
 
 def _run_finish(run: SyncRun, state: str, error: str | None) -> SyncRun:
-    run.state = state
-    run.finished_at = timezone.now()
-    if error:
-        run.errors = [*run.errors, error]
-    if state == SyncRun.State.DONE:
-        run.progress = 100
-    run.save(update_fields=["state", "finished_at", "errors", "progress"])
+    """End a running run; a run stopped meanwhile (pause, disconnect) stays as it was stopped."""
+    errors = [*run.errors, error] if error else run.errors
+    progress = 100 if state == SyncRun.State.DONE else run.progress
+    SyncRun.objects.filter(pk=run.pk, state=SyncRun.State.RUNNING).update(
+        state=state, finished_at=timezone.now(), errors=errors, progress=progress)
+    run.refresh_from_db()
     return run
 
 
 def _run_dead(run: SyncRun, connection: Connection, error: str) -> SyncRun:
-    Connection.objects.filter(pk=connection.pk).update(status=Connection.Status.NEEDS_ATTENTION,
-                                                       last_error=error[:1000])
+    _connection_needs_attention(connection, error)
     return _run_finish(run, SyncRun.State.DEAD, error)
 
 
 def _run_requeue(run: SyncRun, connection: Connection, error: str, *, countdown: float | None) -> SyncRun:
     if run.attempt >= settings.INTEGRATIONS_SYNC_MAX_ATTEMPTS:
         return _run_dead(run, connection, error)
-    run.state = SyncRun.State.QUEUED
-    run.errors = [*run.errors, error]
-    run.save(update_fields=["state", "errors"])
+    requeued = SyncRun.objects.filter(pk=run.pk, state=SyncRun.State.RUNNING).update(
+        state=SyncRun.State.QUEUED, errors=[*run.errors, error])
+    run.refresh_from_db()
+    if not requeued:
+        return run  # stopped meanwhile: nothing to retry
     Connection.objects.filter(pk=connection.pk).update(last_error=error[:1000])
     raise SyncRetry(error, countdown=countdown)
 
@@ -457,9 +539,10 @@ class _PageWriter:
 
     def _write_once(self, page: Page, changes: dict[str, set[date]]) -> None:
         with transaction.atomic():
-            # Write first: on SQLite this takes the write lock up front, so the transaction never has
-            # to upgrade a read lock while a request writes (the "database is locked" deadlock).
-            SyncRun.objects.filter(pk=self.run.pk).update(heartbeat_at=timezone.now())
+            # First the connection's row lock (pause and disconnect take it too), and a write: on SQLite
+            # this takes the write lock up front, so the transaction never has to upgrade a read lock
+            # while a request writes (the "database is locked" deadlock).
+            _hold_for_writing(self.connection, self.run)
             counts = {kind: defaultdict(int) for kind in COUNT_KINDS}
             by_model: dict[str, list[Record]] = defaultdict(list)
             rejections = []

@@ -115,6 +115,8 @@ def connection_sync(request, org_slug, connection_id):
         return _detail(connection)
     run = services.sync_run_enqueue(connection=connection, trigger=SyncRun.Trigger.MANUAL,
                                     full=request.POST.get("full") == "1")
+    if run.state == SyncRun.State.FAILED:  # the task queue did not take it
+        messages.error(request, run.errors[-1])
     target = reverse("integrations:sync_run_detail", kwargs={"org_slug": org_slug, "sync_run_id": run.pk})
     return HttpResponseClientRedirect(target) if request.htmx else redirect(target)
 

@@ -299,11 +299,21 @@ def kpi_values_recompute_enqueue(*, org: Organization, changes: dict[str, set[da
     KpiPendingChange.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
     delay = settings.KPIS_RECOMPUTE_DEBOUNCE_SECONDS
     if cache.add(_changes_key(org.pk), "1", timeout=delay + 5):
-        from kpis.tasks import kpi_values_recompute_pending_task
+        transaction.on_commit(lambda: _recompute_schedule(org_id=org.pk, delay=delay))
 
-        transaction.on_commit(
-            lambda: kpi_values_recompute_pending_task.apply_async(args=[org.pk], countdown=delay)
-        )
+
+def _recompute_schedule(*, org_id: int, delay: int) -> None:
+    """Send the debounced recompute; with the task queue down, the changes wait in KpiPendingChange and the
+    next change (the sync's next page, once Redis is back) schedules them, instead of failing the caller."""
+    from kombu.exceptions import OperationalError
+
+    from kpis.tasks import kpi_values_recompute_pending_task
+
+    try:
+        kpi_values_recompute_pending_task.apply_async(args=[org_id], countdown=delay)
+    except OperationalError as exc:
+        log.warning("kpis recompute of org %s not scheduled: the task queue is unavailable (%s)", org_id, exc)
+        cache.delete(_changes_key(org_id))
 
 
 def kpi_values_recompute_pending(*, org: Organization, today: date | None = None) -> RecomputeReport | None:

@@ -32,9 +32,13 @@ def redis_broker(url: str):
 
 
 def _drop_cached_connections() -> None:
-    # The app caches its broker connections: drop them so the next send uses the broker set above.
+    # The app caches its broker connections: drop them so the next send uses the broker set above. Kombu
+    # also keeps producer pools per broker URL: a later test on the same URL must not get a closed one.
+    import kombu.pools
+
     app._pool = None
     app.amqp._producer_pool = None
+    kombu.pools.reset()
 
 
 def shared_database_url() -> str:
@@ -45,15 +49,19 @@ def shared_database_url() -> str:
     return f"postgres://{s['USER']}{password}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
 
 
+SOLO = ("--pool", "solo", "--concurrency", "1", "--without-heartbeat", "--without-mingle", "--without-gossip")
+
+
 @contextmanager
-def celery_worker(*, queue: str, redis_url: str, loglevel: str = "WARNING", **extra_env: str):
-    """A solo worker on `queue`; yields the process and, once stopped, leaves its output in `.output`."""
+def celery_worker(*, queue: str, redis_url: str, loglevel: str = "WARNING", options: tuple[str, ...] = SOLO,
+                  **extra_env: str):
+    """A worker on `queue` (solo unless `options` say otherwise); yields the process and, once stopped, leaves
+    its output in `.output`."""
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test", "DATABASE_URL": shared_database_url(),
            "REDIS_URL": redis_url, **extra_env}
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", queue, "--pool", "solo",
-         "--concurrency", "1", "--loglevel", loglevel, "--without-heartbeat", "--without-mingle",
-         "--without-gossip"], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", queue, "--loglevel", loglevel, *options],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
         yield worker
     finally:

@@ -128,7 +128,9 @@ ACCOUNT_EMAIL_VERIFICATION = env_str("ACCOUNT_EMAIL_VERIFICATION", "optional")
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
-ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
+# login_failed's "key" is the (login, IP) pair (accounts.adapters), like axes: 5 failures / 15 min. No
+# per-IP-only limit: behind one NAT or proxy it would lock everybody out (ASVS 6.3.1, no malicious lockout).
+ACCOUNT_RATE_LIMITS = {"login_failed": "5/15m/key"}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_PERIOD = 30
 MFA_TOTP_ISSUER = "Pilotage"
@@ -138,9 +140,14 @@ USERSESSIONS_TRACK_ACTIVITY = True
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 0.25  # hours = 15 minutes
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_USERNAME_FORM_FIELD = "login"
+AXES_USERNAME_CALLABLE = "accounts.security.login_username"  # allauth passes `email=`, not the form field
+AXES_CLIENT_IP_CALLABLE = "accounts.security.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+
+# Reverse proxies in front of the app that append to X-Forwarded-For (0: the socket's address is the
+# client's). Lockouts and the audit log read the client address through accounts.security.client_ip.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 
 # Sessions: absolute 12 h lifetime, 30 min idle (accounts.middleware.SessionIdleTimeoutMiddleware).
 SESSION_COOKIE_AGE = 12 * 3600
@@ -169,7 +176,9 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Pilotage <no-reply@pilotage.
 
 REDIS_URL = env_str("REDIS_URL", "")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Django's Redis cache that degrades to no cache while Redis is down (config/cache.py): pages keep answering.
+    CACHES = {"default": {"BACKEND": "config.cache.FallbackRedisCache", "LOCATION": REDIS_URL,
+                          "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1}}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -181,7 +190,11 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+# Survives Redis dying while a task runs (config/celery_consumer.py explains the Celery 5.7 crash it avoids).
+CELERY_WORKER_CONSUMER = "config.celery_consumer:Consumer"
+# A running sync is not killed when the broker drops: it waits for Redis and finishes (every service is
+# idempotent, and a redelivered copy finds the run finished), instead of leaving the run to the stale sweep.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 CELERY_TASK_SOFT_TIME_LIMIT = 15 * 60
 CELERY_TASK_TIME_LIMIT = 20 * 60
 # Longer than the hard time limit and than any countdown, or Redis redelivers a running task.
@@ -320,6 +333,8 @@ INTEGRATIONS_HTTP_MAX_RETRIES = 5  # 5xx and network errors, full-jitter exponen
 INTEGRATIONS_HTTP_MAX_RATE_LIMIT_RETRIES = 10
 INTEGRATIONS_BACKOFF_BASE = 0.5  # seconds
 INTEGRATIONS_BACKOFF_MAX = 60.0
+# A sync whose rate budget cannot reach Redis waits this long for it to come back, then is retried later.
+INTEGRATIONS_REDIS_WAIT_SECONDS = env_int("INTEGRATIONS_REDIS_WAIT_SECONDS", 120)
 INTEGRATIONS_SYNC_LOCK_TTL = env_int("INTEGRATIONS_SYNC_LOCK_TTL", 120)  # seconds; renewed after every page
 INTEGRATIONS_STALE_RUN_SECONDS = env_int("INTEGRATIONS_STALE_RUN_SECONDS", 15 * 60)  # silent live run → re-sent
 # Without a broker, INTEGRATIONS_SYNC_IN_THREAD=true runs a queued sync in a background thread of the
