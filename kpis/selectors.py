@@ -11,7 +11,7 @@ from datetime import date
 from decimal import Decimal
 
 from accounts.models import Membership, Organization
-from kpis.models import Kpi, KpiTarget, KpiValue, Metric
+from kpis.models import Kpi, KpiForecast, KpiTarget, KpiValue, Metric
 from kpis.periods import Period, period_containing, periods_between
 
 STATUSES = ("on_track", "at_risk", "off_track", "no_data")
@@ -36,12 +36,26 @@ class KpiReading:
 
 @dataclass(frozen=True)
 class Forecast:
+    """A materialised forecast (kpis.models.KpiForecast) of a KPI at the end of one period."""
+
     value: Decimal | None
-    run_rate: Decimal | None  # the value at the current pace, before seasonality
-    seasonal_factor: Decimal | None  # None when there is no same period last year to learn from
-    method: str  # plain words: how the figure was obtained
+    method: str  # a KpiForecast.Method code; its label is translated at display
     actual_to_date: Decimal | None = None
     elapsed: float = 0.0  # share of the period elapsed
+    basis: dict = field(default_factory=dict)  # the method's figures (days, seasonal factors, min share…)
+    last_year: Decimal | None = None  # the same month last year (months)
+    previous_same_days: Decimal | None = None  # the same days of the period before
+    last_year_same_days: Decimal | None = None  # the same days of the same period last year
+    as_of: date | None = None  # the day it was made
+    period: Period | None = None
+
+    @property
+    def is_too_early(self) -> bool:
+        return self.method == KpiForecast.Method.TOO_EARLY
+
+    @property
+    def method_label(self) -> str:
+        return str(KpiForecast.Method(self.method).label) if self.method in KpiForecast.Method.values else ""
 
 
 @dataclass
@@ -186,12 +200,50 @@ def current_period(org: Organization, *, grain: str = "month", today: date | Non
 # Implemented in kpis/engine/analysis.py; these wrappers keep the public read interface in one place.
 
 
-def kpi_forecast(org: Organization, *, kpi: Kpi, period: Period, today: date | None = None) -> Forecast:
-    """Forecast of the KPI at the end of `period`: the run-rate of the period to date, adjusted by the
-    seasonality of the same period last year when there is one (see engine/analysis.py for the method)."""
-    from kpis.engine.analysis import forecast
+def _forecast_of(row: KpiForecast, period: Period) -> Forecast:
+    return Forecast(value=row.value, method=row.method, actual_to_date=row.to_date, elapsed=float(row.elapsed),
+                    basis=row.basis or {}, last_year=row.last_year, previous_same_days=row.previous_same_days,
+                    last_year_same_days=row.last_year_same_days, as_of=row.as_of, period=period)
 
-    return forecast(org, kpi=kpi, period=period, today=today)
+
+def kpi_forecasts(
+    org: Organization, *, wanted: set[tuple[int, Period]], today: date | None = None
+) -> dict[tuple[int, str, date], Forecast]:
+    """Forecasts for (KPI id, period) pairs, read from what the recompute materialised (kpis/engine/forecast.py,
+    never recomputed here): {(kpi id, grain, period start): Forecast}. A period that is over forecasts its
+    actual value. 1 query, 2 when some periods are over."""
+    from django.db.models import Q
+    from django.utils import timezone
+
+    today = today or timezone.localdate()
+    if not wanted:
+        return {}
+    open_, closed = Q(), Q()
+    for kpi_id, p in wanted:
+        if p.end < today:
+            closed |= Q(kpi_id=kpi_id, grain=p.grain, period_start=p.start)
+        else:
+            open_ |= Q(kpi_id=kpi_id, grain=p.grain, period_start=p.start)
+    periods = {(kpi_id, p.grain, p.start): p for kpi_id, p in wanted}
+    out: dict[tuple[int, str, date], Forecast] = {}
+    if open_:
+        for row in KpiForecast.objects.for_org(org).filter(open_):
+            key = (row.kpi_id, row.grain, row.period_start)
+            out[key] = _forecast_of(row, periods[key])
+    if closed:
+        for v in KpiValue.objects.for_org(org).filter(closed, dimension_value="").only(
+                "kpi_id", "grain", "period_start", "value"):
+            key = (v.kpi_id, v.grain, v.period_start)
+            out[key] = Forecast(value=v.value, method=KpiForecast.Method.ACTUAL, actual_to_date=v.value,
+                                elapsed=1.0, period=periods[key])
+    for key, p in periods.items():
+        out.setdefault(key, Forecast(value=None, method="", period=p))
+    return out
+
+
+def kpi_forecast(org: Organization, *, kpi: Kpi, period: Period, today: date | None = None) -> Forecast:
+    """Forecast of the KPI at the end of `period`, as the last recompute materialised it; 1 query."""
+    return kpi_forecasts(org, wanted={(kpi.pk, period)}, today=today)[(kpi.pk, period.grain, period.start)]
 
 
 def driver_tree(org: Organization, *, kpi: Kpi) -> DriverNode:

@@ -25,3 +25,26 @@ def kpi_values_recompute_task(org_id: int) -> None:
     if org is None:
         return
     services.kpi_values_recompute(org=org)
+
+
+@shared_task(acks_late=True)
+def kpi_forecasts_refresh_due_task() -> int:
+    """Daily (beat): queue a forecast refresh for each organization whose forecasts are older than today."""
+    from django.utils import timezone
+
+    from kpis.models import KpiForecast
+
+    today = timezone.localdate()
+    stale = set(KpiForecast.objects.filter(as_of__lt=today)  # scoped: the beat looks across tenants, each refresh is one
+                .values_list("organization_id", flat=True).distinct())
+    for org_id in sorted(stale):
+        kpi_forecasts_refresh_task.delay(org_id)
+    return len(stale)
+
+
+@shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
+def kpi_forecasts_refresh_task(org_id: int) -> None:
+    org = Organization.objects.filter(pk=org_id).first()
+    if org is None:
+        return
+    services.kpi_forecasts_refresh(org=org)

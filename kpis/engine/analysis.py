@@ -1,19 +1,19 @@
-"""Forecast, driver tree, what-if and lineage: reads built on the same metric queries as the recompute."""
+"""Driver tree, what-if and lineage: reads built on the same metric queries as the recompute.
+
+Forecasts are computed by the recompute (kpis/engine/forecast.py) and read materialised."""
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 
 from django.db.models import Q
-from django.utils import timezone
 
 from kpis.engine.compute import Graph, evaluate_period
 from kpis.engine.formula import NoValue
 from kpis.engine.metrics import NO_DIMENSION, TOTAL, compute_metrics
 from kpis.engine.records import metric_q, model_for, span_q
 from kpis.models import Kpi, KpiTarget, Metric
-from kpis.periods import Period, elapsed_fraction
+from kpis.periods import Period
 
 SCALABLE = {"sum", "count"}  # flows that grow with the days elapsed
 
@@ -31,76 +31,6 @@ def _first(values: list):
         if v.dimension_value == TOTAL:
             return v.value, v.reason
     return None, "not computed"
-
-
-# --- forecast --------------------------------------------------------------------------------------
-
-
-def forecast(org, *, kpi: Kpi, period: Period, today: date | None = None):
-    """Forecast at period end.
-
-    Run-rate: every flow metric the KPI reads (sums and counts) is extrapolated from the days elapsed
-    to the whole period (value to date ÷ share of the period elapsed); stocks, averages and snapshots
-    keep their value to date; the formula is then evaluated on those inputs, so ratios stay ratios.
-    Seasonality: when the same period last year has data, the run-rate is multiplied by last year's
-    (actual full-period value ÷ run-rate at the same point of the period).
-    """
-    from kpis.selectors import Forecast
-
-    today = today or timezone.localdate()
-    graph = _graph(org)
-    if kpi.slug not in graph.kpis:
-        return Forecast(None, None, None, "unknown KPI")
-    elapsed = elapsed_fraction(period, today)
-    leaves = [graph.metrics[m] for m in graph.leaf_metrics(kpi.slug)]
-    full_days = period.days
-    if elapsed == 0:
-        return Forecast(None, None, None, "the period has not started", elapsed=0.0)
-    td = Period(period.start, min(today, period.end), period.grain, period.fy_start_month)
-    ly = period.same_period_last_year()
-    ly_td = Period(ly.start, min(ly.end, ly.start + (td.end - td.start)), ly.grain, ly.fy_start_month)
-    results = compute_metrics(
-        org, metrics=leaves, periods_by_grain={"td": [td], "ly": [ly], "ly_td": [ly_td]}
-    )
-    ratio = Decimal(full_days) / Decimal(td.days)
-
-    def value(label: str, p: Period, scale: Decimal | None):
-        res = {}
-        for m in leaves:
-            cell = dict(results.get((m.slug, label, p.start), {}))
-            if scale is not None and _scalable(m):
-                cell = {d: (v * scale if isinstance(v, Decimal) else v) for d, v in cell.items()}
-            res[(m.slug, "x", p.start)] = cell
-        out = evaluate_period(
-            graph, res, grain="x", period=p, slugs={kpi.slug}, targets={}, dimension_values=[]
-        )
-        return _first(out)
-
-    actual_td, reason = value("td", period, None)
-    run_rate, rr_reason = value("td", period, ratio)
-    if elapsed >= 1:
-        return Forecast(actual_td, actual_td, None, "the period is over: actual value", actual_td, 1.0)
-    if run_rate is None:
-        return Forecast(None, None, None, f"no run-rate: {rr_reason or reason}", actual_td, elapsed)
-    ly_full, _ = value("ly", ly, None)
-    ly_rate, _ = value("ly_td", ly, ratio)
-    scaled_any = any(_scalable(m) for m in leaves)
-    if scaled_any and ly_full is not None and ly_rate not in (None, Decimal(0)):
-        factor = (ly_full / ly_rate).quantize(Decimal("0.0001"))
-        return Forecast(
-            (run_rate * factor).quantize(Decimal("0.01")),
-            run_rate,
-            factor,
-            f"run-rate of the {td.days} days elapsed × seasonality of {ly.label()} ({factor})",
-            actual_td,
-            elapsed,
-        )
-    method = (
-        f"run-rate of the {td.days} days elapsed extended to {full_days} days"
-        if scaled_any
-        else "latest value (this KPI is not a flow that grows with time)"
-    )
-    return Forecast(run_rate, run_rate, None, method, actual_td, elapsed)
 
 
 # --- driver tree -----------------------------------------------------------------------------------
@@ -241,4 +171,4 @@ def lineage(
     return pages
 
 
-__all__ = ["forecast", "build_driver_tree", "simulate", "lineage", "describe_metric"]
+__all__ = ["build_driver_tree", "describe_metric", "lineage", "simulate"]
