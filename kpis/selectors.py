@@ -67,6 +67,11 @@ class DriverNode:
     children: list[DriverNode] = field(default_factory=list)
     kpi: Kpi | None = None
     metric: Metric | None = None
+    # With a period: whether the value only kept this node as a fallback (coalesce), and a KPI node's reading.
+    is_fallback: bool = False
+    reading: dict | None = None  # {"value", "inputs", "no_value_reason"} of the KPI's materialised value
+    # The business drivers of the root (revenue = orders × average basket…), each group a list of nodes.
+    business: list[list[DriverNode]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -241,16 +246,60 @@ def kpi_forecasts(
     return out
 
 
+FORECAST_FIELDS = ("value", "method", "elapsed", "to_date", "previous_same_days", "last_year_same_days",
+                   "last_year", "basis", "as_of")
+
+
+def with_forecasts(values):
+    """A KpiValue queryset annotated with the materialised forecast of each value's period (`fc_<field>`), so
+    a page that reads values gets their forecasts in the same query; read them with `forecast_of_value`."""
+    from django.db.models import OuterRef, Subquery
+
+    rows = KpiForecast.objects.filter(organization=OuterRef("organization"), kpi=OuterRef("kpi"),
+                                      grain=OuterRef("grain"), period_start=OuterRef("period_start"))
+    return values.annotate(**{f"fc_{name}": Subquery(rows.values(name)[:1]) for name in FORECAST_FIELDS})
+
+
+def forecast_of_value(v: KpiValue, period: Period, *, today: date) -> Forecast:
+    """The forecast of an annotated value (with_forecasts): its actual value once the period is over."""
+    if period.end < today:
+        return Forecast(value=v.value, method=KpiForecast.Method.ACTUAL, actual_to_date=v.value, elapsed=1.0,
+                        period=period)
+    if getattr(v, "fc_method", None) is None:
+        return Forecast(value=None, method="", period=period)
+    basis = v.fc_basis
+    if isinstance(basis, str):  # a JSON column read through a subquery arrives as text on some databases
+        import json
+
+        basis = json.loads(basis)
+    return Forecast(value=_dec(v.fc_value), method=v.fc_method, actual_to_date=_dec(v.fc_to_date),
+                    elapsed=float(v.fc_elapsed or 0), basis=basis or {}, last_year=_dec(v.fc_last_year),
+                    previous_same_days=_dec(v.fc_previous_same_days),
+                    last_year_same_days=_dec(v.fc_last_year_same_days), as_of=_day(v.fc_as_of), period=period)
+
+
+def _dec(v) -> Decimal | None:
+    return None if v is None else Decimal(str(v))
+
+
+def _day(v) -> date | None:
+    return date.fromisoformat(v) if isinstance(v, str) else v
+
+
 def kpi_forecast(org: Organization, *, kpi: Kpi, period: Period, today: date | None = None) -> Forecast:
     """Forecast of the KPI at the end of `period`, as the last recompute materialised it; 1 query."""
     return kpi_forecasts(org, wanted={(kpi.pk, period)}, today=today)[(kpi.pk, period.grain, period.start)]
 
 
-def driver_tree(org: Organization, *, kpi: Kpi) -> DriverNode:
-    """The KPI's formula dependency graph: KPIs and metrics it reads, recursively; 2 queries."""
+def driver_tree(
+    org: Organization, *, kpi: Kpi, period: Period | None = None, dimension_value: str = ""
+) -> DriverNode:
+    """The KPI's formula dependency graph (KPIs and metrics it reads, recursively) and its business drivers;
+    with a period, each KPI node carries its materialised reading and the sources the value did not use
+    are marked as fallbacks. 2 queries, 3 with a period."""
     from kpis.engine.analysis import build_driver_tree
 
-    return build_driver_tree(org, kpi=kpi)
+    return build_driver_tree(org, kpi=kpi, period=period, dimension_value=dimension_value)
 
 
 def what_if(

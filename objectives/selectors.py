@@ -18,7 +18,7 @@ from django.utils import timezone
 from accounts.models import Organization
 from kpis.models import KpiValue
 from kpis.periods import Period, period_containing
-from kpis.selectors import kpi_forecasts
+from kpis.selectors import forecast_of_value, with_forecasts
 from objectives.models import ActionPlan, CheckIn, KeyResult, Objective, ObjectiveTemplate, Review
 from objectives.scoring import (
     DECREASE,
@@ -151,23 +151,20 @@ def _kpi_values(org: Organization, wanted: set[tuple[int, str, date, str]]) -> d
     condition = Q()
     for kpi_id, grain, start, dim in wanted:
         condition |= Q(kpi_id=kpi_id, grain=grain, period_start=start, dimension_value=dim)
-    rows = KpiValue.objects.for_org(org).filter(condition).only(
-        "kpi_id", "grain", "period_start", "dimension_value", "value", "no_value_reason", "computed_at")
+    rows = with_forecasts(KpiValue.objects.for_org(org).filter(condition).only(
+        "kpi_id", "grain", "period_start", "dimension_value", "value", "no_value_reason", "computed_at"))
     return {(v.kpi_id, v.grain, v.period_start, v.dimension_value): v for v in rows}
 
 
-def _forecasts(org: Organization, items: list[tuple[KeyResultView, Period]], today: date) -> None:
-    """Fill `forecast` from the forecasts the KPI engine materialised at recompute time (the same figures as the
-    KPI page and the home tiles); 1 query. A month too early to forecast gives no forecast."""
+def _forecasts(items: list[tuple[KeyResultView, Period, KpiValue]], today: date) -> None:
+    """Fill `forecast` from the forecasts the KPI engine materialised at recompute time, read with the values
+    (the same figures as the KPI page and the home tiles). A month too early to forecast gives no forecast."""
     from kpis.presenters.common import forecast_method_text
 
-    wanted = {(view.kr.kpi_id, period) for view, period in items
-              if view.kr.kpi_id is not None and not view.kr.dimension_value}
-    forecasts = kpi_forecasts(org, wanted=wanted, today=today)
-    for view, period in items:
-        f = forecasts.get((view.kr.kpi_id, period.grain, period.start))
-        if f is None or view.kr.dimension_value:
+    for view, period, value in items:
+        if view.kr.dimension_value:
             continue
+        f = forecast_of_value(value, period, today=today)
         view.forecast = None if f.is_too_early else f.value
         view.forecast_method = forecast_method_text(f, view.kr.kpi.unit, today=today)
 
@@ -213,14 +210,14 @@ def evaluate(org: Organization, objectives: list[Objective], *, today: date | No
                 kr=kr, current=v.value if v else None, computed_at=v.computed_at if v else None,
                 reason=(v.no_value_reason if v else ("not computed yet" if p else "custom period: no KPI value")))
             view.is_data_stale = v is None or v.value is None or v.computed_at < now - timedelta(days=STALE_DATA_DAYS)
-            if p is not None:
-                forecast_items.append((view, p))
+            if p is not None and v is not None:
+                forecast_items.append((view, p, v))
         view.last_check_in = last_ci
         view.is_check_in_stale = node.objective.is_open and today >= node.objective.period_start and (
             last_ci is None or last_ci < today - cadence)
         node.key_results.append(view)
     if with_forecasts:
-        _forecasts(org, forecast_items, today)
+        _forecasts(forecast_items, today)
     for node in nodes.values():
         parent_id = node.objective.parent_id
         if parent_id in nodes:

@@ -8,11 +8,12 @@ from decimal import Decimal
 
 from django.db.models import Q
 
-from kpis.engine.compute import Graph, evaluate_period
+from kpis.engine.compute import Graph, _kpi_closure, evaluate_period
+from kpis.engine.drivers import business_drivers, business_identities, used_inputs
 from kpis.engine.formula import NoValue
 from kpis.engine.metrics import NO_DIMENSION, TOTAL, compute_metrics
 from kpis.engine.records import metric_q, model_for, span_q
-from kpis.models import Kpi, KpiTarget, Metric
+from kpis.models import Kpi, KpiTarget, KpiValue, Metric
 from kpis.periods import Period
 
 SCALABLE = {"sum", "count"}  # flows that grow with the days elapsed
@@ -55,34 +56,61 @@ def describe_metric(m: Metric) -> str:
     return "; ".join(parts)
 
 
-def build_driver_tree(org, *, kpi: Kpi):
+def build_driver_tree(org, *, kpi: Kpi, period: Period | None = None, dimension_value: str = ""):
     from kpis.selectors import DriverNode
 
     graph = Graph.build(Kpi.objects.for_org(org), Metric.objects.for_org(org))
+    readings: dict[str, dict] = {}
+    fallback: set[str] = set()
+    if period is not None:
+        slugs = {kpi.slug, *_kpi_closure(graph, kpi.slug)}
+        for group in business_drivers(graph, kpi.slug):
+            slugs |= {s for s in group if s in graph.kpis}
+        readings = {
+            row["kpi__slug"]: row
+            for row in KpiValue.objects.for_org(org).filter(
+                kpi__slug__in=sorted(slugs), grain=period.grain, period_start=period.start,
+                dimension_value=dimension_value,
+            ).values("kpi__slug", "value", "inputs", "no_value_reason")
+        }
+        _used, fallback = used_inputs(graph, kpi.slug, {s: r["inputs"] or {} for s, r in readings.items()})
 
-    def node(slug: str, seen: frozenset) -> DriverNode:
+    def node(slug: str, seen: frozenset, under_fallback: bool = False) -> DriverNode:
+        is_fallback = under_fallback or slug in fallback
         if slug in graph.kpis:
             k = graph.kpis[slug]
             children = (
-                [] if slug in seen else [node(r, seen | {slug}) for r in sorted(graph.reads.get(slug, ()))]
+                []
+                if slug in seen
+                else [node(r, seen | {slug}, is_fallback) for r in sorted(graph.reads.get(slug, ()))]
             )
-            return DriverNode(slug=slug, name=k.name, kind="kpi", formula=k.formula, children=children, kpi=k)
+            return DriverNode(slug=slug, name=k.name, kind="kpi", formula=k.formula, children=children, kpi=k,
+                              is_fallback=is_fallback, reading=readings.get(slug))
         if slug in graph.metrics:
             m = graph.metrics[slug]
-            return DriverNode(slug=slug, name=m.name, kind="metric", formula=describe_metric(m), metric=m)
+            return DriverNode(slug=slug, name=m.name, kind="metric", formula=describe_metric(m), metric=m,
+                              is_fallback=is_fallback)
         return DriverNode(slug=slug, name=slug, kind="unknown", formula="")
 
-    return node(kpi.slug, frozenset())
+    root = node(kpi.slug, frozenset())
+    root.business = [[node(s, frozenset({kpi.slug})) for s in group] for group in business_drivers(graph, kpi.slug)]
+    return root
 
 
 # --- what-if -----------------------------------------------------------------------------------------
 
 
 def simulate(org, *, period: Period, changes: dict, dimension_value: str = "") -> dict:
-    """{kpi slug: (before, after)} for every KPI depending on a changed metric or KPI; saves nothing."""
+    """{kpi slug: (before, after)} for every KPI depending on a changed metric or KPI; saves nothing.
+
+    A change of a business driver (orders, average basket…, kpis/engine/drivers.py) moves the KPI it drives
+    in proportion (revenue = orders × average basket: +10 % orders is +10 % revenue), then its dependents.
+    """
     graph = _graph(org)
     changed = {s for s in changes if s in graph.metrics or s in graph.kpis}
-    affected = graph.dependents(changed) | {s for s in changed if s in graph.kpis}
+    identities = business_identities(graph, changed)
+    moved = changed | set(identities)
+    affected = graph.dependents(moved) | {s for s in moved if s in graph.kpis}
     affected = {s for s in affected if graph.kpis[s].is_active}
     if not affected:
         return {}
@@ -113,18 +141,32 @@ def simulate(org, *, period: Period, changes: dict, dimension_value: str = "") -
 
     before = run({})
     overrides = {}
+    bases = {}
     for slug in changed:
         change = changes[slug]
         if slug in graph.metrics:
             base = results.get((slug, period.grain, period.start), {}).get(dimension_value or TOTAL)
         else:
             base = before.get(slug)
+        bases[slug] = base
         if change.value is not None:
             overrides[slug] = Decimal(change.value)
         elif change.pct is not None and isinstance(base, Decimal):
             overrides[slug] = base * (Decimal(1) + Decimal(change.pct) / Decimal(100))
         elif change.pct is not None:
             overrides[slug] = NoValue(f"{slug} has no value to change")
+    for kpi_slug, drivers in identities.items():
+        if kpi_slug in changed or not isinstance(before.get(kpi_slug), Decimal):
+            continue
+        factor = Decimal(1)
+        for d in drivers:
+            base, new = bases.get(d), overrides.get(d)
+            if not isinstance(base, Decimal) or not isinstance(new, Decimal) or base == 0:
+                factor = None
+                break
+            factor *= new / base
+        overrides[kpi_slug] = before[kpi_slug] * factor if factor is not None else NoValue(
+            f"{', '.join(drivers)} has no value to change")
     after = run(overrides)
     return {s: (before.get(s), after.get(s)) for s in sorted(affected)}
 
@@ -150,6 +192,9 @@ def lineage(
     slugs = sorted(graph.leaf_metrics(kpi.slug))
     if metric_slug is not None:
         slugs = [s for s in slugs if s == metric_slug]
+    else:  # the metrics the value used first, the fallbacks it did not use (coalesce) after
+        fallback = _fallbacks(org, graph, kpi, period, dimension_value)
+        slugs.sort(key=lambda s: (s in fallback, s))
     page = max(1, int(page))
     page_size = max(1, min(int(page_size), 500))
     pages = []
@@ -169,6 +214,17 @@ def lineage(
             LineagePage(metric=m, period=period, records=records, total=total, page=page, page_size=page_size)
         )
     return pages
+
+
+def _fallbacks(org, graph: Graph, kpi: Kpi, period: Period, dimension_value: str) -> set[str]:
+    """Slugs the materialised value of `kpi` for `period` did not use (coalesce alternatives); 1 query."""
+    slugs = sorted({kpi.slug, *_kpi_closure(graph, kpi.slug)})
+    inputs = dict(
+        KpiValue.objects.for_org(org)
+        .filter(kpi__slug__in=slugs, grain=period.grain, period_start=period.start, dimension_value=dimension_value)
+        .values_list("kpi__slug", "inputs")
+    )
+    return used_inputs(graph, kpi.slug, {s: i or {} for s, i in inputs.items()})[1]
 
 
 __all__ = ["build_driver_tree", "describe_metric", "lineage", "simulate"]

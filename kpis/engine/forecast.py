@@ -133,6 +133,30 @@ def _q(v: Decimal | None) -> Decimal | None:
     return None if v is None else v.quantize(QUANT)
 
 
+def _history(org, graph: Graph, metrics: list, months: list[Period], coverage) -> dict:
+    """Month values of the metrics over `months`, read from the inputs the materialised KPI values kept (the
+    recompute has just written them); metrics no materialised value reads are computed. 1 query."""
+    from kpis.models import KpiValue
+
+    if not months:
+        return {}
+    wanted = {m.slug for m in metrics}
+    results: dict = {}
+    rows = KpiValue.objects.for_org(org).filter(
+        grain="month", dimension_value="", period_start__gte=months[0].start, period_start__lte=months[-1].start,
+    ).values_list("period_start", "inputs")
+    for start, inputs in rows:
+        for slug, raw in ((inputs or {}).get("metrics") or {}).items():
+            if slug in wanted:
+                results[(slug, "month", start)] = {
+                    TOTAL: Decimal(raw) if raw not in (None, "") else NoValue("no value")}
+    found = {slug for slug, _g, _s in results}
+    missing = [m for m in metrics if m.slug not in found]
+    if missing:
+        results |= compute_metrics(org, metrics=missing, periods_by_grain={"month": months}, coverage=coverage)
+    return results
+
+
 def forecasts_compute(org, *, graph: Graph, slugs: set[str], today: date, targets: dict) -> list[ComputedForecast]:
     """Forecasts of the active KPIs `slugs` for every open period: the running month, quarter and fiscal
     year, and the months of the fiscal year not started yet. A fixed number of metric queries."""
@@ -155,9 +179,9 @@ def forecasts_compute(org, *, graph: Graph, slugs: set[str], today: date, target
     back = today - timedelta(days=TREND_DAYS)
     windows["back"] = [Period(back, back, "month", fy)]
     coverage = load_coverage(org, metrics)
-    results = compute_metrics(org, metrics=metrics, periods_by_grain={"month": history}, coverage=coverage) \
-        if history else {}
-    results |= compute_metrics(org, metrics=metrics, periods_by_grain=windows, coverage=coverage)
+    results = _history(org, graph, metrics, history, coverage)
+    results |= compute_metrics(org, metrics=metrics, periods_by_grain=windows, coverage=coverage,
+                               totals_as_spans=True)
 
     def cell(label: str, p: Period, slug: str):
         return results.get((slug, label, p.start), {}).get(TOTAL, NoValue("not computed"))
