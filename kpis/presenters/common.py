@@ -214,14 +214,18 @@ class MonthlyTable:
         return value, reason, target, status
 
 
-def monthly_table(org: Organization, *, kpis: list[Kpi], months: list[Period]) -> MonthlyTable:
+def monthly_table(org: Organization, *, kpis: list[Kpi], months: list[Period],
+                  with_forecasts: bool = False) -> MonthlyTable:
+    """`with_forecasts`: each value carries its materialised forecast (selectors.with_forecasts), same queries."""
     if not kpis or not months:
         return MonthlyTable(months=months, values={}, targets={})
     starts = [m.start for m in months]
     ids = [k.pk for k in kpis]
     values = KpiValue.objects.for_org(org).filter(
         kpi_id__in=ids, grain="month", dimension_value="", period_start__in=starts
-    ).only("kpi_id", "period_start", "value", "no_value_reason")
+    ).only("kpi_id", "grain", "period_start", "value", "no_value_reason")
+    if with_forecasts:
+        values = selectors.with_forecasts(values)
     targets = KpiTarget.objects.for_org(org).filter(kpi_id__in=ids, grain="month", period_start__in=starts)
     return MonthlyTable(
         months=months,

@@ -44,13 +44,16 @@ def home_panel_for(membership: Membership, *, today: date | None = None) -> dict
     ageing_kpis = [found[s] for s, _label in AGEING if s in found]
     if not kpis:
         return None
-    month = selectors.current_period(org, today=today).previous()
-    rows, _table = kpi_rows(org, kpis=kpis + ageing_kpis, month=month, with_formula=False)
+    current = selectors.current_period(org, today=today)
+    month = current.previous()
+    rows, _table = kpi_rows(org, kpis=kpis + ageing_kpis, month=month, with_formula=False, forecast_month=current,
+                            today=today)
     by_slug = {r.kpi.slug: r for r in rows}
     tiles = [by_slug[k.slug] for k in kpis if by_slug[k.slug].value is not None][:MAX_TILES]
     if not tiles:
         tiles = [by_slug[k.slug] for k in kpis][:4]
-    panel = {"month_label": month_label(month), "tiles": tiles, "ageing": None}
+    panel = {"month_label": month_label(month), "current_label": month_label(current), "tiles": tiles,
+             "ageing": None}
     if ageing_kpis:
         values = [(str(label), by_slug[s].value) for s, label in AGEING if s in by_slug]
         if any(v for _label, v in values):  # all zero: nothing is past due, no chart to draw
