@@ -100,8 +100,11 @@ def drivers_for(org: Organization, *, kpi: Kpi, membership: Membership, month: P
     tree = view(root, {}, 0)
     business = []
     for group in root.business:
+        offered = dict(choices)
         drivers = [view(n, (root.reading or {}).get("inputs") or {}, 1, deep=False) for n in group]
-        if any(d.is_hidden for d in drivers):
+        if any(d.is_hidden or (d.kind == "kpi" and not d.value_text) for d in drivers):
+            choices.clear()
+            choices.update(offered)  # a group without values this month (no leads at a shop) is not offered
             continue
         business.append({"label": " × ".join(d.name for d in drivers), "drivers": drivers})
     return DriverTree(root=tree, choices=sorted(choices.items(), key=lambda c: c[1].lower()), engine_root=root,

@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.models import Membership, Organization
 from kpis import selectors
@@ -117,11 +118,7 @@ def kpi_detail_for(org: Organization, *, kpi: Kpi, membership: Membership, month
     forecasts = _forecasts(org, kpi=kpi, today=today)
     month_forecast = forecasts[0] if forecasts else None
     for r in rows:
-        _compare_same_days(kpi, r, month_forecast)
-        if r.is_to_date and month_forecast is not None and month_forecast.target_text and month_forecast.raw is not None:
-            # A month to date is not judged against the whole month's target: its forecast is.
-            r.status = month_forecast.status
-            r.status_label = _("%(status)s (forecast)") % {"status": month_forecast.status_label}
+        _to_date_row(kpi, r, month_forecast)
     # The running month is only to date: the headline is the last complete month then.
     headline = rows[1] if len(rows) > 1 and rows[0].is_to_date else (rows[0] if rows else None)
     annotations = list(KpiAnnotation.objects.for_org(org).filter(
@@ -233,10 +230,7 @@ def _grain_rows(org: Organization, *, kpi: Kpi, grain: str, month: Period, dimen
         prev = by_start.get(point.period.previous().start)
         ly = by_start.get(point.period.same_period_last_year().start)
         row = _value_row(kpi, point, label=period_label(point.period), prev=prev, ly=ly, current=current)
-        _compare_same_days(kpi, row, forecast)
-        if row.is_to_date and forecast is not None and forecast.target_text and forecast.raw is not None:
-            row.status = forecast.status
-            row.status_label = _("%(status)s (forecast)") % {"status": forecast.status_label}
+        _to_date_row(kpi, row, forecast)
         rows.append(row)
     return rows
 
@@ -311,16 +305,25 @@ def _forecasts(org: Organization, *, kpi: Kpi, today: date | None) -> list[Forec
     return out
 
 
-def _compare_same_days(kpi: Kpi, row: ValueRow, forecast: ForecastRow | None) -> None:
-    """A period to date is compared with the same days of the period before and of last year, said as such."""
-    if not row.is_to_date or forecast is None or forecast.forecast is None or not forecast.same_days:
+def _to_date_row(kpi: Kpi, row: ValueRow, forecast: ForecastRow | None) -> None:
+    """A period to date is not judged against the whole period's target, its forecast is (none when too early
+    to forecast); and it is compared with the same days of the period before and of last year, said as such."""
+    if not row.is_to_date or forecast is None or forecast.forecast is None:
         return
     fc = forecast.forecast
+    if fc.is_too_early:
+        row.status, row.status_label = "no_data", _("Too early to forecast")
+    elif forecast.target_text and forecast.raw is not None:
+        row.status = forecast.status
+        row.status_label = _("%(status)s (forecast)") % {"status": forecast.status_label}
+    if not forecast.same_days:
+        return
     row.previous_text = format_kpi_value(fc.previous_same_days, kpi.unit, precise=True)
     row.previous_delta = delta(kpi, fc.actual_to_date, fc.previous_same_days)
     row.last_year_text = format_kpi_value(fc.last_year_same_days, kpi.unit, precise=True)
     row.last_year_delta = delta(kpi, fc.actual_to_date, fc.last_year_same_days)
-    row.same_days_note = _("same first %(days)s days") % {"days": forecast.same_days}
+    row.same_days_note = ngettext("same first day", "same first %(days)s days", forecast.same_days) % {
+        "days": forecast.same_days}
 
 
 def _value_row(kpi: Kpi, point, *, label: str, prev, ly, current) -> ValueRow:
