@@ -63,17 +63,8 @@ def build_driver_tree(org, *, kpi: Kpi, period: Period | None = None, dimension_
     readings: dict[str, dict] = {}
     fallback: set[str] = set()
     if period is not None:
-        slugs = {kpi.slug, *_kpi_closure(graph, kpi.slug)}
-        for group in business_drivers(graph, kpi.slug):
-            slugs |= {s for s in group if s in graph.kpis}
-        readings = {
-            row["kpi__slug"]: row
-            for row in KpiValue.objects.for_org(org).filter(
-                kpi__slug__in=sorted(slugs), grain=period.grain, period_start=period.start,
-                dimension_value=dimension_value,
-            ).values("kpi__slug", "value", "inputs", "no_value_reason")
-        }
-        _used, fallback = used_inputs(graph, kpi.slug, {s: r["inputs"] or {} for s, r in readings.items()})
+        readings = _readings(org, graph, kpi, period, dimension_value)
+        fallback = _fallbacks(graph, kpi, readings)
 
     def node(slug: str, seen: frozenset, under_fallback: bool = False) -> DriverNode:
         is_fallback = under_fallback or slug in fallback
@@ -193,7 +184,7 @@ def lineage(
     if metric_slug is not None:
         slugs = [s for s in slugs if s == metric_slug]
     else:  # the metrics the value used first, the fallbacks it did not use (coalesce) after
-        fallback = _fallbacks(org, graph, kpi, period, dimension_value)
+        fallback = _fallbacks(graph, kpi, _readings(org, graph, kpi, period, dimension_value))
         slugs.sort(key=lambda s: (s in fallback, s))
     page = max(1, int(page))
     page_size = max(1, min(int(page_size), 500))
@@ -216,15 +207,24 @@ def lineage(
     return pages
 
 
-def _fallbacks(org, graph: Graph, kpi: Kpi, period: Period, dimension_value: str) -> set[str]:
-    """Slugs the materialised value of `kpi` for `period` did not use (coalesce alternatives); 1 query."""
-    slugs = sorted({kpi.slug, *_kpi_closure(graph, kpi.slug)})
-    inputs = dict(
-        KpiValue.objects.for_org(org)
-        .filter(kpi__slug__in=slugs, grain=period.grain, period_start=period.start, dimension_value=dimension_value)
-        .values_list("kpi__slug", "inputs")
-    )
-    return used_inputs(graph, kpi.slug, {s: i or {} for s, i in inputs.items()})[1]
+def _readings(org, graph: Graph, kpi: Kpi, period: Period, dimension_value: str) -> dict[str, dict]:
+    """The materialised values of `kpi`, of the KPIs it reads and of its business drivers for `period`:
+    {slug: {"value", "inputs", "no_value_reason"}}; 1 query."""
+    slugs = {kpi.slug, *_kpi_closure(graph, kpi.slug)}
+    for group in business_drivers(graph, kpi.slug):
+        slugs |= {s for s in group if s in graph.kpis}
+    return {
+        row["kpi__slug"]: row
+        for row in KpiValue.objects.for_org(org).filter(
+            kpi__slug__in=sorted(slugs), grain=period.grain, period_start=period.start,
+            dimension_value=dimension_value,
+        ).values("kpi__slug", "value", "inputs", "no_value_reason")
+    }
+
+
+def _fallbacks(graph: Graph, kpi: Kpi, readings: dict[str, dict]) -> set[str]:
+    """Slugs the value of `kpi` did not use (the alternatives of a coalesce that had a value)."""
+    return used_inputs(graph, kpi.slug, {s: r["inputs"] or {} for s, r in readings.items()})[1]
 
 
 __all__ = ["build_driver_tree", "describe_metric", "lineage", "simulate"]

@@ -4,8 +4,9 @@ Each metric is forecast by its nature, then every KPI formula is evaluated on th
 
 - flows (sums and counts, no trailing window) add up over time. The running month: value to date ×
   last year's full month ÷ last year's same days (seasonality), or value to date ÷ share of the month
-  elapsed without last year; below `KPIS_FORECAST_MIN_SHARE` of the month elapsed it is not forecast:
-  the same month last year stands in (else the last closed month). A month not started yet: the same
+  elapsed without last year (or when last year's factor is 4 times off that); below
+  `KPIS_FORECAST_MIN_SHARE` of the month elapsed it is not forecast: the same month last year stands in
+  (else the last closed month). A month not started yet: the same
   month last year (else the running month's estimate). A quarter or a fiscal year: its closed months'
   actuals plus each open month's forecast;
 - stocks (balances, open records) follow their trend: value today + (value today − value 90 days
@@ -37,6 +38,7 @@ from kpis.periods import GRAINS, Period, add_months, elapsed_fraction, period_co
 
 FLOW, STOCK, LEVEL, RATIO = "flow", "stock", "level", "ratio"
 TREND_DAYS = 90
+MAX_SEASONAL_SKEW = Decimal(4)  # last year's seasonality is ignored when it is 4 times off the plain run-rate
 CENT = Decimal("0.01")
 QUANT = Decimal("0.000001")  # as KpiValue: the months of a quarter add up exactly
 
@@ -215,12 +217,14 @@ def forecasts_compute(org, *, graph: Graph, slugs: set[str], today: date, target
         ly_td = _num(window("ly_month", m.slug))
         if _num(td) is None:
             current_est[m.slug] = td
-        elif _num(ly_full) is not None and ly_td is not None and ly_td > 0:
-            factor = ly_full / ly_td
-            seasonal[m.slug] = str(factor.quantize(Decimal("0.0001")))
-            current_est[m.slug] = td * factor
         else:
-            current_est[m.slug] = td * Decimal(month.days) / Decimal(days["month"])
+            run_rate = Decimal(month.days) / Decimal(days["month"])
+            factor = ly_full / ly_td if _num(ly_full) is not None and ly_full > 0 and ly_td and ly_td > 0 else None
+            if factor is not None and MAX_SEASONAL_SKEW ** -1 <= factor / run_rate <= MAX_SEASONAL_SKEW:
+                seasonal[m.slug] = str(factor.quantize(Decimal("0.0001")))
+                current_est[m.slug] = td * factor
+            else:  # no usable last year (none, negative, or a first few days too thin to learn from)
+                current_est[m.slug] = td * run_rate
 
     def stock_at(slug: str, end: date):
         now = window("td_month", slug)
@@ -274,6 +278,10 @@ def forecasts_compute(org, *, graph: Graph, slugs: set[str], today: date, target
 
     memo: dict = {}
     kinds = {s: kpi_kind(graph, s, memo) for s in slugs}
+
+    def stock_method(s: str) -> str:
+        return STOCK_TREND if any(stock_slope.get(m) is not None for m in graph.leaf_metrics(s)) else STOCK_FLAT
+
     month_values = {x.start: evaluate(month_env(x), "month", x) for x in [*months] if x.end >= month.start}
     closed_values = {x.start: evaluate({m.slug: cell("month", x, m.slug) for m in metrics}, "month", x)
                      for x in months if x.end < month.start}
@@ -302,8 +310,7 @@ def forecasts_compute(org, *, graph: Graph, slugs: set[str], today: date, target
                 basis["closed_months"] = sum(1 for x in periods_between(p.start, p.end, "month", fy)
                                              if x.end < month.start)
             elif kind == STOCK:
-                method = STOCK_TREND if any(stock_slope.get(m) is not None for m in graph.leaf_metrics(s)) \
-                    else STOCK_FLAT
+                method = stock_method(s)
             elif g == "month" and too_early:
                 method = TOO_EARLY
                 basis["min_share"] = str(min_share())
@@ -340,8 +347,7 @@ def forecasts_compute(org, *, graph: Graph, slugs: set[str], today: date, target
                     if value is None:
                         method, basis = NO_FORECAST, {"reason": reason[:200]}
                     elif kind == STOCK:
-                        method, basis = (STOCK_TREND if any(stock_slope.get(m) is not None
-                                                            for m in graph.leaf_metrics(s)) else STOCK_FLAT), {}
+                        method, basis = stock_method(s), {}
                     elif kind == LEVEL:
                         method, basis = LEVEL_TO_DATE, {}
                     elif kind == FLOW:

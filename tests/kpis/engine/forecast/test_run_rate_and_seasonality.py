@@ -33,3 +33,11 @@ def test_a_closed_period_forecasts_its_actual_value(catalogue):
     ledger(catalogue, "706000", date(2026, 3, 4), credit=2000)
     f = forecast_of(catalogue, "revenue", today=date(2026, 5, 1), day=TODAY)
     assert (f.value, f.elapsed, f.method) == (D("2000"), 1.0, "actual")
+
+
+def test_last_year_too_thin_to_learn_from_is_ignored(catalogue):
+    ledger(catalogue, "706000", date(2025, 3, 5), credit=10)  # 10 € in last year's first 10 days…
+    ledger(catalogue, "706000", date(2025, 3, 25), credit=9990)  # …of 10,000: a factor of 1,000
+    ledger(catalogue, "706000", date(2026, 3, 4), credit=2000)
+    f = forecast_of(catalogue, "revenue", today=TODAY)
+    assert (f.value, f.method) == (D("6200"), "run_rate")  # more than 4 times off the run-rate of 3.1
