@@ -296,11 +296,16 @@ def _forecasts_write(org: Organization, graph: Graph, slugs: set[str], *, today:
 
 
 @transaction.atomic
-def kpi_forecasts_refresh(*, org: Organization, today: date | None = None) -> int:
+def kpi_forecasts_refresh(*, org: Organization, today: date | None = None, only_if_stale: bool = False) -> int:
     """Recompute the forecasts of every active KPI for `today` (the elapsed share moves every day; the
-    daily beat runs this for each organization whose forecasts are older than today). Values are untouched."""
-    _lock(org)
+    daily beat runs this for each organization, `only_if_stale`: when its forecasts were made on an earlier
+    day). Values are untouched. Returns the number of forecasts written."""
     today = today or timezone.localdate()
+    from kpis.models import KpiForecast
+
+    if only_if_stale and not KpiForecast.objects.for_org(org).filter(as_of__lt=today).exists():
+        return 0
+    _lock(org)
     graph = Graph.build(Kpi.objects.for_org(org), Metric.objects.for_org(org))
     return _forecasts_write(org, graph, set(graph.kpis), today=today, targets=_targets(org))
 

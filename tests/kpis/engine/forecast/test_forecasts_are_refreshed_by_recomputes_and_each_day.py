@@ -42,7 +42,7 @@ def test_the_daily_refresh_moves_the_elapsed_share(catalogue):
     ledger(catalogue, "706000", date(2026, 3, 4), credit=1000)
     kpi_values_recompute(org=catalogue, today=date(2026, 3, 10))
     with freeze_time("2026-03-20 00:10:00"):
-        assert kpi_forecasts_refresh_due_task() == 1  # in-process in tests: the refresh runs at once
+        assert kpi_forecasts_refresh_due_task() >= 1  # one task per organization, run at once in tests
         assert timezone.localdate() == date(2026, 3, 20)
     f = _revenue_month(catalogue, date(2026, 3, 20))
     assert (f.as_of, f.elapsed, f.value) == (date(2026, 3, 20), D("0.6452"), D("1550"))
@@ -52,6 +52,7 @@ def test_a_refresh_on_the_same_day_changes_nothing(catalogue):
     ledger(catalogue, "706000", date(2026, 3, 4), credit=1000)
     kpi_values_recompute(org=catalogue, today=date(2026, 3, 10))
     before = list(KpiForecast.objects.for_org(catalogue).values_list("kpi_id", "grain", "period_start", "value"))
+    assert kpi_forecasts_refresh(org=catalogue, today=date(2026, 3, 10), only_if_stale=True) == 0
     kpi_forecasts_refresh(org=catalogue, today=date(2026, 3, 10))
     after = list(KpiForecast.objects.for_org(catalogue).values_list("kpi_id", "grain", "period_start", "value"))
     assert sorted(before) == sorted(after)
