@@ -26,4 +26,9 @@ app.conf.beat_schedule = {
         "task": "objectives.tasks.check_in_reminders_send_task",
         "schedule": crontab(hour=8, minute=0),
     },
+    # Every day at 00:10: forecasts made on an earlier day are refreshed (the elapsed share has moved).
+    "kpis-forecasts-refresh": {
+        "task": "kpis.tasks.kpi_forecasts_refresh_due_task",
+        "schedule": crontab(hour=0, minute=10),
+    },
 }

@@ -273,3 +273,51 @@ class KpiLedgerMonth(OrgOwned):
                 fields=["organization", "month", "account_number"], name="kpiledgermonth_uniq"
             )
         ]
+
+
+class KpiForecast(OrgOwned):
+    """The engine's forecast of a KPI at the end of an open period (the running month, quarter and fiscal
+    year, and the fiscal year's months not started yet), written by the recompute next to the values.
+
+    `method` is a code (kpis/engine/forecast.py explains each), translated when displayed; `basis` keeps
+    its figures (days elapsed, seasonal factors, the share that blocked a too-early forecast…). `as_of` is
+    the day the forecast was made: the elapsed share moves every day, so a daily beat refreshes them.
+    """
+
+    class Method(models.TextChoices):
+        TOO_EARLY = "too_early", _("Too early to forecast")
+        RUN_RATE = "run_rate", _("Run-rate of the days elapsed")
+        SEASONAL = "seasonal", _("Value to date × last year's seasonality")
+        LAST_YEAR = "last_year", _("Same month last year")
+        CURRENT_PACE = "current_pace", _("The running month's pace")
+        SUM_OF_MONTHS = "sum_of_months", _("Closed months' actuals plus each open month's forecast")
+        RATIO_OF_FORECASTS = "ratio_of_forecasts", _("From the forecasts of its numerator and denominator")
+        RATIO_HELD = "ratio_held", _("Held at its value to date")
+        STOCK_TREND = "stock_trend", _("Value today plus its 90-day trend")
+        STOCK_FLAT = "stock_flat", _("Value today (no history for a trend)")
+        LEVEL_TO_DATE = "level_to_date", _("Value to date (an average does not grow with time)")
+        NO_FORECAST = "no_forecast", _("No forecast")
+        ACTUAL = "actual", _("The period is over: its actual value")
+
+    kpi = models.ForeignKey(Kpi, on_delete=models.CASCADE, related_name="forecasts")
+    grain = models.CharField(max_length=10, choices=Grain.choices)
+    period_start = models.DateField()
+    period_end = models.DateField()
+    value = models.DecimalField(max_digits=24, decimal_places=6, null=True, blank=True)
+    method = models.CharField(max_length=30, choices=Method.choices)
+    elapsed = models.DecimalField(max_digits=5, decimal_places=4, default=Decimal("0"))
+    to_date = models.DecimalField(max_digits=24, decimal_places=6, null=True, blank=True)
+    # The same days of the period before and of the same period last year (quarter-to-date comparisons).
+    previous_same_days = models.DecimalField(max_digits=24, decimal_places=6, null=True, blank=True)
+    last_year_same_days = models.DecimalField(max_digits=24, decimal_places=6, null=True, blank=True)
+    last_year = models.DecimalField(max_digits=24, decimal_places=6, null=True, blank=True)
+    basis = models.JSONField(default=dict, blank=True)
+    as_of = models.DateField()
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "kpi", "grain", "period_start"], name="kpiforecast_uniq"
+            )
+        ]

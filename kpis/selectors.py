@@ -11,7 +11,7 @@ from datetime import date
 from decimal import Decimal
 
 from accounts.models import Membership, Organization
-from kpis.models import Kpi, KpiTarget, KpiValue, Metric
+from kpis.models import Kpi, KpiForecast, KpiTarget, KpiValue, Metric
 from kpis.periods import Period, period_containing, periods_between
 
 STATUSES = ("on_track", "at_risk", "off_track", "no_data")
@@ -36,12 +36,26 @@ class KpiReading:
 
 @dataclass(frozen=True)
 class Forecast:
+    """A materialised forecast (kpis.models.KpiForecast) of a KPI at the end of one period."""
+
     value: Decimal | None
-    run_rate: Decimal | None  # the value at the current pace, before seasonality
-    seasonal_factor: Decimal | None  # None when there is no same period last year to learn from
-    method: str  # plain words: how the figure was obtained
+    method: str  # a KpiForecast.Method code; its label is translated at display
     actual_to_date: Decimal | None = None
     elapsed: float = 0.0  # share of the period elapsed
+    basis: dict = field(default_factory=dict)  # the method's figures (days, seasonal factors, min share…)
+    last_year: Decimal | None = None  # the same month last year (months)
+    previous_same_days: Decimal | None = None  # the same days of the period before
+    last_year_same_days: Decimal | None = None  # the same days of the same period last year
+    as_of: date | None = None  # the day it was made
+    period: Period | None = None
+
+    @property
+    def is_too_early(self) -> bool:
+        return self.method == KpiForecast.Method.TOO_EARLY
+
+    @property
+    def method_label(self) -> str:
+        return str(KpiForecast.Method(self.method).label) if self.method in KpiForecast.Method.values else ""
 
 
 @dataclass
@@ -53,6 +67,11 @@ class DriverNode:
     children: list[DriverNode] = field(default_factory=list)
     kpi: Kpi | None = None
     metric: Metric | None = None
+    # With a period: whether the value only kept this node as a fallback (coalesce), and a KPI node's reading.
+    is_fallback: bool = False
+    reading: dict | None = None  # {"value", "inputs", "no_value_reason"} of the KPI's materialised value
+    # The business drivers of the root (revenue = orders × average basket…), each group a list of nodes.
+    business: list[list[DriverNode]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -255,19 +274,101 @@ def current_period(org: Organization, *, grain: str = "month", today: date | Non
 # Implemented in kpis/engine/analysis.py; these wrappers keep the public read interface in one place.
 
 
+def _forecast_of(row: KpiForecast, period: Period) -> Forecast:
+    return Forecast(value=row.value, method=row.method, actual_to_date=row.to_date, elapsed=float(row.elapsed),
+                    basis=row.basis or {}, last_year=row.last_year, previous_same_days=row.previous_same_days,
+                    last_year_same_days=row.last_year_same_days, as_of=row.as_of, period=period)
+
+
+def kpi_forecasts(
+    org: Organization, *, wanted: set[tuple[int, Period]], today: date | None = None
+) -> dict[tuple[int, str, date], Forecast]:
+    """Forecasts for (KPI id, period) pairs, read from what the recompute materialised (kpis/engine/forecast.py,
+    never recomputed here): {(kpi id, grain, period start): Forecast}. A period that is over forecasts its
+    actual value. 1 query, 2 when some periods are over."""
+    from django.db.models import Q
+    from django.utils import timezone
+
+    today = today or timezone.localdate()
+    if not wanted:
+        return {}
+    open_, closed = Q(), Q()
+    for kpi_id, p in wanted:
+        if p.end < today:
+            closed |= Q(kpi_id=kpi_id, grain=p.grain, period_start=p.start)
+        else:
+            open_ |= Q(kpi_id=kpi_id, grain=p.grain, period_start=p.start)
+    periods = {(kpi_id, p.grain, p.start): p for kpi_id, p in wanted}
+    out: dict[tuple[int, str, date], Forecast] = {}
+    if open_:
+        for row in KpiForecast.objects.for_org(org).filter(open_):
+            key = (row.kpi_id, row.grain, row.period_start)
+            out[key] = _forecast_of(row, periods[key])
+    if closed:
+        for v in KpiValue.objects.for_org(org).filter(closed, dimension_value="").only(
+                "kpi_id", "grain", "period_start", "value"):
+            key = (v.kpi_id, v.grain, v.period_start)
+            out[key] = Forecast(value=v.value, method=KpiForecast.Method.ACTUAL, actual_to_date=v.value,
+                                elapsed=1.0, period=periods[key])
+    for key, p in periods.items():
+        out.setdefault(key, Forecast(value=None, method="", period=p))
+    return out
+
+
+FORECAST_FIELDS = ("value", "method", "elapsed", "to_date", "previous_same_days", "last_year_same_days",
+                   "last_year", "basis", "as_of")
+
+
+def with_forecasts(values):
+    """A KpiValue queryset annotated with the materialised forecast of each value's period (`fc_<field>`), so
+    a page that reads values gets their forecasts in the same query; read them with `forecast_of_value`."""
+    from django.db.models import OuterRef, Subquery
+
+    rows = KpiForecast.objects.filter(organization=OuterRef("organization"), kpi=OuterRef("kpi"),
+                                      grain=OuterRef("grain"), period_start=OuterRef("period_start"))
+    return values.annotate(**{f"fc_{name}": Subquery(rows.values(name)[:1]) for name in FORECAST_FIELDS})
+
+
+def forecast_of_value(v: KpiValue, period: Period, *, today: date) -> Forecast:
+    """The forecast of an annotated value (with_forecasts): its actual value once the period is over."""
+    if period.end < today:
+        return Forecast(value=v.value, method=KpiForecast.Method.ACTUAL, actual_to_date=v.value, elapsed=1.0,
+                        period=period)
+    if getattr(v, "fc_method", None) is None:
+        return Forecast(value=None, method="", period=period)
+    basis = v.fc_basis
+    if isinstance(basis, str):  # a JSON column read through a subquery arrives as text on some databases
+        import json
+
+        basis = json.loads(basis)
+    return Forecast(value=_dec(v.fc_value), method=v.fc_method, actual_to_date=_dec(v.fc_to_date),
+                    elapsed=float(v.fc_elapsed or 0), basis=basis or {}, last_year=_dec(v.fc_last_year),
+                    previous_same_days=_dec(v.fc_previous_same_days),
+                    last_year_same_days=_dec(v.fc_last_year_same_days), as_of=_day(v.fc_as_of), period=period)
+
+
+def _dec(v) -> Decimal | None:
+    return None if v is None else Decimal(str(v))
+
+
+def _day(v) -> date | None:
+    return date.fromisoformat(v) if isinstance(v, str) else v
+
+
 def kpi_forecast(org: Organization, *, kpi: Kpi, period: Period, today: date | None = None) -> Forecast:
-    """Forecast of the KPI at the end of `period`: the run-rate of the period to date, adjusted by the
-    seasonality of the same period last year when there is one (see engine/analysis.py for the method)."""
-    from kpis.engine.analysis import forecast
-
-    return forecast(org, kpi=kpi, period=period, today=today)
+    """Forecast of the KPI at the end of `period`, as the last recompute materialised it; 1 query."""
+    return kpi_forecasts(org, wanted={(kpi.pk, period)}, today=today)[(kpi.pk, period.grain, period.start)]
 
 
-def driver_tree(org: Organization, *, kpi: Kpi) -> DriverNode:
-    """The KPI's formula dependency graph: KPIs and metrics it reads, recursively; 2 queries."""
+def driver_tree(
+    org: Organization, *, kpi: Kpi, period: Period | None = None, dimension_value: str = ""
+) -> DriverNode:
+    """The KPI's formula dependency graph (KPIs and metrics it reads, recursively) and its business drivers;
+    with a period, each KPI node carries its materialised reading and the sources the value did not use
+    are marked as fallbacks. 2 queries, 3 with a period."""
     from kpis.engine.analysis import build_driver_tree
 
-    return build_driver_tree(org, kpi=kpi)
+    return build_driver_tree(org, kpi=kpi, period=period, dimension_value=dimension_value)
 
 
 def what_if(

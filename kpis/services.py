@@ -68,6 +68,7 @@ class RecomputeReport:
     seconds: float = 0.0
     # (kpi slug, grain, period start) of every value rewritten: what an incremental run touched.
     touched: set[tuple[str, str, date]] = field(default_factory=set)
+    forecasts: int = 0  # forecast rows written (open periods of the KPIs recomputed)
 
 
 def _range_start(coverage, today: date) -> date:
@@ -215,6 +216,7 @@ def kpi_values_recompute(
             computed += evaluate_period(graph, results, grain=g, period=p, slugs=slugs, targets=targets)
 
     report.deleted, report.written = _write(org, graph, plan, computed)
+    report.forecasts = _forecasts_write(org, graph, set(plan), today=today, targets=targets)
     report.kpis = len(plan)
     report.periods = {g: len(ps) for g, ps in periods_by_grain.items()}
     report.touched = {(c.kpi_slug, c.grain, c.period.start) for c in computed}
@@ -270,6 +272,43 @@ def _write(org: Organization, graph: Graph, plan: dict, computed: list[ComputedV
     ]
     KpiValue.objects.bulk_create(rows, batch_size=2000)
     return deleted, len(rows)
+
+
+def _forecasts_write(org: Organization, graph: Graph, slugs: set[str], *, today: date, targets: dict) -> int:
+    """Replace the forecasts of these KPIs by those of today (kpis/engine/forecast.py): one DELETE, one INSERT."""
+    from kpis.engine.forecast import forecasts_compute
+    from kpis.models import KpiForecast
+
+    slugs = {s for s in slugs if s in graph.kpis and graph.kpis[s].is_active}
+    if not slugs:
+        return 0
+    computed = forecasts_compute(org, graph=graph, slugs=slugs, today=today, targets=targets)
+    KpiForecast.objects.for_org(org).filter(kpi_id__in=[graph.kpis[s].pk for s in slugs]).delete()
+    now = timezone.now()
+    KpiForecast.objects.bulk_create([
+        KpiForecast(organization=org, kpi_id=graph.kpis[f.kpi_slug].pk, grain=f.period.grain,
+                    period_start=f.period.start, period_end=f.period.end, value=f.value, method=f.method,
+                    elapsed=f.elapsed, to_date=f.to_date, previous_same_days=f.previous_same_days,
+                    last_year_same_days=f.last_year_same_days, last_year=f.last_year, basis=f.basis,
+                    as_of=today, computed_at=now)
+        for f in computed
+    ], batch_size=2000)
+    return len(computed)
+
+
+@transaction.atomic
+def kpi_forecasts_refresh(*, org: Organization, today: date | None = None, only_if_stale: bool = False) -> int:
+    """Recompute the forecasts of every active KPI for `today` (the elapsed share moves every day; the
+    daily beat runs this for each organization, `only_if_stale`: when its forecasts were made on an earlier
+    day). Values are untouched. Returns the number of forecasts written."""
+    today = today or timezone.localdate()
+    from kpis.models import KpiForecast
+
+    if only_if_stale and not KpiForecast.objects.for_org(org).filter(as_of__lt=today).exists():
+        return 0
+    _lock(org)
+    graph = Graph.build(Kpi.objects.for_org(org), Metric.objects.for_org(org))
+    return _forecasts_write(org, graph, set(graph.kpis), today=today, targets=_targets(org))
 
 
 def _changes_key(org_id: int) -> str:
@@ -801,19 +840,20 @@ def catalogue_packs_change(*, org: Organization, packs: list[str], by: Membershi
 
 __all__ = [
     "RecomputeReport",
+    "catalogue_install",
+    "kpi_annotation_create",
+    "kpi_create",
+    "kpi_delete",
+    "kpi_forecasts_refresh",
+    "kpi_formula_check",
+    "kpi_target_set",
+    "kpi_update",
     "kpi_values_recompute",
     "kpi_values_recompute_enqueue",
     "kpi_values_recompute_pending",
-    "kpi_formula_check",
-    "kpi_create",
-    "kpi_delete",
-    "metric_delete",
-    "kpi_update",
     "metric_create",
+    "metric_delete",
     "metric_update",
     "metric_validate",
-    "kpi_target_set",
-    "kpi_annotation_create",
-    "catalogue_install",
     "catalogue_packs_change",
 ]

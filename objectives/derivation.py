@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Organization
 from integrations.models import OperationalValue, Order
+from kpis.engine.drivers import BUSINESS_DRIVERS
 from kpis.engine.formula import Binary, FormulaError, Ref, parse
 from kpis.models import Kpi
 from kpis.periods import Period
@@ -52,7 +53,13 @@ def _flatten(node, op: str) -> list | None:
 
 
 def decompose(kpi: Kpi, catalogue: dict[str, Kpi]) -> tuple[str, list[str]] | None:
-    """(shape, driver slugs) for this KPI, from its formula or from a ratio that divides it."""
+    """(shape, driver slugs) for this KPI: the business drivers the catalogue declares (kpis/engine/drivers.py,
+    revenue = orders × average basket) when the tenant has them; else its own formula (a product or a sum);
+    else a ratio that divides it, built-in KPIs first, then the oldest: a KPI someone adds later never
+    silently replaces the decomposition in use."""
+    for group in BUSINESS_DRIVERS.get(kpi.slug, ()):
+        if all(slug in catalogue for slug in group):
+            return PRODUCT, list(group)
     try:
         tree = parse(kpi.formula)
     except FormulaError:
@@ -61,7 +68,7 @@ def decompose(kpi: Kpi, catalogue: dict[str, Kpi]) -> tuple[str, list[str]] | No
         parts = _flatten(tree, op) if tree is not None else None
         if parts and len(parts) > 1:
             return shape, parts
-    for other in catalogue.values():
+    for other in sorted(catalogue.values(), key=lambda k: (not k.is_builtin, k.created_at, k.pk)):
         if other.pk == kpi.pk:
             continue
         try:
@@ -77,8 +84,8 @@ def decompose(kpi: Kpi, catalogue: dict[str, Kpi]) -> tuple[str, list[str]] | No
 def _current(org: Organization, kpi: Kpi, period: Period, today: date) -> Decimal | None:
     """What the period yields at current run-rates: the forecast for flows, the value so far for ratios."""
     if kpi.unit in FLOW_UNITS:
-        f = kpi_forecast(org, kpi=kpi, period=period, today=today)
-        if f.value is not None:
+        f = kpi_forecast(org, kpi=kpi, period=period, today=today)  # materialised by the recompute
+        if f.value is not None and not f.is_too_early:
             return f.value
     if period.start <= today:
         value = kpi_value_for_period(org, kpi=kpi, period=period).value

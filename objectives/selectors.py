@@ -2,9 +2,8 @@
 
 Evaluating a set of objectives takes a fixed number of queries whatever its size: objectives with
 their last check-in (1), their action plans (1), key results with their KPI and last check-in (1),
-the KPI values of all key results at once (1). Forecasts come from the KPI engine and are cached per computed value
-(the cache key holds the value's `computed_at`), so they are recomputed when the KPIs change and
-a warm page makes no query for them.
+the KPI values of all key results at once (1), and their forecasts as the KPI engine materialised them at
+recompute time (1), the same figures as the KPI page and the home tiles.
 """
 
 from __future__ import annotations
@@ -13,14 +12,13 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.core.cache import cache
 from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
 from accounts.models import Organization
 from kpis.models import KpiValue
 from kpis.periods import Period, period_containing
-from kpis.selectors import kpi_forecast
+from kpis.selectors import forecast_of_value, with_forecasts
 from objectives.models import ActionPlan, CheckIn, KeyResult, Objective, ObjectiveTemplate, Review
 from objectives.scoring import (
     DECREASE,
@@ -36,7 +34,6 @@ from objectives.scoring import (
 
 # KPI data older than this is flagged stale (syncs run at least daily; a week means something broke).
 STALE_DATA_DAYS = 7
-FORECAST_CACHE_SECONDS = 6 * 3600
 
 
 def kpi_period_for(objective: Objective, *, fy_start_month: int) -> Period | None:
@@ -170,34 +167,22 @@ def _kpi_values(org: Organization, wanted: set[tuple[int, str, date, str]]) -> d
     condition = Q()
     for kpi_id, grain, start, dim in wanted:
         condition |= Q(kpi_id=kpi_id, grain=grain, period_start=start, dimension_value=dim)
-    rows = KpiValue.objects.for_org(org).filter(condition).only(
-        "kpi_id", "grain", "period_start", "dimension_value", "value", "no_value_reason", "computed_at")
+    rows = with_forecasts(KpiValue.objects.for_org(org).filter(condition).only(
+        "kpi_id", "grain", "period_start", "dimension_value", "value", "no_value_reason", "computed_at"))
     return {(v.kpi_id, v.grain, v.period_start, v.dimension_value): v for v in rows}
 
 
-def _forecasts(org: Organization, items: list[tuple[KeyResultView, Period]], today: date) -> None:
-    """Fill `forecast` from the KPI engine, cached per (KPI, period, computed_at, today)."""
-    keys = {}
-    for view, period in items:
-        if view.kr.kpi_id is None or view.kr.dimension_value or view.computed_at is None:
+def _forecasts(items: list[tuple[KeyResultView, Period, KpiValue]], today: date) -> None:
+    """Fill `forecast` from the forecasts the KPI engine materialised at recompute time, read with the values
+    (the same figures as the KPI page and the home tiles). A month too early to forecast gives no forecast."""
+    from kpis.presenters.common import forecast_method_text
+
+    for view, period, value in items:
+        if view.kr.dimension_value:
             continue
-        stamp = view.computed_at.isoformat()
-        keys[f"objectives:forecast:{org.pk}:{view.kr.kpi_id}:{period.grain}:{period.start}:{stamp}:{today}"] = (
-            view, period)
-    if not keys:
-        return
-    cached = cache.get_many(list(keys))
-    missing = {}
-    for key, (view, period) in keys.items():
-        if key in cached:
-            value, method = cached[key]
-        else:
-            f = kpi_forecast(org, kpi=view.kr.kpi, period=period, today=today)
-            value, method = f.value, f.method
-            missing[key] = (value, method)
-        view.forecast, view.forecast_method = value, method
-    if missing:
-        cache.set_many(missing, FORECAST_CACHE_SECONDS)
+        f = forecast_of_value(value, period, today=today)
+        view.forecast = None if f.is_too_early else f.value
+        view.forecast_method = forecast_method_text(f, view.kr.kpi.unit, today=today)
 
 
 def evaluate(org: Organization, objectives: list[Objective], *, today: date | None = None,
@@ -241,14 +226,14 @@ def evaluate(org: Organization, objectives: list[Objective], *, today: date | No
                 kr=kr, current=v.value if v else None, computed_at=v.computed_at if v else None,
                 reason=(v.no_value_reason if v else ("not computed yet" if p else "custom period: no KPI value")))
             view.is_data_stale = v is None or v.value is None or v.computed_at < now - timedelta(days=STALE_DATA_DAYS)
-            if p is not None:
-                forecast_items.append((view, p))
+            if p is not None and v is not None:
+                forecast_items.append((view, p, v))
         view.last_check_in = last_ci
         view.is_check_in_stale = node.objective.is_open and today >= node.objective.period_start and (
             last_ci is None or last_ci < today - cadence)
         node.key_results.append(view)
     if with_forecasts:
-        _forecasts(org, forecast_items, today)
+        _forecasts(forecast_items, today)
     for node in nodes.values():
         parent_id = node.objective.parent_id
         if parent_id in nodes:

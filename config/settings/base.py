@@ -376,5 +376,9 @@ HUBSPOT_QUALIFIED_STAGES = [s for s in env_str("HUBSPOT_QUALIFIED_STAGES", "").s
 KPIS_RECOMPUTE_DEBOUNCE_SECONDS = env_int("KPIS_RECOMPUTE_DEBOUNCE_SECONDS", 30)
 # A recompute always covers at least this many months back, so new tenants see "no data yet" rows.
 KPIS_MIN_HISTORY_MONTHS = env_int("KPIS_MIN_HISTORY_MONTHS", 12)
+# Below this share of a month elapsed, the month is "too early to forecast" (same month last year shown).
+KPIS_FORECAST_MIN_SHARE = env_str("KPIS_FORECAST_MIN_SHARE", "0.2")
+# A ratio forecast further than this (relative) from its value to date is held at the value to date.
+KPIS_FORECAST_RATIO_MAX_MOVE = env_str("KPIS_FORECAST_RATIO_MAX_MOVE", "0.4")
 
 # --- objectives settings (objectives/) ---

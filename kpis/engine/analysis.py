@@ -1,19 +1,20 @@
-"""Forecast, driver tree, what-if and lineage: reads built on the same metric queries as the recompute."""
+"""Driver tree, what-if and lineage: reads built on the same metric queries as the recompute.
+
+Forecasts are computed by the recompute (kpis/engine/forecast.py) and read materialised."""
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 
 from django.db.models import Q
-from django.utils import timezone
 
-from kpis.engine.compute import Graph, evaluate_period
+from kpis.engine.compute import Graph, _kpi_closure, evaluate_period
+from kpis.engine.drivers import business_drivers, business_identities, used_inputs
 from kpis.engine.formula import NoValue
 from kpis.engine.metrics import NO_DIMENSION, TOTAL, compute_metrics
 from kpis.engine.records import metric_q, model_for, span_q
-from kpis.models import Kpi, KpiTarget, Metric
-from kpis.periods import Period, elapsed_fraction
+from kpis.models import Kpi, KpiTarget, KpiValue, Metric
+from kpis.periods import Period
 
 SCALABLE = {"sum", "count"}  # flows that grow with the days elapsed
 
@@ -31,76 +32,6 @@ def _first(values: list):
         if v.dimension_value == TOTAL:
             return v.value, v.reason
     return None, "not computed"
-
-
-# --- forecast --------------------------------------------------------------------------------------
-
-
-def forecast(org, *, kpi: Kpi, period: Period, today: date | None = None):
-    """Forecast at period end.
-
-    Run-rate: every flow metric the KPI reads (sums and counts) is extrapolated from the days elapsed
-    to the whole period (value to date ÷ share of the period elapsed); stocks, averages and snapshots
-    keep their value to date; the formula is then evaluated on those inputs, so ratios stay ratios.
-    Seasonality: when the same period last year has data, the run-rate is multiplied by last year's
-    (actual full-period value ÷ run-rate at the same point of the period).
-    """
-    from kpis.selectors import Forecast
-
-    today = today or timezone.localdate()
-    graph = _graph(org)
-    if kpi.slug not in graph.kpis:
-        return Forecast(None, None, None, "unknown KPI")
-    elapsed = elapsed_fraction(period, today)
-    leaves = [graph.metrics[m] for m in graph.leaf_metrics(kpi.slug)]
-    full_days = period.days
-    if elapsed == 0:
-        return Forecast(None, None, None, "the period has not started", elapsed=0.0)
-    td = Period(period.start, min(today, period.end), period.grain, period.fy_start_month)
-    ly = period.same_period_last_year()
-    ly_td = Period(ly.start, min(ly.end, ly.start + (td.end - td.start)), ly.grain, ly.fy_start_month)
-    results = compute_metrics(
-        org, metrics=leaves, periods_by_grain={"td": [td], "ly": [ly], "ly_td": [ly_td]}
-    )
-    ratio = Decimal(full_days) / Decimal(td.days)
-
-    def value(label: str, p: Period, scale: Decimal | None):
-        res = {}
-        for m in leaves:
-            cell = dict(results.get((m.slug, label, p.start), {}))
-            if scale is not None and _scalable(m):
-                cell = {d: (v * scale if isinstance(v, Decimal) else v) for d, v in cell.items()}
-            res[(m.slug, "x", p.start)] = cell
-        out = evaluate_period(
-            graph, res, grain="x", period=p, slugs={kpi.slug}, targets={}, dimension_values=[]
-        )
-        return _first(out)
-
-    actual_td, reason = value("td", period, None)
-    run_rate, rr_reason = value("td", period, ratio)
-    if elapsed >= 1:
-        return Forecast(actual_td, actual_td, None, "the period is over: actual value", actual_td, 1.0)
-    if run_rate is None:
-        return Forecast(None, None, None, f"no run-rate: {rr_reason or reason}", actual_td, elapsed)
-    ly_full, _ = value("ly", ly, None)
-    ly_rate, _ = value("ly_td", ly, ratio)
-    scaled_any = any(_scalable(m) for m in leaves)
-    if scaled_any and ly_full is not None and ly_rate not in (None, Decimal(0)):
-        factor = (ly_full / ly_rate).quantize(Decimal("0.0001"))
-        return Forecast(
-            (run_rate * factor).quantize(Decimal("0.01")),
-            run_rate,
-            factor,
-            f"run-rate of the {td.days} days elapsed × seasonality of {ly.label()} ({factor})",
-            actual_td,
-            elapsed,
-        )
-    method = (
-        f"run-rate of the {td.days} days elapsed extended to {full_days} days"
-        if scaled_any
-        else "latest value (this KPI is not a flow that grows with time)"
-    )
-    return Forecast(run_rate, run_rate, None, method, actual_td, elapsed)
 
 
 # --- driver tree -----------------------------------------------------------------------------------
@@ -125,34 +56,52 @@ def describe_metric(m: Metric) -> str:
     return "; ".join(parts)
 
 
-def build_driver_tree(org, *, kpi: Kpi):
+def build_driver_tree(org, *, kpi: Kpi, period: Period | None = None, dimension_value: str = ""):
     from kpis.selectors import DriverNode
 
     graph = Graph.build(Kpi.objects.for_org(org), Metric.objects.for_org(org))
+    readings: dict[str, dict] = {}
+    fallback: set[str] = set()
+    if period is not None:
+        readings = _readings(org, graph, kpi, period, dimension_value)
+        fallback = _fallbacks(graph, kpi, readings)
 
-    def node(slug: str, seen: frozenset) -> DriverNode:
+    def node(slug: str, seen: frozenset, under_fallback: bool = False) -> DriverNode:
+        is_fallback = under_fallback or slug in fallback
         if slug in graph.kpis:
             k = graph.kpis[slug]
             children = (
-                [] if slug in seen else [node(r, seen | {slug}) for r in sorted(graph.reads.get(slug, ()))]
+                []
+                if slug in seen
+                else [node(r, seen | {slug}, is_fallback) for r in sorted(graph.reads.get(slug, ()))]
             )
-            return DriverNode(slug=slug, name=k.name, kind="kpi", formula=k.formula, children=children, kpi=k)
+            return DriverNode(slug=slug, name=k.name, kind="kpi", formula=k.formula, children=children, kpi=k,
+                              is_fallback=is_fallback, reading=readings.get(slug))
         if slug in graph.metrics:
             m = graph.metrics[slug]
-            return DriverNode(slug=slug, name=m.name, kind="metric", formula=describe_metric(m), metric=m)
+            return DriverNode(slug=slug, name=m.name, kind="metric", formula=describe_metric(m), metric=m,
+                              is_fallback=is_fallback)
         return DriverNode(slug=slug, name=slug, kind="unknown", formula="")
 
-    return node(kpi.slug, frozenset())
+    root = node(kpi.slug, frozenset())
+    root.business = [[node(s, frozenset({kpi.slug})) for s in group] for group in business_drivers(graph, kpi.slug)]
+    return root
 
 
 # --- what-if -----------------------------------------------------------------------------------------
 
 
 def simulate(org, *, period: Period, changes: dict, dimension_value: str = "") -> dict:
-    """{kpi slug: (before, after)} for every KPI depending on a changed metric or KPI; saves nothing."""
+    """{kpi slug: (before, after)} for every KPI depending on a changed metric or KPI; saves nothing.
+
+    A change of a business driver (orders, average basket…, kpis/engine/drivers.py) moves the KPI it drives
+    in proportion (revenue = orders × average basket: +10 % orders is +10 % revenue), then its dependents.
+    """
     graph = _graph(org)
     changed = {s for s in changes if s in graph.metrics or s in graph.kpis}
-    affected = graph.dependents(changed) | {s for s in changed if s in graph.kpis}
+    identities = business_identities(graph, changed)
+    moved = changed | set(identities)
+    affected = graph.dependents(moved) | {s for s in moved if s in graph.kpis}
     affected = {s for s in affected if graph.kpis[s].is_active}
     if not affected:
         return {}
@@ -183,18 +132,32 @@ def simulate(org, *, period: Period, changes: dict, dimension_value: str = "") -
 
     before = run({})
     overrides = {}
+    bases = {}
     for slug in changed:
         change = changes[slug]
         if slug in graph.metrics:
             base = results.get((slug, period.grain, period.start), {}).get(dimension_value or TOTAL)
         else:
             base = before.get(slug)
+        bases[slug] = base
         if change.value is not None:
             overrides[slug] = Decimal(change.value)
         elif change.pct is not None and isinstance(base, Decimal):
             overrides[slug] = base * (Decimal(1) + Decimal(change.pct) / Decimal(100))
         elif change.pct is not None:
             overrides[slug] = NoValue(f"{slug} has no value to change")
+    for kpi_slug, drivers in identities.items():
+        if kpi_slug in changed or not isinstance(before.get(kpi_slug), Decimal):
+            continue
+        factor = Decimal(1)
+        for d in drivers:
+            base, new = bases.get(d), overrides.get(d)
+            if not isinstance(base, Decimal) or not isinstance(new, Decimal) or base == 0:
+                factor = None
+                break
+            factor *= new / base
+        overrides[kpi_slug] = before[kpi_slug] * factor if factor is not None else NoValue(
+            f"{', '.join(drivers)} has no value to change")
     after = run(overrides)
     return {s: (before.get(s), after.get(s)) for s in sorted(affected)}
 
@@ -220,6 +183,9 @@ def lineage(
     slugs = sorted(graph.leaf_metrics(kpi.slug))
     if metric_slug is not None:
         slugs = [s for s in slugs if s == metric_slug]
+    else:  # the metrics the value used first, the fallbacks it did not use (coalesce) after
+        fallback = _fallbacks(graph, kpi, _readings(org, graph, kpi, period, dimension_value))
+        slugs.sort(key=lambda s: (s in fallback, s))
     page = max(1, int(page))
     page_size = max(1, min(int(page_size), 500))
     pages = []
@@ -241,4 +207,24 @@ def lineage(
     return pages
 
 
-__all__ = ["forecast", "build_driver_tree", "simulate", "lineage", "describe_metric"]
+def _readings(org, graph: Graph, kpi: Kpi, period: Period, dimension_value: str) -> dict[str, dict]:
+    """The materialised values of `kpi`, of the KPIs it reads and of its business drivers for `period`:
+    {slug: {"value", "inputs", "no_value_reason"}}; 1 query."""
+    slugs = {kpi.slug, *_kpi_closure(graph, kpi.slug)}
+    for group in business_drivers(graph, kpi.slug):
+        slugs |= {s for s in group if s in graph.kpis}
+    return {
+        row["kpi__slug"]: row
+        for row in KpiValue.objects.for_org(org).filter(
+            kpi__slug__in=sorted(slugs), grain=period.grain, period_start=period.start,
+            dimension_value=dimension_value,
+        ).values("kpi__slug", "value", "inputs", "no_value_reason")
+    }
+
+
+def _fallbacks(graph: Graph, kpi: Kpi, readings: dict[str, dict]) -> set[str]:
+    """Slugs the value of `kpi` did not use (the alternatives of a coalesce that had a value)."""
+    return used_inputs(graph, kpi.slug, {s: r["inputs"] or {} for s, r in readings.items()})[1]
+
+
+__all__ = ["build_driver_tree", "describe_metric", "lineage", "simulate"]

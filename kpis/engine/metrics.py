@@ -131,8 +131,12 @@ def compute_metrics(
     periods_by_grain: dict[str, list[Period]],
     coverage: dict | None = None,
     use_ledger_cache: bool = False,
+    totals_as_spans: bool = False,
 ) -> MetricResults:
-    """Values of every metric for every requested period, total and per dimension value."""
+    """Values of every metric for every requested period, total and per dimension value.
+
+    `totals_as_spans`: totals only, one query per record type for all periods whatever their shape (one
+    filtered aggregate per metric and span): for many odd periods such as the forecasts' "same days"."""
     metrics = list(metrics)
     coverage = coverage if coverage is not None else load_coverage(org, metrics)
     raw: dict[tuple[str, str, date], dict[str, Decimal | None]] = defaultdict(dict)
@@ -144,7 +148,9 @@ def compute_metrics(
     snapshots: dict[tuple, list] = defaultdict(list)
     aligned = _month_aligned(periods_by_grain)
     for m in metrics:
-        if aligned and ledger_coefficients(m) is not None:
+        if totals_as_spans and not needs_python(m):
+            windowed[(m.record_type, "")].append(m)
+        elif aligned and ledger_coefficients(m) is not None:
             ledger_fast.append(m)
         elif aligned and m.aggregation in ("snapshot_sum", "snapshot_count") and not needs_python(m):
             age = (m.options or {}).get("age_field", "")

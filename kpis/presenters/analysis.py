@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _l
 
 from accounts.models import Membership, Organization
 from kpis import selectors
-from kpis.models import Kpi, KpiValue
+from kpis.models import Kpi
 from kpis.periods import Period
 from kpis.presenters.common import (
     Delta,
@@ -49,6 +49,8 @@ class DriverView:
     url: str
     is_hidden: bool
     children: list[DriverView] = field(default_factory=list)
+    is_fallback: bool = False  # a source the value did not use (coalesce): shown, never offered to the what-if
+    computed_from: str = ""  # "Sales (class 70) (Customer invoices as fallback)" for a KPI with alternatives
 
 
 @dataclass
@@ -56,52 +58,58 @@ class DriverTree:
     root: DriverView
     choices: list[tuple[str, str]]  # (slug, label) of the drivers a what-if may move
     engine_root: object = None  # the engine's DriverNode, reused for the lineage's metric list
+    business: list[dict] = field(default_factory=list)  # [{"label": "Orders × Average basket", "drivers": [...]}]
 
 
 def drivers_for(org: Organization, *, kpi: Kpi, membership: Membership, month: Period,
                 dimension_value: str = "", visibility: selectors.Visibility | None = None) -> DriverTree:
-    """The KPI's driver tree with each node's value for `month`; KPIs the member may not see stay closed."""
-    root = selectors.driver_tree(org, kpi=kpi)
-    kpi_nodes: dict[str, object] = {}
+    """The KPI's driver tree with each node's value for `month`; KPIs the member may not see stay closed.
 
-    def collect(node) -> None:
-        if node.kind == "kpi":
-            kpi_nodes[node.slug] = node
-        for child in node.children:
-            collect(child)
-
-    collect(root)
-    readings = {
-        row["kpi__slug"]: row
-        for row in KpiValue.objects.for_org(org).filter(
-            kpi__slug__in=list(kpi_nodes), grain="month", period_start=month.start, dimension_value=dimension_value,
-        ).values("kpi__slug", "value", "inputs", "no_value_reason")
-    }
-    units = {slug: (node.kpi.unit if node.kpi else None) for slug, node in kpi_nodes.items()}
+    Business drivers (revenue = orders × average basket…) come first; the formula's alternative sources of
+    the same figure are shown as "computed from: ledger (invoices as fallback)", and only what the value
+    used is offered to the what-if."""
+    root = selectors.driver_tree(org, kpi=kpi, period=month, dimension_value=dimension_value)
     choices: dict[str, str] = {}
     visible = (visibility or selectors.kpi_visibility_for(org)).slugs_for(membership)
 
-    def view(node, parent_inputs: dict, depth: int) -> DriverView:
+    def view(node, parent_inputs: dict, depth: int, *, deep: bool = True) -> DriverView:
         hidden = node.kind in ("kpi", "metric") and node.slug not in visible
         if node.kind == "kpi":
-            reading = readings.get(node.slug) or {}
+            reading = node.reading or {}
             value = reading.get("value")
-            text = "" if hidden else format_kpi_value(value, units.get(node.slug) or Kpi.Unit.COUNT)
+            text = "" if hidden else format_kpi_value(value, node.kpi.unit if node.kpi else Kpi.Unit.COUNT)
             inputs = reading.get("inputs") or {}
             url = "" if hidden else reverse("kpis:kpi_detail", kwargs={"org_slug": org.slug, "kpi_slug": node.slug})
         else:
             raw = (parent_inputs.get("metrics") or {}).get(node.slug)
             text = format_number(Decimal(raw), decimals=2) if raw not in (None, "") and not hidden else ""
             inputs, url = {}, ""
-        if depth > 0 and not hidden:
+        if depth > 0 and not hidden and not node.is_fallback:
             kind_label = _("KPI") if node.kind == "kpi" else _("metric")
             choices.setdefault(node.slug, f"{_node_name(node)} ({kind_label})")
-        children = [] if hidden else [view(child, inputs, depth + 1) for child in node.children]
+        children = [] if hidden or not deep else [view(child, inputs, depth + 1) for child in node.children]
+        computed_from = ""
+        used = [c.name for c in children if not c.is_fallback]
+        spare = [c.name for c in children if c.is_fallback]
+        if spare and used:
+            computed_from = _("Computed from: %(used)s (%(fallback)s as fallback)") % {
+                "used": ", ".join(used), "fallback": ", ".join(spare)}
         return DriverView(slug=node.slug, name=_node_name(node), kind=node.kind, formula="" if hidden else node.formula,
-                          value_text=text, url=url, is_hidden=hidden, children=children)
+                          value_text=text, url=url, is_hidden=hidden, children=children,
+                          is_fallback=node.is_fallback, computed_from=computed_from)
 
     tree = view(root, {}, 0)
-    return DriverTree(root=tree, choices=sorted(choices.items(), key=lambda c: c[1].lower()), engine_root=root)
+    business = []
+    for group in root.business:
+        offered = dict(choices)
+        drivers = [view(n, (root.reading or {}).get("inputs") or {}, 1, deep=False) for n in group]
+        if any(d.is_hidden or (d.kind == "kpi" and not d.value_text) for d in drivers):
+            choices.clear()
+            choices.update(offered)  # a group without values this month (no leads at a shop) is not offered
+            continue
+        business.append({"label": " × ".join(d.name for d in drivers), "drivers": drivers})
+    return DriverTree(root=tree, choices=sorted(choices.items(), key=lambda c: c[1].lower()), engine_root=root,
+                      business=business)
 
 
 def what_if_summary(*, driver: str, mode: str, amount: Decimal, month: Period) -> str:
@@ -249,23 +257,28 @@ class Lineage:
 
 
 def metric_choices(root) -> list[tuple[str, str]]:
-    """Every metric in the KPI's driver tree (the records behind sub-KPIs too), in reading order."""
-    seen: dict[str, str] = {}
+    """Every metric in the KPI's driver tree (the records behind sub-KPIs too), in reading order: those the
+    value used first, then the fallbacks it did not use (coalesce), marked as such."""
+    used: dict[str, str] = {}
+    spare: dict[str, str] = {}
 
     def walk(node) -> None:
         if node.kind == "metric":
-            seen.setdefault(node.slug, _node_name(node))
+            if node.is_fallback:
+                spare.setdefault(node.slug, _("%(metric)s (fallback, not used)") % {"metric": _node_name(node)})
+            else:
+                used.setdefault(node.slug, _node_name(node))
         for child in node.children:
             walk(child)
 
     walk(root)
-    return list(seen.items())
+    return list(used.items()) + [(slug, name) for slug, name in spare.items() if slug not in used]
 
 
 def lineage_for(org: Organization, *, kpi: Kpi, month: Period, metric_slug: str, page: int,
                 dimension_value: str = "", page_size: int = 25, today: date | None = None, root=None) -> Lineage:
     """The records behind one metric of the KPI for one month, one page at a time."""
-    root = root or selectors.driver_tree(org, kpi=kpi)
+    root = root or selectors.driver_tree(org, kpi=kpi, period=month, dimension_value=dimension_value)
     choices = metric_choices(root)
     slugs = [slug for slug, _name in choices]
     if metric_slug not in slugs:

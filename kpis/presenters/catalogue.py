@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Membership, Organization
@@ -26,6 +27,7 @@ from kpis.presenters.common import (
     month_options,
     monthly_table,
     reason_text,
+    status_label,
     statuses,
     value_status_label,
 )
@@ -50,6 +52,10 @@ class KpiRow:
     spark: dict
     spark_summary: str = ""
     feed: str = ""  # what would feed a KPI that never had a value (kpis/presenters/feeds.py)
+    # The running month's materialised forecast (home tiles): the same figure and status as the KPI page.
+    forecast_text: str = ""
+    forecast_status: str = ""
+    forecast_status_label: str = ""
 
 
 def spark_summary(kpi: Kpi, months: list[Period], values: list[Decimal | None]) -> str:
@@ -82,11 +88,17 @@ class Catalogue:
 
 
 def kpi_rows(org: Organization, *, kpis: list[Kpi], month: Period, spark_months: int = 12,
-             metrics: dict[str, Metric] | None = None, with_formula: bool = True) -> tuple[list[KpiRow], MonthlyTable]:
-    """One row per KPI for `month`: value, status, change on the month before and a sparkline."""
+             metrics: dict[str, Metric] | None = None, with_formula: bool = True,
+             forecast_month: Period | None = None,
+             today: date | None = None) -> tuple[list[KpiRow], MonthlyTable]:
+    """One row per KPI for `month`: value, status, change on the month before and a sparkline; with
+    `forecast_month` (the running month), its materialised forecast and status too, in the same queries."""
     months = periods_between(add_months(month.start, -spark_months + 1), month.end, "month", org.fiscal_year_start_month)
     previous = month.previous()
-    table = monthly_table(org, kpis=kpis, months=[previous, *months] if previous not in months else months)
+    read = [previous, *months] if previous not in months else list(months)
+    if forecast_month is not None and forecast_month not in read:
+        read.append(forecast_month)
+    table = monthly_table(org, kpis=kpis, months=read, with_forecasts=forecast_month is not None)
     slugs = {k.slug for k in kpis}
     if with_formula and metrics is None:
         metrics = {m.slug: m for m in selectors.metrics_of(org)}
@@ -113,7 +125,28 @@ def kpi_rows(org: Organization, *, kpis: list[Kpi], month: Period, spark_months:
                    "values": spark_values},
             spark_summary=spark_summary(kpi, months, raw_values),
         ))
+        if forecast_month is not None:
+            _add_forecast(rows[-1], table, forecast_month, today=today or timezone.localdate())
     return rows, table
+
+
+def _add_forecast(row: KpiRow, table: MonthlyTable, month: Period, *, today: date) -> None:
+    kpi = row.kpi
+    v = table.values.get((kpi.pk, month.start))
+    if v is None:
+        return
+    f = selectors.forecast_of_value(v, month, today=today)
+    if f.method == "":
+        return
+    t = table.targets.get((kpi.pk, month.start))
+    if f.is_too_early:
+        row.forecast_text, status = _("too early to forecast"), "no_data"
+    else:
+        row.forecast_text = format_kpi_value(f.value, kpi.unit)
+        status = selectors.kpi_status(kpi, value=f.value, target=t.value if t else None,
+                                      at_risk_threshold=t.at_risk_threshold if t else Decimal("0.10"))
+    row.forecast_status = status
+    row.forecast_status_label = status_label(status)
 
 
 def catalogue_for(org: Organization, *, membership: Membership, month: Period, today: date | None = None) -> Catalogue:

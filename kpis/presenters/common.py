@@ -216,14 +216,18 @@ class MonthlyTable:
         return value, reason, target, status
 
 
-def monthly_table(org: Organization, *, kpis: list[Kpi], months: list[Period]) -> MonthlyTable:
+def monthly_table(org: Organization, *, kpis: list[Kpi], months: list[Period],
+                  with_forecasts: bool = False) -> MonthlyTable:
+    """`with_forecasts`: each value carries its materialised forecast (selectors.with_forecasts), same queries."""
     if not kpis or not months:
         return MonthlyTable(months=months, values={}, targets={})
     starts = [m.start for m in months]
     ids = [k.pk for k in kpis]
     values = KpiValue.objects.for_org(org).filter(
         kpi_id__in=ids, grain="month", dimension_value="", period_start__in=starts
-    ).only("kpi_id", "period_start", "value", "no_value_reason")
+    ).only("kpi_id", "grain", "period_start", "value", "no_value_reason")
+    if with_forecasts:
+        values = selectors.with_forecasts(values)
     targets = KpiTarget.objects.for_org(org).filter(kpi_id__in=ids, grain="month", period_start__in=starts)
     return MonthlyTable(
         months=months,
@@ -280,3 +284,62 @@ def kpi_name(kpi) -> str:
 
 def metric_name(metric) -> str:
     return builtin_text(metric)
+
+
+def forecast_method_text(forecast, unit: str, *, today: date | None = None) -> str:
+    """How a materialised forecast was made, in the user's language (the engine stores only a code and figures)."""
+    from kpis.models import KpiForecast
+
+    M = KpiForecast.Method
+    basis = forecast.basis or {}
+    method = forecast.method
+    if method == M.TOO_EARLY:
+        text = _("Too early to forecast: %(elapsed)s of the month elapsed, below %(min)s. Same month last year: "
+                 "%(last_year)s.") % {
+            "elapsed": format_number(Decimal(str(forecast.elapsed)), kind="percent"),
+            "min": format_number(Decimal(basis.get("min_share", "0.2")), kind="percent"),
+            "last_year": format_kpi_value(forecast.last_year, unit) or "–"}
+    elif method == M.RUN_RATE:
+        text = _("Run-rate of the %(days)s days elapsed, extended to the %(period_days)s days of the period.") % {
+            "days": basis.get("days", "–"), "period_days": basis.get("period_days", "–")}
+    elif method == M.SEASONAL:
+        factors = basis.get("factors") or {}
+        text = _("Value to date × last year's full month ÷ its first %(days)s days (seasonality %(factors)s).") % {
+            "days": basis.get("days", "–"),
+            "factors": ", ".join(format_number(Decimal(f), decimals=2) for f in factors.values())}
+    elif method == M.SUM_OF_MONTHS:
+        text = _("The closed months' actuals (%(closed)s) plus each open month's forecast.") % {
+            "closed": basis.get("closed_months", 0)}
+    elif method == M.RATIO_OF_FORECASTS:
+        text = _("Computed from the forecasts of its numerator and denominator, never by extending the ratio.")
+    elif method == M.RATIO_HELD:
+        text = _("Held at its value to date: the forecasts of its inputs would give %(forecast)s, %(move)s away, "
+                 "more than the %(limit)s allowed.") % {
+            "forecast": format_kpi_value(Decimal(basis.get("forecast", "0")), unit),
+            "move": format_number(Decimal(basis.get("move", "0")), kind="percent"),
+            "limit": format_number(Decimal(str(_ratio_limit())), kind="percent")}
+    elif method == M.STOCK_TREND:
+        text = _("A stock: its value today plus its trend over the last 90 days.")
+    elif method == M.STOCK_FLAT:
+        text = _("A stock: its value today (less than 90 days of history for a trend).")
+    elif method == M.LEVEL_TO_DATE:
+        text = _("Its value over the period to date: an average or a rate does not grow with time.")
+    elif method == M.LAST_YEAR:
+        text = _("The same month last year.")
+    elif method == M.CURRENT_PACE:
+        text = _("The running month's pace (no same month last year).")
+    elif method == M.ACTUAL:
+        text = _("The period is over: its actual value.")
+    elif method == M.NO_FORECAST:
+        text = _("No forecast: %(reason)s") % {"reason": reason_text(basis.get("reason", ""))}
+    else:
+        return _("Not computed yet: the forecasts are made when the KPIs are recomputed.")
+    if forecast.as_of is not None and today is not None and forecast.as_of < today:
+        text += " " + _("(made on %(day)s)") % {"day": date_format(forecast.as_of, "SHORT_DATE_FORMAT")}
+    return text
+
+
+def _ratio_limit() -> Decimal:
+    from kpis.engine.forecast import ratio_max_move
+
+    return ratio_max_move()

@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.models import Membership, Organization
 from kpis import selectors
@@ -19,6 +20,7 @@ from kpis.presenters.common import (
     as_float,
     chart_format,
     delta,
+    forecast_method_text,
     format_kpi_value,
     format_number,
     formula_html,
@@ -30,7 +32,6 @@ from kpis.presenters.common import (
     status_label,
     value_status_label,
 )
-from kpis.presenters.feeds import forecast_method_text
 
 
 @dataclass
@@ -47,6 +48,7 @@ class ValueRow:
     last_year_text: str
     last_year_delta: Delta | None
     is_to_date: bool
+    same_days_note: str = ""  # set when the comparisons are on the same days (a period to date)
 
 
 @dataclass
@@ -64,6 +66,10 @@ class ForecastRow:
     raw: Decimal | None = None
     target_raw: Decimal | None = None
     period: Period | None = None
+    forecast: selectors.Forecast | None = None
+    previous_same_days_text: str = ""
+    last_year_same_days_text: str = ""
+    same_days: int | None = None
 
 
 @dataclass
@@ -111,10 +117,7 @@ def kpi_detail_for(org: Organization, *, kpi: Kpi, membership: Membership, month
     forecasts = _forecasts(org, kpi=kpi, today=today)
     month_forecast = forecasts[0] if forecasts else None
     for r in rows:
-        if r.is_to_date and month_forecast is not None and month_forecast.target_text and month_forecast.raw is not None:
-            # A month to date is not judged against the whole month's target: its forecast is.
-            r.status = month_forecast.status
-            r.status_label = _("%(status)s (forecast)") % {"status": month_forecast.status_label}
+        _to_date_row(kpi, r, month_forecast)
     # The running month is only to date: the headline is the last complete month then.
     headline = rows[1] if len(rows) > 1 and rows[0].is_to_date else (rows[0] if rows else None)
     annotations = list(KpiAnnotation.objects.for_org(org).filter(
@@ -226,9 +229,7 @@ def _grain_rows(org: Organization, *, kpi: Kpi, grain: str, month: Period, dimen
         prev = by_start.get(point.period.previous().start)
         ly = by_start.get(point.period.same_period_last_year().start)
         row = _value_row(kpi, point, label=period_label(point.period), prev=prev, ly=ly, current=current)
-        if row.is_to_date and forecast is not None and forecast.target_text and forecast.raw is not None:
-            row.status = forecast.status
-            row.status_label = _("%(status)s (forecast)") % {"status": forecast.status_label}
+        _to_date_row(kpi, row, forecast)
         rows.append(row)
     return rows
 
@@ -269,30 +270,59 @@ GRAIN_LABELS = {"month": lambda: _("This month"), "quarter": lambda: _("This qua
 
 
 def _forecasts(org: Organization, *, kpi: Kpi, today: date | None) -> list[ForecastRow | None]:
-    """Forecast at the end of the current month, quarter and fiscal year, beside each target."""
+    """The materialised forecasts at the end of the current month, quarter and fiscal year, beside each target,
+    with the same days of the period before and of last year; 2 queries."""
+    today = today or timezone.localdate()
     out = []
     periods = {grain: selectors.current_period(org, grain=grain, today=today) for grain in ("month", "quarter", "year")}
     wanted = Q()
     for grain, period in periods.items():
         wanted |= Q(grain=grain, period_start=period.start)
     targets = {(t.grain, t.period_start): t for t in KpiTarget.objects.for_org(org).filter(wanted, kpi=kpi)}
+    forecasts = selectors.kpi_forecasts(org, wanted={(kpi.pk, p) for p in periods.values()}, today=today)
     for grain, period in periods.items():
         t = targets.get((grain, period.start))
         target = t.value if t else None
-        fc = selectors.kpi_forecast(org, kpi=kpi, period=period, today=today)
-        status = selectors.kpi_status(kpi, value=fc.value, target=target,
-                                      at_risk_threshold=t.at_risk_threshold if t else Decimal("0.10"))
+        fc = forecasts[(kpi.pk, grain, period.start)]
+        status = "no_data" if fc.is_too_early else selectors.kpi_status(
+            kpi, value=fc.value, target=target, at_risk_threshold=t.at_risk_threshold if t else Decimal("0.10"))
         row = ForecastRow(
             grain=grain, grain_label=GRAIN_LABELS[grain](), period_label=period_label(period),
             to_date_text=format_kpi_value(fc.actual_to_date, kpi.unit),
-            forecast_text=format_kpi_value(fc.value, kpi.unit),
+            forecast_text=_("Too early") if fc.is_too_early else format_kpi_value(fc.value, kpi.unit),
             target_text=format_kpi_value(target, kpi.unit),
-            status=status, status_label=status_label(status), method=forecast_method_text(fc.method),
-            elapsed_text=format_number(Decimal(str(fc.elapsed)), kind="percent"), raw=fc.value,
-            target_raw=target, period=period,
+            status=status, status_label=status_label(status),
+            method=forecast_method_text(fc, kpi.unit, today=today),
+            elapsed_text=format_number(Decimal(str(fc.elapsed)), kind="percent"),
+            raw=None if fc.is_too_early else fc.value,
+            target_raw=target, period=period, forecast=fc,
+            previous_same_days_text=format_kpi_value(fc.previous_same_days, kpi.unit),
+            last_year_same_days_text=format_kpi_value(fc.last_year_same_days, kpi.unit),
+            same_days=fc.basis.get("days"),
         )
         out.append(row)
     return out
+
+
+def _to_date_row(kpi: Kpi, row: ValueRow, forecast: ForecastRow | None) -> None:
+    """A period to date is not judged against the whole period's target, its forecast is (none when too early
+    to forecast); and it is compared with the same days of the period before and of last year, said as such."""
+    if not row.is_to_date or forecast is None or forecast.forecast is None:
+        return
+    fc = forecast.forecast
+    if fc.is_too_early:
+        row.status, row.status_label = "no_data", _("Too early to forecast")
+    elif forecast.target_text and forecast.raw is not None:
+        row.status = forecast.status
+        row.status_label = _("%(status)s (forecast)") % {"status": forecast.status_label}
+    if not forecast.same_days:
+        return
+    row.previous_text = format_kpi_value(fc.previous_same_days, kpi.unit, precise=True)
+    row.previous_delta = delta(kpi, fc.actual_to_date, fc.previous_same_days)
+    row.last_year_text = format_kpi_value(fc.last_year_same_days, kpi.unit, precise=True)
+    row.last_year_delta = delta(kpi, fc.actual_to_date, fc.last_year_same_days)
+    row.same_days_note = ngettext("same first day", "same first %(days)s days", forecast.same_days) % {
+        "days": forecast.same_days}
 
 
 def _value_row(kpi: Kpi, point, *, label: str, prev, ly, current) -> ValueRow:

@@ -3,20 +3,13 @@ plain words for the engine's no-value reasons. Engine strings never reach users.
 
 from __future__ import annotations
 
-import re
-from datetime import date
-from decimal import Decimal
-
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
-from django.utils.translation import ngettext_lazy
 
 from accounts.models import Organization
 from kpis import selectors
 from kpis.engine.compute import Graph
 from kpis.models import Kpi, Metric
-from kpis.presenters.common import format_number
 
 # Record type → what would bring it in (integrations/registry.py and the imports); the most specific first,
 # since a KPI missing several sources says the first one.
@@ -86,47 +79,3 @@ def reason_text(reason: str) -> str:
 # The engine writes its forecast methods in English (kept as written in the API and the logs); pages show them
 # through this table, one translated message per sentence, with the figures put back in. A sentence the table
 # does not know is shown in plain words rather than in the engine's.
-FORECAST_METHODS = [
-    (re.compile(r"^run-rate of the (?P<days>\d+) days elapsed × seasonality of (?P<period>.+) \((?P<factor>[\d.]+)\)$"),
-     ngettext_lazy("run-rate of the %(days)s day elapsed × seasonality of %(period)s (%(factor)s)",
-                   "run-rate of the %(days)s days elapsed × seasonality of %(period)s (%(factor)s)", "days")),
-    (re.compile(r"^run-rate of the (?P<days>\d+) days elapsed extended to (?P<full>\d+) days$"),
-     ngettext_lazy("run-rate of the %(days)s day elapsed extended to %(full)s days",
-                   "run-rate of the %(days)s days elapsed extended to %(full)s days", "days")),
-    (re.compile(r"^the period is over: actual value$"), _l("the period is over: actual value")),
-    (re.compile(r"^latest value \(this KPI is not a flow that grows with time\)$"),
-     _l("latest value (this KPI is not a flow that grows with time)")),
-    (re.compile(r"^no run-rate: .*$"), _l("no run-rate yet: not enough data in the period")),
-]
-
-
-def forecast_method_text(method: str) -> str:
-    """The engine's forecast method in the reader's language."""
-    if not method:
-        return ""
-    for pattern, message in FORECAST_METHODS:
-        match = pattern.match(method)
-        if match:
-            params = match.groupdict()
-            if "days" in params:
-                params["days"] = int(params["days"])
-            if "factor" in params:
-                params["factor"] = format_number(Decimal(params["factor"]), decimals=2)
-            if "period" in params:
-                params["period"] = _period_words(params["period"])
-            return str(message % params) if params else str(message)
-    return _("forecast from the run-rate of the period")
-
-
-def _period_words(label: str) -> str:
-    """"Q4 2025" / "FY2025" / "2025-10" (Period.label()) in the reader's language."""
-    month = re.match(r"^(\d{4})-(\d{2})$", label)
-    if month:
-        return date_format(date(int(month.group(1)), int(month.group(2)), 1), "YEAR_MONTH_FORMAT")
-    quarter = re.match(r"^Q(\d) (?:FY)?(.+)$", label)
-    if quarter:
-        return _("Q%(quarter)s %(year)s") % {"quarter": quarter.group(1), "year": quarter.group(2)}
-    year = re.match(r"^FY(.+)$", label)
-    if year:
-        return _("FY%(year)s") % {"year": year.group(1)}
-    return label

@@ -49,14 +49,17 @@ def home_panel_for(membership: Membership, *, today: date | None = None) -> dict
     ageing_kpis = [found[s] for s in ageing_slugs if s in found]
     if not visible:
         return None
-    month = selectors.current_period(org, today=today).previous()
+    current = selectors.current_period(org, today=today)
+    month = current.previous()
     others = [k for k in visible if k.slug not in slugs and k.slug not in ageing_slugs and not k.dimension_label]
-    rows, _table = kpi_rows(org, kpis=preferred + others + ageing_kpis, month=month, with_formula=False)
+    rows, _table = kpi_rows(org, kpis=preferred + others + ageing_kpis, month=month, with_formula=False,
+                            forecast_month=current, today=today)
     by_slug = {r.kpi.slug: r for r in rows}
     tiles = [by_slug[k.slug] for k in preferred if by_slug[k.slug].value is not None][:MAX_TILES]
     if len(tiles) < MIN_TILES:  # the role's own KPIs lack data: other figures it may see fill the panel
         tiles += [by_slug[k.slug] for k in others if by_slug[k.slug].value is not None][:MIN_TILES - len(tiles)]
-    panel = {"month_label": month_label(month), "tiles": tiles, "ageing": None, "waiting": []}
+    panel = {"month_label": month_label(month), "current_label": month_label(current), "tiles": tiles,
+             "ageing": None, "waiting": []}
     if not tiles:
         feeds = waiting_for_data(org, kpis=preferred)
         panel["waiting"] = sorted({feeds[k.pk] for k in preferred if k.pk in feeds})

@@ -40,6 +40,19 @@ def test_a_power_bi_key_reads_values_targets_and_statuses_as_csv(client, acme_ce
         ("2026-02-01", "2001", "", "no_data"), ("2026-03-01", "3001.5", "3500", "off_track")]
 
 
+def test_an_open_period_carries_its_materialised_forecast(client, acme_ceo, values):
+    from kpis.models import KpiForecast
+
+    revenue, _margin = values
+    KpiForecast.objects.create(organization=revenue.organization, kpi=revenue, grain="month",
+                               period_start=date(2026, 3, 1), period_end=date(2026, 3, 31), value=Decimal("3100"),
+                               method="run_rate", as_of=date(2026, 3, 20), computed_at=timezone.now())
+    _key, secret = api_key_create(org=acme_ceo.organization, by=acme_ceo, name="x", role="cfo", can_write=False)
+    rows = _get(client, secret, "json", "?kpi=revenue").json()["rows"]
+    assert [(r["period_start"], r["forecast"], r["forecast_method"]) for r in rows] == [
+        ("2026-01-01", None, ""), ("2026-02-01", None, ""), ("2026-03-01", "3100", "run_rate")]
+
+
 def test_a_viewer_key_never_reads_cost_kpis(client, acme_ceo, values):
     _key, secret = api_key_create(org=acme_ceo.organization, by=acme_ceo, name="Excel", role="viewer", can_write=False)
     rows = _get(client, secret, "json").json()["rows"]

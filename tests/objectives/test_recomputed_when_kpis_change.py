@@ -1,31 +1,35 @@
-"""Forecasts and the feasibility check follow the KPI engine: a recompute (new computed_at) is seen at once."""
+"""Forecasts and the feasibility check follow the KPI engine: what a recompute materialised is seen at once."""
 
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal as D
 
 from django.utils import timezone
 
-from kpis.selectors import Forecast
-from objectives import selectors
 from objectives.selectors import objective_node
 from tests.objectives.helpers import make_key_result, make_kpi, make_kpi_value, make_objective
 
 TODAY = date(2026, 11, 16)
 
 
-def test_a_recomputed_kpi_value_refreshes_the_cached_forecast(acme, alice, monkeypatch):
+def _forecast(kpi, value: str):
+    from kpis.models import KpiForecast
+
+    KpiForecast.objects.update_or_create(
+        organization=kpi.organization, kpi=kpi, grain="quarter", period_start=date(2026, 10, 1),
+        defaults={"period_end": date(2026, 12, 31), "value": D(value), "method": "sum_of_months",
+                  "elapsed": D("0.5"), "as_of": TODAY, "computed_at": timezone.now()})
+
+
+def test_the_cascade_reads_the_forecast_the_recompute_materialised(acme, alice):
     revenue = make_kpi(acme, slug="revenue")
-    value = make_kpi_value(acme, kpi=revenue, value="200000")
+    make_kpi_value(acme, kpi=revenue, value="200000")
     objective = make_objective(acme, owner=alice)
     make_key_result(objective, kpi=revenue, start="0", target="500000")
-    forecasts = iter([D("400000"), D("450000")])
-    monkeypatch.setattr(selectors, "kpi_forecast", lambda org, **kw: Forecast(next(forecasts), None, None, "test"))
-
-    assert objective_node(acme, objective=objective, today=TODAY).key_results[0].forecast == D("400000")
-    # Cached while the KPI value is unchanged: the fake engine is not asked again.
-    assert objective_node(acme, objective=objective, today=TODAY).key_results[0].forecast == D("400000")
-    value.computed_at = timezone.now() + timedelta(seconds=1)
-    value.save(update_fields=["computed_at"])
+    _forecast(revenue, "400000")
+    kr = objective_node(acme, objective=objective, today=TODAY).key_results[0]
+    assert kr.forecast == D("400000")
+    assert kr.forecast_method == "The closed months' actuals (0) plus each open month's forecast."
+    _forecast(revenue, "450000")  # the next recompute (or the daily refresh) rewrites it: seen at once
     assert objective_node(acme, objective=objective, today=TODAY).key_results[0].forecast == D("450000")
 
 

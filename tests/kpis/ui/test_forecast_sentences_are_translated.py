@@ -1,34 +1,34 @@
-"""The engine's forecast methods reach pages in the reader's language, never in the engine's English."""
+"""How a forecast was made reads in the reader's language: the engine stores a code and figures only."""
+
+from datetime import date
+from decimal import Decimal
+from types import SimpleNamespace
 
 from django.utils import translation
 
-from kpis.presenters.feeds import forecast_method_text
+from kpis.models import KpiForecast
+from kpis.presenters.common import forecast_method_text
 
 
-def test_a_seasonal_forecast_reads_in_french():
+def _forecast(method, **basis):
+    return SimpleNamespace(method=method, basis=basis, elapsed=Decimal("0.1"), last_year=Decimal("1200"),
+                           as_of=date(2026, 3, 10))
+
+
+def test_a_run_rate_reads_in_french_with_its_days():
     with translation.override("fr"):
-        text = forecast_method_text("run-rate of the 14 days elapsed × seasonality of Q4 2025 (1.2500)")
-    assert text == "rythme des 14 jours écoulés × saisonnalité de T4 2025 (1,25)"
+        text = forecast_method_text(_forecast(KpiForecast.Method.RUN_RATE, days=14, period_days=31), "eur")
+    assert "14" in text and "31" in text and "Run-rate" not in text
 
 
-def test_a_run_rate_forecast_reads_in_french():
+def test_too_early_says_so_and_gives_last_year_in_french():
     with translation.override("fr"):
-        assert forecast_method_text("run-rate of the 14 days elapsed extended to 30 days") == (
-            "rythme des 14 jours écoulés prolongé sur 30 jours")
+        text = forecast_method_text(_forecast(KpiForecast.Method.TOO_EARLY, min_share="0.2"), "eur")
+    assert "1\u202f200" in text or "1\u00a0200" in text
+    assert "Too early" not in text
 
 
-def test_an_engine_reason_never_reaches_the_page():
+def test_an_older_forecast_says_when_it_was_made():
     with translation.override("en"):
-        text = forecast_method_text("no run-rate: revenue has no value (revenue_ledger has no value)")
-    assert text == "no run-rate yet: not enough data in the period"
-
-
-def test_an_unknown_sentence_is_shown_in_plain_words():
-    with translation.override("fr"):
-        assert forecast_method_text("something new the engine says") == "prévision d’après le rythme de la période"
-
-
-def test_one_day_is_singular_and_a_month_is_named():
-    with translation.override("fr"):
-        text = forecast_method_text("run-rate of the 1 days elapsed × seasonality of 2025-12 (0.9300)")
-    assert text == "rythme du 1 jour écoulé × saisonnalité de décembre 2025 (0,93)"
+        text = forecast_method_text(_forecast(KpiForecast.Method.STOCK_TREND), "eur", today=date(2026, 3, 12))
+    assert text.endswith("(made on 10/03/2026)")
