@@ -280,7 +280,7 @@ def connections_due(*, now: datetime | None = None) -> list[Connection]:
     now = now or timezone.now()
     due = []
     # scoped: the scheduler walks every tenant on purpose; each run stays in its connection's tenant
-    candidates = Connection.objects.filter(status=Connection.Status.ACTIVE).exclude(
+    candidates = Connection.objects.filter(status__in=Connection.SYNCING).exclude(
         provider="pennylane_firm", parent__isnull=True)
     latest = {}
     for run in SyncRun.objects.filter(connection__in=candidates).order_by("connection_id", "-created_at") \
@@ -349,7 +349,7 @@ def connection_sync(*, connection: Connection, run: SyncRun | None = None, full:
         if not claimed:
             return run
         connection.refresh_from_db()
-        if connection.status not in (Connection.Status.ACTIVE, Connection.Status.NEEDS_ATTENTION) or connection.is_firm:
+        if not connection.can_sync:
             return _run_finish(run, SyncRun.State.FAILED, _("The connection is %(status)s.") % {
                 "status": connection.get_status_display().lower()})
         if run.attempt > settings.INTEGRATIONS_SYNC_MAX_ATTEMPTS:
@@ -359,12 +359,16 @@ def connection_sync(*, connection: Connection, run: SyncRun | None = None, full:
 
 
 def _sync(connection: Connection, run: SyncRun, lock) -> SyncRun:
+    from kpis.services import kpi_values_recompute_batched
+
     connector = _connector(connection)
     writer = _PageWriter(connection=connection, run=run, source=connector.source_key(), lock=lock)
     cursors = {} if run.is_full else dict(connection.cursors)
     try:
-        for page in connector.fetch(cursors=cursors):
-            writer.write(page)
+        # Without a broker a recompute runs at once: one at the end of the sync, not one per page.
+        with kpi_values_recompute_batched(connection.organization, enabled=settings.CELERY_TASK_ALWAYS_EAGER):
+            for page in connector.fetch(cursors=cursors):
+                writer.write(page)
     except ConnectorError as exc:
         if exc.permanent:
             logger.warning("sync %s of connection %s failed: %s", run.pk, connection.pk, exc)
@@ -378,11 +382,18 @@ def _sync(connection: Connection, run: SyncRun, lock) -> SyncRun:
     finally:
         connector.close()
     now = timezone.now()
-    update = {"last_success_at": now, "last_error": ""}
+    reasons = [s["reason"] for s in run.skipped]
+    if reasons and not writer.read_anything:
+        # Every resource was refused: the token reaches nothing useful, the admin must act.
+        message = " ".join(reasons)
+        Connection.objects.filter(pk=connection.pk).update(status=Connection.Status.NEEDS_ATTENTION,
+                                                           last_error=message[:1000])
+        return _run_finish(run, SyncRun.State.FAILED, _("Nothing could be read: %(reasons)s") % {"reasons": message})
+    update = {"last_success_at": now, "last_error": " ".join(reasons)[:1000]}
     if run.is_full or not connection.last_full_sync_at:
         update["last_full_sync_at"] = now
-    if connection.status == Connection.Status.NEEDS_ATTENTION:
-        update["status"] = Connection.Status.ACTIVE
+    if connection.status in (Connection.Status.NEEDS_ATTENTION, *Connection.SYNCING):
+        update["status"] = Connection.Status.PARTLY_SYNCED if reasons else Connection.Status.ACTIVE
     Connection.objects.filter(pk=connection.pk).update(**update)
     return _run_finish(run, SyncRun.State.DONE, None)
 
@@ -431,8 +442,13 @@ class _PageWriter:
         self.run = run
         self.source = source
         self.listings: dict[tuple[str, str], _Listing] = {}
+        self.read_anything = False
 
     def write(self, page: Page) -> None:
+        if page.skipped_reason:
+            self._skip(page)
+            return
+        self.read_anything = True
         changes: dict[str, set[date]] = defaultdict(set)
         if page.listing_starts:
             # Keyed by (object type, model): one object type may list several models (HubSpot contacts → leads).
@@ -469,6 +485,7 @@ class _PageWriter:
             for model_name, records in by_model.items():
                 rejections += self._upsert(model_name, records, counts, changes)
             self._reject(rejections, counts)
+            self._complete_sets(page, counts, changes)
             for (object_type, _model), listing in self.listings.items():
                 if object_type == page.object_type:
                     listing.seen.update(r.external_id for r in page.records
@@ -481,6 +498,28 @@ class _PageWriter:
             Connection.objects.filter(pk=self.connection.pk).update(cursors=cursors)
             self.connection.cursors = cursors
             self._count(page, counts)
+
+    def _skip(self, page: Page) -> None:
+        """A refused resource: say so on the run (once per resource); its stored cursor stays as it was."""
+        logger.info("sync %s skipped %s: %s", self.run.pk, page.object_type, page.skipped_reason)
+        if any(s["object_type"] == page.object_type for s in self.run.skipped):
+            return
+        self.run.skipped = [*self.run.skipped, {"object_type": page.object_type, "reason": page.skipped_reason}]
+        self.run.save(update_fields=["skipped"])
+
+    def _complete_sets(self, page: Page, counts, changes) -> None:
+        """Tombstone the rows of each complete set the page did not name (an invoice's removed payments)."""
+        for model_name, filters, external_ids in page.complete_sets:
+            model = CANONICAL_MODELS[model_name]
+            gone = list(model.objects.for_org(self.org).filter(source=self.source, is_deleted=False, **filters)
+                        .exclude(external_id__in=list(external_ids)))
+            if not gone:
+                continue
+            date_fields = [f for f in DATE_FIELDS.get(model_name, ()) if hasattr(model, f)]
+            for row in gone:
+                _note(changes, model_name, row, date_fields)
+            model.objects.filter(pk__in=[r.pk for r in gone]).update(is_deleted=True, synced_at=timezone.now())
+            counts["deleted"][model_name] += len(gone)
 
     def _count(self, page: Page, counts) -> None:
         run = self.run

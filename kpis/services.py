@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections import defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -155,8 +157,9 @@ def kpi_values_recompute(
         per_metric: dict[str, dict[str, set[date]]] = {}
         for m in used_metrics:
             metric = graph.metrics[m]
-            if metric.record_type in changed:
-                days = changed[metric.record_type]
+            read = [rt for rt in metric_record_types(metric) if rt in changed]
+            if read:
+                days = set().union(*(changed[rt] for rt in read))
                 first_record = (coverage.get(coverage_key(metric)) or Coverage(None, "")).first
                 per_metric[m] = {
                     g: _affected_periods(metric, days, ps, first_record) for g, ps in all_periods.items()
@@ -275,6 +278,46 @@ def _changes_key(org_id: int) -> str:
     return f"kpis:recompute:scheduled:{org_id}"
 
 
+def metric_record_types(metric: Metric) -> tuple[str, ...]:
+    """The record types whose changes can move this metric (an invoice's payments settle it)."""
+    if (metric.options or {}).get("less_payments"):
+        return (metric.record_type, "payment")
+    return (metric.record_type,)
+
+
+_batching = threading.local()
+
+
+@contextmanager
+def kpi_values_recompute_batched(org: Organization, *, enabled: bool = True):
+    """Inside, kpi_values_recompute_enqueue only stores its days; one recompute is scheduled on exit.
+
+    A sync without a broker wraps itself in this: there the scheduled task runs at once, so a
+    recompute per page would redo the same periods over and over while the sync still runs.
+    """
+    orgs = _batching.__dict__.setdefault("orgs", {})
+    if not enabled or org.pk in orgs:
+        yield
+        return
+    orgs[org.pk] = False
+    try:
+        yield
+    finally:
+        stored = orgs.pop(org.pk)
+        if stored:
+            _recompute_schedule(org)
+
+
+def _recompute_schedule(org: Organization) -> None:
+    delay = settings.KPIS_RECOMPUTE_DEBOUNCE_SECONDS
+    if cache.add(_changes_key(org.pk), "1", timeout=delay + 5):
+        from kpis.tasks import kpi_values_recompute_pending_task
+
+        transaction.on_commit(
+            lambda: kpi_values_recompute_pending_task.apply_async(args=[org.pk], countdown=delay)
+        )
+
+
 def kpi_values_recompute_enqueue(*, org: Organization, changes: dict[str, set[date]]) -> None:
     """Ask for a recompute of the periods containing these dates, for KPIs that read these record types.
 
@@ -296,13 +339,11 @@ def kpi_values_recompute_enqueue(*, org: Organization, changes: dict[str, set[da
     if not rows:
         return
     KpiPendingChange.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
-    delay = settings.KPIS_RECOMPUTE_DEBOUNCE_SECONDS
-    if cache.add(_changes_key(org.pk), "1", timeout=delay + 5):
-        from kpis.tasks import kpi_values_recompute_pending_task
-
-        transaction.on_commit(
-            lambda: kpi_values_recompute_pending_task.apply_async(args=[org.pk], countdown=delay)
-        )
+    batches = getattr(_batching, "orgs", {})
+    if org.pk in batches:
+        batches[org.pk] = True  # scheduled once, when the batch ends
+        return
+    _recompute_schedule(org)
 
 
 def kpi_values_recompute_pending(*, org: Organization, today: date | None = None) -> RecomputeReport | None:
@@ -566,6 +607,12 @@ def metric_validate(metric: Metric) -> None:
         ):
             raise ValidationError(
                 {"options": "A dimension prefix needs a dimension and a plain sum or count."}
+            )
+        if (metric.options or {}).get("less_payments") and (
+            metric.record_type != "invoice" or metric.aggregation != "snapshot_sum"
+        ):
+            raise ValidationError(
+                {"options": "Only an open-invoices sum (snapshot_sum of invoices) takes off payments."}
             )
         if metric.aggregation in SNAPSHOT_AGGREGATIONS and metric.window_months:
             raise ValidationError({"window_months": "A snapshot has no trailing window."})

@@ -55,7 +55,7 @@ def hubspot_hubs_sync_enqueue(*, hub_ids: set[str]) -> list[SyncRun]:
 
     # scoped: a webhook names a hub, not a tenant; every tenant connected to that hub is synced
     connections = Connection.objects.filter(provider="hubspot", provider_account_id__in=hub_ids,
-                                            status=Connection.Status.ACTIVE)
+                                            status__in=Connection.SYNCING)
     return [sync_run_enqueue(connection=c, trigger=SyncRun.Trigger.SCHEDULE) for c in connections]
 
 
