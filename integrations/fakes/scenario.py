@@ -249,6 +249,23 @@ class _Builder:
             self.transaction(refund_on, -incl, f"REMB {number}")
         return obj
 
+    def record_payment(self, invoice: dict, amount: Decimal, on: date, *, status: str = "paid_out") -> dict:
+        """A payment Pennylane collected itself (card, direct debit), not matched to a bank transaction."""
+        b = self.b
+        amount = money(amount)
+        payment = {"id": b.new_id(), "label": f"Paiement {invoice['invoice_number']}", "currency": "EUR",
+                   "currency_amount": f"{amount:.2f}", "status": status,
+                   "created_at": _ts(min(on, b.today), 9), "updated_at": _ts(min(on, b.today), 9)}
+        b.payments.setdefault(invoice["id"], []).append(payment)
+        if status in ("found", "confirmed", "paid_out"):
+            remaining = money(Decimal(invoice["remaining_amount_with_tax"]) - amount)
+            invoice["remaining_amount_with_tax"] = f"{max(remaining, Decimal(0)):.2f}"
+            if remaining <= 0:
+                invoice["paid"], invoice["status"] = True, "paid"
+            invoice["updated_at"] = _ts(min(on, b.today), 12)
+            b.log("customer_invoices", invoice["id"], "update", invoice["updated_at"])
+        return payment
+
     def cancel(self, invoice: dict, on: date) -> dict:
         """Cancel an unpaid invoice: Pennylane issues a credit note for its whole amount and marks it cancelled."""
         customer = self.b.objects["customers"][invoice["customer"]["id"]]
