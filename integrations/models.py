@@ -91,6 +91,22 @@ class Invoice(CanonicalRecord):
     # cancels a cancelled invoice. Kept (the records browser shows it) but counted in no figure.
     is_void = models.BooleanField(default=False)
 
+    STATUS_LABELS = {
+        "paid": _("Paid"), "late": _("Late"), "upcoming": _("Upcoming"), "draft": _("Draft"),
+        "cancelled": _("Cancelled"), "archived": _("Archived"), "credit_note": _("Credit note"),
+        "partially_cancelled": _("Partly cancelled"), "incomplete": _("Incomplete"),
+    }
+
+    @property
+    def status_label(self) -> str:
+        """The status in the reader's language; a partly paid invoice and a void one say so."""
+        label = str(self.STATUS_LABELS.get(self.status, self.status))
+        if self.is_void:
+            return _("%(status)s · not counted") % {"status": label}
+        if not self.is_credit_note and 0 < self.remaining_amount_incl_tax < self.amount_incl_tax:
+            return _("%(status)s · partly paid") % {"status": label}
+        return label
+
     class Meta:
         constraints = [CanonicalRecord.unique_key("invoice")]
         indexes = [models.Index(fields=["organization", "kind", "issue_date"], name="invoice_org_kind_date_idx")]

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from decimal import Decimal
 
+from babel import dates as babel_dates
+from babel import numbers as babel_numbers
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
-from django.utils import formats
+from django.utils import formats, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
@@ -225,6 +229,11 @@ def _cell(record, attribute: str):
     value = value() if callable(value) else value
     if hasattr(value, "name"):  # a related record (customer, company): its name
         return value.name
+    locale = translation.to_locale(translation.get_language() or settings.LANGUAGE_CODE)
+    if isinstance(value, Decimal):  # amounts: the reader's separators (1 234,56 in French)
+        return babel_numbers.format_decimal(value, format="#,##0.00", locale=locale)
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return babel_dates.format_date(value, format="medium", locale=locale)
     return "" if value is None else formats.localize(value, use_l10n=True)
 
 
