@@ -127,6 +127,10 @@ class Payment(CanonicalRecord):
     date = models.DateField()
     amount = models.DecimalField(**MONEY)  # EUR incl. VAT, positive
 
+    @property
+    def invoice_number(self) -> str:
+        return self.invoice.number if self.invoice_id else ""
+
     class Meta:
         constraints = [CanonicalRecord.unique_key("payment")]
         indexes = [models.Index(fields=["organization", "invoice", "date"], name="payment_org_invoice_date_idx")]
