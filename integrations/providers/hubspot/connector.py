@@ -108,11 +108,7 @@ def _permanent_message(exc: ProviderError) -> str:
     if exc.status == 401:
         return _("HubSpot refused the token (revoked, expired or mistyped): reconnect HubSpot.")
     if exc.status == 403:
-        missing = []
-        for error in exc.details or []:
-            context = (error or {}).get("context") or {}
-            missing += context.get("requiredGranularScopes") or context.get("requiredScopes") or []
-        scopes = ", ".join(missing) or _("the read scopes")
+        scopes = ", ".join(_missing_scopes(exc)) or _("the read scopes")
         return _("HubSpot refused access: grant %(scopes)s to the app, then reconnect.") % {"scopes": scopes}
     if exc.status == 530:
         return _("HubSpot says the token is malformed: paste the private app's access token again.")
@@ -127,12 +123,18 @@ TYPE_WORDS = {
 }
 
 
-def _refusal(type_: str, exc: ProviderError) -> str:
-    label, consequence = TYPE_WORDS[type_]
-    scopes = []
+def _missing_scopes(exc: ProviderError) -> list[str]:
+    """The scopes a 403 says are missing (HubSpot lists them in each error's context)."""
+    missing = []
     for error in exc.details or []:
         context = (error or {}).get("context") or {}
-        scopes += context.get("requiredGranularScopes") or context.get("requiredScopes") or []
+        missing += context.get("requiredGranularScopes") or context.get("requiredScopes") or []
+    return missing
+
+
+def _refusal(type_: str, exc: ProviderError) -> str:
+    label, consequence = TYPE_WORDS[type_]
+    scopes = _missing_scopes(exc)
     return _("%(label)s: this token lacks the %(scope)s scope — %(consequence)s.") % {
         "label": label, "scope": ", ".join(scopes) or f"crm.objects.{type_}.read", "consequence": consequence}
 
