@@ -75,9 +75,10 @@ class ResourceRefused(ConnectorError):
     """The provider refuses one resource (403 missing scope, 404 endpoint absent) but not the token:
     the connector skips that resource (a Page with `skipped_reason`) and syncs the others."""
 
-    def __init__(self, message: str, *, object_type: str = ""):
+    def __init__(self, message: str, *, object_type: str = "", status: int = 403):
         super().__init__(message, permanent=True)
         self.object_type = object_type
+        self.status = status
 
 
 def skipped_page(object_type: str, reason: str, cursor: Cursor | None = None) -> Page:

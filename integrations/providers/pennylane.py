@@ -308,7 +308,7 @@ class PennylaneConnector(Connector):
                                            "generate a new one and replace it.")), permanent=True) from None
             if exc.status in (403, 404) and resource:
                 raise ResourceRefused(refusal_reason(resource, exc.status, str(exc.args[0])),
-                                      object_type=resource) from None
+                                      object_type=resource, status=exc.status) from None
             if exc.status == 403:
                 raise ConnectorError(str(_("The token lacks a scope: %(detail)s")) % {"detail": exc.args[0]},
                                      permanent=True) from None
@@ -577,6 +577,8 @@ class PennylaneConnector(Connector):
                           for p in self._all(f"/customer_invoices/{invoice_id}/payments", {"limit": 100, "sort": "id"})
                           if p.get("status") in PAID_PAYMENT_STATUSES and _datetime(p.get("updated_at"))]
         except ResourceRefused as exc:
+            if exc.status == 404:
+                return None  # this invoice went away meanwhile: its settlements are read with it next time
             self._settlements_readable = False
             self.settlements_refused = str(exc)
             return None

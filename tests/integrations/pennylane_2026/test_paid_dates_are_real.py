@@ -5,6 +5,7 @@ from decimal import Decimal as D
 
 import pytest
 
+from integrations.fakes.pennylane import _error
 from integrations.models import Invoice, Payment
 from integrations.services import connection_sync
 
@@ -71,3 +72,19 @@ def test_a_payment_collected_by_pennylane_is_read_from_the_invoice_payments(conn
     assert stored.paid_date == date(2026, 4, 2)
     assert list(Payment.objects.for_org(connection.organization).filter(invoice=stored)
                 .values_list("kind", "amount")) == [("payment", D("1200.00"))]
+
+
+def test_an_invoice_gone_while_its_settlements_are_read_leaves_the_others_dated(connection, fake, book):
+    a = _by_amount(book, "1200.00")
+    route = fake._invoice_sublist
+
+    def gone_for_a(book_, invoice_id, sublist, params):
+        if int(invoice_id) == a["id"]:
+            raise _error(404, "Customer invoice not found")
+        return route(book_, invoice_id, sublist, params)
+
+    fake._invoice_sublist = gone_for_a
+    run = connection_sync(connection=connection)
+
+    assert run.skipped == []
+    assert _invoice(connection.organization, book, _by_amount(book, "600.00")).paid_date == date(2026, 3, 31)
