@@ -16,6 +16,7 @@ portable that way).
 from __future__ import annotations
 
 import bisect
+import json
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -338,9 +339,13 @@ def _snapshots_by_month(org, key, group, periods_by_grain, raw) -> None:
     aggs = {f"m{j}": _aggregate(m, metric_q(m)) for j, m in enumerate(group)}
     rows = _month_rows(qs, key, aggs)
     paid: dict[int, list] = {}
+    by_filters: dict[str, list] = {}  # metrics that filter invoices alike share one payments query
     for j, m in enumerate(group):
         if (m.options or {}).get("less_payments"):
-            paid[j] = _payment_month_rows(org, qs.filter(metric_q(m)), key)
+            same = json.dumps(m.filters or {}, sort_keys=True, default=str)
+            if same not in by_filters:
+                by_filters[same] = _payment_month_rows(org, qs.filter(metric_q(m)), key)
+            paid[j] = by_filters[same]
 
     for j, m in enumerate(group):
         options = m.options or {}
