@@ -312,8 +312,9 @@ class PennylaneFake:
         if quiet:
             items: list[dict] = []
         elif sublist == "matched_transactions":
-            items = [book.objects["transactions"][t] for t in book.matches.get(invoice["id"], [])
-                     if t in book.objects["transactions"]]
+            # The same transactions as /transactions, but with their journal as an object.
+            items = [{**{k: v for k, v in tx.items() if k != "journal_id"}, "journal": {"id": tx.get("journal_id")}}
+                     for t in book.matches.get(invoice["id"], []) if (tx := book.objects["transactions"].get(t))]
         else:
             items = list(book.payments.get(invoice["id"], []))
         return self._list_items(sublist, items, {k: v for k, v in params.items() if k != "filter"})

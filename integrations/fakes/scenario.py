@@ -134,7 +134,7 @@ class _Builder:
             "date": d.isoformat(), "amount": f"{money(amount):.2f}", "currency_amount": f"{money(amount):.2f}",
             "label": label, "currency": "EUR", "bank_account": self.b.url("bank_accounts", self.bank["id"]),
             "outstanding_balance": None, "archived_at": None, "currency_fee": None, "fee": None,
-            "journal": {"id": self.journals["BQ"]}, "categories": [],
+            "journal_id": self.journals["BQ"], "categories": [],
         }, at=at or min(d, self.b.today))
 
     def pay(self, invoice: dict, amount: Decimal, on: date, *, recorded: date | None = None) -> dict:
