@@ -33,6 +33,10 @@ def redis_broker(url: str):
 
 def _drop_cached_connections() -> None:
     # The app caches its broker connections: drop them so the next send uses the broker set above.
+    # kombu also keeps producer pools per broker URL: a closed one must not serve the next test on that URL.
+    from kombu import pools
+
+    pools.reset()
     app._pool = None
     app.amqp._producer_pool = None
 
