@@ -359,16 +359,18 @@ def connection_sync(*, connection: Connection, run: SyncRun | None = None, full:
 
 
 def _sync(connection: Connection, run: SyncRun, lock) -> SyncRun:
-    from kpis.services import kpi_values_recompute_batched
-
     connector = _connector(connection)
-    writer = _PageWriter(connection=connection, run=run, source=connector.source_key(), lock=lock)
+    # Without a broker the recompute a change asks for runs at once, in this process: the changes are
+    # handed over once, when the sync ends, rather than after every page.
+    writer = _PageWriter(connection=connection, run=run, source=connector.source_key(), lock=lock,
+                         hand_over_at_end=settings.CELERY_TASK_ALWAYS_EAGER)
     cursors = {} if run.is_full else dict(connection.cursors)
     try:
-        # Without a broker a recompute runs at once: one at the end of the sync, not one per page.
-        with kpi_values_recompute_batched(connection.organization, enabled=settings.CELERY_TASK_ALWAYS_EAGER):
+        try:
             for page in connector.fetch(cursors=cursors):
                 writer.write(page)
+        finally:
+            writer.hand_over()
     except ConnectorError as exc:
         if exc.permanent:
             logger.warning("sync %s of connection %s failed: %s", run.pk, connection.pk, exc)
@@ -435,8 +437,11 @@ class _Listing:
 class _PageWriter:
     """Stores pages: records, rejections, cursor and run counters in one transaction per page."""
 
-    def __init__(self, *, connection: Connection, run: SyncRun, source: str, lock=None):
+    def __init__(self, *, connection: Connection, run: SyncRun, source: str, lock=None,
+                 hand_over_at_end: bool = False):
         self.lock = lock
+        self.hand_over_at_end = hand_over_at_end
+        self.held: dict[str, set[date]] = defaultdict(set)  # committed changes not handed over yet
         self.connection = connection
         self.org = connection.organization
         self.run = run
@@ -463,11 +468,23 @@ class _PageWriter:
             self._write_once(page, changes)
         if self.lock is not None:
             self.lock.refresh()
-        if changes:
-            from kpis.services import kpi_values_recompute_enqueue
+        if self.hand_over_at_end:
+            for model_name, days in changes.items():
+                self.held[model_name] |= days
+        elif changes:
+            self._hand_over(changes)
 
-            org, frozen = self.org, {k: set(v) for k, v in changes.items()}
-            transaction.on_commit(lambda: kpi_values_recompute_enqueue(org=org, changes=frozen))
+    def hand_over(self) -> None:
+        """Hand the changes held back (hand_over_at_end) to the KPI engine, once."""
+        if self.held:
+            held, self.held = self.held, defaultdict(set)
+            self._hand_over(held)
+
+    def _hand_over(self, changes: dict[str, set[date]]) -> None:
+        from kpis.services import kpi_values_recompute_enqueue
+
+        org, frozen = self.org, {k: set(v) for k, v in changes.items()}
+        transaction.on_commit(lambda: kpi_values_recompute_enqueue(org=org, changes=frozen))
 
     def _write_once(self, page: Page, changes: dict[str, set[date]]) -> None:
         with transaction.atomic():

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections import defaultdict
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -285,29 +283,6 @@ def metric_record_types(metric: Metric) -> tuple[str, ...]:
     return (metric.record_type,)
 
 
-_batching = threading.local()
-
-
-@contextmanager
-def kpi_values_recompute_batched(org: Organization, *, enabled: bool = True):
-    """Inside, kpi_values_recompute_enqueue only stores its days; one recompute is scheduled on exit.
-
-    A sync without a broker wraps itself in this: there the scheduled task runs at once, so a
-    recompute per page would redo the same periods over and over while the sync still runs.
-    """
-    orgs = _batching.__dict__.setdefault("orgs", {})
-    if not enabled or org.pk in orgs:
-        yield
-        return
-    orgs[org.pk] = False
-    try:
-        yield
-    finally:
-        stored = orgs.pop(org.pk)
-        if stored:
-            _recompute_schedule(org)
-
-
 def _recompute_schedule(org: Organization) -> None:
     delay = settings.KPIS_RECOMPUTE_DEBOUNCE_SECONDS
     if cache.add(_changes_key(org.pk), "1", timeout=delay + 5):
@@ -339,10 +314,6 @@ def kpi_values_recompute_enqueue(*, org: Organization, changes: dict[str, set[da
     if not rows:
         return
     KpiPendingChange.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
-    batches = getattr(_batching, "orgs", {})
-    if org.pk in batches:
-        batches[org.pk] = True  # scheduled once, when the batch ends
-        return
     _recompute_schedule(org)
 
 
