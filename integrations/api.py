@@ -20,7 +20,7 @@ class SyncRunSerializer(serializers.ModelSerializer):
     class Meta:
         model = SyncRun
         fields = ["id", "connection", "state", "trigger", "is_full", "attempt", "created_at", "started_at",
-                  "finished_at", "progress", "pages", "counts", "errors"]
+                  "finished_at", "progress", "pages", "counts", "errors", "skipped"]
         read_only_fields = fields
 
 

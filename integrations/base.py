@@ -53,6 +53,12 @@ class Page:
     listing_starts: str | None = None
     listing_complete: str | None = None
     listing_filter: dict[str, Any] | None = None  # narrows the reconciled rows, e.g. {"kind": "customer"}
+    # Complete sets: (model, filter, external ids) says "these are all the rows of `model` matching
+    # `filter`" (an invoice's payments, re-read whole): the service tombstones the others.
+    complete_sets: tuple[tuple[str, dict[str, Any], frozenset[str]], ...] = ()
+    # A resource the provider refused (scope missing, endpoint absent): the page carries no records,
+    # keeps the stored cursor, and says in plain words what is missing and what will not show.
+    skipped_reason: str = ""
 
 
 class ConnectorError(Exception):
@@ -63,6 +69,21 @@ class ConnectorError(Exception):
         super().__init__(message)
         self.permanent = permanent
         self.retry_after = retry_after
+
+
+class ResourceRefused(ConnectorError):
+    """The provider refuses one resource (403 missing scope, 404 endpoint absent) but not the token:
+    the connector skips that resource (a Page with `skipped_reason`) and syncs the others."""
+
+    def __init__(self, message: str, *, object_type: str = "", status: int = 403):
+        super().__init__(message, permanent=True)
+        self.object_type = object_type
+        self.status = status
+
+
+def skipped_page(object_type: str, reason: str, cursor: Cursor | None = None) -> Page:
+    """The page a connector yields for a refused resource (its cursor is left as it was)."""
+    return Page(object_type=object_type, records=[], cursor=cursor or {}, skipped_reason=reason)
 
 
 @dataclass(frozen=True)

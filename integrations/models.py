@@ -85,8 +85,27 @@ class Invoice(CanonicalRecord):
     amount_incl_tax = models.DecimalField(**MONEY)  # EUR
     currency_amount_incl_tax = models.DecimalField(**MONEY)  # invoice currency
     remaining_amount_incl_tax = models.DecimalField(**MONEY)  # EUR still due
-    status = models.CharField(max_length=30, blank=True)
+    status = models.CharField(max_length=30, blank=True)  # the provider's own word (paid, late, draft…)
     is_credit_note = models.BooleanField(default=False)
+    # Not a sale or a purchase: a draft, a cancelled or archived invoice, or the credit note that
+    # cancels a cancelled invoice. Kept (the records browser shows it) but counted in no figure.
+    is_void = models.BooleanField(default=False)
+
+    STATUS_LABELS = {
+        "paid": _("Paid"), "late": _("Late"), "upcoming": _("Upcoming"), "draft": _("Draft"),
+        "cancelled": _("Cancelled"), "archived": _("Archived"), "credit_note": _("Credit note"),
+        "partially_cancelled": _("Partly cancelled"), "incomplete": _("Incomplete"),
+    }
+
+    @property
+    def status_label(self) -> str:
+        """The status in the reader's language; a partly paid invoice and a void one say so."""
+        label = str(self.STATUS_LABELS.get(self.status, self.status))
+        if self.is_void:
+            return _("%(status)s · not counted") % {"status": label}
+        if not self.is_credit_note and 0 < self.remaining_amount_incl_tax < self.amount_incl_tax:
+            return _("%(status)s · partly paid") % {"status": label}
+        return label
 
     class Meta:
         constraints = [CanonicalRecord.unique_key("invoice")]
@@ -94,12 +113,27 @@ class Invoice(CanonicalRecord):
 
 
 class Payment(CanonicalRecord):
+    """Money that settled (part of) an invoice on a day: a bank transaction matched to it, a payment
+    recorded at the provider, or a credit note applied to it. An invoice is open on a day for its
+    amount incl. VAT minus its payments dated on or before that day."""
+
+    class Kind(models.TextChoices):
+        BANK = "bank", _("Bank transaction")
+        PAYMENT = "payment", _("Payment")
+        CREDIT_NOTE = "credit_note", _("Credit note")
+
     invoice = models.ForeignKey(Invoice, null=True, blank=True, on_delete=models.SET_NULL)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.BANK)
     date = models.DateField()
-    amount = models.DecimalField(**MONEY)
+    amount = models.DecimalField(**MONEY)  # EUR incl. VAT, positive
+
+    @property
+    def invoice_number(self) -> str:
+        return self.invoice.number if self.invoice_id else ""
 
     class Meta:
         constraints = [CanonicalRecord.unique_key("payment")]
+        indexes = [models.Index(fields=["organization", "invoice", "date"], name="payment_org_invoice_date_idx")]
 
 
 class LedgerAccount(CanonicalRecord):
@@ -303,6 +337,8 @@ class Connection(OrgOwned):
 
     class Status(models.TextChoices):
         ACTIVE = "active", _("Active")
+        # The last sync read what the credentials allow, but some resources were refused (skipped).
+        PARTLY_SYNCED = "partly_synced", _("Partly synced")
         PAUSED = "paused", _("Paused")
         NEEDS_ATTENTION = "needs_attention", _("Needs attention")
         DISCONNECTED = "disconnected", _("Disconnected")
@@ -325,6 +361,9 @@ class Connection(OrgOwned):
                                    related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
+    # The statuses whose connection the scheduler keeps syncing.
+    SYNCING = (Status.ACTIVE, Status.PARTLY_SYNCED)
+
     class Meta:
         indexes = [models.Index(fields=["organization", "provider"], name="connection_org_provider_idx")]
         ordering = ["provider", "id"]
@@ -334,7 +373,12 @@ class Connection(OrgOwned):
 
     @property
     def is_active(self) -> bool:
-        return self.status == self.Status.ACTIVE
+        return self.status in self.SYNCING
+
+    @property
+    def can_sync(self) -> bool:
+        """Syncing (fully or partly) or needing attention: "Sync now" may try again."""
+        return self.status in (*self.SYNCING, self.Status.NEEDS_ATTENTION) and not self.is_firm
 
     @property
     def is_firm(self) -> bool:
@@ -378,6 +422,9 @@ class SyncRun(OrgOwned):
     # {"invoice": {"created": 3, "updated": 1, "unchanged": 0, "deleted": 0, "rejected": 1}, …}
     counts = models.JSONField(default=dict, blank=True)
     errors = models.JSONField(default=list, blank=True)
+    # Resources the provider refused (scope missing, endpoint absent), each synced without:
+    # [{"object_type": "billing_subscriptions", "reason": "Subscriptions: this token lacks …"}]
+    skipped = models.JSONField(default=list, blank=True)
     progress = models.PositiveSmallIntegerField(default=0)  # 0..100
     pages = models.PositiveIntegerField(default=0)
 

@@ -79,8 +79,12 @@ RECORD_VIEWS: dict[str, tuple] = {
     "invoice": (_("Invoices"), [("number", _("Number")), ("get_kind_display", _("Kind")),
                                 ("party", _("Customer or supplier")), ("issue_date", _("Issued")),
                                 ("due_date", _("Due")), ("amount_excl_tax", _("Excl. VAT")),
-                                ("amount_incl_tax", _("Incl. VAT")), ("status", _("Status"))],
+                                ("amount_incl_tax", _("Incl. VAT")), ("paid_date", _("Paid")),
+                                ("status_label", _("Status"))],
                 ["customer", "supplier"], ["-issue_date", "-id"]),
+    "payment": (_("Payments"), [("date", _("Date")), ("invoice_number", _("Invoice")),
+                                ("get_kind_display", _("Kind")), ("amount", _("Amount"))],
+                ["invoice"], ["-date", "-id"]),
     "customer": (_("Customers"), [("name", _("Name")), ("get_kind_display", _("Kind")), ("segment", _("Segment")),
                                   ("acquired_on", _("Since"))], [], ["name", "id"]),
     "supplier": (_("Suppliers"), [("name", _("Name"))], [], ["name", "id"]),
@@ -104,7 +108,7 @@ RECORD_VIEWS: dict[str, tuple] = {
 # Record types that have no browser page still need a readable name in sync-run counts.
 OTHER_RECORD_TYPES = {
     "ledgeraccount": _("Ledger accounts"), "bankaccount": _("Bank accounts"), "lead": _("Leads"),
-    "payment": _("Payments"), "order": _("Orders"), "return": _("Returns"),
+    "order": _("Orders"), "return": _("Returns"),
     "marketingspend": _("Marketing spend"), "operationalvalue": _("Operational series"),
 }
 

@@ -75,7 +75,8 @@ class SyncCancelled(Exception):
 
 
 # A run may write pages only while its connection is in one of these states.
-SYNCING_STATUSES = (Connection.Status.ACTIVE, Connection.Status.NEEDS_ATTENTION)
+# A sync may go on (and end) on these; a paused or disconnected connection stops it.
+SYNCING_STATUSES = (*Connection.SYNCING, Connection.Status.NEEDS_ATTENTION)
 
 
 class SyncRetry(Exception):
@@ -333,7 +334,7 @@ def connections_due(*, now: datetime | None = None, org: Organization | None = N
     now = now or timezone.now()
     due = []
     # scoped: the scheduler walks every tenant on purpose; each run stays in its connection's tenant
-    candidates = Connection.objects.filter(status=Connection.Status.ACTIVE).exclude(
+    candidates = Connection.objects.filter(status__in=Connection.SYNCING).exclude(
         provider="pennylane_firm", parent__isnull=True)
     if org is not None:
         candidates = candidates.for_org(org)
@@ -411,7 +412,7 @@ def connection_sync(*, connection: Connection, run: SyncRun | None = None, full:
         if not claimed:
             return run
         connection.refresh_from_db()
-        if connection.status not in (Connection.Status.ACTIVE, Connection.Status.NEEDS_ATTENTION) or connection.is_firm:
+        if not connection.can_sync:
             return _run_finish(run, SyncRun.State.FAILED, _("The connection is %(status)s.") % {
                 "status": connection.get_status_display().lower()})
         if run.attempt > settings.INTEGRATIONS_SYNC_MAX_ATTEMPTS:
@@ -422,20 +423,34 @@ def connection_sync(*, connection: Connection, run: SyncRun | None = None, full:
 
 def _sync(connection: Connection, run: SyncRun, lock) -> SyncRun:
     connector = _connector(connection)
-    writer = _PageWriter(connection=connection, run=run, source=connector.source_key(), lock=lock)
+    # Without a broker the recompute a change asks for runs at once, in this process: the changes are
+    # handed over once, when the sync ends, rather than after every page.
+    writer = _PageWriter(connection=connection, run=run, source=connector.source_key(), lock=lock,
+                         hand_over_at_end=settings.CELERY_TASK_ALWAYS_EAGER)
     cursors = {} if run.is_full else dict(connection.cursors)
     try:
-        with waiting_for_redis(settings.INTEGRATIONS_REDIS_WAIT_SECONDS):
-            for page in connector.fetch(cursors=cursors):
-                writer.write(page)
+        try:
+            with waiting_for_redis(settings.INTEGRATIONS_REDIS_WAIT_SECONDS):
+                for page in connector.fetch(cursors=cursors):
+                    writer.write(page)
+        finally:
+            writer.hand_over()
         with transaction.atomic():
             status = _hold_for_writing(connection, run)
             now = timezone.now()
-            update = {"last_success_at": now, "last_error": ""}
+            reasons = [s["reason"] for s in run.skipped]
+            if reasons and not writer.read_anything:
+                # Every resource was refused: the token reaches nothing useful, the admin must act.
+                message = " ".join(reasons)
+                Connection.objects.filter(pk=connection.pk).update(status=Connection.Status.NEEDS_ATTENTION,
+                                                                   last_error=message[:1000])
+                return _run_finish(run, SyncRun.State.FAILED,
+                                   _("Nothing could be read: %(reasons)s") % {"reasons": message})
+            update = {"last_success_at": now, "last_error": " ".join(reasons)[:1000]}
             if run.is_full or not connection.last_full_sync_at:
                 update["last_full_sync_at"] = now
-            if status == Connection.Status.NEEDS_ATTENTION:
-                update["status"] = Connection.Status.ACTIVE
+            if status in SYNCING_STATUSES:
+                update["status"] = Connection.Status.PARTLY_SYNCED if reasons else Connection.Status.ACTIVE
             Connection.objects.filter(pk=connection.pk).update(**update)
             return _run_finish(run, SyncRun.State.DONE, None)
     except SyncCancelled:
@@ -512,15 +527,23 @@ class _Listing:
 class _PageWriter:
     """Stores pages: records, rejections, cursor and run counters in one transaction per page."""
 
-    def __init__(self, *, connection: Connection, run: SyncRun, source: str, lock=None):
+    def __init__(self, *, connection: Connection, run: SyncRun, source: str, lock=None,
+                 hand_over_at_end: bool = False):
         self.lock = lock
+        self.hand_over_at_end = hand_over_at_end
+        self.held: dict[str, set[date]] = defaultdict(set)  # committed changes not handed over yet
         self.connection = connection
         self.org = connection.organization
         self.run = run
         self.source = source
         self.listings: dict[tuple[str, str], _Listing] = {}
+        self.read_anything = False
 
     def write(self, page: Page) -> None:
+        if page.skipped_reason:
+            self._skip(page)
+            return
+        self.read_anything = True
         changes: dict[str, set[date]] = defaultdict(set)
         if page.listing_starts:
             # Keyed by (object type, model): one object type may list several models (HubSpot contacts → leads).
@@ -535,6 +558,19 @@ class _PageWriter:
             self._write_once(page, changes)
         if self.lock is not None:
             self.lock.refresh()
+        if self.hand_over_at_end:
+            for model_name, days in changes.items():
+                self.held[model_name] |= days
+        elif changes:
+            self._hand_over(changes)
+
+    def hand_over(self) -> None:
+        """Hand the changes held back (hand_over_at_end) to the KPI engine, once."""
+        if self.held:
+            held, self.held = self.held, defaultdict(set)
+            self._hand_over(held)
+
+    def _hand_over(self, changes: dict[str, set[date]]) -> None:
         records_changed_announce(org=self.org, changes=changes)
 
     def _write_once(self, page: Page, changes: dict[str, set[date]]) -> None:
@@ -554,6 +590,7 @@ class _PageWriter:
             for model_name, records in by_model.items():
                 rejections += self._upsert(model_name, records, counts, changes)
             self._reject(rejections, counts)
+            self._complete_sets(page, counts, changes)
             for (object_type, _model), listing in self.listings.items():
                 if object_type == page.object_type:
                     listing.seen.update(r.external_id for r in page.records
@@ -566,6 +603,28 @@ class _PageWriter:
             Connection.objects.filter(pk=self.connection.pk).update(cursors=cursors)
             self.connection.cursors = cursors
             self._count(page, counts)
+
+    def _skip(self, page: Page) -> None:
+        """A refused resource: say so on the run (once per resource); its stored cursor stays as it was."""
+        logger.info("sync %s skipped %s: %s", self.run.pk, page.object_type, page.skipped_reason)
+        if any(s["object_type"] == page.object_type for s in self.run.skipped):
+            return
+        self.run.skipped = [*self.run.skipped, {"object_type": page.object_type, "reason": page.skipped_reason}]
+        self.run.save(update_fields=["skipped"])
+
+    def _complete_sets(self, page: Page, counts, changes) -> None:
+        """Tombstone the rows of each complete set the page did not name (an invoice's removed payments)."""
+        for model_name, filters, external_ids in page.complete_sets:
+            model = CANONICAL_MODELS[model_name]
+            gone = list(model.objects.for_org(self.org).filter(source=self.source, is_deleted=False, **filters)
+                        .exclude(external_id__in=list(external_ids)))
+            if not gone:
+                continue
+            date_fields = [f for f in DATE_FIELDS.get(model_name, ()) if hasattr(model, f)]
+            for row in gone:
+                _note(changes, model_name, row, date_fields)
+            model.objects.filter(pk__in=[r.pk for r in gone]).update(is_deleted=True, synced_at=timezone.now())
+            counts["deleted"][model_name] += len(gone)
 
     def _count(self, page: Page, counts) -> None:
         run = self.run

@@ -109,8 +109,7 @@ def connection_test(request, org_slug, connection_id):
 @require_capability("integrations.manage")
 def connection_sync(request, org_slug, connection_id):
     connection = _connection(request, connection_id)
-    if connection.status != Connection.Status.ACTIVE and connection.status != Connection.Status.NEEDS_ATTENTION \
-            or connection.is_firm:
+    if not connection.can_sync:
         messages.error(request, _("Only an active connection can sync."))
         return _detail(connection)
     run = services.sync_run_enqueue(connection=connection, trigger=SyncRun.Trigger.MANUAL,

@@ -157,8 +157,9 @@ def kpi_values_recompute(
         per_metric: dict[str, dict[str, set[date]]] = {}
         for m in used_metrics:
             metric = graph.metrics[m]
-            if metric.record_type in changed:
-                days = changed[metric.record_type]
+            read = [rt for rt in metric_record_types(metric) if rt in changed]
+            if read:
+                days = set().union(*(changed[rt] for rt in read))
                 first_record = (coverage.get(coverage_key(metric)) or Coverage(None, "")).first
                 per_metric[m] = {
                     g: _affected_periods(metric, days, ps, first_record) for g, ps in all_periods.items()
@@ -315,6 +316,35 @@ def _changes_key(org_id: int) -> str:
     return f"kpis:recompute:scheduled:{org_id}"
 
 
+def metric_record_types(metric: Metric) -> tuple[str, ...]:
+    """The record types whose changes can move this metric (an invoice's payments settle it)."""
+    if (metric.options or {}).get("less_payments"):
+        return (metric.record_type, "payment")
+    return (metric.record_type,)
+
+
+def _recompute_schedule(org: Organization) -> None:
+    """One debounced recompute per burst of changes, sent after the commit."""
+    delay = settings.KPIS_RECOMPUTE_DEBOUNCE_SECONDS
+    if cache.add(_changes_key(org.pk), "1", timeout=delay + 5):
+        org_id = org.pk
+        transaction.on_commit(lambda: _recompute_send(org_id=org_id, delay=delay))
+
+
+def _recompute_send(*, org_id: int, delay: int) -> None:
+    """Send the debounced recompute; with the task queue down, the changes wait in KpiPendingChange and the
+    next change (the sync's next page, once Redis is back) schedules them, instead of failing the caller."""
+    from kombu.exceptions import OperationalError
+
+    from kpis.tasks import kpi_values_recompute_pending_task
+
+    try:
+        kpi_values_recompute_pending_task.apply_async(args=[org_id], countdown=delay)
+    except OperationalError as exc:
+        log.warning("kpis recompute of org %s not scheduled: the task queue is unavailable (%s)", org_id, exc)
+        cache.delete(_changes_key(org_id))
+
+
 def kpi_values_recompute_enqueue(*, org: Organization, changes: dict[str, set[date]]) -> None:
     """Ask for a recompute of the periods containing these dates, for KPIs that read these record types.
 
@@ -336,23 +366,7 @@ def kpi_values_recompute_enqueue(*, org: Organization, changes: dict[str, set[da
     if not rows:
         return
     KpiPendingChange.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
-    delay = settings.KPIS_RECOMPUTE_DEBOUNCE_SECONDS
-    if cache.add(_changes_key(org.pk), "1", timeout=delay + 5):
-        transaction.on_commit(lambda: _recompute_schedule(org_id=org.pk, delay=delay))
-
-
-def _recompute_schedule(*, org_id: int, delay: int) -> None:
-    """Send the debounced recompute; with the task queue down, the changes wait in KpiPendingChange and the
-    next change (the sync's next page, once Redis is back) schedules them, instead of failing the caller."""
-    from kombu.exceptions import OperationalError
-
-    from kpis.tasks import kpi_values_recompute_pending_task
-
-    try:
-        kpi_values_recompute_pending_task.apply_async(args=[org_id], countdown=delay)
-    except OperationalError as exc:
-        log.warning("kpis recompute of org %s not scheduled: the task queue is unavailable (%s)", org_id, exc)
-        cache.delete(_changes_key(org_id))
+    _recompute_schedule(org)
 
 
 def kpi_values_recompute_pending(*, org: Organization, today: date | None = None) -> RecomputeReport | None:
@@ -634,6 +648,12 @@ def metric_validate(metric: Metric) -> None:
         ):
             raise ValidationError(
                 {"options": "A dimension prefix needs a dimension and a plain sum or count."}
+            )
+        if (metric.options or {}).get("less_payments") and (
+            metric.record_type != "invoice" or metric.aggregation != "snapshot_sum"
+        ):
+            raise ValidationError(
+                {"options": "Only an open-invoices sum (snapshot_sum of invoices) takes off payments."}
             )
         if metric.aggregation in SNAPSHOT_AGGREGATIONS and metric.window_months:
             raise ValidationError({"window_months": "A snapshot has no trailing window."})

@@ -32,13 +32,13 @@ def redis_broker(url: str):
 
 
 def _drop_cached_connections() -> None:
-    # The app caches its broker connections: drop them so the next send uses the broker set above. Kombu
-    # also keeps producer pools per broker URL: a later test on the same URL must not get a closed one.
-    import kombu.pools
+    # The app caches its broker connections: drop them so the next send uses the broker set above.
+    # kombu also keeps producer pools per broker URL: a closed one must not serve the next test on that URL.
+    from kombu import pools
 
+    pools.reset()
     app._pool = None
     app.amqp._producer_pool = None
-    kombu.pools.reset()
 
 
 def shared_database_url() -> str:

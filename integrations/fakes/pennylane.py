@@ -4,7 +4,10 @@ A plain WSGI application, so it runs in-process as an httpx.WSGITransport (tests
 as a real HTTP server on 127.0.0.1 (`manage.py fake_provider pennylane --port 8101`). It
 reproduces: bearer auth (401 `{"error", "status"}`), cursor envelopes whose cursor carries no
 filter or sort (a page requested without them is unfiltered and sorted `-id`), `limit` out of
-range → 400, page-number lists (`ledger_accounts`; firm `companies`), changelogs oldest first
+range → 400, the 2026 API (Pennylane's "2026 API changes" guide: `ledger_accounts` and the firm's
+`companies` are cursor lists, `page`/`per_page` there → 400; the `ledger` scope is gone, each
+resource needs its own scope, a 403 names it), an invoice's `matched_transactions` and `payments`
+(cursor lists; empty for drafts, archived invoices and credit notes), changelogs oldest first
 with `start_date` XOR `cursor` (both → 400) and a 4-week window (older → 422
 `{"error", "message", "details"}`), 429 with a plain-text body and the real headers, the
 `ratelimit-*` headers on every answer, and switchable faults (429 bursts, 5xx, slow answers).
@@ -38,8 +41,10 @@ from integrations.fakes.scenario import (
 V2 = "/api/external/v2"
 FIRM = "/api/external/firm/v1"
 LIST_RESOURCES = ("customers", "suppliers", "customer_invoices", "supplier_invoices", "journals", "ledger_entry_lines",
-                  "bank_accounts", "transactions", "billing_subscriptions", "fiscal_years")
-PAGED_RESOURCES = ("ledger_accounts",)
+                  "bank_accounts", "transactions", "billing_subscriptions", "fiscal_years", "ledger_accounts")
+# Page-numbered until the 2026 API; since 1 July 2026 cursor lists that refuse `page`/`per_page`.
+MOVED_TO_CURSORS = ("ledger_accounts", "companies")
+INVOICE_SUBLISTS = ("matched_transactions", "payments")
 FILTER_FIELDS = {"id", "date", "customer_id", "supplier_id", "invoice_number", "journal_id", "ledger_account_id",
                  "bank_account_id"}
 OPERATORS = {"eq", "not_eq", "lt", "lteq", "gt", "gteq", "in", "not_in"}
@@ -242,7 +247,7 @@ class PennylaneFake:
             if rest == ["companies"]:
                 companies = [{"id": cid, "name": self.books[cid].name, "country_alpha2": "FR"}
                              for cid in sorted(allowed) if cid in self.books]
-                return self._paged(companies, params)
+                return self._list_items("companies", companies, params)
             if len(rest) >= 3 and rest[0] == "companies":
                 try:
                     company_id = int(rest[1])
@@ -269,8 +274,8 @@ class PennylaneFake:
             if rest[1] not in CHANGELOG_RESOURCES:
                 raise _error(404, "Not found")
             return self._changelog(book, rest[1], params)
-        if len(rest) == 1 and rest[0] in PAGED_RESOURCES:
-            return self._paged(sorted(book.objects[rest[0]].values(), key=lambda o: o["id"]), params)
+        if len(rest) == 3 and rest[0] == "customer_invoices" and rest[2] in INVOICE_SUBLISTS:
+            return self._invoice_sublist(book, rest[1], rest[2], params)
         if len(rest) == 1 and rest[0] in LIST_RESOURCES:
             return complete_page(rest[0], self._list(book, rest[0], params), book)
         if len(rest) == 2 and rest[0] in LIST_RESOURCES:
@@ -294,21 +299,36 @@ class PennylaneFake:
             raise _error(400, f"limit must be between 1 and {maximum}")
         return limit
 
-    def _paged(self, items: list[dict], params: dict):
+    def _invoice_sublist(self, book: Book, invoice_id: str, sublist: str, params: dict):
+        """An invoice's matched bank transactions or payments (both cursor lists, sortable by id only)."""
         try:
-            page = int(params.get("page", "1"))
-            per_page = int(params.get("per_page", "20"))
+            invoice = book.objects["customer_invoices"].get(int(invoice_id))
         except ValueError:
-            raise _error(400, "page and per_page must be integers") from None
-        if page < 1 or not 1 <= per_page <= 1000:
-            raise _error(400, "per_page must be between 1 and 1000")
-        total_pages = max(1, math.ceil(len(items) / per_page))
-        return {"items": items[(page - 1) * per_page: page * per_page], "total_pages": total_pages,
-                "current_page": page, "total_items": len(items), "per_page": per_page}
+            invoice = None
+        if invoice is None:
+            raise _error(404, "Customer invoice not found")
+        if params.get("sort", "-id").lstrip("-") != "id":
+            raise _error(400, f"Unsupported sort {params['sort']}")
+        quiet = invoice.get("status") == "draft" or (
+            invoice.get("status") == "credit_note" if sublist == "payments" else bool(invoice.get("archived_at")))
+        if quiet:
+            items: list[dict] = []
+        elif sublist == "matched_transactions":
+            # The same transactions as /transactions, but with their journal as an object.
+            items = [{**{k: v for k, v in tx.items() if k != "journal_id"}, "journal": {"id": tx.get("journal_id")}}
+                     for t in book.matches.get(invoice["id"], []) if (tx := book.objects["transactions"].get(t))]
+        else:
+            items = list(book.payments.get(invoice["id"], []))
+        return self._list_items(sublist, items, {k: v for k, v in params.items() if k != "filter"})
 
     def _list(self, book: Book, resource: str, params: dict):
+        return self._list_items(resource, list(book.objects[resource].values()), params)
+
+    def _list_items(self, resource: str, items: list[dict], params: dict):
+        if resource in MOVED_TO_CURSORS and ("page" in params or "per_page" in params):
+            raise _error(400, "page and per_page are no longer supported on this endpoint: "
+                              "use cursor and limit (2026 API changes)")
         limit = self._limit(params, 20, 100)
-        items = list(book.objects[resource].values())
         if params.get("filter"):
             try:
                 rules = json.loads(params["filter"])

@@ -82,6 +82,9 @@ class Book:
     _next: int = 0
     builder: Any = None  # the scenario's builder, kept so the book can grow day by day (grow_until)
     revenue_account: str = "706000"
+    # customer invoice id → ids of the bank transactions matched to it; → its payments (v2 shapes)
+    matches: dict[int, list[int]] = field(default_factory=dict)
+    payments: dict[int, list[dict]] = field(default_factory=dict)
 
     def new_id(self) -> int:
         self._next += 1
@@ -138,11 +141,38 @@ class _Builder:
             "ledger_entry": {"id": entry_id, "url": f"https://app.pennylane.com/api/external/v2/ledger_entries/{entry_id}"},
         }, at=min(d, b.today))
 
-    def transaction(self, d: date, amount: Decimal, label: str):
+    def transaction(self, d: date, amount: Decimal, label: str, *, at: date | None = None) -> dict:
         self.balance += amount
-        self.b.add("transactions", {"date": d.isoformat(), "amount": f"{money(amount):.2f}", "label": label,
-                                    "currency": "EUR", "bank_account": self.b.url("bank_accounts", self.bank["id"])},
-                   at=min(d, self.b.today))
+        return self.b.add("transactions", {
+            "date": d.isoformat(), "amount": f"{money(amount):.2f}", "currency_amount": f"{money(amount):.2f}",
+            "label": label, "currency": "EUR", "bank_account": self.b.url("bank_accounts", self.bank["id"]),
+            "outstanding_balance": None, "archived_at": None, "currency_fee": None, "fee": None,
+            "journal_id": self.journals["BQ"], "categories": [],
+        }, at=at or min(d, self.b.today))
+
+    def pay(self, invoice: dict, amount: Decimal, on: date, *, recorded: date | None = None) -> dict:
+        """The customer pays `amount` incl. VAT on `on` (a bank transfer matched to the invoice), which
+        Pennylane records on `recorded` (default: that day; later for a payment synced late)."""
+        b = self.b
+        amount = money(amount)
+        recorded = recorded or on
+        number = invoice["invoice_number"]
+        entry = b.new_id()
+        self.line(on, "512000", "BQ", f"Règlement {number}", amount, 0, entry)
+        self.line(on, "411000", "BQ", f"Règlement {number}", 0, amount, entry)
+        customer = b.objects["customers"].get((invoice.get("customer") or {}).get("id"), {})
+        tx = self.transaction(on, amount, f"VIR {customer.get('name', '')[:30]} {number}", at=min(recorded, b.today))
+        b.matches.setdefault(invoice["id"], []).append(tx["id"])
+        remaining = money(Decimal(invoice["remaining_amount_with_tax"]) - amount)
+        share = remaining / Decimal(invoice["amount"]) if Decimal(invoice["amount"]) else Decimal(0)
+        invoice["remaining_amount_with_tax"] = f"{max(remaining, Decimal(0)):.2f}"
+        invoice["remaining_amount_without_tax"] = f"{money(Decimal(invoice['currency_amount_before_tax']) * share):.2f}"
+        if remaining <= 0:
+            invoice["paid"], invoice["status"] = True, "paid"
+        stamp = _ts(min(recorded, b.today), 12)
+        invoice["updated_at"] = stamp
+        b.log("customer_invoices", invoice["id"], "update", stamp)
+        return tx
 
     def opening_balance(self, d: date, cash: Decimal) -> None:
         """The bank balance brought forward when the history starts, so cash is not counted from zero."""
@@ -157,7 +187,11 @@ class _Builder:
         return self.b.add("customers", obj, at=at)
 
     def customer_invoice(self, *, customer: dict, d: date, excl: Decimal, revenue_account: str, terms: int,
-                         pay_delay: int | None, credit_of: dict | None = None, subscription: dict | None = None):
+                         pay_delay: int | None, credit_of: dict | None = None, subscription: dict | None = None,
+                         state: str | None = None, refund: bool = True):
+        """A customer invoice (or, with `credit_of`, a credit note) with its ledger lines and, when paid
+        by today, its bank transaction matched to it. `state` "draft" or "archived" makes one that is
+        not a sale: a draft has no ledger lines and is never paid."""
         b = self.b
         excl = money(excl)
         tax = money(excl * VAT)
@@ -165,7 +199,11 @@ class _Builder:
         deadline = d + timedelta(days=terms)
         paid_on = d + timedelta(days=pay_delay) if pay_delay is not None else None
         is_paid = paid_on is not None and paid_on <= b.today
-        if credit_of is not None:
+        if state == "draft":
+            paid_on, is_paid = None, False
+        if state is not None:
+            status = state
+        elif credit_of is not None:
             status = "credit_note"
         elif is_paid:
             status = "paid"
@@ -183,7 +221,7 @@ class _Builder:
             "currency_amount_before_tax": f"{sign * excl:.2f}", "exchange_rate": "1.0",
             "currency_tax": f"{sign * tax:.2f}", "tax": f"{sign * tax:.2f}",
             "date": d.isoformat(), "deadline": deadline.isoformat(), "paid": is_paid or credit_of is not None,
-            "status": status, "draft": False, "language": "fr_FR",
+            "status": status, "draft": state == "draft", "language": "fr_FR",
             "remaining_amount_with_tax": "0.00" if (is_paid or credit_of is not None) else f"{incl:.2f}",
             "remaining_amount_without_tax": "0.00" if (is_paid or credit_of is not None) else f"{excl:.2f}",
             "customer": b.url("customers", customer["id"]),
@@ -192,12 +230,14 @@ class _Builder:
             "ledger_entry": {"id": entry_id},
             "invoice_lines": {"url": f"https://app.pennylane.com/api/external/v2/customer_invoices/{inv_id}/invoice_lines"},
             "payments": {"url": f"https://app.pennylane.com/api/external/v2/customer_invoices/{inv_id}/payments"},
-            "external_reference": number, "archived_at": None,
+            "external_reference": number, "archived_at": _ts(min(d, b.today), 12) if state == "archived" else None,
         }
         updated = paid_on if is_paid else d
         obj["created_at"] = _ts(min(d, b.today))
         obj["updated_at"] = _ts(min(updated, b.today), 11)
         b.add("customer_invoices", obj, at=d)
+        if state == "draft":
+            return obj
         if credit_of is None:
             self.line(d, "411000", "VT", number, incl, 0, entry_id)
             self.line(d, revenue_account, "VT", number, 0, excl, entry_id)
@@ -212,14 +252,97 @@ class _Builder:
             pay_entry = b.new_id()
             self.line(paid_on, "512000", "BQ", f"Règlement {number}", incl, 0, pay_entry)
             self.line(paid_on, "411000", "BQ", f"Règlement {number}", 0, incl, pay_entry)
-            self.transaction(paid_on, incl, f"VIR {customer['name'][:30]} {number}")
-        if credit_of is not None:
+            tx = self.transaction(paid_on, incl, f"VIR {customer['name'][:30]} {number}")
+            b.matches[inv_id] = [tx["id"]]
+        if credit_of is not None and refund:
             refund_on = min(d + timedelta(days=3), b.today)
             refund_entry = b.new_id()
             self.line(refund_on, "411000", "BQ", f"Remboursement {number}", incl, 0, refund_entry)
             self.line(refund_on, "512000", "BQ", f"Remboursement {number}", 0, incl, refund_entry)
             self.transaction(refund_on, -incl, f"REMB {number}")
         return obj
+
+    def record_payment(self, invoice: dict, amount: Decimal, on: date, *, status: str = "paid_out") -> dict:
+        """A payment Pennylane collected itself (card, direct debit), not matched to a bank transaction."""
+        b = self.b
+        amount = money(amount)
+        payment = {"id": b.new_id(), "label": f"Paiement {invoice['invoice_number']}", "currency": "EUR",
+                   "currency_amount": f"{amount:.2f}", "status": status,
+                   "created_at": _ts(min(on, b.today), 9), "updated_at": _ts(min(on, b.today), 9)}
+        b.payments.setdefault(invoice["id"], []).append(payment)
+        if status in ("found", "confirmed", "paid_out"):
+            remaining = money(Decimal(invoice["remaining_amount_with_tax"]) - amount)
+            invoice["remaining_amount_with_tax"] = f"{max(remaining, Decimal(0)):.2f}"
+            if remaining <= 0:
+                invoice["paid"], invoice["status"] = True, "paid"
+            invoice["updated_at"] = _ts(min(on, b.today), 12)
+            b.log("customer_invoices", invoice["id"], "update", invoice["updated_at"])
+        return payment
+
+    def cancel(self, invoice: dict, on: date) -> dict:
+        """Cancel an unpaid invoice: Pennylane issues a credit note for its whole amount and marks it cancelled."""
+        customer = self.b.objects["customers"][invoice["customer"]["id"]]
+        note = self.customer_invoice(customer=customer, d=on, excl=Decimal(invoice["currency_amount_before_tax"]),
+                                     revenue_account=self.b.revenue_account, terms=0, pay_delay=0, credit_of=invoice,
+                                     refund=False)
+        invoice.update(status="cancelled", paid=False, remaining_amount_with_tax="0.00",
+                       remaining_amount_without_tax="0.00", updated_at=_ts(min(on, self.b.today), 12))
+        self.b.log("customer_invoices", invoice["id"], "update", invoice["updated_at"])
+        return note
+
+    def credit(self, invoice: dict, excl: Decimal, on: date) -> dict:
+        """A credit note for part of an invoice still due (a discount after a complaint): it settles that part."""
+        customer = self.b.objects["customers"][invoice["customer"]["id"]]
+        b = self.b
+        excl = money(excl)
+        incl = excl + money(excl * VAT)
+        inv_id, entry_id = b.new_id(), b.new_id()
+        number = f"AV-{on.year}-{inv_id % 1_000_000:05d}"
+        b.add("customer_invoices", {
+            "id": inv_id, "label": f"Avoir {number}", "invoice_number": number, "currency": "EUR",
+            "amount": f"{-incl:.2f}", "currency_amount": f"{-incl:.2f}", "currency_amount_before_tax": f"{-excl:.2f}",
+            "exchange_rate": "1.0", "currency_tax": f"{-(incl - excl):.2f}", "tax": f"{-(incl - excl):.2f}",
+            "date": on.isoformat(), "deadline": on.isoformat(), "paid": True, "status": "credit_note", "draft": False,
+            "remaining_amount_with_tax": "0.00", "remaining_amount_without_tax": "0.00",
+            "customer": b.url("customers", customer["id"]), "credited_invoice": b.url("customer_invoices", invoice["id"]),
+            "billing_subscription": None, "ledger_entry": {"id": entry_id}, "external_reference": number,
+            "archived_at": None, "created_at": _ts(min(on, b.today)), "updated_at": _ts(min(on, b.today)),
+        }, at=on)
+        rebate_account = "709700" if b.revenue_account.startswith("707") else "709000"
+        self.line(on, "411000", "VT", number, 0, incl, entry_id)
+        self.line(on, rebate_account, "VT", number, excl, 0, entry_id)
+        self.line(on, "44571", "VT", number, incl - excl, 0, entry_id)
+        remaining = money(Decimal(invoice["remaining_amount_with_tax"]) - incl)
+        invoice["remaining_amount_with_tax"] = f"{max(remaining, Decimal(0)):.2f}"
+        invoice["updated_at"] = _ts(min(on, b.today), 12)
+        b.log("customer_invoices", invoice["id"], "update", invoice["updated_at"])
+        return b.objects["customer_invoices"][inv_id]
+
+    def trust_cases(self, customer: dict) -> None:
+        """What makes sales figures lie when read naively, so that the demo shows each handled: a draft,
+        an archived invoice, a cancelled invoice with its credit note, a partly paid invoice, a partly
+        credited invoice paid for the rest, and a payment made last month but recorded this month."""
+        today, acc = self.b.today, self.b.revenue_account
+        month = today.replace(day=1)
+        last_month_end = month - timedelta(days=1)
+        two_months = (last_month_end.replace(day=1) - timedelta(days=1)).replace(day=5)
+        self.customer_invoice(customer=customer, d=today, excl=Decimal(9000), revenue_account=acc, terms=30,
+                              pay_delay=None, state="draft")
+        self.customer_invoice(customer=customer, d=two_months, excl=Decimal(4000), revenue_account=acc, terms=30,
+                              pay_delay=None, state="archived")
+        cancelled = self.customer_invoice(customer=customer, d=two_months, excl=Decimal(6000), revenue_account=acc,
+                                          terms=30, pay_delay=None)
+        self.cancel(cancelled, two_months + timedelta(days=2))
+        partly = self.customer_invoice(customer=customer, d=two_months, excl=Decimal(5000), revenue_account=acc,
+                                       terms=30, pay_delay=None)
+        self.pay(partly, Decimal(2000), two_months + timedelta(days=20))
+        credited = self.customer_invoice(customer=customer, d=two_months, excl=Decimal(3000), revenue_account=acc,
+                                         terms=30, pay_delay=None)
+        self.credit(credited, Decimal(500), two_months + timedelta(days=10))
+        self.pay(credited, Decimal(3000), two_months + timedelta(days=40))
+        late_synced = self.customer_invoice(customer=customer, d=two_months, excl=Decimal(2500), revenue_account=acc,
+                                            terms=30, pay_delay=None)
+        self.pay(late_synced, Decimal(3000), last_month_end, recorded=min(today, month + timedelta(days=3)))
 
     def supplier(self, name: str, at: date) -> dict:
         return self.b.add("suppliers", {"name": name, "external_reference": f"SUP-{self.b._next + 1}"}, at=at)
@@ -404,6 +527,7 @@ def build_lumen(book: Book, rng: random.Random) -> None:
                        14: (Decimal(-3500), "Transaction litige transporteur")}.get(i, (Decimal(0), ""))
         bld.close_month(month, depreciation=Decimal(1800), interest=Decimal(320) - Decimal(8) * i,
                         exceptional=exceptional[0], exceptional_label=exceptional[1])
+    bld.trust_cases(wholesale[1])
     # Malformed on purpose: the demo's first sync shows these as rejected, with reasons.
     bad_customer = people[3]
     for bad in ({"amount": "12,5O", "currency_amount_before_tax": "10,4O"}, {"deadline": "31/12/2026"}):
@@ -494,6 +618,7 @@ def build_nuage(book: Book, rng: random.Random) -> None:
         bld.close_month(month, depreciation=Decimal(2500), financial_income=Decimal(900),
                         exceptional=Decimal(-1200) if i == 10 else Decimal(0),
                         exceptional_label="Pénalité de retard URSSAF")
+    bld.trust_cases(active[0][0])
 
 
 def build_boisfin(book: Book, rng: random.Random) -> None:
@@ -549,6 +674,7 @@ def build_boisfin(book: Book, rng: random.Random) -> None:
         bld.close_month(month, depreciation=Decimal(1600), interest=Decimal(700) - Decimal(12) * i,
                         exceptional=Decimal(6000) if i == 16 else Decimal(0),
                         exceptional_label="Cession d'une raboteuse")
+    bld.trust_cases(wholesale)
 
 
 COMPANIES = {

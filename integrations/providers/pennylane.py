@@ -6,11 +6,24 @@ and fall back to a full listing when the 4-week changelog window was missed (422
 resources without a changelog (ledger accounts, bank accounts, subscriptions, fiscal years) are
 listed in full on every sync and reconciled. Ledger accounts come first: ledger entry lines
 point to them by id only, so their PCG numbers are joined locally. Amounts are Decimal from strings.
+
+The 2026 API (Pennylane's "2026 API changes" migration guide, the only behaviour since 1 July 2026):
+ledger accounts (and the firm's companies) are cursor-paginated like every other list, and the old
+`ledger` scope is split into `journals:readonly`, `ledger_accounts:readonly` and
+`ledger_entries:readonly`. A resource the token may not read (403) or that the account lacks (404)
+is skipped with a sentence saying what will not show; the others sync.
+
+Drafts, cancelled and archived invoices (and the credit note cancelling a cancelled invoice) are
+kept with their status but marked void. A customer invoice something was paid on has its
+settlements read (`/customer_invoices/{id}/matched_transactions`, each with its bank `date`, then
+`/customer_invoices/{id}/payments`) and stored as Payment records; a credit note becomes a
+Payment of its credited invoice. `paid_date` is the day the last settlement came in.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
@@ -19,7 +32,16 @@ from typing import Any
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from integrations.base import AccountInfo, Connector, ConnectorError, Cursor, Page, Record
+from integrations.base import (
+    AccountInfo,
+    Connector,
+    ConnectorError,
+    Cursor,
+    Page,
+    Record,
+    ResourceRefused,
+    skipped_page,
+)
 from integrations.http import ProviderClient, ProviderError
 from integrations.ratelimit import rate_limiter
 
@@ -97,11 +119,23 @@ def map_supplier(o: dict, ctx: dict) -> dict:
     return {"name": (o.get("name") or "").strip() or f"#{o['id']}"}
 
 
+# Customer invoice statuses that are not a sale (nor, for a supplier invoice, a purchase).
+VOID_STATUSES = {"draft", "cancelled", "archived"}
+# Payment statuses that mean the money came in (getcustomerinvoicepayments lists the others too).
+PAID_PAYMENT_STATUSES = {"found", "confirmed", "paid_out"}
+
+
+def is_void_invoice(o: dict) -> bool:
+    return (o.get("status") or "") in VOID_STATUSES or o.get("draft") is True or bool(o.get("archived_at"))
+
+
 def _invoice(o: dict, kind: str) -> dict:
     rate = _decimal(o, "exchange_rate", required=False) or Decimal(1)
     incl = _decimal(o, "amount")
     excl_currency = _decimal(o, "currency_amount_before_tax")
     status = o.get("status") or ""
+    # Supplier invoices keep this approximation (their settlements are not read yet); customer
+    # invoices get their real paid date from their settlements (PennylaneConnector._settle).
     paid_at = _datetime(o.get("updated_at")) if (o.get("paid") and status == "paid") else None
     fields = {
         "kind": kind, "number": (o.get("invoice_number") or "")[:80], "issue_date": _date(o, "date"),
@@ -112,8 +146,7 @@ def _invoice(o: dict, kind: str) -> dict:
         "remaining_amount_incl_tax": _decimal(o, "remaining_amount_with_tax", required=False) or Decimal(0),
         "status": status[:30],
         "is_credit_note": status == "credit_note" or bool(o.get("credited_invoice")),
-        # v2 gives no payment date on the invoice (its payments cost one request each): a paid
-        # invoice's last update is when Pennylane recorded the payment.
+        "is_void": is_void_invoice(o),
         "paid_date": paid_at.date() if paid_at else None,
     }
     return fields
@@ -179,6 +212,38 @@ STEPS: list[tuple[str, str | None, Callable | None, bool, dict | None, str | Non
 ]
 
 
+# The read scope each resource needs (2026 names), what it is called and what is lost without it.
+RESOURCES: dict[str, tuple[str, Any, Any]] = {
+    "ledger_accounts": ("ledger_accounts:readonly", _("Ledger accounts"),
+                        _("the ledger (margins, cash, receivables on 411) will not show")),
+    "journals": ("journals:readonly", _("Journals"), _("ledger lines will carry no journal code")),
+    "customers": ("customers:readonly", _("Customers"), _("segments and customer counts will not show")),
+    "suppliers": ("suppliers:readonly", _("Suppliers"), _("invoices will show no supplier")),
+    "bank_accounts": ("bank_accounts:readonly", _("Bank accounts"), _("transactions will show no bank account")),
+    "billing_subscriptions": ("billing_subscriptions:readonly", _("Subscriptions"), _("MRR will not show")),
+    "customer_invoices": ("customer_invoices:readonly", _("Customer invoices"),
+                          _("invoiced revenue, DSO and late payments will not show")),
+    "customer_invoice_payments": ("customer_invoices:readonly", _("Invoice payments"),
+                                  _("paid dates are the invoices' last update and partial payments are not seen")),
+    "supplier_invoices": ("supplier_invoices:readonly", _("Supplier invoices"), _("purchases will not show")),
+    "ledger_entry_lines": ("ledger_entries:readonly", _("Ledger entries"),
+                           _("margins and the other ledger figures will not show")),
+    "transactions": ("transactions:readonly", _("Bank transactions"), _("cash from the bank will not show")),
+    "fiscal_years": ("fiscal_years:readonly", _("Fiscal years"), _("the company's own fiscal year settings are used")),
+}
+
+
+def refusal_reason(resource: str, status: int, detail: str) -> str:
+    """The sentence an admin reads on the run and the connection for a refused resource."""
+    scope, label, consequence = RESOURCES.get(resource, (resource, resource, ""))
+    named = re.search(r"[a-z_]+:(?:readonly|all)", detail or "")
+    if status == 403:
+        return str(_("%(label)s: this token lacks the %(scope)s scope — %(consequence)s.")) % {
+            "label": label, "scope": named.group(0) if named else scope, "consequence": consequence}
+    return str(_("%(label)s: Pennylane does not offer this resource to this account — %(consequence)s.")) % {
+        "label": label, "consequence": consequence}
+
+
 # How much of a sync each resource usually is (for the progress bar: lines outnumber everything).
 WEIGHTS = {"ledger_entry_lines": 8, "customer_invoices": 3, "transactions": 3, "supplier_invoices": 1}
 TOTAL_WEIGHT = sum(WEIGHTS.get(step[0], 1) for step in STEPS)
@@ -204,6 +269,9 @@ class PennylaneConnector(Connector):
         self.now = now or (lambda: datetime.now(UTC))
         self.ctx: dict[str, dict] = {"accounts": {}, "journals": {}}
         self.fiscal_years: list[dict] = []
+        self.invoice_status: dict[str, str] = {}  # customer invoice id → status, for credit notes
+        self.settlements_refused = ""  # set once when the token may not read invoices' settlements
+        self._settlements_readable = True
 
     # --- plumbing ------------------------------------------------------------------------
 
@@ -230,17 +298,32 @@ class PennylaneConnector(Connector):
         if self._client is not None:
             self._client.close()
 
-    def _get(self, path: str, params: dict | None = None) -> Any:
+    def _get(self, path: str, params: dict | None = None, *, resource: str | None = None) -> Any:
+        """GET one path; a 403 or 404 on a resource is ResourceRefused (that resource is skipped)."""
         try:
             return self.client.get(self.prefix + path, params=params)
         except ProviderError as exc:
             if exc.status == 401:
                 raise ConnectorError(str(_("Pennylane refused the token (revoked or expired): "
                                            "generate a new one and replace it.")), permanent=True) from None
+            if exc.status in (403, 404) and resource:
+                raise ResourceRefused(refusal_reason(resource, exc.status, str(exc.args[0])),
+                                      object_type=resource, status=exc.status) from None
             if exc.status == 403:
                 raise ConnectorError(str(_("The token lacks a scope: %(detail)s")) % {"detail": exc.args[0]},
                                      permanent=True) from None
             raise
+
+    def _resource_of(self, path: str) -> str:
+        parts = path.strip("/").split("/")
+        if parts[0] == "changelogs" and len(parts) > 1:
+            return parts[1]
+        if parts[0] == "customer_invoices" and len(parts) == 3:
+            return "customer_invoice_payments"
+        return parts[0]
+
+    def _read(self, path: str, params: dict | None = None) -> Any:
+        return self._get(path, params, resource=self._resource_of(path))
 
     # --- the interface -----------------------------------------------------------------
 
@@ -254,37 +337,60 @@ class PennylaneConnector(Connector):
 
     def fetch(self, *, cursors: dict[str, Cursor]) -> Iterator[Page]:
         started = self.now()
-        for index, (resource, model, mapper, has_changelog, scope, date_field) in enumerate(STEPS):
-            position = (sum(WEIGHTS.get(r[0], 1) for r in STEPS[:index]), WEIGHTS.get(resource, 1))
-            if model is None:
-                self._read_reference(resource)
+        refused: set[str] = set()
+        for index, step in enumerate(STEPS):
+            resource = step[0]
+            if resource == "ledger_entry_lines" and "ledger_accounts" in refused:
+                # Lines point to their account by id only: without the accounts they cannot be read.
+                yield skipped_page(resource, str(_("Ledger entries: they point to ledger accounts this token "
+                                                   "may not read — margins and the other ledger figures will "
+                                                   "not show.")), cursors.get(resource))
                 continue
-            cursor = cursors.get(resource) or {}
-            if has_changelog and cursor.get("phase") == "changes":
-                try:
-                    yield from self._changes(resource, model, mapper, cursor, started, position)
-                    continue
-                except ProviderError as exc:
-                    if exc.status != 422:
-                        raise
-                    cursor = {}  # the 4-week window was missed: list everything again
-            if cursor.get("phase") != "list":
-                cursor = {}
-            yield from self._listing(resource, model, mapper, cursor, started, position,
-                                     has_changelog=has_changelog, scope=scope, date_field=date_field)
+            try:
+                yield from self._step(index, step, cursors, started)
+            except ResourceRefused as exc:
+                refused.add(resource)
+                yield skipped_page(exc.object_type or resource, str(exc), cursors.get(resource))
+            if self.settlements_refused:
+                yield skipped_page("customer_invoice_payments", self.settlements_refused)
+                self.settlements_refused = ""
+
+    def _step(self, index: int, step, cursors: dict[str, Cursor], started: datetime) -> Iterator[Page]:
+        resource, model, mapper, has_changelog, scope, date_field = step
+        position = (sum(WEIGHTS.get(r[0], 1) for r in STEPS[:index]), WEIGHTS.get(resource, 1))
+        if model is None:
+            self._read_reference(resource)
+            return
+        cursor = cursors.get(resource) or {}
+        if has_changelog and cursor.get("phase") == "changes":
+            try:
+                yield from self._changes(resource, model, mapper, cursor, started, position)
+                return
+            except ProviderError as exc:
+                if exc.status != 422:
+                    raise
+                cursor = {}  # the 4-week window was missed: list everything again
+        if cursor.get("phase") != "list" or resource == "ledger_accounts":
+            # Ledger accounts are joined to the lines in memory: always listed whole, never resumed.
+            cursor = {}
+        yield from self._listing(resource, model, mapper, cursor, started, position,
+                                 has_changelog=has_changelog, scope=scope, date_field=date_field)
 
     # --- reading -------------------------------------------------------------------------
 
-    def _read_reference(self, resource: str) -> None:
-        """Journals and fiscal years: small, read every time, joined or kept in memory."""
-        params: dict[str, Any] = {"limit": settings.PENNYLANE_PAGE_LIMIT, "sort": "id"}
+    def _all(self, path: str, params: dict[str, Any]) -> list[dict]:
+        """Every item of a cursor-paginated list (filter and sort re-sent on every page)."""
         items: list[dict] = []
         while True:
-            data = self._get(f"/{resource}", params)
+            data = self._read(path, params)
             items += data.get("items", [])
             if not data.get("has_more") or not data.get("next_cursor"):
-                break
+                return items
             params = {**params, "cursor": data["next_cursor"]}
+
+    def _read_reference(self, resource: str) -> None:
+        """Journals and fiscal years: small, read every time, joined or kept in memory."""
+        items = self._all(f"/{resource}", {"limit": settings.PENNYLANE_PAGE_LIMIT, "sort": "id"})
         if resource == "journals":
             self.ctx["journals"] = {str(j["id"]): str(j.get("code") or "") for j in items}
         else:
@@ -306,11 +412,17 @@ class PennylaneConnector(Connector):
                                   source_updated_at=_datetime(item.get("updated_at"))))
         return records
 
+    def _page(self, resource: str, records: list[Record], cursor: Cursor, progress: float, *,
+              from_changelog: bool = False, **listing) -> Page:
+        """A page; customer invoices come with their settlements (payments after the invoices they settle)."""
+        complete_sets: tuple = ()
+        if resource == "customer_invoices":
+            records, complete_sets = self._settle(records, from_changelog=from_changelog)
+        return Page(object_type=resource, records=records, cursor=cursor, progress=progress,
+                    complete_sets=complete_sets, **listing)
+
     def _listing(self, resource, model, mapper, cursor, started, position, *, has_changelog, scope, date_field):
         """A complete listing, resumable from `list_cursor`; the first page marks where reconciliation starts."""
-        if resource == "ledger_accounts":
-            yield from self._paged_listing(resource, model, mapper, started, position)
-            return
         since = cursor.get("since") or _iso(started)
         params: dict[str, Any] = {"limit": settings.PENNYLANE_PAGE_LIMIT, "sort": "id"}
         if date_field:
@@ -322,7 +434,7 @@ class PennylaneConnector(Connector):
         while True:
             # The cursor carries no filter and no sort: both are sent again on every page.
             query = {**params, "cursor": list_cursor} if list_cursor else dict(params)
-            data = self._get(f"/{resource}", query)
+            data = self._read(f"/{resource}", query)
             records = self._records(model, mapper, data.get("items", []))
             list_cursor = data.get("next_cursor") if data.get("has_more") else None
             pages += 1
@@ -332,27 +444,13 @@ class PennylaneConnector(Connector):
                                if has_changelog else {"phase": "done", "at": _iso(started)})
             else:
                 next_cursor = {"phase": "list", "list_cursor": list_cursor, "since": since}
-            yield Page(object_type=resource, records=records, cursor=next_cursor,
-                       progress=_progress(position, 1 if done else min(0.9, pages / (pages + 10))),
-                       listing_starts=model if is_start and pages == 1 and not date_field else None,
-                       listing_complete=model if done and not date_field else None,
-                       listing_filter=scope)
+            yield self._page(resource, records, next_cursor,
+                             _progress(position, 1 if done else min(0.9, pages / (pages + 10))),
+                             listing_starts=model if is_start and pages == 1 and not date_field else None,
+                             listing_complete=model if done and not date_field else None,
+                             listing_filter=scope)
             if done:
                 return
-
-    def _paged_listing(self, resource, model, mapper, started, position):
-        page = 1
-        while True:
-            data = self._get(f"/{resource}", {"page": page, "per_page": 1000})
-            records = self._records(model, mapper, data.get("items", []))
-            done = page >= int(data.get("total_pages") or 1)
-            yield Page(object_type=resource, records=records,
-                       cursor={"phase": "done", "at": _iso(started)} if done else {"phase": "list", "page": page},
-                       progress=_progress(position, 1 if done else 0.5),
-                       listing_starts=model if page == 1 else None, listing_complete=model if done else None)
-            if done:
-                return
-            page += 1
 
     def _changes(self, resource, model, mapper, cursor, started, position):
         """Follow the changelog from the stored cursor (or start_date), fetching changed objects by id."""
@@ -362,7 +460,7 @@ class PennylaneConnector(Connector):
         else:
             params = {"limit": limit, "start_date": cursor["start_date"]}  # never both: that is a 400
         while True:
-            data = self._get(f"/changelogs/{resource}", params)
+            data = self._read(f"/changelogs/{resource}", params)
             last: dict[str, dict] = {}
             for entry in data.get("items", []):
                 last[str(entry["id"])] = entry  # oldest first: the last operation on an id wins
@@ -381,21 +479,120 @@ class PennylaneConnector(Connector):
                 # Everything processed before we started was read: resume a little before that,
                 # never after the sync's start (entries are idempotent, repeats are harmless).
                 next_cursor = {"phase": "changes", "changelog_cursor": None, "start_date": _iso(started - OVERLAP)}
-            yield Page(object_type=resource, records=records, cursor=next_cursor,
-                       progress=_progress(position, 0.5 if has_more else 1))
+            yield self._page(resource, records, next_cursor, _progress(position, 0.5 if has_more else 1),
+                             from_changelog=True)
             if not has_more:
                 return
             params = {"limit": limit, "cursor": data["next_cursor"]}
 
     def _by_ids(self, resource: str, ids: list[str]) -> list[dict]:
-        params: dict[str, Any] = {
+        return self._all(f"/{resource}", {
             "limit": 100, "sort": "id",
             "filter": json.dumps([{"field": "id", "operator": "in", "value": [int(i) for i in ids]}]),
-        }
-        items: list[dict] = []
-        while True:
-            data = self._get(f"/{resource}", params)
-            items += data.get("items", [])
-            if not data.get("has_more") or not data.get("next_cursor"):
-                return items
-            params = {**params, "cursor": data["next_cursor"]}
+        })
+
+    # --- settlements: when (and how much of) a customer invoice was paid --------------------
+
+    def _settle(self, records: list[Record], *, from_changelog: bool) -> tuple[list[Record], tuple]:
+        """The page's invoices (void ones marked), then their Payment records, and the complete sets.
+
+        An invoice something was paid on (remaining < total) has its matched bank transactions read,
+        then its payments if the transactions do not explain what was paid; its `paid_date` becomes
+        the day of the last settlement when nothing remains due. A credit note is a Payment of the
+        invoice it credits (on its own date), or void with it when that invoice is cancelled.
+        """
+        invoices: list[Record] = []
+        payments: list[Record] = []
+        sets: list[tuple[str, dict, frozenset[str]]] = []
+        for record in records:
+            if record.deleted:
+                invoices.append(record)
+                payments.append(Record(model="payment", external_id=f"credit_note:{record.external_id}",
+                                       deleted=True, source_updated_at=record.source_updated_at))
+                continue
+            if record.reject_reason or record.model != "invoice":
+                invoices.append(record)
+                continue
+            self.invoice_status[record.external_id] = str(record.raw.get("status") or "")
+        self._learn_credited_statuses(records)
+        for record in records:
+            if record.deleted or record.reject_reason or record.model != "invoice":
+                continue
+            fields = dict(record.fields)
+            credited = _link_id(record.raw, "credited_invoice")
+            if fields["is_credit_note"] and credited:
+                if self.invoice_status.get(credited, "") in VOID_STATUSES:
+                    fields["is_void"] = True
+                if not fields["is_void"]:
+                    payments.append(Record(model="payment", external_id=f"credit_note:{record.external_id}",
+                                           fields={"invoice_external_id": credited, "kind": "credit_note",
+                                                   "date": fields["issue_date"],
+                                                   "amount": abs(fields["amount_incl_tax"])},
+                                           source_updated_at=record.source_updated_at))
+                else:
+                    payments.append(Record(model="payment", external_id=f"credit_note:{record.external_id}",
+                                           deleted=True, source_updated_at=record.source_updated_at))
+            elif not fields["is_credit_note"] and not fields["is_void"]:
+                settled = fields["amount_incl_tax"] - fields["remaining_amount_incl_tax"]
+                fields["paid_date"] = None
+                if settled > 0:
+                    rows = self._settlements(record, settled)
+                    if rows is not None:
+                        payments += rows
+                        sets.append(("payment", {"invoice__external_id": record.external_id,
+                                                 "kind__in": ["bank", "payment"]},
+                                     frozenset(r.external_id for r in rows)))
+                    if fields["remaining_amount_incl_tax"] <= 0:
+                        updated = _datetime(record.raw.get("updated_at"))
+                        days = [r.fields["date"] for r in rows or ()]
+                        fields["paid_date"] = max(days) if days else (updated.date() if updated else None)
+                elif from_changelog:
+                    # Unpaid again (a payment refunded or unmatched): its old settlements go.
+                    sets.append(("payment", {"invoice__external_id": record.external_id,
+                                             "kind__in": ["bank", "payment"]}, frozenset()))
+            invoices.append(Record(model=record.model, external_id=record.external_id, fields=fields,
+                                   source_updated_at=record.source_updated_at, raw=record.raw))
+        return invoices + payments, tuple(sets)
+
+    def _learn_credited_statuses(self, records: list[Record]) -> None:
+        """Statuses of the invoices this page's credit notes credit (one request for those not seen yet)."""
+        missing = sorted({c for r in records if not r.deleted and not r.reject_reason and r.model == "invoice"
+                          and (c := _link_id(r.raw, "credited_invoice")) and c not in self.invoice_status})
+        for start in range(0, len(missing), 100):
+            for item in self._by_ids("customer_invoices", missing[start: start + 100]):
+                self.invoice_status[str(item["id"])] = str(item.get("status") or "")
+
+    def _settlements(self, record: Record, settled: Decimal) -> list[Record] | None:
+        """Payment records explaining up to `settled` EUR of this invoice, oldest first; None if refused."""
+        if not self._settlements_readable:
+            return None
+        invoice_id = record.external_id
+        try:
+            found = [(_date(t, "date"), f"{invoice_id}:tx:{t['id']}", _decimal(t, "amount"), "bank")
+                     for t in self._all(f"/customer_invoices/{invoice_id}/matched_transactions",
+                                        {"limit": 100, "sort": "id"})]
+            if sum((a for _d, _i, a, _k in found), Decimal(0)) < settled:
+                found += [(_datetime(p.get("updated_at")).date(), f"{invoice_id}:payment:{p['id']}",
+                           _decimal(p, "currency_amount") * (record.fields["exchange_rate"] or 1), "payment")
+                          for p in self._all(f"/customer_invoices/{invoice_id}/payments", {"limit": 100, "sort": "id"})
+                          if p.get("status") in PAID_PAYMENT_STATUSES and _datetime(p.get("updated_at"))]
+        except ResourceRefused as exc:
+            if exc.status == 404:
+                return None  # this invoice went away meanwhile: its settlements are read with it next time
+            self._settlements_readable = False
+            self.settlements_refused = str(exc)
+            return None
+        except (Malformed, KeyError, TypeError):
+            return []
+        rows, left = [], settled
+        for day, external_id, amount, kind in sorted(found):
+            if left <= 0 or amount <= 0:
+                continue
+            # A transaction may settle several invoices: this invoice takes no more than was paid on it.
+            share = min(amount, left)
+            left -= share
+            rows.append(Record(model="payment", external_id=external_id,
+                               fields={"invoice_external_id": invoice_id, "kind": kind, "date": day,
+                                       "amount": share.quantize(Decimal("0.01"))},
+                               source_updated_at=record.source_updated_at))
+        return rows

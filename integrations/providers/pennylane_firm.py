@@ -31,14 +31,14 @@ class PennylaneFirmConnector(PennylaneConnector):
         return f"/companies/{self.connection.provider_account_id}"
 
     def companies(self) -> list[dict]:
-        """Every company the firm token reaches: [{"id", "name"}, …] (page-numbered list)."""
-        found, page = [], 1
+        """Every company the firm token reaches: [{"id", "name"}, …] (cursor-paginated since the 2026 API)."""
+        found, params = [], {"limit": 100}
         while True:
-            data = self.client.get("/companies", params={"page": page, "per_page": 1000})
+            data = self.client.get("/companies", params=params)
             found += [{"id": str(c["id"]), "name": c.get("name", "")} for c in data.get("items", [])]
-            if page >= int(data.get("total_pages") or 1):
+            if not data.get("has_more") or not data.get("next_cursor"):
                 return found
-            page += 1
+            params = {"limit": 100, "cursor": data["next_cursor"]}
 
     def account_info(self) -> AccountInfo:
         try:

@@ -16,6 +16,7 @@ portable that way).
 from __future__ import annotations
 
 import bisect
+import json
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -112,6 +113,22 @@ def _aggregate(metric, expr_filter: Q):
         return Count(metric.distinct_field or metric.value or "pk", filter=expr_filter, distinct=True)
     expr = value_expression(metric)
     return {"sum": Sum, "avg": Avg, "min": Min, "max": Max}[agg](expr, filter=expr_filter)
+
+
+def _open_amount(metric, expr_filter: Q, day: date):
+    """Σ of each invoice's value less its payments dated on or before `day` (what was still due that day)."""
+    from django.db.models import DecimalField, ExpressionWrapper, OuterRef, Subquery
+    from django.db.models.functions import Coalesce
+
+    from integrations.models import Payment
+
+    money = DecimalField(max_digits=28, decimal_places=6)
+    paid = (Payment.objects.filter(invoice=OuterRef("pk"), is_deleted=False, date__lte=day).order_by()
+            .values("invoice").annotate(t=Sum("amount")).values("t"))
+    still_due = ExpressionWrapper(
+        value_expression(metric) - Coalesce(Subquery(paid, output_field=money), Value(0, output_field=money)),
+        output_field=money)
+    return Sum(still_due, filter=expr_filter)
 
 
 def _dec(v) -> Decimal | None:
@@ -289,7 +306,10 @@ def _filtered_query(org, record_type, dim, group, periods_by_grain, raw) -> None
                 key = (j, _span_key(m, p))
                 if key not in aliases:
                     aliases[key] = f"a{len(aliases)}"
-                    aggs[aliases[key]] = _aggregate(m, mq & span_q(m, p))
+                    if (m.options or {}).get("less_payments") and m.aggregation == "snapshot_sum":
+                        aggs[aliases[key]] = _open_amount(m, mq & span_q(m, p), snapshot_day(m, p))
+                    else:
+                        aggs[aliases[key]] = _aggregate(m, mq & span_q(m, p))
                 plan.append((m, grain, p, aliases[key]))
     if not aggs:
         return
@@ -310,9 +330,11 @@ def _filtered_query(org, record_type, dim, group, periods_by_grain, raw) -> None
 def _snapshots_by_month(org, key, group, periods_by_grain, raw) -> None:
     """Records open at a month end: ONE query grouping rows by the month they open, the month they close
     and (for ageing) their due day, then the snapshot of each period end in Python. Exact, because a
-    record is open on the last day D of month M iff it opened in a month ≤ M and closes after M."""
-    from django.db.models.functions import TruncMonth
+    record is open on the last day D of month M iff it opened in a month ≤ M and closes after M.
 
+    A metric with `options.less_payments` (invoices) counts what was still due on the day: one more
+    query groups the invoices' payments the same way plus by their own month, and a payment made in
+    a month ≤ M is taken off the snapshot of M (partial payments, credit notes applied)."""
     record_type, dim, date_field, end_field, age_field = key
     model = model_for(record_type)
     last = max(p.end for ps in periods_by_grain.values() for p in ps)
@@ -320,33 +342,17 @@ def _snapshots_by_month(org, key, group, periods_by_grain, raw) -> None:
     qs = model.objects.for_org(org).filter(day_q(model, date_field, lte=last))
     if end_field:  # records closed before the first snapshot day count nowhere
         qs = qs.filter(Q(**{f"{end_field}__isnull": True}) | day_q(model, end_field, gt=first))
-    annotations = {"_sm": TruncMonth(date_field)}
-    fields = ["_sm"]
-    if end_field:
-        annotations["_em"] = TruncMonth(end_field)
-        fields.append("_em")
-    if age_field:
-        fields.append(age_field)
-    if dim:
-        fields.append(dim)
     aggs = {f"m{j}": _aggregate(m, metric_q(m)) for j, m in enumerate(group)}
-    rows = list(qs.annotate(**annotations).values(*fields).annotate(**aggs).order_by())
+    rows = _month_rows(qs, key, aggs)
+    paid: dict[int, list] = {}
+    by_filters: dict[str, list] = {}  # metrics that filter invoices alike share one payments query
+    for j, m in enumerate(group):
+        if (m.options or {}).get("less_payments"):
+            same = json.dumps(m.filters or {}, sort_keys=True, default=str)
+            if same not in by_filters:
+                by_filters[same] = _payment_month_rows(org, qs.filter(metric_q(m)), key)
+            paid[j] = by_filters[same]
 
-    def month(v):
-        return None if v is None else (_as_date(v) if isinstance(v, datetime) else v)
-
-    prepared = [
-        (
-            month(r["_sm"]),
-            month(r.get("_em")),
-            _as_date(r[age_field])
-            if age_field and isinstance(r[age_field], datetime)
-            else (r[age_field] if age_field else None),
-            _dim(r[dim]) if dim else TOTAL,
-            r,
-        )
-        for r in rows
-    ]
     for j, m in enumerate(group):
         options = m.options or {}
         lo, hi = options.get("age_min_days"), options.get("age_max_days")
@@ -355,24 +361,75 @@ def _snapshots_by_month(org, key, group, periods_by_grain, raw) -> None:
                 day = snapshot_day(m, p)
                 month_start = date(day.year, day.month, 1)
                 totals: dict[str, Decimal] = defaultdict(Decimal)
-                for sm, em, age, dim_value, r in prepared:
+                for sm, em, age, dim_value, r in rows:
                     v = r[f"m{j}"]
-                    if not v or sm > month_start or (em is not None and em <= month_start):
+                    if not v or not _open_in(sm, em, age, month_start, day, lo, hi, age_field):
                         continue
-                    if age_field:
-                        if age is None:
-                            continue
-                        if lo is not None and age > day - timedelta(days=int(lo)):
-                            continue
-                        if hi is not None and age < day - timedelta(days=int(hi)):
-                            continue
                     totals[TOTAL] += _dec(v)
                     if dim:
                         totals[dim_value] += _dec(v)
+                for sm, em, age, dim_value, r in paid.get(j, ()):
+                    if r["_pm"] > month_start or not _open_in(sm, em, age, month_start, day, lo, hi, age_field):
+                        continue
+                    totals[TOTAL] -= _dec(r["s"])
+                    if dim:
+                        totals[dim_value] -= _dec(r["s"])
                 cell = raw[(m.slug, grain, p.start)]
                 cell[TOTAL] = totals.get(TOTAL, Decimal(0))
                 for dim_value, v in totals.items():
                     cell[dim_value] = v
+
+
+def _month(v) -> date | None:
+    return None if v is None else (_as_date(v) if isinstance(v, datetime) else v)
+
+
+def _month_rows(qs, key, aggs, prefix: str = "", extra: dict | None = None) -> list[tuple]:
+    """Rows grouped by (start month, end month, age day, dimension[, extra]) as (sm, em, age, dim, row)."""
+    from django.db.models.functions import TruncMonth
+
+    _record_type, dim, date_field, end_field, age_field = key
+    annotations = {"_sm": TruncMonth(prefix + date_field), **(extra or {})}
+    fields = ["_sm", *(extra or {})]
+    if end_field:
+        annotations["_em"] = TruncMonth(prefix + end_field)
+        fields.append("_em")
+    if age_field:
+        fields.append(prefix + age_field)
+    if dim:
+        fields.append(prefix + dim)
+    out = []
+    for r in qs.annotate(**annotations).values(*fields).annotate(**aggs).order_by():
+        age = r[prefix + age_field] if age_field else None
+        for name in extra or {}:
+            r[name] = _month(r[name])
+        out.append((_month(r["_sm"]), _month(r.get("_em")), _as_date(age) if isinstance(age, datetime) else age,
+                    _dim(r[prefix + dim]) if dim else TOTAL, r))
+    return out
+
+
+def _payment_month_rows(org, invoices, key) -> list[tuple]:
+    """The payments of these invoices, grouped like the invoices and by the payment's month: ONE query."""
+    from django.db.models.functions import TruncMonth
+
+    from integrations.models import Payment
+
+    payments = Payment.objects.for_org(org).filter(is_deleted=False, invoice__in=invoices.values("pk"))
+    return _month_rows(payments, key, {"s": Sum("amount")}, prefix="invoice__", extra={"_pm": TruncMonth("date")})
+
+
+def _open_in(sm, em, age, month_start: date, day: date, lo, hi, age_field: str) -> bool:
+    """Whether a row opened by month `sm` and closed in month `em` is open (and old enough) on `day`."""
+    if sm > month_start or (em is not None and em <= month_start):
+        return False
+    if age_field:
+        if age is None:
+            return False
+        if lo is not None and age > day - timedelta(days=int(lo)):
+            return False
+        if hi is not None and age < day - timedelta(days=int(hi)):
+            return False
+    return True
 
 
 # --- ledger lines: one pass grouped by month and account -----------------------------------------------

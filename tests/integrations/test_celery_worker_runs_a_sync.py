@@ -1,5 +1,6 @@
 """A real Celery worker process, Redis as the broker, the fake Pennylane over HTTP: no eager mode."""
 
+import os
 import time
 
 import pytest
@@ -9,7 +10,8 @@ from integrations.services import sync_run_enqueue
 from tests.integrations.conftest import make_connection
 from tests.workers import celery_worker, redis_broker
 
-REDIS_URL = "redis://127.0.0.1:6379/1"
+# The run's own Redis (REDIS_URL) when set: engineers sharing one Redis must not share a queue.
+REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/1"
 
 
 @pytest.fixture

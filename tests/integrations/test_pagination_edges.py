@@ -49,11 +49,13 @@ def test_a_limit_out_of_range_is_a_400_not_clamped(fake, limit):
     assert response.json() == {"error": "limit must be between 1 and 100", "status": 400}
 
 
-def test_page_numbered_lists_report_their_pages(fake):
-    body = _client(fake).get("/ledger_accounts", params={"page": 2, "per_page": 10}).json()
-    assert body["current_page"] == 2 and body["per_page"] == 10
-    # The book has the scenario's chart of accounts: 33 accounts, 4 pages of 10.
-    assert body["total_pages"] == 4 and body["total_items"] == len(ACCOUNTS) == 33 and len(body["items"]) == 10
+def test_ledger_accounts_no_longer_take_page_numbers_since_the_2026_api(fake):
+    assert _client(fake).get("/ledger_accounts", params={"page": 2, "per_page": 10}).status_code == 400
+    first = _client(fake).get("/ledger_accounts", params={"limit": 10, "sort": "id"}).json()
+    rest = _client(fake).get("/ledger_accounts", params={"limit": 100, "sort": "id",
+                                                          "cursor": first["next_cursor"]}).json()
+    assert len(first["items"]) == 10 and first["has_more"] is True
+    assert len(rest["items"]) == len(ACCOUNTS) - 10 and rest["has_more"] is False and rest["next_cursor"] is None
 
 
 def test_every_answer_carries_the_rate_limit_headers_and_a_429_is_plain_text(fake):

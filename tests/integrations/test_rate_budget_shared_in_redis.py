@@ -1,3 +1,4 @@
+import os
 import time
 
 import pytest
@@ -5,7 +6,8 @@ import redis
 
 from integrations.ratelimit import RedisRateLimiter
 
-REDIS_URL = "redis://127.0.0.1:6379/1"
+# The run's own Redis (REDIS_URL) when set: engineers sharing one Redis must not share a queue.
+REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/1"
 
 
 @pytest.fixture

@@ -27,7 +27,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from integrations.base import AccountInfo, Connector, ConnectorError, Cursor, Page, Record
+from integrations.base import (
+    AccountInfo,
+    Connector,
+    ConnectorError,
+    Cursor,
+    Page,
+    Record,
+    ResourceRefused,
+    skipped_page,
+)
 from integrations.http import ProviderClient, ProviderError, transport_for
 from integrations.providers.hubspot.mapping import (
     LAST_MODIFIED,
@@ -99,13 +108,33 @@ def _permanent_message(exc: ProviderError) -> str:
     if exc.status == 401:
         return _("HubSpot refused the token (revoked, expired or mistyped): reconnect HubSpot.")
     if exc.status == 403:
-        missing = []
-        for error in exc.details or []:
-            context = (error or {}).get("context") or {}
-            missing += context.get("requiredGranularScopes") or context.get("requiredScopes") or []
-        scopes = ", ".join(missing) or _("the read scopes")
+        scopes = ", ".join(_missing_scopes(exc)) or _("the read scopes")
         return _("HubSpot refused access: grant %(scopes)s to the app, then reconnect.") % {"scopes": scopes}
     return str(exc)
+
+
+# What each object type is called and what is lost when the token may not read it.
+TYPE_WORDS = {
+    "companies": (gettext_lazy("Companies"), gettext_lazy("segments by company will not show")),
+    "contacts": (gettext_lazy("Contacts"), gettext_lazy("leads and conversion will not show")),
+    "deals": (gettext_lazy("Deals"), gettext_lazy("pipeline, win rate and bookings will not show")),
+}
+
+
+def _missing_scopes(exc: ProviderError) -> list[str]:
+    """The scopes a 403 says are missing (HubSpot lists them in each error's context)."""
+    missing = []
+    for error in exc.details or []:
+        context = (error or {}).get("context") or {}
+        missing += context.get("requiredGranularScopes") or context.get("requiredScopes") or []
+    return missing
+
+
+def _refusal(type_: str, exc: ProviderError) -> str:
+    label, consequence = TYPE_WORDS[type_]
+    scopes = _missing_scopes(exc)
+    return _("%(label)s: this token lacks the %(scope)s scope — %(consequence)s.") % {
+        "label": label, "scope": ", ".join(scopes) or f"crm.objects.{type_}.read", "consequence": consequence}
 
 
 class HubSpotConnector(Connector):
@@ -121,6 +150,7 @@ class HubSpotConnector(Connector):
         self.sleep = sleep
         self._client: ProviderClient | None = None
         self._search: ProviderClient | None = None
+        self._reading: str | None = None  # the object type being read: a 403 there skips only that type
 
     # ---- clients and tokens --------------------------------------------------------------------
 
@@ -193,6 +223,8 @@ class HubSpotConnector(Connector):
                 if exc.status == 401 and attempt == 1 and self._is_oauth():
                     self._refresh(force=True)
                     continue
+                if exc.status == 403 and self._reading:
+                    raise ResourceRefused(_refusal(self._reading, exc), object_type=self._reading) from None
                 if exc.permanent and exc.status in (401, 403):
                     raise ConnectorError(_permanent_message(exc), permanent=True) from None
                 raise
@@ -213,12 +245,28 @@ class HubSpotConnector(Connector):
     def fetch(self, *, cursors: dict[str, Cursor]) -> Iterator[Page]:
         started = timezone.now()
         end_ms = to_epoch_ms(started) - settings.HUBSPOT_SEARCH_INDEX_LAG_SECONDS * 1000
-        stages = Stages(self._call("GET", "/crm/v3/pipelines/deals").get("results", []))
+        refused: dict[str, str] = {}
+        try:
+            self._reading = "deals"  # the pipelines are the deals' stages
+            stages = Stages(self._call("GET", "/crm/v3/pipelines/deals").get("results", []))
+        except ResourceRefused as exc:
+            stages, refused["deals"] = Stages([]), str(exc)
+        finally:
+            self._reading = None
         owners = self._owners()
         for index, type_ in enumerate(OBJECT_TYPES):
             cursor = dict(cursors.get(type_) or {})
-            yield from self._changed(type_, cursor, end_ms, stages, owners, index)
-            yield from self._archived(type_, cursor, end_ms, index)
+            if type_ in refused:
+                yield skipped_page(type_, refused[type_], cursor)
+                continue
+            self._reading = type_
+            try:
+                yield from self._changed(type_, cursor, end_ms, stages, owners, index)
+                yield from self._archived(type_, cursor, end_ms, index)
+            except ResourceRefused as exc:
+                yield skipped_page(type_, str(exc), cursor)
+            finally:
+                self._reading = None
 
     # ---- reading -------------------------------------------------------------------------------
 

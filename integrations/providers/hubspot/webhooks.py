@@ -59,7 +59,7 @@ def hubspot_hubs_sync_enqueue(*, hub_ids: set[str]) -> list[SyncRun]:
     for connection_id, org_id in rls.hubspot_connections(hub_ids):
         with rls.org_context(org_id):
             connection = Connection.objects.filter(  # scoped: in its own tenant's context
-                organization_id=org_id, pk=connection_id, status=Connection.Status.ACTIVE).first()
+                organization_id=org_id, pk=connection_id, status__in=Connection.SYNCING).first()
             if connection is not None:
                 runs.append(sync_run_enqueue(connection=connection, trigger=SyncRun.Trigger.SCHEDULE))
     return runs

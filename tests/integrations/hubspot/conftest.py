@@ -5,6 +5,7 @@ Every test gets its own fake, mounted in-process at settings.HUBSPOT_API_BASE_UR
 and sync locks live in Redis db 2.
 """
 
+import os
 from datetime import UTC, datetime
 
 import pytest
@@ -14,7 +15,8 @@ from integrations.fakes.hubspot_scenario import HubSpotScenario
 from integrations.http import mount_transport
 from integrations.models import Connection
 
-REDIS_URL = "redis://127.0.0.1:6379/2"
+# The run's own Redis (REDIS_URL) when set: engineers sharing one Redis must not share a queue.
+REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/2"
 TOKEN = "pat-eu1-acme-private-app"
 
 

@@ -1,8 +1,8 @@
-"""Refusals only the admin can fix (missing scope, revoked or malformed token) stop the sync and
-mark the connection as needing attention, with a message that says what to do."""
+"""Refusals only the admin can fix (revoked or malformed token) stop the sync and mark the connection
+as needing attention, with a message that says what to do; a missing scope skips only what it guards."""
 
 from integrations.fakes.hubspot import READ_SCOPES
-from integrations.models import Connection, SyncRun
+from integrations.models import Connection, Contact, Deal, SyncRun
 from integrations.services import connection_sync
 
 
@@ -11,16 +11,18 @@ def _connect(org, token):
                                      provider_account_id="7001")
 
 
-def test_a_missing_scope_names_the_scope_to_grant(acme, hubspot_fake):
+def test_a_missing_deals_scope_skips_the_deals_and_syncs_the_rest(acme, hubspot_fake):
     token = hubspot_fake.add_private_token(scopes=[s for s in READ_SCOPES if s != "crm.objects.deals.read"])
     connection = _connect(acme, token)
 
     run = connection_sync(connection=connection)
 
     connection.refresh_from_db()
-    assert run.state == SyncRun.State.FAILED
-    assert connection.status == Connection.Status.NEEDS_ATTENTION
-    assert connection.last_error == "HubSpot refused access: grant crm.objects.deals.read to the app, then reconnect."
+    assert run.state == SyncRun.State.DONE
+    assert connection.status == Connection.Status.PARTLY_SYNCED
+    assert run.skipped == [{"object_type": "deals", "reason": "Deals: this token lacks the crm.objects.deals.read "
+                                                              "scope — pipeline, win rate and bookings will not show."}]
+    assert Contact.objects.for_org(acme).exists() and not Deal.objects.for_org(acme).exists()
     assert [r.status for r in hubspot_fake.log].count(403) == 1  # never retried
 
 

@@ -190,3 +190,10 @@ def series(org, name: str, day: date, value, dimension: str = "") -> c.Operation
         value=D(value),
         dimension=dimension,
     )
+
+
+def payment(org, inv: c.Invoice, day: date, amount, *, kind="bank") -> c.Payment:
+    """Money that settled (part of) `inv` on `day` (a credit note applied to it: kind="credit_note")."""
+    return c.Payment.objects.create(
+        organization=org, source="demo", external_id=_ext(), invoice=inv, kind=kind, date=day, amount=D(amount)
+    )

@@ -1,5 +1,6 @@
 """The debounce key lives in Redis (db 3 for these tests) with a lifetime just over the countdown."""
 
+import os
 from datetime import date
 from unittest import mock
 
@@ -10,7 +11,8 @@ from django.core.cache import cache
 from kpis.services import kpi_values_recompute_enqueue
 from kpis.tasks import kpi_values_recompute_pending_task
 
-REDIS_URL = "redis://127.0.0.1:6379/3"
+# The run's own Redis (REDIS_URL) when set: engineers sharing one Redis must not share a queue.
+REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/3"
 
 
 @pytest.fixture

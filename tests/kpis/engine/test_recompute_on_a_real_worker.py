@@ -1,5 +1,6 @@
 """A real Celery worker on the `kpis` queue, Redis (db 3) as broker and cache: no eager mode."""
 
+import os
 import time
 from datetime import date
 
@@ -11,7 +12,8 @@ from kpis.services import catalogue_install, kpi_values_recompute_enqueue
 from tests.kpis.engine.records import ledger
 from tests.workers import celery_worker, redis_broker
 
-REDIS_URL = "redis://127.0.0.1:6379/3"
+# The run's own Redis (REDIS_URL) when set: engineers sharing one Redis must not share a queue.
+REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/3"
 
 
 @pytest.fixture
