@@ -92,7 +92,7 @@ class Invoice(CanonicalRecord):
     is_void = models.BooleanField(default=False)
 
     STATUS_LABELS = {
-        "paid": _("Paid"), "late": _("Late"), "upcoming": _("Upcoming"), "draft": _("Draft"),
+        "paid": _("Paid"), "late": _("Late"), "upcoming": _("Not yet due"), "draft": _("Draft"),
         "cancelled": _("Cancelled"), "archived": _("Archived"), "credit_note": _("Credit note"),
         "partially_cancelled": _("Partly cancelled"), "incomplete": _("Incomplete"),
     }

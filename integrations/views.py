@@ -12,7 +12,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -221,15 +220,7 @@ def _suggest(company_name: str, clients: list) -> int | None:
     return matches[0] if len(matches) == 1 else None
 
 
-# The providers' invoice statuses, in the reader's language (an unknown one is shown as the provider wrote it).
-INVOICE_STATUSES = {"paid": _l("paid"), "upcoming": _l("not yet due"), "late": _l("late"),
-                    "credit_note": _l("credit note"), "draft": _l("draft"), "cancelled": _l("cancelled"),
-                    "partially_paid": _l("partly paid")}
-
-
 def _cell(record, attribute: str):
-    if attribute == "status" and record._meta.model_name == "invoice":
-        return str(INVOICE_STATUSES.get(record.status, record.status))
     if attribute == "party":
         party = record.customer or record.supplier
         return party.name if party else ""

@@ -60,7 +60,7 @@ def test_invoice_statuses_are_in_the_readers_language(client, acme, acme_ceo):
     invoice = _invoice(acme)
     Invoice.objects.filter(pk=invoice.pk).update(status="upcoming")
     html = _records(client, acme_ceo, "fr")
-    assert "à échoir" in html and ">upcoming<" not in html
+    assert "À échoir" in html and ">upcoming<" not in html
 
 
 def test_rejected_records_name_their_type_in_the_readers_language(client, acme, acme_ceo):
