@@ -282,7 +282,8 @@
       series: [{
         name: data.name || "", type: "bar", data: data.values || [], barMaxWidth: 48,
         itemStyle: { color: COLOURS.actual, borderRadius: [3, 3, 0, 0] },
-        label: { show: true, position: "top", color: COLOURS.text, formatter: (p) => axisFmt(p.value) },
+        // A bar says its own figure in full (6 041 €); only the axis ticks are compact.
+        label: { show: true, position: "top", color: COLOURS.text, formatter: (p) => fmt(p.value) },
       }],
     });
   }
