@@ -7,6 +7,7 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts and tenancy"
 
     def ready(self) -> None:
+        from accounts import schema  # noqa: F401  registers the API key scheme with drf-spectacular
         from accounts.rls import policies_apply
 
         # After every migrate, every tenant table (a new one included) gets its row-level policy.

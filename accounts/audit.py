@@ -28,7 +28,7 @@ def audit_log_record(
             actor=actor,
             action=action,
             target_type=target._meta.label_lower if target is not None else "",
-            target_id=str(target.pk) if target is not None else "",
+            target_id=str(target.pk)[:64] if target is not None else "",  # an API key's pk is its prefix and hash
             target_repr=str(target)[:255] if target is not None else "",
             data=data or {},
             ip_address=ip,

@@ -5,12 +5,12 @@ import pytest
 from django.test import override_settings
 
 from integrations import services
-from integrations.models import Connection, Customer, Invoice, LedgerLine, SyncRun
+from integrations.models import Connection, Customer, Invoice, LedgerAccount, LedgerLine, Supplier, SyncRun
 from integrations.services import connection_disconnect, connection_pause, connection_sync
 
 pytestmark = pytest.mark.django_db
 
-RECORD_MODELS = (Customer, Invoice, LedgerLine)
+RECORD_MODELS = (LedgerAccount, Customer, Supplier, Invoice, LedgerLine)  # the 2026 sync reads accounts first
 
 
 def _records(org) -> int:

@@ -16,7 +16,7 @@ from tests.conftest import url
 from tests.factories import make_member
 from tests.kpis.ui.kpi_data import make_kpi, set_value
 
-LEAK = "production_cost / units_produced"
+LEAK = "personnel / units_produced"
 FORM = {"name": "Unit cost", "slug": "unit_cost", "formula": LEAK, "unit": "eur", "direction": "lower",
         "category": "operations", "owner_role": "coo", "visibility_capability": "kpis.view", "description": ""}
 API = "/api/v1/orgs/acme"
@@ -37,13 +37,15 @@ def viewer(acme):
 def leaky_kpi(installed):
     """A KPI saved before the rule existed: declared "everyone", reading cost detail; one value in October."""
     kpi = make_kpi(installed, slug="unit_cost", name="Unit cost", formula=LEAK)
-    set_value(kpi, date(2026, 10, 1), "12.34", inputs={"metrics": {"production_cost": "1234", "units_produced": "100"}})
+    set_value(kpi, date(2026, 10, 1), "12.34", inputs={"metrics": {"personnel": "1234", "units_produced": "100"}})
     return kpi
 
 
 def test_the_catalogue_gives_each_metric_the_visibility_of_the_kpis_that_read_it(installed):
     caps = dict(Metric.objects.for_org(installed).values_list("slug", "visibility_capability"))
-    assert caps["production_cost"] == caps["units_produced"] == caps["personnel"] == "kpis.view_costs"
+    assert caps["personnel"] == "kpis.view_costs"
+    # Since #8 the COO owns cost per unit: what it reads is an operational cost, not cost detail.
+    assert caps["production_cost"] == caps["units_produced"] == "kpis.view_operational_costs"
     assert caps["units_shipped"] == "kpis.view"  # the return rate, seen by everyone, reads it too
     assert caps["revenue_ledger"] == "kpis.view"
     assert caps["charges_total"] == "kpis.view_costs"  # read by no KPI: the catalogue says so itself
@@ -52,7 +54,7 @@ def test_the_catalogue_gives_each_metric_the_visibility_of_the_kpis_that_read_it
 def test_the_coo_formula_check_treats_cost_metrics_as_unknown_and_previews_nothing(client, installed, bob):
     client.force_login(bob.user)
     html = client.post(url("kpis:formula_check", org_slug="acme"), {"formula": LEAK}).content.decode()
-    assert "Unknown metric or KPI “production_cost”." in html
+    assert "Unknown metric or KPI “personnel”." in html
     assert 'data-testid="formula-preview"' not in html
 
 
@@ -66,7 +68,7 @@ def test_the_cfo_formula_check_previews_it_and_says_who_will_see_it(client, inst
 def test_the_editor_does_not_offer_cost_metrics_to_the_coo(client, installed, bob):
     client.force_login(bob.user)
     html = client.get(url("kpis:kpi_create", org_slug="acme")).content.decode()
-    assert "production_cost" not in html and "units_shipped" in html
+    assert "personnel" not in html and "units_shipped" in html
 
 
 def test_a_kpi_cannot_be_saved_visible_to_everyone_over_cost_metrics(client, installed, alice):
@@ -114,7 +116,7 @@ def test_the_api_lets_the_cfo_read_it(client, leaky_kpi, alice):
 
 def test_the_api_what_if_refuses_a_driver_the_member_may_not_see(client, installed, bob):
     client.force_login(bob.user)  # COO: what-if, but no cost detail
-    body = {"period": "2026-10-01", "changes": [{"driver": "production_cost", "pct": "10"}]}
+    body = {"period": "2026-10-01", "changes": [{"driver": "personnel", "pct": "10"}]}
     response = client.post(f"{API}/kpis/what-if/", body, content_type="application/json")
     assert response.status_code == 400
 
@@ -133,6 +135,6 @@ def test_the_pages_hide_it_from_a_viewer(client, leaky_kpi, viewer, name):
 def test_the_home_tiles_leave_out_a_kpi_rebuilt_on_cost_detail(installed, bob):
     from kpis.presenters import home_panel_for
 
-    Kpi.objects.for_org(installed).filter(slug="return_rate").update(formula="production_cost / units_shipped")
+    Kpi.objects.for_org(installed).filter(slug="return_rate").update(formula="personnel / units_shipped")
     panel = home_panel_for(bob, today=date(2026, 11, 15))
     assert "return_rate" not in {tile.kpi.slug for tile in (panel or {}).get("tiles", [])}
