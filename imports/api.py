@@ -5,9 +5,11 @@ from __future__ import annotations
 from django.db import transaction
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status
+from rest_framework.exceptions import ParseError
 from rest_framework.response import Response
 
 from accounts.api_base import OrgScopedViewSet
+from accounts.api_input import BoundedJSONParser
 from imports.push import BatchRefused, record_as_item, records_push
 from imports.registry import KINDS, kind_class
 from integrations.models import Source
@@ -27,6 +29,7 @@ class RecordPushViewSet(mixins.ListModelMixin, OrgScopedViewSet):
     kind_key = ""
     capabilities = {"list": "kpis.view", "create": "imports.manage"}
     filter_backends: list = []
+    parser_classes = [BoundedJSONParser]  # a batch is a JSON list, nothing else
 
     def scope(self, queryset):
         return queryset.filter(source=Source.API, is_deleted=False).order_by("-id")
@@ -34,6 +37,12 @@ class RecordPushViewSet(mixins.ListModelMixin, OrgScopedViewSet):
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response([record_as_item(self.kind_key, row) for row in page])
+
+    def handle_exception(self, exc):
+        if isinstance(exc, ParseError):  # not JSON, or nested too deep: the same error body as a bad batch
+            return Response({"errors": [{"index": None, "field": "", "code": "parse", "message": str(exc.detail)}]},
+                            status=status.HTTP_400_BAD_REQUEST)
+        return super().handle_exception(exc)
 
     def create(self, request, *args, **kwargs):
         try:
