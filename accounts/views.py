@@ -160,8 +160,11 @@ def member_list(request, org_slug):
 
 def _client_engagement(request, engagement_id) -> Engagement:
     """An engagement on this company (the client's side of it); any other is a 404."""
-    return get_object_or_404(Engagement.objects.for_org(request.org).select_related("consultant__user"),
-                             pk=engagement_id)
+    engagement = get_object_or_404(Engagement.objects.for_org(request.org), pk=engagement_id)
+    # The consultant is a member of the consultancy, another tenant: read in its context (RLS), kept on the row.
+    with rls.org_context(engagement.consultancy_id):
+        engagement.consultant.user  # noqa: B018  loads and caches the consultant and their user
+    return engagement
 
 
 def _decide_engagement(request, org_slug, engagement_id, service, success: str):

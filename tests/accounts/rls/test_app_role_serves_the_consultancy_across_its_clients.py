@@ -30,8 +30,15 @@ def test_engaging_then_ending_writes_in_both_tenants(client, capfirm, globex, as
                               {"client": globex.pk, "consultant": dan.pk, "role": Role.CFO})
     assert created.status_code == 302
     engagement = Engagement.objects.get(organization=globex, consultant=dan)
-    assert Membership.objects.get(organization=globex, user=dan.user).role == Role.CFO
     assert AuditEvent.objects.filter(action="engagement.created", target_id=str(engagement.pk)).count() == 2
+    # Since #9 the client sets how far an engagement goes: its CEO approves it, in its own tenant.
+    assert engagement.is_pending and not Membership.objects.filter(organization=globex, user=dan.user).exists()
+    client.force_login(make_member(globex, role=Role.CEO).user)
+    with as_app_role():
+        approved = client.post(url("accounts:engagement_approve", org_slug=globex.slug, engagement_id=engagement.pk))
+    assert approved.status_code == 302
+    assert Membership.objects.get(organization=globex, user=dan.user).role == Role.CFO
+    client.force_login(boss.user)
 
     with as_app_role():
         ended = client.post(url("accounts:engagement_end", org_slug="capfirm", engagement_id=engagement.pk))
