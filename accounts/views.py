@@ -9,7 +9,14 @@ from django.views.decorators.http import require_POST
 from accounts import rls, selectors, services
 from accounts.decorators import require_capability
 from accounts.exports import export_format, table_download
-from accounts.forms import CeilingForm, ClientCompanyForm, CompanyForm, EngagementForm, InvitationForm, RoleForm
+from accounts.forms import (
+    CeilingForm,
+    ClientCompanyForm,
+    CompanyForm,
+    EngagementForm,
+    InvitationForm,
+    RoleForm,
+)
 from accounts.home_panels import home_panels_for
 from accounts.middleware import LAST_ORG_SESSION_KEY
 from accounts.models import Engagement, Invitation, Membership, Organization
