@@ -475,7 +475,8 @@ class RejectedRecord(OrgOwned):
     sync_run = models.ForeignKey(SyncRun, on_delete=models.CASCADE, related_name="rejections")
     model = models.CharField(max_length=40)
     external_id = models.CharField(max_length=120, blank=True)
-    reason = models.TextField()
+    reason = models.TextField()  # in English, as the logs have it
+    reason_message = models.JSONField(default=dict, blank=True)  # its msgid and params: read in the reader's language
     payload = models.JSONField(default=dict, blank=True)  # an excerpt, secrets never included
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -29,6 +29,7 @@ from integrations import models as canon
 from integrations.base import AccountInfo, Connector, ConnectorError, Page, Record
 from integrations.events import records_changed_announce
 from integrations.locks import connection_lock
+from integrations.messages import stored_message
 from integrations.models import Connection, RejectedRecord, SyncRun
 from integrations.ratelimit import waiting_for_redis
 from integrations.registry import connector_class
@@ -647,6 +648,7 @@ class _PageWriter:
             excerpt = {k: v for k, v in list((record.raw or {}).items())[:20]}
             rows.append(RejectedRecord(organization=self.org, sync_run=self.run, model=record.model,
                                        external_id=record.external_id[:120], reason=record.reject_reason[:2000],
+                                       reason_message=stored_message(record.reject_reason),
                                        payload=_jsonable(excerpt)))
             logger.info("rejected %s %s: %s", record.model, record.external_id, record.reject_reason)
         RejectedRecord.objects.bulk_create(rows)

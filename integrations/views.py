@@ -19,6 +19,7 @@ from accounts.decorators import require_capability
 from integrations import selectors, services
 from integrations.base import ConnectorError
 from integrations.forms import DisconnectForm, FirmMappingForm, ReplaceTokenForm, TokenForm
+from integrations.messages import read_message
 from integrations.models import Connection, SyncRun
 from integrations.registry import connector_class
 
@@ -260,8 +261,9 @@ def record_list(request, org_slug):
 def sync_run_detail(request, org_slug, sync_run_id):
     run = get_object_or_404(SyncRun.objects.for_org(request.org).select_related("connection"), pk=sync_run_id)
     rejections = list(selectors.rejections_for(request.org, run=run))
-    for r in rejections:  # the record type in the reader's language, as in the counts above
+    for r in rejections:  # the record type and the reason in the reader's language, as in the counts above
         r.model_label = selectors.record_type_label(r.model)
+        r.reason_text = read_message(r.reason, r.reason_message)
     context = {"run": run, "rejections": rejections,
                "counts": [(selectors.record_type_label(model), c) for model, c in sorted(run.counts.items())]}
     template = "integrations/partials/sync_run_status.html" if request.htmx else "integrations/sync_run_detail.html"

@@ -14,6 +14,7 @@ from accounts.api_base import OrgScopedViewSet
 from kpis import presenters, selectors
 from kpis.models import Kpi
 from kpis.periods import period_containing
+from kpis.presenters.common import reason_text
 from kpis.selectors import WhatIfChange
 from kpis.serializers import (
     KpiSerializer,
@@ -67,7 +68,8 @@ class KpiViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgScopedView
             "kpi": kpi.slug, "grain": q["grain"], "dimension": q["dimension"],
             "dimension_values": selectors.kpi_dimension_values(request.org, kpi=kpi, grain=q["grain"]),
             "results": [{"period_start": p.period.start, "period_end": p.period.end, "label": p.period.label(),
-                         "value": p.value, "no_value_reason": p.no_value_reason, "target": p.target,
+                         "value": p.value, "target": p.target,
+                         "no_value_reason": reason_text(p.no_value_reason) if p.value is None else "",
                          "status": p.status} for p in points],
         }
         return Response(KpiValuesSerializer(data).data)

@@ -41,7 +41,8 @@ class KpiPointSerializer(serializers.Serializer):
     period_end = serializers.DateField()
     label = serializers.CharField()
     value = serializers.DecimalField(max_digits=24, decimal_places=6, allow_null=True)
-    no_value_reason = serializers.CharField(allow_blank=True)
+    no_value_reason = serializers.CharField(
+        allow_blank=True, help_text="Why there is no value, in plain words of the request's language; empty with a value.")
     target = serializers.DecimalField(max_digits=20, decimal_places=4, allow_null=True)
     status = serializers.ChoiceField(choices=["on_track", "at_risk", "off_track", "no_data"])
 

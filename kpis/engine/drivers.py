@@ -5,7 +5,8 @@ value used the first one that had a value, the other is a fallback. The driver t
 lineage act on what the value used, never on a fallback that moves nothing.
 
 Business drivers are the identities a business reasons with (PRODUCT.md): revenue = orders × average
-basket, revenue = leads × conversion × average deal size. They are declared here, once, for the driver
+basket, revenue = leads × conversion × average deal size,
+production cost = units produced × cost per unit. They are declared here, once, for the driver
 tree, the what-if and the feasibility check; a KPI someone creates does not replace them. A group
 applies to a tenant when every slug of it is one of its KPIs or metrics.
 """
@@ -19,6 +20,7 @@ from kpis.engine.formula import Binary, Call, FormulaError, NoValue, Ref, Unary,
 # KPI slug → groups of slugs whose product moves the KPI proportionally (constants such as /100 aside).
 BUSINESS_DRIVERS: dict[str, tuple[tuple[str, ...], ...]] = {
     "revenue": (("orders", "average_basket"), ("leads_created", "lead_conversion_rate", "average_deal_size")),
+    "production_costs": (("units_produced", "cost_per_unit"),),
 }
 
 

@@ -8,9 +8,9 @@ from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from integrations.base import Record
+from integrations.messages import ReaderMessage
 
 LAST_MODIFIED = {"companies": "hs_lastmodifieddate", "contacts": "lastmodifieddate", "deals": "hs_lastmodifieddate"}
 
@@ -111,7 +111,7 @@ def map_company(obj: dict) -> Record:
     record = {"model": "crmcompany", "external_id": str(obj["id"]), "raw": props,
               "source_updated_at": _updated(obj, "companies")}
     if not name:
-        return Record(**record, reject_reason=_("The company has neither a name nor a domain."))
+        return Record(**record, reject_reason=ReaderMessage("The company has neither a name nor a domain."))
     return Record(**record, fields={"name": name[:255], "domain": (props.get("domain") or "")[:255],
                                     "segment": (props.get("industry") or "")[:80]})
 
@@ -131,7 +131,7 @@ def map_contact(obj: dict) -> list[Record]:
         "lifecycle_stage": lifecycle[:40], "source_channel": source, "created_on": created_on,
     })
     if created_on is None:
-        reason = _("The contact's creation date %(value)r is not a date.") % {"value": props.get("createdate")}
+        reason = ReaderMessage("The contact's creation date %(value)r is not a date.", value=props.get("createdate"))
         return [contact, Record(model="lead", external_id=external_id, raw=props, reject_reason=reason)]
     converted_on = None
     if lifecycle == "customer":
@@ -149,15 +149,15 @@ def map_deal(obj: dict, *, stages: Stages, owners: dict[str, str], company_id: s
     base = {"model": "deal", "external_id": external_id, "raw": props, "source_updated_at": _updated(obj, "deals")}
     name = (props.get("dealname") or "").strip()
     if not name:
-        return Record(**base, reject_reason=_("The deal has no name (dealname is empty)."))
+        return Record(**base, reject_reason=ReaderMessage("The deal has no name (dealname is empty)."))
     amount = parse_amount(props.get("amount"))
     if amount is None:
-        return Record(**base, reject_reason=_("The deal amount %(value)r is not a number.")
-                      % {"value": props.get("amount")})
+        return Record(**base, reject_reason=ReaderMessage("The deal amount %(value)r is not a number.",
+                                                          value=props.get("amount")))
     created_on = parse_date(props.get("createdate")) or parse_date(obj.get("createdAt"))
     if created_on is None:
-        return Record(**base, reject_reason=_("The deal's creation date %(value)r is not a date.")
-                      % {"value": props.get("createdate")})
+        return Record(**base, reject_reason=ReaderMessage("The deal's creation date %(value)r is not a date.",
+                                                          value=props.get("createdate")))
     stage_id = props.get("dealstage") or ""
     stage = stages.describe(stage_id)
     probability = stage["probability"]

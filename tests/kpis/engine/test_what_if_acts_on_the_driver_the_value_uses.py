@@ -13,7 +13,7 @@ from kpis.presenters import drivers_for, lineage_for
 from kpis.selectors import WhatIfChange, driver_tree, kpi_by_slug, kpi_lineage, what_if
 from kpis.services import kpi_create, kpi_values_recompute
 from tests.factories import make_member
-from tests.kpis.engine.records import at, invoice, ledger, order
+from tests.kpis.engine.records import at, invoice, ledger, order, series
 
 MARCH = period_containing(date(2026, 3, 1))
 TODAY = date(2026, 4, 10)
@@ -79,3 +79,25 @@ def test_without_a_ledger_the_lineage_opens_on_the_invoices(catalogue):
     kpi_values_recompute(org=catalogue, today=TODAY)
     page = lineage_for(catalogue, kpi=kpi_by_slug(catalogue, slug="revenue"), month=MARCH, metric_slug="", page=1)
     assert page.metric_slug == "revenue_invoices"
+
+
+@pytest.fixture
+def workshop(catalogue):
+    """A workshop spending 12,000 to produce 400 units in March: 30 per unit."""
+    ledger(catalogue, "601000", date(2026, 3, 5), debit=8000)
+    ledger(catalogue, "641000", date(2026, 3, 28), debit=4000)
+    series(catalogue, "units_produced", date(2026, 3, 31), 400)
+    kpi_values_recompute(org=catalogue, today=TODAY)
+    return catalogue
+
+
+def test_production_cost_is_driven_by_units_produced_times_cost_per_unit(workshop):
+    coo = make_member(workshop, role=Role.COO)
+    drivers = drivers_for(workshop, kpi=kpi_by_slug(workshop, slug="production_costs"), membership=coo, month=MARCH)
+    assert [g["label"] for g in drivers.business] == ["Units produced (series “units_produced”) × Cost per unit"]
+
+
+def test_plus_ten_percent_units_is_plus_ten_percent_production_cost_at_the_same_cost_per_unit(workshop):
+    result = what_if(workshop, period=MARCH, changes={"units_produced": WhatIfChange(pct=D(10))})
+    assert result["production_costs"] == (D("12000"), D("13200"))
+    assert result["cost_per_unit"] == (D("30"), D("30"))

@@ -26,8 +26,16 @@ def test_values_of_chosen_months_with_target_and_status(client, alice, acme_kpis
     assert [(p["period_start"], p["value"], p["target"], p["status"], p["no_value_reason"])
             for p in body["results"]] == [
         ("2026-08-01", "900.500000", "1000.0000", "at_risk", ""),  # 900.5 ≥ 1,000 − 100
-        ("2026-09-01", None, None, "no_data", "no data yet (invoices)"),
+        ("2026-09-01", None, None, "no_data", "No data for this period"),  # plain words, not the engine's
     ]
+
+
+def test_a_missing_value_is_explained_in_the_readers_language(client, alice, acme_kpis):
+    set_value(acme_kpis["revenue"], date(2026, 9, 1), None, reason="gross_margin has no value (division by zero)")
+    client.force_login(alice.user)
+    body = client.get("/api/v1/orgs/acme/kpis/revenue/values/",
+                      {"grain": "month", "start": "2026-09-01", "end": "2026-09-30"}, HTTP_ACCEPT_LANGUAGE="fr").json()
+    assert body["results"][0]["no_value_reason"] == "Incalculable sur cette période : un diviseur est nul"
 
 
 def test_values_by_dimension(client, alice, acme_kpis):

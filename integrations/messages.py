@@ -1,0 +1,48 @@
+"""Messages a sync writes for people to read later (rejected records, skipped resources).
+
+A sync runs in a worker, in no reader's language. A `ReaderMessage` is the English text (what the logs
+and the audit keep) that also remembers its msgid and parameters, so a page translates it into the
+language of whoever reads the run — the same message in French for one member and English for another.
+"""
+
+from __future__ import annotations
+
+from typing import Self
+
+from django.utils.translation import gettext
+
+
+class ReaderMessage(str):
+    """The English text of a message, carrying `msgid` and `params` to translate it when read."""
+
+    msgid: str
+    params: dict
+
+    def __new__(cls, msgid: str, **params) -> Self:
+        text = msgid % params if params else msgid
+        self = super().__new__(cls, text)
+        self.msgid, self.params = msgid, {k: _plain(v) for k, v in params.items()}
+        return self
+
+    def stored(self) -> dict:
+        return {"msgid": self.msgid, "params": self.params}
+
+
+def _plain(value):
+    return value if isinstance(value, (str, int, float, bool)) or value is None else str(value)
+
+
+def stored_message(text: str) -> dict:
+    """What to keep beside a message's text so it can be read in another language ({} for plain text)."""
+    return text.stored() if isinstance(text, ReaderMessage) else {}
+
+
+def read_message(text: str, stored: dict | None) -> str:
+    """The message in the active language; its stored text when it was not a ReaderMessage."""
+    if not stored or not stored.get("msgid"):
+        return text
+    try:
+        params = stored.get("params") or {}
+        return gettext(stored["msgid"]) % params if params else gettext(stored["msgid"])
+    except (KeyError, TypeError, ValueError):
+        return text
