@@ -274,8 +274,8 @@ class PennylaneFake:
             if rest[1] not in CHANGELOG_RESOURCES:
                 raise _error(404, "Not found")
             return self._changelog(book, rest[1], params)
-        if len(rest) == 3 and rest[0] == "customer_invoices" and rest[2] in INVOICE_SUBLISTS:
-            return self._invoice_sublist(book, rest[1], rest[2], params)
+        if len(rest) == 3 and rest[0] in ("customer_invoices", "supplier_invoices") and rest[2] in INVOICE_SUBLISTS:
+            return self._invoice_sublist(book, rest[0], rest[1], rest[2], params)
         if len(rest) == 1 and rest[0] in LIST_RESOURCES:
             return complete_page(rest[0], self._list(book, rest[0], params), book)
         if len(rest) == 2 and rest[0] in LIST_RESOURCES:
@@ -299,14 +299,15 @@ class PennylaneFake:
             raise _error(400, f"limit must be between 1 and {maximum}")
         return limit
 
-    def _invoice_sublist(self, book: Book, invoice_id: str, sublist: str, params: dict):
+    def _invoice_sublist(self, book: Book, resource: str, invoice_id: str, sublist: str, params: dict):
         """An invoice's matched bank transactions or payments (both cursor lists, sortable by id only)."""
         try:
-            invoice = book.objects["customer_invoices"].get(int(invoice_id))
+            invoice = book.objects[resource].get(int(invoice_id))
         except ValueError:
             invoice = None
         if invoice is None:
-            raise _error(404, "Customer invoice not found")
+            raise _error(404, "Customer invoice not found" if resource == "customer_invoices" else
+                         "Supplier invoice not found")
         if params.get("sort", "-id").lstrip("-") != "id":
             raise _error(400, f"Unsupported sort {params['sort']}")
         quiet = invoice.get("status") == "draft" or (

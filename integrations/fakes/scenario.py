@@ -82,7 +82,7 @@ class Book:
     _next: int = 0
     builder: Any = None  # the scenario's builder, kept so the book can grow day by day (grow_until)
     revenue_account: str = "706000"
-    # customer invoice id → ids of the bank transactions matched to it; → its payments (v2 shapes)
+    # invoice id (customer or supplier) → ids of the bank transactions matched to it; → its payments (v2 shapes)
     matches: dict[int, list[int]] = field(default_factory=dict)
     payments: dict[int, list[dict]] = field(default_factory=dict)
 
@@ -348,7 +348,9 @@ class _Builder:
         return self.b.add("suppliers", {"name": name, "external_reference": f"SUP-{self.b._next + 1}"}, at=at)
 
     def supplier_invoice(self, *, supplier: dict, d: date, excl: Decimal, account: str, terms: int = 30,
-                         pay_delay: int | None = 30, vat: bool = True):
+                         pay_delay: int | None = 30, vat: bool = True, edited_on: date | None = None):
+        """A supplier invoice, paid `pay_delay` days later by a matched bank transaction; `edited_on` is a
+        later edit (its `updated_at`), which is not when it was paid."""
         b = self.b
         excl = money(excl)
         tax = money(excl * VAT) if vat else Decimal("0.00")
@@ -368,7 +370,8 @@ class _Builder:
             "remaining_amount_without_tax": "0.00" if is_paid else f"{excl:.2f}",
             "supplier": b.url("suppliers", supplier["id"]), "ledger_entry": {"id": entry_id},
             "external_reference": number, "archived_at": None,
-            "created_at": _ts(min(d, b.today)), "updated_at": _ts(min(paid_on if is_paid else d, b.today), 11),
+            "created_at": _ts(min(d, b.today)),
+            "updated_at": _ts(min(edited_on or (paid_on if is_paid else d), b.today), 11),
         }
         b.add("supplier_invoices", obj, at=d)
         self.line(d, account, "HA", obj["label"], excl, 0, entry_id)
@@ -379,7 +382,8 @@ class _Builder:
             pay_entry = b.new_id()
             self.line(paid_on, "401000", "BQ", f"Paiement {number}", incl, 0, pay_entry)
             self.line(paid_on, "512000", "BQ", f"Paiement {number}", 0, incl, pay_entry)
-            self.transaction(paid_on, -incl, f"PRLV {supplier['name'][:30]}")
+            tx = self.transaction(paid_on, -incl, f"PRLV {supplier['name'][:30]}")
+            b.matches[inv_id] = [tx["id"]]
         return obj
 
     def payroll(self, d: date, gross: Decimal):

@@ -134,8 +134,8 @@ def _invoice(o: dict, kind: str) -> dict:
     incl = _decimal(o, "amount")
     excl_currency = _decimal(o, "currency_amount_before_tax")
     status = o.get("status") or ""
-    # Supplier invoices keep this approximation (their settlements are not read yet); customer
-    # invoices get their real paid date from their settlements (PennylaneConnector._settle).
+    # The invoice's last update stands in for its paid date only until its settlements are read
+    # (PennylaneConnector._settle): when the token may not read them, it is all there is.
     paid_at = _datetime(o.get("updated_at")) if (o.get("paid") and status == "paid") else None
     fields = {
         "kind": kind, "number": (o.get("invoice_number") or "")[:80], "issue_date": _date(o, "date"),
@@ -225,6 +225,8 @@ RESOURCES: dict[str, tuple[str, Any, Any]] = {
                           _("invoiced revenue, DSO and late payments will not show")),
     "customer_invoice_payments": ("customer_invoices:readonly", _("Invoice payments"),
                                   _("paid dates are the invoices' last update and partial payments are not seen")),
+    "supplier_invoice_payments": ("supplier_invoices:readonly", _("Supplier invoice payments"),
+                                  _("suppliers' paid dates are the invoices' last update")),
     "supplier_invoices": ("supplier_invoices:readonly", _("Supplier invoices"), _("purchases will not show")),
     "ledger_entry_lines": ("ledger_entries:readonly", _("Ledger entries"),
                            _("margins and the other ledger figures will not show")),
@@ -243,6 +245,10 @@ def refusal_reason(resource: str, status: int, detail: str) -> str:
     return str(_("%(label)s: Pennylane does not offer this resource to this account — %(consequence)s.")) % {
         "label": label, "consequence": consequence}
 
+
+# Invoices whose settlements are read (`/<resource>/{id}/matched_transactions`, `…/payments`), and the
+# name their settlements go by when the token may not read them.
+SETTLED_RESOURCES = {"customer_invoices": "customer_invoice_payments", "supplier_invoices": "supplier_invoice_payments"}
 
 # How much of a sync each resource usually is (for the progress bar: lines outnumber everything).
 WEIGHTS = {"ledger_entry_lines": 8, "customer_invoices": 3, "transactions": 3, "supplier_invoices": 1}
@@ -270,8 +276,8 @@ class PennylaneConnector(Connector):
         self.ctx: dict[str, dict] = {"accounts": {}, "journals": {}}
         self.fiscal_years: list[dict] = []
         self.invoice_status: dict[str, str] = {}  # customer invoice id → status, for credit notes
-        self.settlements_refused = ""  # set once when the token may not read invoices' settlements
-        self._settlements_readable = True
+        # {"customer_invoice_payments" | "supplier_invoice_payments": why} once the token may not read them
+        self.settlements_refused: dict[str, str] = {}
 
     # --- plumbing ------------------------------------------------------------------------
 
@@ -318,8 +324,8 @@ class PennylaneConnector(Connector):
         parts = path.strip("/").split("/")
         if parts[0] == "changelogs" and len(parts) > 1:
             return parts[1]
-        if parts[0] == "customer_invoices" and len(parts) == 3:
-            return "customer_invoice_payments"
+        if parts[0] in SETTLED_RESOURCES and len(parts) == 3:
+            return SETTLED_RESOURCES[parts[0]]
         return parts[0]
 
     def _read(self, path: str, params: dict | None = None) -> Any:
@@ -351,9 +357,10 @@ class PennylaneConnector(Connector):
             except ResourceRefused as exc:
                 refused.add(resource)
                 yield skipped_page(exc.object_type or resource, str(exc), cursors.get(resource))
-            if self.settlements_refused:
-                yield skipped_page("customer_invoice_payments", self.settlements_refused)
-                self.settlements_refused = ""
+            for refused_settlements, reason in self.settlements_refused.items():
+                if reason:
+                    yield skipped_page(refused_settlements, reason)
+                    self.settlements_refused[refused_settlements] = ""  # said once; still not read
 
     def _step(self, index: int, step, cursors: dict[str, Cursor], started: datetime) -> Iterator[Page]:
         resource, model, mapper, has_changelog, scope, date_field = step
@@ -414,10 +421,10 @@ class PennylaneConnector(Connector):
 
     def _page(self, resource: str, records: list[Record], cursor: Cursor, progress: float, *,
               from_changelog: bool = False, **listing) -> Page:
-        """A page; customer invoices come with their settlements (payments after the invoices they settle)."""
+        """A page; invoices come with their settlements (payments after the invoices they settle)."""
         complete_sets: tuple = ()
-        if resource == "customer_invoices":
-            records, complete_sets = self._settle(records, from_changelog=from_changelog)
+        if resource in SETTLED_RESOURCES:
+            records, complete_sets = self._settle(resource, records, from_changelog=from_changelog)
         return Page(object_type=resource, records=records, cursor=cursor, progress=progress,
                     complete_sets=complete_sets, **listing)
 
@@ -491,15 +498,15 @@ class PennylaneConnector(Connector):
             "filter": json.dumps([{"field": "id", "operator": "in", "value": [int(i) for i in ids]}]),
         })
 
-    # --- settlements: when (and how much of) a customer invoice was paid --------------------
+    # --- settlements: when (and how much of) an invoice was paid ------------------------------
 
-    def _settle(self, records: list[Record], *, from_changelog: bool) -> tuple[list[Record], tuple]:
+    def _settle(self, resource: str, records: list[Record], *, from_changelog: bool) -> tuple[list[Record], tuple]:
         """The page's invoices (void ones marked), then their Payment records, and the complete sets.
 
         An invoice something was paid on (remaining < total) has its matched bank transactions read,
         then its payments if the transactions do not explain what was paid; its `paid_date` becomes
-        the day of the last settlement when nothing remains due. A credit note is a Payment of the
-        invoice it credits (on its own date), or void with it when that invoice is cancelled.
+        the day of the last settlement when nothing remains due. A customer credit note is a Payment of
+        the invoice it credits (on its own date), or void with it when that invoice is cancelled.
         """
         invoices: list[Record] = []
         payments: list[Record] = []
@@ -514,13 +521,14 @@ class PennylaneConnector(Connector):
                 invoices.append(record)
                 continue
             self.invoice_status[record.external_id] = str(record.raw.get("status") or "")
-        self._learn_credited_statuses(records)
+        if resource == "customer_invoices":
+            self._learn_credited_statuses(records)
         for record in records:
             if record.deleted or record.reject_reason or record.model != "invoice":
                 continue
             fields = dict(record.fields)
             credited = _link_id(record.raw, "credited_invoice")
-            if fields["is_credit_note"] and credited:
+            if fields["is_credit_note"] and credited and resource == "customer_invoices":
                 if self.invoice_status.get(credited, "") in VOID_STATUSES:
                     fields["is_void"] = True
                 if not fields["is_void"]:
@@ -536,7 +544,7 @@ class PennylaneConnector(Connector):
                 settled = fields["amount_incl_tax"] - fields["remaining_amount_incl_tax"]
                 fields["paid_date"] = None
                 if settled > 0:
-                    rows = self._settlements(record, settled)
+                    rows = self._settlements(resource, record, settled)
                     if rows is not None:
                         payments += rows
                         sets.append(("payment", {"invoice__external_id": record.external_id,
@@ -562,25 +570,25 @@ class PennylaneConnector(Connector):
             for item in self._by_ids("customer_invoices", missing[start: start + 100]):
                 self.invoice_status[str(item["id"])] = str(item.get("status") or "")
 
-    def _settlements(self, record: Record, settled: Decimal) -> list[Record] | None:
+    def _settlements(self, resource: str, record: Record, settled: Decimal) -> list[Record] | None:
         """Payment records explaining up to `settled` EUR of this invoice, oldest first; None if refused."""
-        if not self._settlements_readable:
+        if SETTLED_RESOURCES[resource] in self.settlements_refused:
             return None
         invoice_id = record.external_id
+        # Money comes in on a customer invoice and goes out on a supplier's: what settles is its size.
         try:
-            found = [(_date(t, "date"), f"{invoice_id}:tx:{t['id']}", _decimal(t, "amount"), "bank")
-                     for t in self._all(f"/customer_invoices/{invoice_id}/matched_transactions",
+            found = [(_date(t, "date"), f"{invoice_id}:tx:{t['id']}", abs(_decimal(t, "amount")), "bank")
+                     for t in self._all(f"/{resource}/{invoice_id}/matched_transactions",
                                         {"limit": 100, "sort": "id"})]
             if sum((a for _d, _i, a, _k in found), Decimal(0)) < settled:
                 found += [(_datetime(p.get("updated_at")).date(), f"{invoice_id}:payment:{p['id']}",
-                           _decimal(p, "currency_amount") * (record.fields["exchange_rate"] or 1), "payment")
-                          for p in self._all(f"/customer_invoices/{invoice_id}/payments", {"limit": 100, "sort": "id"})
+                           abs(_decimal(p, "currency_amount")) * (record.fields["exchange_rate"] or 1), "payment")
+                          for p in self._all(f"/{resource}/{invoice_id}/payments", {"limit": 100, "sort": "id"})
                           if p.get("status") in PAID_PAYMENT_STATUSES and _datetime(p.get("updated_at"))]
         except ResourceRefused as exc:
             if exc.status == 404:
                 return None  # this invoice went away meanwhile: its settlements are read with it next time
-            self._settlements_readable = False
-            self.settlements_refused = str(exc)
+            self.settlements_refused[SETTLED_RESOURCES[resource]] = str(exc)
             return None
         except (Malformed, KeyError, TypeError):
             return []

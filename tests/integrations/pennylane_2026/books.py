@@ -12,6 +12,9 @@ Synced on 15 April 2026. Every invoice is to customer C:
 | E  3 600 | 5 Mar  | 4 Apr  | cancelled 8 Mar (credit note −3 600)          | —     | —     |
 | F  1 800 | 20 Jan | 19 Feb | credit note −600 on 10 Mar, rest unpaid       | 1 800 | 1 200 |
 | G  4 800 | 10 Mar | 9 Apr  | archived                                      | —     | —     |
+
+And one supplier invoice, S 600 from supplier S, issued 2 Mar, paid 12 Mar by a matched bank transfer, edited
+in Pennylane on 9 Apr (its `updated_at`).
 """
 
 from __future__ import annotations
@@ -48,4 +51,7 @@ def receivables_book(company_id: int) -> Book:
     f = invoice(date(2026, 1, 20), 1500)
     bld.credit(f, Decimal(500), date(2026, 3, 10))
     invoice(date(2026, 3, 10), 4000, state="archived")
+    s = bld.supplier("Fournisseur S", date(2025, 12, 1))
+    bld.supplier_invoice(supplier=s, d=date(2026, 3, 2), excl=Decimal(500), account="607000", pay_delay=10,
+                         edited_on=date(2026, 4, 9))
     return book

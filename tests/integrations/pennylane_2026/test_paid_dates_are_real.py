@@ -36,6 +36,15 @@ def test_an_invoice_edited_after_payment_keeps_its_paid_date(connection, fake, b
     assert _invoice(connection.organization, book, a).paid_date == date(2026, 3, 20)
 
 
+def test_a_supplier_invoice_edited_after_payment_is_dated_by_its_bank_transfer(connection, fake, book):
+    connection_sync(connection=connection)
+    s = next(o for o in book.objects["supplier_invoices"].values())
+    invoice = _invoice(connection.organization, book, s)
+    assert invoice.kind == "supplier" and invoice.paid_date == date(2026, 3, 12)  # not its edit on 9 April
+    assert list(Payment.objects.for_org(connection.organization).filter(invoice=invoice)
+                .values_list("kind", "date", "amount")) == [("bank", date(2026, 3, 12), D("600.00"))]
+
+
 def test_a_partial_payment_is_a_payment_and_leaves_the_invoice_open(connection, fake, book):
     connection_sync(connection=connection)
     b = _invoice(connection.organization, book, _by_amount(book, "2400.00"))
@@ -78,10 +87,10 @@ def test_an_invoice_gone_while_its_settlements_are_read_leaves_the_others_dated(
     a = _by_amount(book, "1200.00")
     route = fake._invoice_sublist
 
-    def gone_for_a(book_, invoice_id, sublist, params):
+    def gone_for_a(book_, resource, invoice_id, sublist, params):
         if int(invoice_id) == a["id"]:
             raise _error(404, "Customer invoice not found")
-        return route(book_, invoice_id, sublist, params)
+        return route(book_, resource, invoice_id, sublist, params)
 
     fake._invoice_sublist = gone_for_a
     run = connection_sync(connection=connection)
