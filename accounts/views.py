@@ -6,10 +6,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts import rls, selectors, services
+from accounts import api_keys, rls, selectors, services
 from accounts.decorators import require_capability
 from accounts.exports import export_format, table_download
 from accounts.forms import (
+    ApiKeyForm,
     CeilingForm,
     ClientCompanyForm,
     CompanyForm,
@@ -19,7 +20,7 @@ from accounts.forms import (
 )
 from accounts.home_panels import home_panels_for
 from accounts.middleware import LAST_ORG_SESSION_KEY
-from accounts.models import Engagement, Invitation, Membership, Organization
+from accounts.models import ApiKey, Engagement, Invitation, Membership, Organization
 from accounts.security import client_ip
 
 
@@ -287,14 +288,11 @@ def invitation_accept(request, token):
 
 @require_capability("api_keys.manage")
 def api_key_list(request, org_slug):
-    from accounts.api_keys import api_key_create
-    from accounts.forms import ApiKeyForm
-
     form = ApiKeyForm(request.POST or None, creator_role=request.membership.role)
     secret = None
     if request.method == "POST" and form.is_valid():
         try:
-            key, secret = api_key_create(org=request.org, by=request.membership, **form.cleaned_data)
+            key, secret = api_keys.api_key_create(org=request.org, by=request.membership, **form.cleaned_data)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -312,10 +310,7 @@ def api_key_list(request, org_slug):
 @require_POST
 @require_capability("api_keys.manage")
 def api_key_revoke(request, org_slug, api_key_prefix):
-    from accounts.api_keys import api_key_revoke as revoke
-    from accounts.models import ApiKey
-
     key = get_object_or_404(ApiKey.objects.for_org(request.org), prefix=api_key_prefix)
-    revoke(key=key, by=request.membership)
+    api_keys.api_key_revoke(key=key, by=request.membership)
     messages.success(request, _("Key “%(name)s” revoked: it is refused from now on.") % {"name": key.name})
     return redirect("accounts:api_key_list", org_slug=org_slug)
