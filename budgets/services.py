@@ -229,3 +229,35 @@ def budget_lines_upsert(*, org: Organization, rows: list[dict], by: Membership |
     for version, months in touched.values():
         _announce(version, months)
     return counts
+
+
+# --- KPI targets from the reference budget -------------------------------------------------------------
+
+BUDGET_KPI_PREFIX = "budget_"  # `budget_revenue` is the budget of `revenue` (kpis/catalogue/kpis.toml)
+
+
+@transaction.atomic
+def kpi_targets_from_budget(*, budget: Budget, kpi_slug: str, by: Membership | None) -> int:
+    """Set the KPI's twelve monthly targets of the fiscal year to its budget (the `budget_<slug>` KPI, which the
+    engine computes from the reference version); returns how many months got a target."""
+    from kpis.models import Kpi, KpiValue
+    from kpis.services import kpi_target_set, kpi_values_recompute
+
+    org = budget.organization
+    kpi = Kpi.objects.for_org(org).filter(slug=kpi_slug).first()
+    budget_kpi = Kpi.objects.for_org(org).filter(slug=BUDGET_KPI_PREFIX + kpi_slug, is_active=True).first()
+    if kpi is None or budget_kpi is None:
+        raise ValidationError(_("This KPI has no budget to take its targets from."))
+    if not BudgetVersion.objects.for_org(org).filter(budget=budget, is_reference=True).exists():
+        raise ValidationError(_("This budget has no reference version yet."))
+    kpi_values_recompute(org=org, kpi_slugs={budget_kpi.slug}, include_dependents=False)
+    months = fiscal_months(budget)
+    values = dict(KpiValue.objects.for_org(org).filter(kpi=budget_kpi, grain="month", dimension_value="",
+                                                      period_start__in=months, value__isnull=False)
+                  .values_list("period_start", "value"))
+    for month in months:
+        if month in values:
+            kpi_target_set(kpi=kpi, by=None, grain="month", period_start=month, value=values[month])
+    audit_log_record(org=org, actor=by.user if by else None, action="budget.targets_set", target=kpi,
+                     data={"fiscal_year": budget.fiscal_year, "months": len(values)})
+    return len(values)
