@@ -31,7 +31,8 @@ def seed(ctx: DemoContext) -> None:
         cfo = ctx.member(company, Role.CFO)
         org = cfo.organization
         shift = fiscal_year_of(org, ctx.today)[0] - written_for
-        text = DAY.sub(lambda m: f"{m[1]}/{m[2]}/{int(m[3]) + shift}", (FILES / name).read_text(encoding="utf-8"))
+        text = DAY.sub(lambda m, shift=shift: f"{m[1]}/{m[2]}/{int(m[3]) + shift}",
+                      (FILES / name).read_text(encoding="utf-8"))
         _upload(ctx, cfo, f"budget-{fiscal_year_of(org, ctx.today)[0]}.csv", text.encode("cp1252"))
         revised = BudgetVersion.objects.for_org(org).filter(name=REVISED).select_related("budget").first()
         if revised is not None:

@@ -19,18 +19,16 @@ from accounts.decorators import require_capability
 from accounts.exports import export_format, table_download
 from budgets import selectors, services
 from budgets.forms import BudgetCreateForm, CellForm, RowAddForm, RowDeleteForm, TargetsForm, VersionCopyForm
-from budgets.models import Budget, BudgetVersion
+from budgets.models import BudgetVersion
 
 
 def _version(request, version_id: int) -> BudgetVersion:
     return get_object_or_404(BudgetVersion.objects.for_org(request.org).select_related("budget"), pk=version_id)
 
 
-def _page(request, version: BudgetVersion | Budget | None = None):
+def _page(request, version: BudgetVersion | None = None):
     url = reverse("budgets:budget_page", kwargs={"org_slug": request.org.slug})
-    if isinstance(version, BudgetVersion):
-        url += f"?version={version.pk}"
-    return redirect(url)
+    return redirect(f"{url}?version={version.pk}" if version else url)
 
 
 def _int(value: str | None) -> int | None:
