@@ -74,3 +74,24 @@ def test_an_import_announces_the_reference_versions_months_to_the_engine(acme, a
         records_changed.disconnect(dispatch_uid="t")
     # the revised version is not the reference: its line recomputes nothing
     assert announced == [{"budgetline": {date(2026, 1, 1), date(2026, 2, 1)}}]
+
+
+def test_the_template_imports_as_downloaded(acme, alice):
+    from imports.files_out import template_csv
+
+    run = upload(acme, alice, template_csv("budget").encode("utf-8"), kind="budget", name="budget.csv")
+    assert run.state == "ready", (run.errors, run.refusal)
+
+
+def test_a_budget_run_is_closed_to_who_may_not_import_budgets(client, acme, alice, bob):
+    from tests.conftest import url
+
+    run = upload(acme, alice, GOOD, kind="budget")
+    client.force_login(bob.user)  # the COO imports orders, not budgets: the preview shows amounts
+    assert client.get(url("imports:import_run_detail", org_slug=acme.slug, run_id=run.pk)).status_code == 403
+
+
+def test_the_push_api_serves_no_budget_route():
+    from imports.api import PUSH_VIEWSETS
+
+    assert "budget" not in PUSH_VIEWSETS
