@@ -27,6 +27,9 @@ class Column:
     aliases: tuple[str, ...] = ()  # other header names (French and English) proposed for this column
     example: str = ""
     help: Promise | str = ""
+    # A figure only some roles read (a cost): the capability the catalogue's metrics guard it with.
+    # Lists of stored records leave the column out for a reader without it.
+    capability: str = ""
 
 
 @dataclass
@@ -49,6 +52,8 @@ class ImportKind:
     columns: ClassVar[tuple[Column, ...]]
     natural_key: ClassVar[tuple[str, ...]]  # columns whose values identify a row: re-imports update it
     description: ClassVar[Promise | str] = ""
+    # For kinds whose rows hold many figures (operational series): the series only some roles read.
+    guarded_series: ClassVar[dict[str, str]] = {}
 
     def references(self, org) -> None:
         """Load what `to_fields` looks up (called once per file, before the rows)."""
@@ -60,6 +65,17 @@ class ImportKind:
     def external_id(self, values: dict[str, Any]) -> str:
         parts = [str(values.get(name) or "") for name in self.natural_key]
         return "|".join(parts)[:120]
+
+    @classmethod
+    def readable_columns(cls, can: Callable[[str], bool]) -> tuple[Column, ...]:
+        """The columns a reader may see (`can` is `membership.can`): costs only for those who read costs."""
+        return tuple(c for c in cls.columns if not c.capability or can(c.capability))
+
+    @classmethod
+    def readable_rows(cls, queryset, can: Callable[[str], bool]):
+        """Stored rows narrowed to those the reader may see: no guarded series without its capability."""
+        hidden = [series for series, capability in cls.guarded_series.items() if not can(capability)]
+        return queryset.exclude(series__in=hidden) if hidden else queryset
 
     @classmethod
     def column(cls, name: str) -> Column:

@@ -63,10 +63,11 @@ def records_push(*, org: Organization, kind: str, items: list) -> PushResult:
     return PushResult(errors=[], counts={k: v.get(cls.model, 0) for k, v in counts.items() if k != "rejected"})
 
 
-def record_as_item(kind: str, row) -> dict:
-    """A stored record in the shape it is pushed (foreign keys by their number or name)."""
+def record_as_item(kind: str, row, *, can) -> dict:
+    """A stored record in the shape it is pushed (foreign keys by their number or name), without the
+    columns the reader may not see (`can` is `membership.can`)."""
     item = {}
-    for column in kind_class(kind).columns:
+    for column in kind_class(kind).readable_columns(can):
         value = getattr(row, column.name, None)
         if hasattr(value, "_meta"):
             value = getattr(value, "number", None) or getattr(value, "name", None)
