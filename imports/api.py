@@ -55,7 +55,7 @@ class RecordPushViewSet(mixins.ListModelMixin, OrgScopedViewSet):
     def create(self, request, *args, **kwargs):
         try:
             with transaction.atomic():
-                result = records_push(org=request.org, kind=self.kind_key, items=request.data)
+                result = records_push(org=request.org, kind=self.kind_key, items=request.data, by=request.membership)
         except BatchRefused as exc:
             return Response({"errors": [{"index": None, "field": "", "code": "batch", "message": exc.message}]},
                             status=status.HTTP_400_BAD_REQUEST)

@@ -19,6 +19,8 @@ ROW_MESSAGES = {
     "unknown_customer": gettext_lazy("unknown customer: sync or import it first, or leave the cell empty"),
     "unknown_order": gettext_lazy("unknown order: import the orders first"),
     "duplicate": gettext_lazy("same key as row %(first)s of this file"),
+    "unknown_scale": gettext_lazy("write nps (score 0 to 10) or csat (score 1 to 5)"),
+    "score_range": gettext_lazy("a score from %(low)s to %(high)s is expected"),
 }
 
 FILE_MESSAGES = {

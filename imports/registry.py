@@ -13,6 +13,7 @@ KINDS = {
     "marketing_spend": "imports.kinds.marketing_spend.MarketingSpendKind",
     "operational_series": "imports.kinds.operational_series.OperationalSeriesKind",
     "subscriptions": "imports.kinds.subscriptions.SubscriptionKind",
+    "feedback": "imports.kinds.feedback.FeedbackKind",
 }
 
 

@@ -40,6 +40,7 @@ class RecordType(models.TextChoices):
     RETURN = "return", _("Returns")
     MARKETINGSPEND = "marketingspend", _("Marketing spend")
     OPERATIONALVALUE = "operationalvalue", _("Operational series")
+    FEEDBACK = "feedback", _("Customer feedback")
 
 
 class Metric(OrgOwned):

@@ -173,12 +173,15 @@ LINEAGE_COLUMNS: dict[str, list[tuple[str, object]]] = {
     "subscription": [("plan", _l("Plan")), ("started_on", _l("Started")), ("ended_on", _l("Ended")),
                      ("mrr", _l("MRR"))],
     "order": [("number", _l("Order")), ("channel", _l("Channel")), ("placed_at", _l("Placed")),
-              ("shipped_at", _l("Shipped")), ("promised_on", _l("Promised")), ("delivered_on", _l("Delivered")),
+              ("processed_at", _l("Processed")), ("shipped_at", _l("Shipped")), ("promised_on", _l("Promised")), ("delivered_on", _l("Delivered")),
               ("units", _l("Units")), ("amount_excl_tax", _l("Excl. VAT"))],
-    "return": [("returned_on", _l("Returned")), ("units", _l("Units")), ("amount", _l("Amount"))],
+    "return": [("returned_on", _l("Returned")), ("units", _l("Units")), ("amount", _l("Amount")),
+               ("reason", _l("Reason"))],
     "marketingspend": [("date", _l("Date")), ("channel", _l("Channel")), ("amount", _l("Amount"))],
     "operationalvalue": [("series", _l("Series")), ("date", _l("Date")), ("dimension", _l("Dimension")),
                          ("value", _l("Value"))],
+    "feedback": [("date", _l("Date")), ("scale", _l("Scale")), ("score", _l("Score")), ("channel", _l("Channel")),
+                 ("comment", _l("Comment"))],
 }
 
 
