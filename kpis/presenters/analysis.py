@@ -235,7 +235,8 @@ def lineage_view(page) -> LineageView:
     rows = []
     for record in page.records:
         cells = [_cell(record, name) for name, _label in columns]
-        rows.append({"source": record.get_source_display(), "external_id": record.external_id,
+        provenance = record.provenance.describe() if record.provenance_id else ""
+        rows.append({"source": record.get_source_display(), "provenance": provenance, "external_id": record.external_id,
                      "is_deleted": getattr(record, "is_deleted", False), "cells": cells})
     pages = max(1, -(-page.total // page.page_size))
     first = (page.page - 1) * page.page_size + 1 if page.total else 0
@@ -314,4 +315,5 @@ def lineage_record_data(record, record_type: str) -> dict:
             value = str(value)
         data[name] = value
     return {"id": record.pk, "source": record.source, "external_id": record.external_id,
+            "provenance": record.provenance.describe() if record.provenance_id else "",
             "is_deleted": getattr(record, "is_deleted", False), "fields": data}
