@@ -24,19 +24,27 @@ PushCounts = inline_serializer("PushCounts", fields={
 
 
 class RecordPushViewSet(mixins.ListModelMixin, OrgScopedViewSet):
-    """Base of the per-type viewsets below; `kind_key` names the record type."""
+    """Base of the per-type viewsets below; `kind_key` names the record type.
+
+    Reading back what was pushed is the data-in tool's own view, for those who import (and keys that may
+    push), as the records browser is for those who see integrations; within it a cost is left out for a
+    reader without the capability that guards it (`Column.capability`, `ImportKind.guarded_series`).
+    """
 
     kind_key = ""
-    capabilities = {"list": "kpis.view", "create": "imports.manage"}
+    capabilities = {"list": "imports.manage", "create": "imports.manage"}
     filter_backends: list = []
     parser_classes = [BoundedJSONParser]  # a batch is a JSON list, nothing else
 
     def scope(self, queryset):
-        return queryset.filter(source=Source.API, is_deleted=False).order_by("-id")
+        queryset = queryset.filter(source=Source.API, is_deleted=False).order_by("-id")
+        membership = getattr(self.request, "membership", None)  # None while the schema is generated
+        return kind_class(self.kind_key).readable_rows(queryset, membership.can if membership else (lambda cap: False))
 
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.get_queryset())
-        return self.get_paginated_response([record_as_item(self.kind_key, row) for row in page])
+        can = request.membership.can
+        return self.get_paginated_response([record_as_item(self.kind_key, row, can=can) for row in page])
 
     def handle_exception(self, exc):
         if isinstance(exc, ParseError):  # not JSON, or nested too deep: the same error body as a bad batch
@@ -47,7 +55,7 @@ class RecordPushViewSet(mixins.ListModelMixin, OrgScopedViewSet):
     def create(self, request, *args, **kwargs):
         try:
             with transaction.atomic():
-                result = records_push(org=request.org, kind=self.kind_key, items=request.data)
+                result = records_push(org=request.org, kind=self.kind_key, items=request.data, by=request.membership)
         except BatchRefused as exc:
             return Response({"errors": [{"index": None, "field": "", "code": "batch", "message": exc.message}]},
                             status=status.HTTP_400_BAD_REQUEST)
@@ -65,7 +73,10 @@ def _viewset(key: str) -> type[RecordPushViewSet]:
     viewset = type(f"{cls.__name__}PushViewSet", (RecordPushViewSet,), {
         "kind_key": key, "queryset": model.objects.all(),  # scoped: OrgScopedViewSet.get_queryset applies for_org
         "__doc__": doc})
-    viewset.list = extend_schema(summary=f"{cls.label} pushed through the API", responses=items)(
+    viewset.list = extend_schema(
+        summary=f"{cls.label} pushed through the API",
+        description="Needs the imports capability (or a key that may push). A cost the reader's role may not "
+                    "see is left out (its field, or the whole row of a cost series).", responses=items)(
         viewset.list)
     viewset.create = extend_schema(
         summary=f"Push {cls.label} (all or nothing, idempotent on the natural key)", description=doc,

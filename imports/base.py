@@ -27,6 +27,9 @@ class Column:
     aliases: tuple[str, ...] = ()  # other header names (French and English) proposed for this column
     example: str = ""
     help: Promise | str = ""
+    # A figure only some roles read (a cost): the capability the catalogue's metrics guard it with.
+    # Lists of stored records leave the column out for a reader without it.
+    capability: str = ""
 
 
 @dataclass
@@ -51,6 +54,8 @@ class ImportKind:
     description: ClassVar[Promise | str] = ""
     capability: ClassVar[str] = "imports.manage"  # who may import it, and read its runs' previews
     pushable: ClassVar[bool] = True  # served by the push API (`POST records/<key>/`)
+    # For kinds whose rows hold many figures (operational series): the series only some roles read.
+    guarded_series: ClassVar[dict[str, str]] = {}
 
     def references(self, org) -> None:
         """Load what `to_fields` looks up (called once per file, before the rows)."""
@@ -64,13 +69,25 @@ class ImportKind:
         return "|".join(parts)[:120]
 
     @classmethod
-    def write(cls, *, org, records: list, by) -> dict[str, dict[str, int]]:
+    def write(cls, *, org, records: list, by, provenance=None) -> dict[str, dict[str, int]]:
         """Write the validated records in the caller's transaction; counts by kind and record type. Canonical
-        records go through the integrations upsert; a kind kept by another app (budgets) overrides this."""
+        records go through the integrations upsert, marked with the import's `provenance`; a kind kept by
+        another app (budgets) overrides this."""
         from integrations.models import Source
         from integrations.services import records_upsert
 
-        return records_upsert(org=org, source=Source.UPLOAD, records=records)
+        return records_upsert(org=org, source=Source.UPLOAD, records=records, provenance=provenance)
+
+    @classmethod
+    def readable_columns(cls, can: Callable[[str], bool]) -> tuple[Column, ...]:
+        """The columns a reader may see (`can` is `membership.can`): costs only for those who read costs."""
+        return tuple(c for c in cls.columns if not c.capability or can(c.capability))
+
+    @classmethod
+    def readable_rows(cls, queryset, can: Callable[[str], bool]):
+        """Stored rows narrowed to those the reader may see: no guarded series without its capability."""
+        hidden = [series for series, capability in cls.guarded_series.items() if not can(capability)]
+        return queryset.exclude(series__in=hidden) if hidden else queryset
 
     @classmethod
     def column(cls, name: str) -> Column:

@@ -18,7 +18,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.api_keys import api_key_create
+from accounts.api_keys import ApiKeyPrincipal, api_key_create
 from accounts.capabilities import Role
 from accounts.demo import DemoContext
 from imports import services
@@ -37,14 +37,14 @@ def seed(ctx: DemoContext) -> None:
     orders = _lumen_orders(ctx)
     _import(ctx, lumen_coo, "orders", "export-boutique-commandes.csv", _french_csv(
         ["Numéro de commande", "Date de commande", "Expédiée le", "Livraison promise", "Livrée le", "Quantité",
-         "Montant HT", "Coût logistique", "Canal"], orders))
+         "Montant HT", "Coût logistique", "Canal", "Préparée le"], orders))
     returns = _lumen_returns(ctx, orders)
     bad = [list(r) for r in returns[:40]]
     bad[7][0], bad[19][1], bad[31][3] = "LUM-000000-9999", "31/02/" + bad[19][1][-4:], "quarante"
     _import(ctx, lumen_coo, "returns", "retours-a-corriger.csv",
-            _french_csv(["Commande", "Retourné le", "Quantité", "Valeur"], bad), confirm=False)
-    _import(ctx, lumen_coo, "returns", "retours.csv", _french_csv(["Commande", "Retourné le", "Quantité", "Valeur"],
-                                                                  returns))
+            _french_csv(["Commande", "Retourné le", "Quantité", "Valeur", "Motif"], bad), confirm=False)
+    _import(ctx, lumen_coo, "returns", "retours.csv",
+            _french_csv(["Commande", "Retourné le", "Quantité", "Valeur", "Motif"], returns))
     _import(ctx, lumen_coo, "operational_series", "capacite-entrepot.xlsx",
             _xlsx(["Série", "Semaine", "Valeur"], _lumen_capacity(ctx)))
     _import(ctx, lumen_coo, "marketing_spend", "depenses-marketing.csv",
@@ -52,19 +52,50 @@ def seed(ctx: DemoContext) -> None:
     _import(ctx, ctx.member("boisfin", Role.COO), "operational_series", "production-mensuelle.xlsx",
             _xlsx(["Série", "Mois", "Valeur"], _boisfin_production(ctx)))
     _nuage_pushes_its_spend(ctx)
+    _nuage_pushes_its_feedback(ctx)
+
+
+def _nuage_pushes_its_feedback(ctx: DemoContext) -> None:
+    """Nuage's survey tool pushes every answer with its own API key: NPS by e-mail each quarter's customers, CSAT
+    after each support ticket. The NPS climbs from about +10 to +35 over the two years."""
+    admin = ctx.member("nuage", Role.ADMIN)
+    key, _secret = api_key_create(org=admin.organization, by=admin, name="Enquêtes clients", role=Role.VIEWER,
+                                  can_write=True)
+    rng = random.Random(f"{ctx.seed}:nuage-feedback")
+    months = month_starts(ctx.today)
+    written = 0
+    for i, month in enumerate(months):
+        promoters = 0.38 + 0.12 * i / max(1, len(months) - 1)
+        items = []
+        last_day = (ctx.today - month).days if i == len(months) - 1 else 27
+        for n in range(40):
+            draw = rng.random()
+            score = rng.choice([9, 10]) if draw < promoters else rng.choice([7, 8]) if draw < promoters + 0.34 \
+                else rng.randint(2, 6)
+            items.append({"response": f"NPS-{month:%y%m}-{n:03d}", "scale": "nps", "score": score, "channel": "email",
+                          "date": (month + timedelta(days=rng.randint(0, max(0, last_day)))).isoformat()})
+        for n in range(60):
+            score = rng.choices([5, 4, 3, 2, 1], weights=[45, 32, 12, 7, 4])[0]
+            items.append({"response": f"CSAT-{month:%y%m}-{n:03d}", "scale": "csat", "score": score,
+                          "channel": "support", "comment": "Réponse rapide" if score == 5 and n % 7 == 0 else "",
+                          "date": (month + timedelta(days=rng.randint(0, max(0, last_day)))).isoformat()})
+        with transaction.atomic():
+            written += records_push(org=admin.organization, kind="feedback", items=items,
+                                    by=ApiKeyPrincipal(key)).counts.get("created", 0)
+    ctx.log(f"  Nuage Analytics pushed {written} customer feedback answers (NPS, CSAT) with the key “{key.name}”")
 
 
 def _nuage_pushes_its_spend(ctx: DemoContext) -> None:
     """Nuage's marketing tool pushes its monthly spend with an API key (bench/push_records.py does it over HTTP)."""
     admin = ctx.member("nuage", Role.ADMIN)
-    _key, secret = api_key_create(org=admin.organization, by=admin, name="Outil marketing", role=Role.VIEWER,
-                                  can_write=True)
+    key, secret = api_key_create(org=admin.organization, by=admin, name="Outil marketing", role=Role.VIEWER,
+                                 can_write=True)
     items = []
     for i, month in enumerate(month_starts(ctx.today)):
         for channel, amount in (("linkedin_ads", 2400), ("google_ads", 1700), ("events", 900)):
             items.append({"date": month.isoformat(), "channel": channel, "amount": f"{amount * (1 + 0.02 * i):.2f}"})
     with transaction.atomic():
-        result = records_push(org=admin.organization, kind="marketing_spend", items=items)
+        result = records_push(org=admin.organization, kind="marketing_spend", items=items, by=ApiKeyPrincipal(key))
     ctx.log(f"  Nuage Analytics pushed {len(items)} marketing spend records with an API key: {result.counts}; "
             f"key for bench/push_records.py: {secret}")
 
@@ -128,6 +159,8 @@ def _lumen_orders(ctx: DemoContext) -> list[list[str]]:
                 placed = datetime.combine(d, time(rng.randint(7, 22), rng.randint(0, 59)), tzinfo=tz)
                 hours = rng.lognormvariate(3.0 if not peak else 3.6, 0.45)
                 shipped = (placed + timedelta(hours=hours)).replace(second=0, microsecond=0)
+                # picked and packed after about two thirds of the time to ship (the carrier comes twice a day)
+                processed = (placed + timedelta(hours=hours * rng.uniform(0.55, 0.8))).replace(second=0, microsecond=0)
                 units = rng.choice([1, 1, 1, 2, 2, 3])
                 # Baskets average the invoiced basket, so the orders reconcile with the invoices month by month.
                 amount = (basket * Decimal(str(rng.uniform(0.5, 1.5)))).quantize(Decimal("0.01"))
@@ -139,6 +172,7 @@ def _lumen_orders(ctx: DemoContext) -> list[list[str]]:
                     f"{(placed + timedelta(days=3)).date():%d/%m/%Y}",
                     f"{delivered:%d/%m/%Y}" if delivered <= today and shipped <= now else "",
                     str(units), _fr_number(amount), _fr_number(Decimal("6.90") + Decimal("1.15") * units), channel,
+                    f"{processed.astimezone(tz):%d/%m/%Y %H:%M}" if processed <= now else "",
                 ])
     return rows
 
@@ -147,12 +181,13 @@ def _lumen_returns(ctx: DemoContext, orders: list[list[str]]) -> list[list[str]]
     """About 6 % of orders come back, one unit each, a week to three weeks later."""
     rng = random.Random(f"{ctx.seed}:lumen-returns")
     rows = []
-    for number, placed, _shipped, _promised, _delivered, units, amount, _cost, _channel in orders:
+    for number, placed, _shipped, _promised, _delivered, units, amount, _cost, _channel, *_rest in orders:
         if rng.random() < 0.06:
             returned_on = datetime.strptime(placed, "%d/%m/%Y %H:%M").date() + timedelta(days=rng.randint(6, 25))
             if returned_on <= ctx.today:
                 value = Decimal(amount.replace(",", ".")) / int(units)
-                rows.append([number, f"{returned_on:%d/%m/%Y}", "1", _fr_number(value)])
+                reason = rng.choice(["Taille", "Taille", "Abîmé", "Ne correspond pas", "Changé d'avis"])
+                rows.append([number, f"{returned_on:%d/%m/%Y}", "1", _fr_number(value), reason])
     return rows
 
 

@@ -20,6 +20,8 @@ ROW_MESSAGES = {
     "unknown_order": gettext_lazy("unknown order: import the orders first"),
     "duplicate": gettext_lazy("same key as row %(first)s of this file"),
     "bad_prefix": gettext_lazy("not an account prefix of class 6 or 7 (write 2 to 8 digits, such as 64 or 706)"),
+    "unknown_scale": gettext_lazy("write nps (score 0 to 10) or csat (score 1 to 5)"),
+    "score_range": gettext_lazy("a score from %(low)s to %(high)s is expected"),
 }
 
 FILE_MESSAGES = {

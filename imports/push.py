@@ -16,8 +16,8 @@ from imports.files import Table
 from imports.messages import row_message
 from imports.registry import kind_class
 from imports.validation import rows_validate
-from integrations.models import Source
-from integrations.services import records_upsert
+from integrations.models import Provenance, Source
+from integrations.services import provenance_create, records_upsert
 
 
 @dataclass
@@ -32,8 +32,11 @@ class BatchRefused(ValueError):
         self.message = message
 
 
-def records_push(*, org: Organization, kind: str, items: list) -> PushResult:
-    """Validate a batch and write it all, or report every error and write nothing."""
+def records_push(*, org: Organization, kind: str, items: list, by=None) -> PushResult:
+    """Validate a batch and write it all, or report every error and write nothing.
+
+    `by` is who pushed: `request.membership`, an API key's principal or a member's session; the rows
+    written carry it as their provenance ("pushed by API key 'ERP'")."""
     cls = kind_class(kind)
     if not isinstance(items, list):
         raise BatchRefused("The body must be a JSON list of records.")
@@ -59,14 +62,24 @@ def records_push(*, org: Organization, kind: str, items: list) -> PushResult:
                for e in verdict.errors]
     if errors:
         return PushResult(errors=sorted(errors, key=lambda e: (e["index"], e["field"])), counts={})
-    counts = records_upsert(org=org, source=Source.API, records=verdict.records)
+    counts = records_upsert(org=org, source=Source.API, records=verdict.records, provenance=_provenance(org, by))
     return PushResult(errors=[], counts={k: v.get(cls.model, 0) for k, v in counts.items() if k != "rejected"})
 
 
-def record_as_item(kind: str, row) -> dict:
-    """A stored record in the shape it is pushed (foreign keys by their number or name)."""
+def _provenance(org: Organization, by) -> Provenance:
+    from accounts.api_keys import ApiKeyPrincipal
+
+    if isinstance(by, ApiKeyPrincipal):
+        return provenance_create(org=org, kind=Provenance.Kind.API, label=by.key.name, api_key=by.key)
+    name = by.user.display_name if by is not None and by.user_id else ""
+    return provenance_create(org=org, kind=Provenance.Kind.API, label=name, by=by)
+
+
+def record_as_item(kind: str, row, *, can) -> dict:
+    """A stored record in the shape it is pushed (foreign keys by their number or name), without the
+    columns the reader may not see (`can` is `membership.can`)."""
     item = {}
-    for column in kind_class(kind).columns:
+    for column in kind_class(kind).readable_columns(can):
         value = getattr(row, column.name, None)
         if hasattr(value, "_meta"):
             value = getattr(value, "number", None) or getattr(value, "name", None)

@@ -14,6 +14,7 @@ KINDS = {
     "operational_series": "imports.kinds.operational_series.OperationalSeriesKind",
     "subscriptions": "imports.kinds.subscriptions.SubscriptionKind",
     "budget": "imports.kinds.budget.BudgetKind",
+    "feedback": "imports.kinds.feedback.FeedbackKind",
 }
 
 

@@ -23,7 +23,8 @@ from imports.files import FileRefused, read_table
 from imports.models import ImportMapping, ImportRun
 from imports.registry import KINDS, kind_class
 from imports.validation import layout_of, mapping_missing, mapping_propose, rows_validate
-from integrations.services import RecordsRefused
+from integrations.models import Provenance
+from integrations.services import RecordsRefused, provenance_create
 
 logger = logging.getLogger("imports")
 
@@ -134,7 +135,9 @@ def import_run_execute(*, run: ImportRun) -> ImportRun:
         return run
     try:
         with transaction.atomic():
-            counts = kind.write(org=org, records=verdict.records, by=run.confirmed_by)
+            provenance = provenance_create(org=org, kind=Provenance.Kind.UPLOAD, label=run.file_name,
+                                           by=run.confirmed_by, import_run_id=run.pk)
+            counts = kind.write(org=org, records=verdict.records, by=run.confirmed_by, provenance=provenance)
             model_counts = {k: v.get(kind.model, 0) for k, v in counts.items() if k != "rejected"}
             updated = ImportRun.objects.filter(pk=run.pk, state=ImportRun.State.IMPORTING).update(
                 state=ImportRun.State.DONE, counts=model_counts, progress=100, finished_at=timezone.now(),

@@ -11,6 +11,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import OrgOwned
@@ -26,12 +27,43 @@ class Source(models.TextChoices):
     DEMO = "demo", _("Demo data")
 
 
+class Provenance(OrgOwned):
+    """Who last wrote a batch of records and how: an import run (its file, who confirmed it) or a push
+    with an API key. Lineage reads it: "import of orders-2026-11.csv by Claire, 3 Nov"."""
+
+    class Kind(models.TextChoices):
+        UPLOAD = "upload", _("Import")
+        API = "api", _("REST push")
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    label = models.CharField(max_length=255, blank=True)  # the file's name, or the key's
+    by = models.ForeignKey("accounts.Membership", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    api_key = models.ForeignKey("accounts.ApiKey", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # The imports app sits above integrations (it writes records through it): its run by id, no foreign key.
+    import_run_id = models.PositiveBigIntegerField(null=True, blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    def describe(self) -> str:
+        """One sentence in the reader's language (select_related `by__user` first)."""
+        from django.utils.formats import date_format
+
+        day = date_format(timezone.localtime(self.at), "j M Y")
+        if self.kind == self.Kind.API and self.api_key_id:
+            return _("pushed by API key “%(name)s”, %(day)s") % {"name": self.label, "day": day}
+        if self.kind == self.Kind.API:
+            return _("pushed through the API by %(name)s, %(day)s") % {"name": self.label, "day": day}
+        name = self.by.user.display_name if self.by_id and self.by and self.by.user_id else _("someone")
+        return _("import of %(file)s by %(name)s, %(day)s") % {"file": self.label, "name": name, "day": day}
+
+
 class CanonicalRecord(OrgOwned):
     source = models.CharField(max_length=20, choices=Source.choices)
     external_id = models.CharField(max_length=120)
     source_updated_at = models.DateTimeField(null=True, blank=True)
     is_deleted = models.BooleanField(default=False)
     synced_at = models.DateTimeField(auto_now=True)
+    # The import run or push that last changed the row (none for syncs: `source` names the provider).
+    provenance = models.ForeignKey(Provenance, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
         abstract = True
@@ -248,6 +280,7 @@ class Order(CanonicalRecord):
     customer = models.ForeignKey(Customer, null=True, blank=True, on_delete=models.SET_NULL)
     channel = models.CharField(max_length=80, blank=True)
     placed_at = models.DateTimeField()
+    processed_at = models.DateTimeField(null=True, blank=True)  # picked and packed: placed → processed → shipped
     shipped_at = models.DateTimeField(null=True, blank=True)
     promised_on = models.DateField(null=True, blank=True)
     delivered_on = models.DateField(null=True, blank=True)
@@ -265,9 +298,35 @@ class Return(CanonicalRecord):
     returned_on = models.DateField()
     units = models.PositiveIntegerField(default=1)
     amount = models.DecimalField(**MONEY)
+    reason = models.CharField(max_length=120, blank=True)  # the shop's own words: "wrong size", "damaged"
 
     class Meta:
         constraints = [CanonicalRecord.unique_key("return")]
+
+
+class Feedback(CanonicalRecord):
+    """A customer's answer to a satisfaction survey: an NPS score (0–10) or a CSAT score (1–5)."""
+
+    class Scale(models.TextChoices):
+        NPS = "nps", _("NPS (0–10)")
+        CSAT = "csat", _("CSAT (1–5)")
+
+    RANGES = {Scale.NPS: (0, 10), Scale.CSAT: (1, 5)}
+
+    date = models.DateField()
+    scale = models.CharField(max_length=10, choices=Scale.choices)
+    score = models.PositiveSmallIntegerField()
+    channel = models.CharField(max_length=80)  # where it was asked: email, in_app, support…
+    customer = models.ForeignKey(Customer, null=True, blank=True, on_delete=models.SET_NULL)
+    comment = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            CanonicalRecord.unique_key("feedback"),
+            models.CheckConstraint(name="feedback_score_in_range", condition=(
+                models.Q(scale="nps", score__lte=10) | models.Q(scale="csat", score__gte=1, score__lte=5))),
+        ]
+        indexes = [models.Index(fields=["organization", "date"], name="feedback_org_date_idx")]
 
 
 class MarketingSpend(CanonicalRecord):

@@ -103,13 +103,26 @@ RECORD_VIEWS: dict[str, tuple] = {
                                 ("created_on", _("Created"))], [], ["-created_on", "-id"]),
     "crmcompany": (_("CRM companies"), [("name", _("Name")), ("domain", _("Domain")), ("segment", _("Segment"))],
                    [], ["name", "id"]),
+    # Imported or pushed. No fulfilment cost nor operational series here: the browser is for whoever sees
+    # integrations (the Admin, the CRO), and those figures are cost detail for some of them.
+    "order": (_("Orders"), [("number", _("Number")), ("channel", _("Channel")), ("customer", _("Customer")),
+                            ("placed_at", _("Placed")), ("processed_at", _("Processed")), ("shipped_at", _("Shipped")),
+                            ("delivered_on", _("Delivered")), ("units", _("Units")),
+                            ("amount_excl_tax", _("Excl. VAT"))], ["customer"], ["-placed_at", "-id"]),
+    "return": (_("Returns"), [("order", _("Order")), ("returned_on", _("Returned")), ("units", _("Units")),
+                              ("amount", _("Amount")), ("reason", _("Reason"))], ["order"], ["-returned_on", "-id"]),
+    "marketingspend": (_("Marketing spend"), [("date", _("Date")), ("channel", _("Channel")), ("amount", _("Amount"))],
+                       [], ["-date", "-id"]),
+    "feedback": (_("Customer feedback"), [("date", _("Date")), ("get_scale_display", _("Scale")),
+                                          ("score", _("Score")), ("channel", _("Channel")),
+                                          ("customer", _("Customer")), ("comment", _("Comment"))],
+                 ["customer"], ["-date", "-id"]),
 }
 
 # Record types that have no browser page still need a readable name in sync-run counts.
 OTHER_RECORD_TYPES = {
     "ledgeraccount": _("Ledger accounts"), "bankaccount": _("Bank accounts"), "lead": _("Leads"),
-    "order": _("Orders"), "return": _("Returns"),
-    "marketingspend": _("Marketing spend"), "operationalvalue": _("Operational series"),
+    "operationalvalue": _("Operational series"),
 }
 
 
@@ -120,12 +133,16 @@ def record_type_label(model_name: str) -> str:
     return OTHER_RECORD_TYPES.get(model_name, model_name)
 
 
-def records_page(org: Organization, *, model_name: str, page: int, source: str = "", per_page: int = 50) -> Page:
-    """One page of an organization's canonical records of one type, newest first; 2 queries."""
+def records_queryset(org: Organization, *, model_name: str, source: str = "") -> QuerySet:
+    """An organization's canonical records of one type as the browser orders them, related rows joined."""
     from integrations.services import CANONICAL_MODELS
 
     _label, _columns, related, ordering = RECORD_VIEWS[model_name]
-    queryset = CANONICAL_MODELS[model_name].objects.for_org(org).select_related(*related).order_by(*ordering)
-    if source:
-        queryset = queryset.filter(source=source)
-    return Paginator(queryset, per_page).get_page(page)
+    queryset = (CANONICAL_MODELS[model_name].objects.for_org(org)
+                .select_related(*related, "provenance__by__user").order_by(*ordering))
+    return queryset.filter(source=source) if source else queryset
+
+
+def records_page(org: Organization, *, model_name: str, page: int, source: str = "", per_page: int = 50) -> Page:
+    """One page of an organization's canonical records of one type, newest first; 2 queries."""
+    return Paginator(records_queryset(org, model_name=model_name, source=source), per_page).get_page(page)

@@ -42,6 +42,7 @@ CANONICAL_MODELS: dict[str, type[models.Model]] = {
         canon.Customer, canon.Supplier, canon.Invoice, canon.Payment, canon.LedgerAccount, canon.LedgerLine,
         canon.BankAccount, canon.BankTransaction, canon.CrmCompany, canon.Contact, canon.Deal, canon.Lead,
         canon.Subscription, canon.Order, canon.Return, canon.MarketingSpend, canon.OperationalValue,
+        canon.Feedback,
     )
 }
 # The date fields the KPI engine buckets each record type by (kpi_values_recompute_enqueue).
@@ -59,6 +60,7 @@ DATE_FIELDS: dict[str, tuple[str, ...]] = {
     "return": ("returned_on",),
     "marketingspend": ("date",),
     "operationalvalue": ("date",),
+    "feedback": ("date",),
 }
 FK_SUFFIX = "_external_id"
 COUNT_KINDS = ("created", "updated", "unchanged", "deleted", "rejected")
@@ -687,8 +689,11 @@ def _resolve_foreign_keys(org: Organization, source: str, model, records: list[R
     return resolved
 
 
-def _upsert(org: Organization, source: str, model_name: str, records: list[Record], counts, changes) -> list[Record]:
-    """Insert or update `records` of one type on (organization, source, external_id); returns the rejected."""
+def _upsert(org: Organization, source: str, model_name: str, records: list[Record], counts, changes,
+            provenance_id: int | None = None) -> list[Record]:
+    """Insert or update `records` of one type on (organization, source, external_id); returns the rejected.
+
+    `provenance_id` (an import run's or a push's `Provenance`) goes on the rows it creates or changes."""
     model = CANONICAL_MODELS.get(model_name)
     if model is None:
         return [Record(model=model_name, external_id=r.external_id, raw=r.raw,
@@ -729,7 +734,7 @@ def _upsert(org: Organization, source: str, model_name: str, records: list[Recor
                 break
         else:
             candidate = model(organization=org, source=source, external_id=external_id,
-                              source_updated_at=record.source_updated_at, **values)
+                              source_updated_at=record.source_updated_at, provenance_id=provenance_id, **values)
             try:
                 # Foreign keys were resolved within the organization: no per-row query to validate them.
                 candidate.clean_fields(exclude=["organization", *(k[: -len(FK_SUFFIX)] for k in fk_keys),
@@ -755,6 +760,9 @@ def _upsert(org: Organization, source: str, model_name: str, records: list[Recor
             row.is_deleted = False
             row.source_updated_at = record.source_updated_at
             changed_fields |= {*diff, "source_updated_at", "synced_at"}
+            if provenance_id is not None:
+                row.provenance_id = provenance_id
+                changed_fields.add("provenance")
             to_update.append(row)
             counts["updated"][model_name] += 1
             _note(changes, model_name, row, date_fields)
@@ -776,13 +784,22 @@ class RecordsRefused(Exception):
         self.rejected = rejected
 
 
+def provenance_create(*, org: Organization, kind: str, label: str, by: Membership | None = None,
+                      api_key=None, import_run_id: int | None = None) -> canon.Provenance:
+    """The source an import run or a push gives the records it writes (`records_upsert(provenance=…)`)."""
+    return canon.Provenance.objects.create(organization=org, kind=kind, label=label[:255], by=by, api_key=api_key,
+                                           import_run_id=import_run_id)
+
+
 @transaction.atomic
-def records_upsert(*, org: Organization, source: str, records: list[Record], chunk: int = 1000) -> dict:
+def records_upsert(*, org: Organization, source: str, records: list[Record], chunk: int = 1000,
+                   provenance: canon.Provenance | None = None) -> dict:
     """Write records from an import or a push, all or nothing; returns counts by kind and record type.
 
-    Idempotent on (organization, source, external_id): the same rows again change nothing. Foreign
-    keys come already resolved within the organization (`customer_id`). The change is announced
-    after commit, so the engine recomputes the periods touched.
+    Idempotent on (organization, source, external_id): the same rows again change nothing (and keep the
+    provenance of the write that last changed them). Foreign keys come already resolved within the
+    organization (`customer_id`). The change is announced after commit, so the engine recomputes the
+    periods touched.
     """
     counts = {kind: defaultdict(int) for kind in COUNT_KINDS}
     changes: dict[str, set[date]] = defaultdict(set)
@@ -792,7 +809,8 @@ def records_upsert(*, org: Organization, source: str, records: list[Record], chu
     rejected: list[Record] = []
     for model_name, rows in by_model.items():
         for start in range(0, len(rows), chunk):
-            rejected += _upsert(org, source, model_name, rows[start:start + chunk], counts, changes)
+            rejected += _upsert(org, source, model_name, rows[start:start + chunk], counts, changes,
+                                provenance_id=provenance.pk if provenance else None)
     if rejected:
         raise RecordsRefused(rejected)
     records_changed_announce(org=org, changes=changes)

@@ -16,7 +16,8 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.decorators import require_capability
-from integrations import selectors, services
+from accounts.exports import export_format, table_download
+from integrations import exports, selectors, services
 from integrations.base import ConnectorError
 from integrations.forms import DisconnectForm, FirmMappingForm, ReplaceTokenForm, TokenForm
 from integrations.messages import read_message
@@ -78,6 +79,10 @@ def connection_connect(request, org_slug):
 @require_capability("integrations.view")
 def connection_detail(request, org_slug, connection_id):
     connection = _connection(request, connection_id)
+    if fmt := export_format(request):
+        header, rows = exports.sync_runs_table(request.org, connection=connection)
+        return table_download(fmt=fmt, filename=f"{request.org.slug}-sync-runs-{connection.pk}", header=header,
+                              rows=rows)
     try:
         provider_label = connector_class(connection.provider).label
     except (KeyError, ImportError):
@@ -227,8 +232,8 @@ def _cell(record, attribute: str):
         return party.name if party else ""
     value = getattr(record, attribute, "")
     value = value() if callable(value) else value
-    if hasattr(value, "name"):  # a related record (customer, company): its name
-        return value.name
+    if hasattr(value, "_meta"):  # a related record (customer, company, order): its name or number
+        return getattr(value, "name", None) or getattr(value, "number", "")
     if isinstance(value, datetime):
         return formats.date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
     if isinstance(value, date):
@@ -244,6 +249,9 @@ def record_list(request, org_slug):
     model_name = request.GET.get("type", "invoice")
     if model_name not in selectors.RECORD_VIEWS:
         raise Http404
+    if fmt := export_format(request):
+        header, rows = exports.records_table(request.org, model_name=model_name)
+        return table_download(fmt=fmt, filename=f"{request.org.slug}-{model_name}-records", header=header, rows=rows)
     label, columns, _related, _ordering = selectors.RECORD_VIEWS[model_name]
     page = selectors.records_page(request.org, model_name=model_name, page=request.GET.get("page", 1))
     numeric = [isinstance(getattr(page.object_list[0], attr, None), Decimal) if page.object_list else False

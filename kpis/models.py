@@ -41,6 +41,7 @@ class RecordType(models.TextChoices):
     MARKETINGSPEND = "marketingspend", _("Marketing spend")
     OPERATIONALVALUE = "operationalvalue", _("Operational series")
     BUDGETLINE = "budgetline", _("Budget lines")  # kept by the budgets app, which registers it with the engine
+    FEEDBACK = "feedback", _("Customer feedback")
 
 
 class Metric(OrgOwned):

@@ -70,6 +70,8 @@ class LineageRecordSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     source = serializers.CharField()
     external_id = serializers.CharField()
+    provenance = serializers.CharField(allow_blank=True, help_text="Which import run or API key last wrote it "
+                                       "(empty for a sync: `source` names the provider).")
     is_deleted = serializers.BooleanField()
     fields = serializers.DictField(help_text="The record's fields that matter for this metric (amounts as strings).")
 

@@ -13,10 +13,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.decorators import require_capability
+from accounts.exports import export_format, table_download
 from config.limits import FORMULA_MAX_LENGTH
 from kpis import presenters, selectors, services
 from kpis.forms import AnnotationForm, KpiForm, PacksForm, WhatIfForm
 from kpis.models import Grain
+from kpis.presenters import exports
 from kpis.selectors import WhatIfChange
 
 
@@ -47,6 +49,10 @@ def _page_number(value: str | None) -> int:
 def catalogue(request, org_slug):
     month = presenters.parse_month(request.org, request.GET.get("month"))
     data = presenters.catalogue_for(request.org, membership=request.membership, month=month)
+    if fmt := export_format(request):
+        header, rows = exports.catalogue_table(data)
+        return table_download(fmt=fmt, filename=f"{request.org.slug}-kpis-{month.start:%Y-%m}", header=header,
+                              rows=rows)
     packs_form = PacksForm(initial={"packs": request.org.packs})
     return render(request, "kpis/catalogue.html", {"catalogue": data, "packs_form": packs_form})
 
@@ -71,6 +77,10 @@ def _detail_page(request, kpi, *, month, dimension: str, grain: str = "month", w
     """The KPI page; the what-if form comes back inside it (with its result) when JavaScript is off."""
     detail = presenters.kpi_detail_for(request.org, kpi=kpi, membership=request.membership, month=month,
                                        dimension_value=dimension, grain=grain, visibility=_visibility(request))
+    if (fmt := export_format(request)) and what_if_form is None:
+        header, rows = exports.values_table(kpi, detail.table_rows)
+        return table_download(fmt=fmt, filename=f"{request.org.slug}-{kpi.slug}-{detail.grain}", header=header,
+                              rows=rows)
     reference_month = detail.headline.period if detail.headline else month
     drivers = presenters.drivers_for(request.org, kpi=kpi, membership=request.membership, month=reference_month,
                                      dimension_value=dimension, visibility=_visibility(request))

@@ -17,11 +17,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import require_capability
+from accounts.exports import export_format, table_download
 from accounts.models import Membership
 from kpis.periods import is_supported_day, period_containing
 from kpis.selectors import kpi_series, kpi_visibility_for
 from objectives import selectors, services
 from objectives.derivation import analyse
+from objectives.exports import cascade_table
 from objectives.forms import (
     plain_decimal,
     ActionPlanForm,
@@ -75,6 +77,10 @@ def cascade(request, org_slug):
     tree = selectors.objective_tree_for(request.org, start=start, end=end,
                                         owner_id=int(owner_id) if owner_id.isdigit() else None, role=role,
                                         today=today)
+    if fmt := export_format(request):
+        header, rows = cascade_table(tree)
+        return table_download(fmt=fmt, filename=f"{request.org.slug}-objectives-{start:%Y-%m-%d}", header=header,
+                              rows=rows)
     periods = period_choices(request.org, today)[:-1]
     if period_key not in dict(periods):
         periods.append((period_key, f"{start:%Y-%m-%d} – {end:%Y-%m-%d}"))

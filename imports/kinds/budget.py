@@ -59,7 +59,7 @@ class BudgetKind(ImportKind):
         return f"{fields['version']}|{fields['account']}|{fields['month'].isoformat()}"
 
     @classmethod
-    def write(cls, *, org, records, by):
+    def write(cls, *, org, records, by, provenance=None):  # budget lines carry no provenance
         from budgets.services import budget_lines_upsert
 
         counts = budget_lines_upsert(org=org, rows=[r.fields for r in records], by=by)

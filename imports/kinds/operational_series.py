@@ -15,6 +15,8 @@ class OperationalSeriesKind(ImportKind):
     natural_key = ("series", "date", "dimension")
     description = _("Any figure the company measures: order_capacity_per_week, units_produced… "
                     "The series, the day and the dimension identify a value.")
+    # What the catalogue's metrics read of these series is cost detail (kpis/catalogue/metrics.toml).
+    guarded_series = {"budget_charges": "kpis.view_costs", "units_produced": "kpis.view_operational_costs"}
     columns = (
         Column("series", _("Series"), parse_text, required=True, aliases=("name", "nom", "serie", "indicator"),
                example="order_capacity_per_week"),

@@ -23,6 +23,8 @@ class ReturnKind(ImportKind):
         Column("units", _("Units"), parse_int, aliases=("quantity", "qty", "quantite"), example="1"),
         Column("amount", _("Value"), parse_decimal, required=True,
                aliases=("value", "valeur", "montant", "amount_excl_tax", "montant_ht"), example="64,95"),
+        Column("reason", _("Reason"), parse_text, aliases=("motif", "raison", "return_reason", "motif_de_retour"),
+               example="wrong size"),
     )
 
     def references(self, org) -> None:
@@ -37,4 +39,5 @@ class ReturnKind(ImportKind):
             "returned_on": values["returned_on"],
             "units": 1 if units is None else units,
             "amount": values["amount"],
+            "reason": (values.get("reason") or "")[:120],
         }

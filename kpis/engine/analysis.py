@@ -198,7 +198,8 @@ def lineage(
                 qs = qs.filter(Q(**{f"{m.dimension_field}__isnull": True}) | Q(**{m.dimension_field: ""}))
             else:
                 qs = qs.filter(**{m.dimension_field: dimension_value})
-        qs = qs.order_by(f"-{m.date_field}", "-pk")
+        # provenance: which import run or API key wrote each record (one join, whatever the page size)
+        qs = qs.select_related("provenance__by__user").order_by(f"-{m.date_field}", "-pk")
         total = qs.count()
         records = list(qs[(page - 1) * page_size : page * page_size])
         pages.append(

@@ -35,6 +35,7 @@ RECORD_MODELS: dict[str, type[models.Model]] = {
     "return": canonical.Return,
     "marketingspend": canonical.MarketingSpend,
     "operationalvalue": canonical.OperationalValue,
+    "feedback": canonical.Feedback,
 }
 
 # The field that says since when a tenant has records of a type: periods before it have "no data".
@@ -52,6 +53,7 @@ COVERAGE_FIELD = {
     "return": "returned_on",
     "marketingspend": "date",
     "operationalvalue": "date",
+    "feedback": "date",
 }
 
 FLOW_AGGREGATIONS = {"sum", "count", "avg", "distinct_count", "min", "max", "percentile", "best_run"}

@@ -173,12 +173,15 @@ LINEAGE_COLUMNS: dict[str, list[tuple[str, object]]] = {
     "subscription": [("plan", _l("Plan")), ("started_on", _l("Started")), ("ended_on", _l("Ended")),
                      ("mrr", _l("MRR"))],
     "order": [("number", _l("Order")), ("channel", _l("Channel")), ("placed_at", _l("Placed")),
-              ("shipped_at", _l("Shipped")), ("promised_on", _l("Promised")), ("delivered_on", _l("Delivered")),
+              ("processed_at", _l("Processed")), ("shipped_at", _l("Shipped")), ("promised_on", _l("Promised")), ("delivered_on", _l("Delivered")),
               ("units", _l("Units")), ("amount_excl_tax", _l("Excl. VAT"))],
-    "return": [("returned_on", _l("Returned")), ("units", _l("Units")), ("amount", _l("Amount"))],
+    "return": [("returned_on", _l("Returned")), ("units", _l("Units")), ("amount", _l("Amount")),
+               ("reason", _l("Reason"))],
     "marketingspend": [("date", _l("Date")), ("channel", _l("Channel")), ("amount", _l("Amount"))],
     "operationalvalue": [("series", _l("Series")), ("date", _l("Date")), ("dimension", _l("Dimension")),
                          ("value", _l("Value"))],
+    "feedback": [("date", _l("Date")), ("scale", _l("Scale")), ("score", _l("Score")), ("channel", _l("Channel")),
+                 ("comment", _l("Comment"))],
 }
 
 
@@ -232,7 +235,8 @@ def lineage_view(page) -> LineageView:
     rows = []
     for record in page.records:
         cells = [_cell(record, name) for name, _label in columns]
-        rows.append({"source": record.get_source_display(), "external_id": record.external_id,
+        provenance = record.provenance.describe() if record.provenance_id else ""
+        rows.append({"source": record.get_source_display(), "provenance": provenance, "external_id": record.external_id,
                      "is_deleted": getattr(record, "is_deleted", False), "cells": cells})
     pages = max(1, -(-page.total // page.page_size))
     first = (page.page - 1) * page.page_size + 1 if page.total else 0
@@ -311,4 +315,5 @@ def lineage_record_data(record, record_type: str) -> dict:
             value = str(value)
         data[name] = value
     return {"id": record.pk, "source": record.source, "external_id": record.external_id,
+            "provenance": record.provenance.describe() if record.provenance_id else "",
             "is_deleted": getattr(record, "is_deleted", False), "fields": data}

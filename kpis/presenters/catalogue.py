@@ -52,6 +52,7 @@ class KpiRow:
     spark: dict
     spark_summary: str = ""
     feed: str = ""  # what would feed a KPI that never had a value (kpis/presenters/feeds.py)
+    target: Decimal | None = None  # as a number, for the downloaded catalogue
     # The running month's materialised forecast (home tiles): the same figure and status as the KPI page.
     forecast_text: str = ""
     forecast_status: str = ""
@@ -117,7 +118,7 @@ def kpi_rows(org: Organization, *, kpis: list[Kpi], month: Period, spark_months:
             reason=reason_text(reason) if value is None else "",
             status=status,
             status_label=value_status_label(status, value),
-            target_text=format_kpi_value(target, kpi.unit),
+            target_text=format_kpi_value(target, kpi.unit), target=target,
             delta=delta(kpi, value, prev_value),
             previous_label=month_label(previous),
             spark_id=f"spark-{kpi.slug}",

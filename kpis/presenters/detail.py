@@ -49,6 +49,11 @@ class ValueRow:
     last_year_delta: Delta | None
     is_to_date: bool
     same_days_note: str = ""  # set when the comparisons are on the same days (a period to date)
+    # The same figures as numbers, for the downloaded table (kpis/presenters/exports.py)
+    value: Decimal | None = None
+    target: Decimal | None = None
+    previous: Decimal | None = None
+    last_year: Decimal | None = None
 
 
 @dataclass
@@ -317,6 +322,7 @@ def _to_date_row(kpi: Kpi, row: ValueRow, forecast: ForecastRow | None) -> None:
         row.status_label = _("%(status)s (forecast)") % {"status": forecast.status_label}
     if not forecast.same_days:
         return
+    row.previous, row.last_year = fc.previous_same_days, fc.last_year_same_days
     row.previous_text = format_kpi_value(fc.previous_same_days, kpi.unit, precise=True)
     row.previous_delta = delta(kpi, fc.actual_to_date, fc.previous_same_days)
     row.last_year_text = format_kpi_value(fc.last_year_same_days, kpi.unit, precise=True)
@@ -338,4 +344,6 @@ def _value_row(kpi: Kpi, point, *, label: str, prev, ly, current) -> ValueRow:
         last_year_text=format_kpi_value(ly.value if ly else None, kpi.unit, precise=True),
         last_year_delta=delta(kpi, point.value, ly.value if ly else None),
         is_to_date=point.period == current,
+        value=point.value, target=point.target, previous=prev.value if prev else None,
+        last_year=ly.value if ly else None,
     )

@@ -23,6 +23,7 @@ FEEDS = {
     "marketingspend": _l("Needs marketing spend by channel: import it"),
     "operationalvalue": _l("Needs an operational series (budget, capacity, units produced): upload it"),
     "budgetline": _l("Needs a budget: type it on the Budgets page or import it"),
+    "feedback": _l("Needs customer feedback (NPS or CSAT answers): import it or push it with an API key"),
     "ledgerline": _l("Needs the accounting ledger: connect Pennylane"),
     "invoice": _l("Needs customer invoices: connect Pennylane"),
     "payment": _l("Needs payments: connect Pennylane"),

@@ -6,7 +6,9 @@ from accounts.demo import DemoContext, seed_people
 from imports import demo
 from imports.models import ImportRun
 from accounts.models import ApiKey
-from integrations.models import MarketingSpend, OperationalValue, Order, Return
+from django.db.models import F
+
+from integrations.models import Feedback, MarketingSpend, OperationalValue, Order, Return
 
 
 def test_the_demo_imports_lumens_files_and_leaves_one_refused_with_its_report(db):
@@ -24,4 +26,17 @@ def test_the_demo_imports_lumens_files_and_leaves_one_refused_with_its_report(db
     assert OperationalValue.objects.for_org(lumen).filter(series=demo.CAPACITY_SERIES).count() > 100
     nuage = ctx.companies["nuage"]
     assert MarketingSpend.objects.for_org(nuage).filter(source="api").count() == 3 * 24
-    assert ApiKey.objects.for_org(nuage).get().can_write
+    assert ApiKey.objects.for_org(nuage).get(name="Outil marketing").can_write
+    assert orders.filter(processed_at__isnull=False).count() > 15_000
+    assert not orders.filter(processed_at__gt=F("shipped_at")).exists()
+    assert Return.objects.for_org(lumen).exclude(reason="").count() == Return.objects.for_org(lumen).count()
+
+
+def test_nuage_pushes_its_customer_feedback_with_its_survey_key(db):
+    ctx = DemoContext(today=date(2026, 11, 23), seed=42, log=lambda line: None)
+    seed_people(ctx)
+    demo._nuage_pushes_its_feedback(ctx)
+    nuage = ctx.companies["nuage"]
+    answers = Feedback.objects.for_org(nuage).select_related("provenance")
+    assert answers.filter(scale="nps").count() == 40 * 24 and answers.filter(scale="csat").count() == 60 * 24
+    assert {a.provenance.describe().split(",")[0] for a in answers} == {"pushed by API key “Enquêtes clients”"}
