@@ -14,9 +14,11 @@ RECORD_KINDS = ["late_payment", "sync_failing", "data_stale"]
 
 def default_rules_for_new_company(sender, *, org: Organization, **kwargs) -> None:
     """A new company gets the default rules with its catalogue, in the creating transaction."""
+    from accounts.rls import org_context
     from alerts.services import default_rules_install
 
-    default_rules_install(org)
+    with org_context(org):  # the rules are the new tenant's rows
+        default_rules_install(org)
 
 
 def _enqueue(org: Organization, kinds: list[str] | None) -> None:
