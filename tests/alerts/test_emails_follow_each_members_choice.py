@@ -39,7 +39,7 @@ def test_subscribers_who_chose_immediately_get_one_email_each_in_their_language(
     by_recipient = {_to(m): m for m in mail.outbox}
     assert set(by_recipient) == {alice.user.email, acme_ceo.user.email}  # bob, the COO, is not subscribed
     english, french = by_recipient[alice.user.email], by_recipient[acme_ceo.user.email]
-    assert english.subject == ("[Acme] Critical: Grossiste Dupont owes €4,800.00 on 1 invoice unpaid 75 days after "
+    assert english.subject == ("[Acme] Critical: Grossiste Dupont owes €4,800 on 1 invoice unpaid 75 days after "
                                "its due date.")
     assert "F-2026-101" in english.body and "Stop these e-mails:" in english.body
     assert french.subject.startswith("[Acme] Critique\u202f: Grossiste Dupont doit")

@@ -24,7 +24,7 @@ def test_the_alert_lists_only_the_customers_invoices_overdue_past_the_delay(acme
     assert [i["number"] for i in alert.params["invoices"]] == ["F-101", "F-117"]
     assert alert.figure == Decimal("6000") and alert.threshold == Decimal(30)
     assert alert.severity == "critical"  # the oldest is 75 days late, past the 60 days of the rule
-    assert alert_message(alert) == ("Grossiste Dupont owes €6,000.00 on 2 invoices, the oldest unpaid 75 days "
+    assert alert_message(alert) == ("Grossiste Dupont owes €6,000 on 2 invoices, the oldest unpaid 75 days "
                                     "after its due date.")
 
 
