@@ -54,6 +54,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             "integrations.manage",
             "engagements.manage",
             "api_keys.manage",
+            "budgets.manage",
         }
     ),
     Role.CFO: frozenset(
@@ -67,6 +68,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             "kpis.view_operational_costs",
             "members.view",
             "integrations.view",
+            "budgets.manage",
         }
     ),
     # The COO also applies objective templates: consultancies engage their consultants as outsourced COOs.

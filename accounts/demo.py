@@ -22,11 +22,11 @@ DEMO_PASSWORD = "pilotage-demo-2026"
 CONSULTANCY = {"slug": "cap-route-conseil", "name": "Cap & Route Conseil"}
 COMPANIES = {
     "lumen": {"slug": "maison-lumen", "name": "Maison Lumen", "trade": "B2C e-commerce (home décor)",
-              "domain": "lumen.demo", "fiscal_year_start_month": 1, "packs": ["general", "commerce"]},
+              "domain": "lumen.demo", "fiscal_year_start_month": 1, "packs": ["general", "commerce", "budget"]},
     "nuage": {"slug": "nuage-analytics", "name": "Nuage Analytics", "trade": "B2B SaaS",
-              "domain": "nuage.demo", "fiscal_year_start_month": 1, "packs": ["general", "saas"]},
+              "domain": "nuage.demo", "fiscal_year_start_month": 1, "packs": ["general", "saas", "budget"]},
     "boisfin": {"slug": "atelier-bois-fin", "name": "Atelier Bois Fin", "trade": "Furniture maker",
-                "domain": "boisfin.demo", "fiscal_year_start_month": 7, "packs": ["general", "manufacturing"]},
+                "domain": "boisfin.demo", "fiscal_year_start_month": 7, "packs": ["general", "manufacturing", "budget"]},
 }
 CONSULTANT_EMAIL = "consultant@caproute.demo"
 CONSULTANCY_CEO_EMAIL = "ceo@caproute.demo"
@@ -36,6 +36,7 @@ DEMO_STEPS = [
     "integrations.demo.seed",
     "imports.demo.seed",
     "kpis.demo.seed",
+    "budgets.demo.seed",
     "objectives.demo.seed",
 ]
 

@@ -70,6 +70,7 @@ class Organization(models.Model):
         COMMERCE = "commerce", _("B2C commerce: orders, delivery, returns")
         SAAS = "saas", _("B2B SaaS and subscriptions: MRR, churn, pipeline")
         MANUFACTURING = "manufacturing", _("Manufacturing and operations: cost per unit, capacity, throughput")
+        BUDGET = "budget", _("Budget: variance to the reference budget by SIG line")
 
     name = models.CharField(_("name"), max_length=150)
     slug = models.SlugField(_("slug"), max_length=60, unique=True)

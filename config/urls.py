@@ -20,6 +20,7 @@ org_patterns = [
     path("", include((accounts_urls.org_urlpatterns, "accounts"))),
     path("", include("integrations.urls")),
     path("", include("imports.urls")),
+    path("", include("budgets.urls")),
     path("kpis/", include("kpis.urls")),
     path("objectives/", include("objectives.urls")),
     path("alerts/", include("alerts.urls")),

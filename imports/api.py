@@ -75,4 +75,4 @@ def _viewset(key: str) -> type[RecordPushViewSet]:
     return viewset
 
 
-PUSH_VIEWSETS = {key: _viewset(key) for key in KINDS}
+PUSH_VIEWSETS = {key: _viewset(key) for key in KINDS if kind_class(key).pushable}

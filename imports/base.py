@@ -49,6 +49,8 @@ class ImportKind:
     columns: ClassVar[tuple[Column, ...]]
     natural_key: ClassVar[tuple[str, ...]]  # columns whose values identify a row: re-imports update it
     description: ClassVar[Promise | str] = ""
+    capability: ClassVar[str] = "imports.manage"  # who may import it, and read its runs' previews
+    pushable: ClassVar[bool] = True  # served by the push API (`POST records/<key>/`)
 
     def references(self, org) -> None:
         """Load what `to_fields` looks up (called once per file, before the rows)."""
@@ -60,6 +62,15 @@ class ImportKind:
     def external_id(self, values: dict[str, Any]) -> str:
         parts = [str(values.get(name) or "") for name in self.natural_key]
         return "|".join(parts)[:120]
+
+    @classmethod
+    def write(cls, *, org, records: list, by) -> dict[str, dict[str, int]]:
+        """Write the validated records in the caller's transaction; counts by kind and record type. Canonical
+        records go through the integrations upsert; a kind kept by another app (budgets) overrides this."""
+        from integrations.models import Source
+        from integrations.services import records_upsert
+
+        return records_upsert(org=org, source=Source.UPLOAD, records=records)
 
     @classmethod
     def column(cls, name: str) -> Column:

@@ -9,9 +9,9 @@ class UploadForm(forms.Form):
     kind = forms.ChoiceField(label=_("What the file holds"))
     file = forms.FileField(label=_("File (CSV or Excel .xlsx)"))
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, membership=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = [(k.key, k.label) for k in all_kinds()]
+        self.fields["kind"].choices = [(k.key, k.label) for k in all_kinds(membership)]
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

@@ -19,6 +19,7 @@ ROW_MESSAGES = {
     "unknown_customer": gettext_lazy("unknown customer: sync or import it first, or leave the cell empty"),
     "unknown_order": gettext_lazy("unknown order: import the orders first"),
     "duplicate": gettext_lazy("same key as row %(first)s of this file"),
+    "bad_prefix": gettext_lazy("not an account prefix of class 6 or 7 (write 2 to 8 digits, such as 64 or 706)"),
 }
 
 FILE_MESSAGES = {

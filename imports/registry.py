@@ -13,6 +13,7 @@ KINDS = {
     "marketing_spend": "imports.kinds.marketing_spend.MarketingSpendKind",
     "operational_series": "imports.kinds.operational_series.OperationalSeriesKind",
     "subscriptions": "imports.kinds.subscriptions.SubscriptionKind",
+    "budget": "imports.kinds.budget.BudgetKind",
 }
 
 
@@ -24,5 +25,7 @@ def kind_class(key: str) -> type[ImportKind]:
     return getattr(import_module(module), name)
 
 
-def all_kinds() -> list[type[ImportKind]]:
-    return [kind_class(key) for key in KINDS]
+def all_kinds(membership=None) -> list[type[ImportKind]]:
+    """Every kind, or those the member may import."""
+    kinds = [kind_class(key) for key in KINDS]
+    return [k for k in kinds if membership is None or membership.can(k.capability)]

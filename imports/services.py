@@ -23,8 +23,7 @@ from imports.files import FileRefused, read_table
 from imports.models import ImportMapping, ImportRun
 from imports.registry import KINDS, kind_class
 from imports.validation import layout_of, mapping_missing, mapping_propose, rows_validate
-from integrations.models import Source
-from integrations.services import RecordsRefused, records_upsert
+from integrations.services import RecordsRefused
 
 logger = logging.getLogger("imports")
 
@@ -35,6 +34,8 @@ def import_run_create(*, org: Organization, by: Membership | None, kind: str, fi
     """Keep the upload and queue its validation; nothing is written to the records."""
     if kind not in KINDS:
         raise ValidationError(_("Unknown record type."))
+    if by is not None and not by.can(kind_class(kind).capability):
+        raise ValidationError(_("Your role may not import this record type."))
     if len(content) > settings.IMPORTS_MAX_BYTES:
         raise ValidationError(_("The file is larger than %(max)s MB.") % {"max": settings.IMPORTS_MAX_BYTES // 1_000_000})
     run = ImportRun.objects.create(
@@ -133,7 +134,7 @@ def import_run_execute(*, run: ImportRun) -> ImportRun:
         return run
     try:
         with transaction.atomic():
-            counts = records_upsert(org=org, source=Source.UPLOAD, records=verdict.records)
+            counts = kind.write(org=org, records=verdict.records, by=run.confirmed_by)
             model_counts = {k: v.get(kind.model, 0) for k, v in counts.items() if k != "rejected"}
             updated = ImportRun.objects.filter(pk=run.pk, state=ImportRun.State.IMPORTING).update(
                 state=ImportRun.State.DONE, counts=model_counts, progress=100, finished_at=timezone.now(),

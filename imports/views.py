@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -21,7 +21,11 @@ from imports.registry import KINDS, all_kinds, kind_class
 
 
 def _run(request, run_id: int) -> ImportRun:
-    return get_object_or_404(ImportRun.objects.for_org(request.org), pk=run_id)
+    """The run, if the member may import its kind (a budget's preview shows amounts of cost lines)."""
+    run = get_object_or_404(ImportRun.objects.for_org(request.org), pk=run_id)
+    if not request.membership.can(kind_class(run.kind).capability):
+        raise PermissionDenied
+    return run
 
 
 def _detail(request, run: ImportRun):
@@ -39,7 +43,7 @@ def import_list(request, org_slug):
              (r.counts or {}).get("created"), (r.counts or {}).get("updated"),
              r.created_by.user.display_name if r.created_by else "", r.created_at, r.file_sha256]
             for r in selectors.import_runs_for(request.org, limit=10_000)))
-    form = UploadForm(request.POST or None, request.FILES or None)
+    form = UploadForm(request.POST or None, request.FILES or None, membership=request.membership)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
@@ -50,7 +54,7 @@ def import_list(request, org_slug):
         else:
             return _detail(request, run)
     return render(request, "imports/import_list.html", {
-        "form": form, "runs": selectors.import_runs_for(request.org), "kinds": all_kinds(),
+        "form": form, "runs": selectors.import_runs_for(request.org), "kinds": all_kinds(request.membership),
         "max_mb": settings.IMPORTS_MAX_BYTES // 1_000_000, "max_rows": settings.IMPORTS_MAX_ROWS,
     })
 

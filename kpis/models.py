@@ -40,6 +40,7 @@ class RecordType(models.TextChoices):
     RETURN = "return", _("Returns")
     MARKETINGSPEND = "marketingspend", _("Marketing spend")
     OPERATIONALVALUE = "operationalvalue", _("Operational series")
+    BUDGETLINE = "budgetline", _("Budget lines")  # kept by the budgets app, which registers it with the engine
 
 
 class Metric(OrgOwned):

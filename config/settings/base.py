@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "integrations",
     "imports",
     "kpis",
+    "budgets",
     "objectives",
     "alerts",
 ]

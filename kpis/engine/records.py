@@ -309,3 +309,11 @@ def _seconds(v) -> Decimal:
     if isinstance(v, timedelta):
         return Decimal(v.days * 86400 + v.seconds) + Decimal(v.microseconds) / Decimal(1_000_000)
     return Decimal(v)
+
+
+def record_type_register(record_type: str, model: type[models.Model], *, coverage_field: str) -> None:
+    """A record type kept by a higher app (budgets), registered from its AppConfig.ready so that the
+    engine never imports it. The model carries `organization`, `is_deleted` and `account_number`
+    (for `accounts` filters) like the canonical records."""
+    RECORD_MODELS[record_type] = model
+    COVERAGE_FIELD[record_type] = coverage_field

@@ -22,6 +22,7 @@ FEEDS = {
     "contact": _l("Needs contacts: connect HubSpot"),
     "marketingspend": _l("Needs marketing spend by channel: import it"),
     "operationalvalue": _l("Needs an operational series (budget, capacity, units produced): upload it"),
+    "budgetline": _l("Needs a budget: type it on the Budgets page or import it"),
     "ledgerline": _l("Needs the accounting ledger: connect Pennylane"),
     "invoice": _l("Needs customer invoices: connect Pennylane"),
     "payment": _l("Needs payments: connect Pennylane"),

@@ -5,7 +5,7 @@ from decimal import Decimal as D
 
 from kpis.services import catalogue_install
 from tests.factories import make_org
-from tests.kpis.engine.records import bank, customer, invoice, ledger, series
+from tests.kpis.engine.records import bank, customer, invoice, ledger
 
 JAN, FEB, MAR = date(2026, 1, 10), date(2026, 2, 10), date(2026, 3, 10)
 
@@ -114,13 +114,14 @@ def test_late_payments_and_ageing_buckets_at_period_end(catalogue, value_of):
     assert value_of(catalogue, "late_31_60", date(2026, 4, 30)).value == D("1200")
 
 
-def test_budget_variance_against_an_uploaded_budget_in_total_and_per_cost_line(catalogue, value_of):
+def test_budget_variance_against_the_reference_budget_in_total_and_per_cost_line(catalogue, value_of):
+    from tests.budgets.helpers import budget
+
     ledger(catalogue, "606300", MAR, debit=500)
     ledger(catalogue, "641000", MAR, debit=1000)
     ledger(catalogue, "645000", MAR, debit=200)
     ledger(catalogue, "661000", MAR, debit=99)  # financial charges are not operating charges
-    series(catalogue, "budget_charges", date(2026, 3, 1), 400, dimension="60")
-    series(catalogue, "budget_charges", date(2026, 3, 1), 1300, dimension="64")
+    budget(catalogue, date(2026, 3, 1), {"60": 400, "64": 1300})  # the budgets app's lines (budgets/)
     # total: (500 + 1,000 + 200) − (400 + 1,300) = 0
     assert value_of(catalogue, "budget_variance", MAR).value == D("0")
     # purchases (60): 500 − 400 = 100 over, 25 %; personnel (64): 1,200 − 1,300 = 100 under, −7.692308 %
