@@ -22,6 +22,7 @@ EVERYONE = {
     "kpis.view",
     "objectives.view",
     "reviews.view",
+    "alerts.view",  # which alerts a member sees follows the data behind them (Alert.audience)
 }
 STEERING = {  # the four executives share the day-to-day steering work
     "kpis.edit",
@@ -29,6 +30,8 @@ STEERING = {  # the four executives share the day-to-day steering work
     "objectives.check_in",
     "action_plans.manage",
     "imports.manage",
+    "alerts.respond",
+    "alerts.manage",
 }
 
 CAPABILITIES: dict[str, frozenset[str]] = {
@@ -89,6 +92,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             "imports.manage",
             "engagements.manage",
             "api_keys.manage",
+            "alerts.respond",  # sync failures are the admin's to handle
         }
     ),
     Role.VIEWER: frozenset(EVERYONE),

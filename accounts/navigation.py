@@ -20,6 +20,7 @@ NAVIGATION = [
     ("objectives:review_list", _("Reviews"), "reviews.view", False),
     ("kpis:catalogue", _("KPIs"), "kpis.view", False),
     ("budgets:budget_page", _("Budgets"), "kpis.view_costs", False),
+    ("alerts:alert_list", _("Alerts"), "alerts.view", False),
     ("integrations:connection_list", _("Integrations"), "integrations.view", False),
     ("imports:import_list", _("Imports"), "imports.manage", False),
     ("accounts:member_list", _("Members"), "members.view", False),

@@ -31,4 +31,14 @@ app.conf.beat_schedule = {
         "task": "kpis.tasks.kpi_forecasts_refresh_due_task",
         "schedule": crontab(hour=0, minute=10),
     },
+    # Every hour at :20: the alert rules time alone can trip (invoices falling due, syncs staying broken).
+    "alerts-evaluate-time-based": {
+        "task": "alerts.tasks.alerts_evaluate_time_based_task",
+        "schedule": crontab(minute=20),
+    },
+    # Every day at 07:30: the alert digest of members who chose it (claimed per member and day).
+    "alerts-daily-digest": {
+        "task": "alerts.tasks.alert_digests_send_task",
+        "schedule": crontab(hour=7, minute=30),
+    },
 }

@@ -8,6 +8,7 @@ from rest_framework.routers import SimpleRouter
 from accounts import urls as accounts_urls
 from accounts import views as accounts_views
 from accounts.api import MembershipViewSet
+from alerts.views import unsubscribe as alerts_unsubscribe
 from integrations.oauth_hubspot import hubspot_oauth_callback
 from integrations.providers.hubspot.webhooks import hubspot_webhook
 
@@ -22,6 +23,7 @@ org_patterns = [
     path("", include("budgets.urls")),
     path("kpis/", include("kpis.urls")),
     path("objectives/", include("objectives.urls")),
+    path("alerts/", include("alerts.urls")),
 ]
 api_patterns = [
     *api_router.urls,
@@ -39,6 +41,7 @@ urlpatterns = [
     # OAuth providers redirect to one fixed URI registered for the app; the signed state names the org.
     path("integrations/hubspot/callback/", hubspot_oauth_callback, name="hubspot_oauth_callback"),
     path("integrations/hubspot/webhook/", hubspot_webhook, name="hubspot_webhook"),  # signed by HubSpot
+    path("alerts/unsubscribe/<str:token>/", alerts_unsubscribe, name="alerts_unsubscribe"),  # signed, no login
     path("api/v1/orgs/<slug:org_slug>/", include((api_patterns, "api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api_schema"), name="api_docs"),

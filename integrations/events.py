@@ -24,3 +24,12 @@ def records_changed_announce(*, org: Organization, changes: dict[str, set[date]]
     frozen = {model: set(days) for model, days in changes.items() if days}
     if frozen:
         transaction.on_commit(lambda: records_changed.send(sender=Organization, org=org, changes=frozen))
+
+
+# Sent after commit with `org` and `run` (a SyncRun that ended: done, failed or gave up), so that the
+# apps watching sync health (alerts) re-evaluate even when a failing sync wrote no record.
+sync_run_finished = Signal()
+
+
+def sync_run_finished_announce(*, org: Organization, run) -> None:
+    transaction.on_commit(lambda: sync_run_finished.send(sender=Organization, org=org, run=run))

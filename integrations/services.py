@@ -27,7 +27,7 @@ from accounts.audit import audit_log_record
 from accounts.models import Membership, Organization
 from integrations import models as canon
 from integrations.base import AccountInfo, Connector, ConnectorError, Page, Record
-from integrations.events import records_changed_announce
+from integrations.events import records_changed_announce, sync_run_finished_announce
 from integrations.locks import connection_lock
 from integrations.messages import stored_message
 from integrations.models import Connection, RejectedRecord, SyncRun
@@ -497,9 +497,11 @@ def _run_finish(run: SyncRun, state: str, error: str | None) -> SyncRun:
     """End a running run; a run stopped meanwhile (pause, disconnect) stays as it was stopped."""
     errors = [*run.errors, error] if error else run.errors
     progress = 100 if state == SyncRun.State.DONE else run.progress
-    SyncRun.objects.filter(pk=run.pk, state=SyncRun.State.RUNNING).update(
+    ended = SyncRun.objects.filter(pk=run.pk, state=SyncRun.State.RUNNING).update(
         state=state, finished_at=timezone.now(), errors=errors, progress=progress)
     run.refresh_from_db()
+    if ended:
+        sync_run_finished_announce(org=run.organization, run=run)
     return run
 
 

@@ -21,6 +21,7 @@ from accounts.audit import audit_log_record
 from accounts.capabilities import ALL_CAPABILITIES
 from accounts.models import Membership, Organization
 from kpis.engine.compute import ComputedValue, Graph, evaluate_period
+from kpis.events import kpi_values_recomputed_announce
 from kpis.engine.formula import (
     IDENTIFIER,
     RESERVED,
@@ -222,6 +223,7 @@ def kpi_values_recompute(
     report.periods = {g: len(ps) for g, ps in periods_by_grain.items()}
     report.touched = {(c.kpi_slug, c.grain, c.period.start) for c in computed}
     report.seconds = time.monotonic() - started
+    kpi_values_recomputed_announce(org=org, kpi_slugs=set(plan))
     return report
 
 

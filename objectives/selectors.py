@@ -8,6 +8,7 @@ recompute time (1), the same figures as the KPI page and the home tiles.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -45,9 +46,16 @@ def kpi_period_for(objective: Objective, *, fy_start_month: int) -> Period | Non
     return None
 
 
-def open_alerts_for(objective: Objective) -> int:
-    """Open alerts on the objective's KPIs. TODO(alerts): no alerts app exists yet, so the term is 0."""
-    return 0
+def open_alerts_for(objective: Objective, *, kpi_ids: Iterable[int] = (),
+                    counts: tuple[dict[int, int], dict[int, int]] | None = None) -> int:
+    """Open (or acknowledged, not yet resolved) alerts on the objective itself and on its key results' KPIs.
+
+    `counts` is `alerts.selectors.open_alert_counts_by_target(org)`, read once for a whole tree; without it
+    this reads them (1 query)."""
+    from alerts.selectors import open_alert_counts_by_target
+
+    by_kpi, by_objective = counts if counts is not None else open_alert_counts_by_target(objective.organization)
+    return by_objective.get(objective.pk, 0) + sum(by_kpi.get(k, 0) for k in set(kpi_ids))
 
 
 @dataclass
@@ -238,17 +246,20 @@ def evaluate(org: Organization, objectives: list[Objective], *, today: date | No
         parent_id = node.objective.parent_id
         if parent_id in nodes:
             nodes[parent_id].children.append(node)
+    from alerts.selectors import open_alert_counts_by_target
+
+    alert_counts = open_alert_counts_by_target(org) if nodes else ({}, {})  # the risk score's alerts term, 1 query
     for node in nodes.values():
         if node.objective.parent_id not in nodes:
-            _score(node, depth=0)
+            _score(node, depth=0, alert_counts=alert_counts)
     return nodes
 
 
-def _score(node: ObjectiveNode, *, depth: int) -> None:
+def _score(node: ObjectiveNode, *, depth: int, alert_counts: tuple[dict[int, int], dict[int, int]]) -> None:
     """Roll up bottom-up: children first, then this node's progress and risk."""
     node.depth = depth
     for child in node.children:
-        _score(child, depth=depth + 1)
+        _score(child, depth=depth + 1, alert_counts=alert_counts)
     items = [(k.progress, k.kr.weight) for k in node.key_results]
     items += [(c.progress, c.objective.weight) for c in node.children]
     node.progress = rollup(items)
@@ -258,7 +269,8 @@ def _score(node: ObjectiveNode, *, depth: int) -> None:
         progress=node.progress, elapsed=node.elapsed, forecast_progress=forecast_progress,
         confidence=node.last_confidence, confidence_score=node.last_score,
         stale_key_results=sum(1 for k in node.key_results if k.is_stale), key_results=len(node.key_results),
-        open_alerts=open_alerts_for(node.objective)))
+        open_alerts=open_alerts_for(node.objective, kpi_ids=[k.kr.kpi_id for k in node.key_results if k.kr.kpi_id],
+                                    counts=alert_counts)))
 
 
 @dataclass

@@ -19,7 +19,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from accounts.models import Organization
 
-APPS = ["accounts", "integrations", "imports", "kpis", "budgets", "objectives"]
+APPS = ["accounts", "integrations", "imports", "kpis", "budgets", "objectives", "alerts"]
 
 
 def _collect(attr: str) -> dict | set:

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "kpis",
     "budgets",
     "objectives",
+    "alerts",
 ]
 
 MIDDLEWARE = [

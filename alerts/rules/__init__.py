@@ -1,0 +1,1 @@
+"""One module per rule kind behind `base.Rule`; `registry.RULES` names them."""
