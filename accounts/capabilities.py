@@ -22,6 +22,7 @@ EVERYONE = {
     "kpis.view",
     "objectives.view",
     "reviews.view",
+    "reports.view",  # one's own sent reports, and a preview sent to oneself
 }
 STEERING = {  # the four executives share the day-to-day steering work
     "kpis.edit",
@@ -51,6 +52,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             "integrations.manage",
             "engagements.manage",
             "api_keys.manage",
+            "reports.manage",
         }
     ),
     Role.CFO: frozenset(
@@ -64,6 +66,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             "kpis.view_operational_costs",
             "members.view",
             "integrations.view",
+            "reports.manage",
         }
     ),
     # The COO also applies objective templates: consultancies engage their consultants as outsourced COOs.
@@ -87,6 +90,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             "imports.manage",
             "engagements.manage",
             "api_keys.manage",
+            "reports.manage",  # schedules, recipients, branding: the archive shows only reports within its role
         }
     ),
     Role.VIEWER: frozenset(EVERYONE),

@@ -19,6 +19,7 @@ NAVIGATION = [
     ("objectives:cascade", _("Objectives"), "objectives.view", False),
     ("objectives:review_list", _("Reviews"), "reviews.view", False),
     ("kpis:catalogue", _("KPIs"), "kpis.view", False),
+    ("reports:report_home", _("Reports"), "reports.view", False),
     ("integrations:connection_list", _("Integrations"), "integrations.view", False),
     ("imports:import_list", _("Imports"), "imports.manage", False),
     ("accounts:member_list", _("Members"), "members.view", False),
