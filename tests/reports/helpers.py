@@ -51,4 +51,6 @@ def png_bytes(*, size=(400, 200), colour=(200, 30, 60)) -> bytes:
 def pdf_text(content: bytes) -> str:
     from pypdf import PdfReader
 
-    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+    # Words only, one space between them: a table cell wraps its text over several lines.
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+    return " ".join(text.split())
