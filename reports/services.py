@@ -88,11 +88,12 @@ def branding_update(*, org: Organization, by: Membership, display_name: str, pri
                     accent_colour: str, logo=None, remove_logo: bool = False) -> Branding:
     """Set the name, colours and logo the organization's reports carry; the logo is re-encoded (branding.py)."""
     _require(by, "reports.manage")
+    clean_logo = logo_clean(logo) if logo is not None else None  # refused before anything is written
     branding = Branding.objects.for_org(org).first() or Branding(organization=org)
     branding.display_name, branding.primary_colour, branding.accent_colour = display_name, primary_colour, accent_colour
     branding.full_clean(exclude=["organization", "logo"])
-    if logo is not None:
-        branding.logo.save("logo.png", logo_clean(logo), save=False)
+    if clean_logo is not None:
+        branding.logo.save("logo.png", clean_logo, save=False)
     elif remove_logo and branding.logo:
         branding.logo.delete(save=False)
         branding.logo = ""
@@ -153,8 +154,8 @@ def report_deliver(*, report: SentReport, brand: BrandView | None = None) -> Sen
         return report
     org = report.organization
     brand = brand or selectors.brand_for(org, schedule=report.schedule)
-    period = ReportPeriod(key=report.period_key, start=report.period_start, end=report.period_end,
-                          frequency=report.frequency)
+    # A preview's row has its own key; the period it covers is the month or week of its dates.
+    period = (week_period if report.frequency == "weekly" else month_period)(report.period_start)
     with translation.override(report.language):
         digest = selectors.digest_for(recipient, kind=report.kind, period=period, brand=brand)
         archive = settings.SITE_URL + reverse("reports:archive", kwargs={"org_slug": org.slug})

@@ -165,7 +165,6 @@ def branding(request, org_slug):
         except ValidationError as exc:
             form.add_error("logo" if exc.code in {"too_large", "svg", "format", "pixels", "small", "unreadable"}
                            else None, exc)
-            transaction.set_rollback(True)
         else:
             messages.success(request, _("The branding is saved: the next reports carry it."))
             return redirect("reports:branding", org_slug=org_slug)
