@@ -23,6 +23,7 @@ EVERYONE = {
     "objectives.view",
     "reviews.view",
     "alerts.view",  # which alerts a member sees follows the data behind them (Alert.audience)
+    "reports.view",  # one's own sent reports, and a preview sent to oneself
 }
 STEERING = {  # the four executives share the day-to-day steering work
     "kpis.edit",
@@ -55,6 +56,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             "engagements.manage",
             "api_keys.manage",
             "budgets.manage",
+            "reports.manage",
         }
     ),
     Role.CFO: frozenset(
@@ -69,6 +71,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             "members.view",
             "integrations.view",
             "budgets.manage",
+            "reports.manage",
         }
     ),
     # The COO also applies objective templates: consultancies engage their consultants as outsourced COOs.
@@ -93,6 +96,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             "engagements.manage",
             "api_keys.manage",
             "alerts.respond",  # sync failures are the admin's to handle
+            "reports.manage",  # schedules, recipients, branding: the archive shows only reports within its role
         }
     ),
     Role.VIEWER: frozenset(EVERYONE),

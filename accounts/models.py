@@ -37,6 +37,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(default=False)
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=timezone.now)
+    # The language of e-mails and reports sent to this person (blank: the site's default, LANGUAGE_CODE).
+    language = models.CharField(_("language of e-mails"), max_length=10, blank=True,
+                                choices=[("en", _("English")), ("fr", _("French"))])
 
     objects = UserManager()
     USERNAME_FIELD = "email"

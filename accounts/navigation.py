@@ -21,6 +21,7 @@ NAVIGATION = [
     ("kpis:catalogue", _("KPIs"), "kpis.view", False),
     ("budgets:budget_page", _("Budgets"), "kpis.view_costs", False),
     ("alerts:alert_list", _("Alerts"), "alerts.view", False),
+    ("reports:report_home", _("Reports"), "reports.view", False),
     ("integrations:connection_list", _("Integrations"), "integrations.view", False),
     ("imports:import_list", _("Imports"), "imports.manage", False),
     ("accounts:member_list", _("Members"), "members.view", False),

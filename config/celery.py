@@ -26,6 +26,12 @@ app.conf.beat_schedule = {
         "task": "objectives.tasks.check_in_reminders_send_task",
         "schedule": crontab(hour=8, minute=0),
     },
+    # Every 15 minutes: send the role digests whose day and hour (in their own time zone) have come, once
+    # per period and recipient (reports/services.py claims each).
+    "reports-send-due": {
+        "task": "reports.tasks.reports_send_due_task",
+        "schedule": 900.0,
+    },
     # Every day at 00:10: forecasts made on an earlier day are refreshed (the elapsed share has moved).
     "kpis-forecasts-refresh": {
         "task": "kpis.tasks.kpi_forecasts_refresh_due_task",

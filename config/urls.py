@@ -24,6 +24,7 @@ org_patterns = [
     path("kpis/", include("kpis.urls")),
     path("objectives/", include("objectives.urls")),
     path("alerts/", include("alerts.urls")),
+    path("", include("reports.urls")),
 ]
 api_patterns = [
     *api_router.urls,

@@ -19,7 +19,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from accounts.models import Organization
 
-APPS = ["accounts", "integrations", "imports", "kpis", "budgets", "objectives", "alerts"]
+APPS = ["accounts", "integrations", "imports", "kpis", "budgets", "objectives", "alerts", "reports",
+        "dashboards", "portfolio"]
 
 
 def _collect(attr: str) -> dict | set:

@@ -9,7 +9,7 @@ from django.db import models
 from accounts.models import OrgOwned
 
 ROOT = Path(__file__).resolve().parent.parent
-PROJECT_APPS = ["accounts", "integrations", "kpis", "objectives"]
+PROJECT_APPS = ["accounts", "integrations", "kpis", "objectives", "reports"]
 REQUEST_FACING = ("views.py", "api.py", "tasks.py")
 UNSCOPED = re.compile(r"\.objects\.(all|get)\(|get_object_or_404\(\s*[A-Z]\w*\s*,")
 # A deliberate exception carries `# scoped: <why>` on the same line.

@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "budgets",
     "objectives",
     "alerts",
+    "reports",
+    "anymail",
 ]
 
 MIDDLEWARE = [
@@ -173,8 +175,31 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))  # logos and report PDFs (Django storage)
+MEDIA_URL = "/media/"  # never served as is: PDFs and logos go through capability-guarded views
+
+# E-mail (README "E-mail"): the console locally; `django.core.mail.backends.filebased.EmailBackend` with
+# EMAIL_FILE_PATH to keep each message as a file; SMTP (`django.core.mail.backends.smtp.EmailBackend`
+# with EMAIL_HOST…) or an Anymail provider (`anymail.backends.<provider>.EmailBackend` with ANYMAIL_API_KEY)
+# in production.
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Pilotage <no-reply@pilotage.localhost>")
+SERVER_EMAIL = env_str("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
+EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(BASE_DIR / "sent-emails"))
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 587)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20)  # seconds: a stuck SMTP server fails one report, not the run
+if EMAIL_BACKEND.startswith("anymail.backends."):
+    # e.g. anymail.backends.postmark.EmailBackend → ANYMAIL = {"POSTMARK_SERVER_TOKEN"…}: Anymail reads
+    # "<PROVIDER>_API_KEY" for most providers; ANYMAIL_SENDER_DOMAIN for those that need one (Mailgun).
+    _esp = EMAIL_BACKEND.split(".")[2].upper()
+    ANYMAIL = {f"{_esp}_API_KEY": env_str("ANYMAIL_API_KEY"), f"{_esp}_SERVER_TOKEN": env_str("ANYMAIL_API_KEY")}
+    if env_str("ANYMAIL_SENDER_DOMAIN", ""):
+        ANYMAIL[f"{_esp}_SENDER_DOMAIN"] = env_str("ANYMAIL_SENDER_DOMAIN")
 
 REDIS_URL = env_str("REDIS_URL", "")
 if REDIS_URL:
@@ -269,7 +294,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"httpx": {"level": "WARNING"}, "httpcore": {"level": "WARNING"}},
+    "loggers": {"httpx": {"level": "WARNING"}, "httpcore": {"level": "WARNING"},
+                "weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }
 
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
@@ -382,5 +408,13 @@ KPIS_MIN_HISTORY_MONTHS = env_int("KPIS_MIN_HISTORY_MONTHS", 12)
 KPIS_FORECAST_MIN_SHARE = env_str("KPIS_FORECAST_MIN_SHARE", "0.2")
 # A ratio forecast further than this (relative) from its value to date is held at the value to date.
 KPIS_FORECAST_RATIO_MAX_MOVE = env_str("KPIS_FORECAST_RATIO_MAX_MOVE", "0.4")
+
+# --- reports settings (reports/) ---
+REPORTS_LOGO_MAX_BYTES = env_int("REPORTS_LOGO_MAX_BYTES", 2_000_000)
+REPORTS_LOGO_MAX_PIXELS = 25_000_000  # width × height refused above this before decoding (decompression bombs)
+REPORTS_LOGO_BOX = (600, 200)  # the stored logo is resized to fit this box, re-encoded as PNG
+REPORTS_HISTORY_MONTHS = 12  # months drawn on a digest's charts
+# A claimed report still not sent after this long (its worker died) is claimed again by the next attempt.
+REPORTS_CLAIM_STALE_SECONDS = env_int("REPORTS_CLAIM_STALE_SECONDS", 15 * 60)
 
 # --- objectives settings (objectives/) ---

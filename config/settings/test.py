@@ -9,3 +9,7 @@ CELERY_TASK_ALWAYS_EAGER = True
 LANGUAGE_CODE = "en"
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+import tempfile  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="pilotage-test-media-"))  # logos and PDFs written by tests
