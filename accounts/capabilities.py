@@ -22,6 +22,7 @@ EVERYONE = {
     "kpis.view",
     "objectives.view",
     "reviews.view",
+    "portfolio.view",  # a consultancy's members: the clients each serves (nothing in a company)
 }
 STEERING = {  # the four executives share the day-to-day steering work
     "kpis.edit",
@@ -51,6 +52,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             "integrations.manage",
             "engagements.manage",
             "api_keys.manage",
+            "portfolio.manage",
+            "consolidation.approve",  # the owners' decision: the company's figures join a group consolidation
         }
     ),
     Role.CFO: frozenset(
@@ -68,11 +71,12 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     ),
     # The COO also applies objective templates: consultancies engage their consultants as outsourced COOs.
     # They own the operational costs (cost per unit, logistics cost per order), not margin and cost detail.
+    # In a consultancy they also keep the portfolio's client groups and consolidations (portfolio.manage).
     Role.COO: frozenset(
         EVERYONE
         | STEERING
         | {"objectives.set_operational", "objectives.templates", "reviews.manage", "members.view", "integrations.view",
-           "kpis.view_operational_costs"}
+           "kpis.view_operational_costs", "portfolio.manage"}
     ),
     Role.CRO: frozenset(EVERYONE | STEERING | {"objectives.set_commercial", "members.view", "integrations.view"}),
     # The admin runs the tooling and need not see cost and margin detail.
@@ -87,6 +91,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             "imports.manage",
             "engagements.manage",
             "api_keys.manage",
+            "portfolio.manage",
         }
     ),
     Role.VIEWER: frozenset(EVERYONE),
