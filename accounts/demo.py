@@ -37,6 +37,7 @@ DEMO_STEPS = [
     "imports.demo.seed",
     "kpis.demo.seed",
     "objectives.demo.seed",
+    "portfolio.demo.seed",
 ]
 
 

@@ -1,16 +1,20 @@
 """What the route walkers need to know about the portfolio routes (see tests/isolation_registry.py)."""
 
+import itertools
+
+_seq = itertools.count(1)
+
 
 def _group_id(org):
     from portfolio.models import ClientGroup
 
-    return ClientGroup.objects.create(organization=org, name=f"Walker group {ClientGroup.objects.count()}").pk
+    return ClientGroup.objects.create(organization=org, name=f"Walker group {next(_seq)}").pk
 
 
 def _consolidation_id(org):
     from portfolio.models import Consolidation
 
-    return Consolidation.objects.create(organization=org, name=f"Walker {Consolidation.objects.count()}",
+    return Consolidation.objects.create(organization=org, name=f"Walker {next(_seq)}",
                                         holding=org).pk
 
 
@@ -19,7 +23,7 @@ def _member_id(org):
     from tests.factories import make_consultancy
 
     firm = make_consultancy()
-    consolidation = Consolidation.objects.create(organization=firm, name="Walker holding", holding=org)
+    consolidation = Consolidation.objects.create(organization=firm, name=f"Walker holding {next(_seq)}", holding=org)
     return ConsolidationMember.objects.create(organization=org, consolidation=consolidation, declared_by=firm).pk
 
 
@@ -27,7 +31,7 @@ def _mark_id(org):
     from integrations.models import Customer
     from portfolio.models import IntercompanyParty
 
-    customer = Customer.objects.create(organization=org, source="upload", external_id=f"walker-{org.pk}",
+    customer = Customer.objects.create(organization=org, source="upload", external_id=f"walker-{next(_seq)}",
                                        name="Walker subsidiary")
     return IntercompanyParty.objects.create(organization=org, customer=customer).pk
 

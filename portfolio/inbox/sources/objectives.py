@@ -36,7 +36,7 @@ class CheckInsDue(InboxSource):
         out = []
         for o in objectives:
             due = (o.last_date + timedelta(days=o.check_in_every_days)) if o.last_date else o.period_start
-            if due > today + timedelta(days=HORIZON_DAYS):
+            if due >= today + timedelta(days=HORIZON_DAYS):
                 continue
             org = allowed[o.organization_id].org
             detail = (_("last check-in on %(date)s") % {"date": date_format(o.last_date, "SHORT_DATE_FORMAT")} if o.last_date
@@ -60,7 +60,7 @@ class ActionPlansOverdue(InboxSource):
         allowed = self.allowed(clients)
         plans = ActionPlan.objects.filter(  # scoped: the served clients only (clients_read_context)
             organization_id__in=list(allowed), status__in=self.OPEN,
-            due_date__lte=today + timedelta(days=HORIZON_DAYS),
+            due_date__lt=today + timedelta(days=HORIZON_DAYS),
         ).only("id", "organization_id", "objective_id", "title", "status", "due_date")
         out = []
         for p in plans:
