@@ -24,6 +24,7 @@ EVERYONE = {
     "reviews.view",
     "alerts.view",  # which alerts a member sees follows the data behind them (Alert.audience)
     "reports.view",  # one's own sent reports, and a preview sent to oneself
+    "portfolio.view",  # a consultancy's members: the clients each serves (nothing in a company)
 }
 STEERING = {  # the four executives share the day-to-day steering work
     "kpis.edit",
@@ -57,6 +58,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             "api_keys.manage",
             "budgets.manage",
             "reports.manage",
+            "portfolio.manage",
+            "consolidation.approve",  # the owners' decision: the company's figures join a group consolidation
         }
     ),
     Role.CFO: frozenset(
@@ -76,11 +79,12 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     ),
     # The COO also applies objective templates: consultancies engage their consultants as outsourced COOs.
     # They own the operational costs (cost per unit, logistics cost per order), not margin and cost detail.
+    # In a consultancy they also keep the portfolio's client groups and consolidations (portfolio.manage).
     Role.COO: frozenset(
         EVERYONE
         | STEERING
         | {"objectives.set_operational", "objectives.templates", "reviews.manage", "members.view", "integrations.view",
-           "kpis.view_operational_costs"}
+           "kpis.view_operational_costs", "portfolio.manage"}
     ),
     Role.CRO: frozenset(EVERYONE | STEERING | {"objectives.set_commercial", "members.view", "integrations.view"}),
     # The admin runs the tooling and need not see cost and margin detail.
@@ -97,6 +101,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             "api_keys.manage",
             "alerts.respond",  # sync failures are the admin's to handle
             "reports.manage",  # schedules, recipients, branding: the archive shows only reports within its role
+            "portfolio.manage",
         }
     ),
     Role.VIEWER: frozenset(EVERYONE),

@@ -39,6 +39,7 @@ DEMO_STEPS = [
     "budgets.demo.seed",
     "objectives.demo.seed",
     "reports.demo.seed",
+    "portfolio.demo.seed",
 ]
 
 

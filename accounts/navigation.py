@@ -13,9 +13,14 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Membership
 
 NAVIGATION = [
-    # (url name, label, capability, only for consultancies)
+    # (url name, label, capability, only for consultancies: True, only for companies: "company", both: False)
     ("accounts:org_home", _("Home"), "org.view", False),
-    ("accounts:portfolio", _("Portfolio"), "org.view", True),
+    ("portfolio:overview", _("Portfolio"), "portfolio.view", True),
+    ("portfolio:inbox", _("Inbox"), "portfolio.view", True),
+    ("portfolio:benchmarks", _("Benchmarks"), "portfolio.view", True),
+    ("portfolio:consolidation_list", _("Consolidations"), "portfolio.view", True),
+    ("accounts:portfolio", _("Engagements"), "org.view", True),
+    ("portfolio:consolidation_requests", _("Consolidation"), "consolidation.approve", "company"),
     ("objectives:cascade", _("Objectives"), "objectives.view", False),
     ("objectives:review_list", _("Reviews"), "reviews.view", False),
     ("kpis:catalogue", _("KPIs"), "kpis.view", False),
@@ -41,7 +46,9 @@ def navigation_for(membership: Membership) -> list[NavItem]:
     org = membership.organization
     items = []
     for url_name, label, capability, consultancy_only in NAVIGATION:
-        if consultancy_only != org.is_consultancy and consultancy_only:
+        if consultancy_only == "company" and org.is_consultancy:
+            continue
+        if consultancy_only is True and not org.is_consultancy:
             continue
         if not membership.can(capability):
             continue

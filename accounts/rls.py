@@ -34,6 +34,7 @@ ORG_SETTING = "app.current_org"
 USER_SETTING = "app.current_user"
 INVITATION_SETTING = "app.invitation_token"
 API_KEY_SETTING = "app.api_key_prefix"
+CLIENTS_SETTING = "app.clients_read"
 POLICY_NAME = "tenant_isolation"
 
 
@@ -48,6 +49,24 @@ CURRENT_USER = _setting(USER_SETTING, "::bigint")
 
 _FIRM_CHILDREN = ("parent_id IS NOT NULL AND organization_id IN (SELECT e.organization_id FROM accounts_engagement e"
                   f" WHERE e.consultancy_id = {CURRENT_ORG})")
+
+# A consultancy's pages that read across its clients (portfolio, inbox, benchmarks, consolidation) name
+# the clients they read (`clients_read_context`); of those, a row shows only in a company where the
+# signed-in user holds a membership through an engagement of the current organization. Reads only:
+# nothing is written through it (no WITH CHECK), and any other page names no client.
+_SERVED_CLIENTS = (
+    f"organization_id = ANY(string_to_array(NULLIF(current_setting('{CLIENTS_SETTING}', true), ''), ',')::bigint[])"
+    " AND organization_id IN (SELECT m.organization_id FROM accounts_membership m"
+    " JOIN accounts_engagement e ON e.id = m.engagement_id"
+    f" WHERE m.user_id = {CURRENT_USER} AND e.consultancy_id = {CURRENT_ORG})"
+)
+# The tables those pages read, as model labels.
+READ_ACROSS_SERVED_CLIENTS = {
+    "kpis.kpi", "kpis.metric", "kpis.kpivalue", "kpis.kpitarget", "kpis.kpiforecast",
+    "objectives.objective", "objectives.keyresult", "objectives.actionplan", "objectives.checkin",
+    "integrations.connection", "integrations.syncrun", "integrations.rejectedrecord", "imports.importrun",
+    "integrations.customer", "integrations.supplier", "integrations.invoice", "portfolio.intercompanyparty",
+}
 
 # The reviewed exceptions: what a tenant table shows beyond the current organization's rows, and why.
 # (model label → (extra USING clause, extra WITH CHECK clause or None)).
@@ -66,6 +85,9 @@ EXTRA_VISIBILITY: dict[str, tuple[str, str | None]] = {
     # pauses and resumes them; and a client's child connection reads its firm's row (the token it borrows).
     "integrations.connection": (f"({_FIRM_CHILDREN}) OR id IN (SELECT pilotage_firm_parents_of({CURRENT_ORG}))",
                                 _FIRM_CHILDREN),
+    # A company's consent to a consolidation is its own row; the consultancy that declared it reads it
+    # (it writes it only from inside the company's context: consolidation_declare).
+    "portfolio.consolidationmember": (f"declared_by_id = {CURRENT_ORG}", None),
 }
 
 
@@ -86,6 +108,8 @@ def _policy_clauses(model) -> tuple[str, str]:
     using = f"organization_id = {CURRENT_ORG}"
     check = using
     extra_using, extra_check = EXTRA_VISIBILITY.get(model._meta.label_lower, (None, None))
+    if model._meta.label_lower in READ_ACROSS_SERVED_CLIENTS:
+        extra_using = f"({extra_using}) OR ({_SERVED_CLIENTS})" if extra_using else _SERVED_CLIENTS
     if extra_using:
         using = f"({using}) OR ({extra_using})"
     if extra_check:
@@ -229,6 +253,25 @@ def org_context(org) -> Iterator[None]:
             connection.close()  # a broken connection is dropped, never reused with its setting
         else:
             _set(ORG_SETTING, previous, local=False)
+
+
+@contextmanager
+def clients_read_context(org_ids) -> Iterator[None]:
+    """Let the block read these client companies' rows from the consultancy's request, in one query per
+    table (READ_ACROSS_SERVED_CLIENTS), where the signed-in user serves them through an engagement."""
+    if not applies():
+        yield
+        return
+    value = ",".join(str(int(pk)) for pk in sorted(set(org_ids)))
+    with transaction.atomic():
+        _set(CLIENTS_SETTING, value, local=True)
+        try:
+            yield
+        finally:
+            try:
+                _set(CLIENTS_SETTING, "", local=True)
+            except DatabaseError:
+                pass  # the transaction failed and will be rolled back, setting included
 
 
 @contextmanager

@@ -73,7 +73,7 @@ def company_create(request):
 @require_capability("org.view")
 def org_home(request, org_slug):
     if request.org.is_consultancy:
-        return redirect("accounts:portfolio", org_slug=org_slug)
+        return redirect("portfolio:overview", org_slug=org_slug)
     panels = home_panels_for(request.membership)
     return render(request, "accounts/org_home.html", {"panels": panels})
 

@@ -25,6 +25,7 @@ org_patterns = [
     path("objectives/", include("objectives.urls")),
     path("alerts/", include("alerts.urls")),
     path("", include("reports.urls")),
+    path("", include("portfolio.urls")),
 ]
 api_patterns = [
     *api_router.urls,

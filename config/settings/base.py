@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "alerts",
     "reports",
     "anymail",
+    "portfolio",
 ]
 
 MIDDLEWARE = [

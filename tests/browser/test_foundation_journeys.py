@@ -20,7 +20,7 @@ def test_consultant_switches_between_two_client_companies(page):
     make_engagement(client=nuage, consultant=consultant, role=Role.CFO)
 
     log_in(page, "olivier@caproute.test", PASSWORD)
-    page.wait_for_url(re.compile(r"/o/cap-route/portfolio/"))
+    page.wait_for_url(re.compile(r"/o/cap-route/clients/"))  # the portfolio is a consultancy's home
     page.click("[data-testid=org-switcher] summary")
     page.click("[data-testid=org-switcher] >> text=Maison Lumen")
     page.wait_for_url(re.compile(r"/o/lumen/"))

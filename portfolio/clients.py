@@ -1,0 +1,82 @@
+"""Which clients a consultancy member serves, and what they may see in each.
+
+Every page of this app starts here: the clients are the companies where the signed-in user holds a
+membership through an engagement of the current consultancy (an approved engagement creates it; a
+pending or ended one leaves none), and what they see there is what that membership's role sees
+(`kpis.visibility`). Reading the clients' rows in one query per table happens inside
+`accounts.rls.clients_read_context`, which PostgreSQL narrows to those same clients.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from accounts import rls
+from accounts.models import Membership, Organization
+from kpis.models import Kpi, Metric
+from kpis.selectors import Visibility
+from kpis.visibility import required_capabilities
+
+
+@dataclass(frozen=True)
+class ServedClient:
+    org: Organization
+    membership: Membership  # the viewer's own membership in the client: their engagement's role there
+    visibility: Visibility
+
+    def may_see(self, slug: str) -> bool:
+        return self.visibility.allows(self.membership, slug)
+
+
+def client_memberships(consultancy_member: Membership) -> list[Membership]:
+    """The viewer's memberships in the clients they serve for this consultancy; 1 query."""
+    if not consultancy_member.organization.is_consultancy:
+        return []
+    return list(
+        Membership.objects.filter(  # scoped: the user's own memberships, through this consultancy's engagements
+            user_id=consultancy_member.user_id,
+            engagement__consultancy_id=consultancy_member.organization_id,
+        )
+        .select_related("organization")
+        .order_by("organization__name")
+    )
+
+
+def visibilities_of(org_ids: Iterable[int]) -> dict[int, Visibility]:
+    """Each client's metric and KPI visibility rules (kpis.visibility), read for all clients at once; 2 queries.
+
+    Call it inside `clients_read_context`."""
+    org_ids = list(org_ids)
+    kpis: dict[int, dict] = defaultdict(dict)
+    ids: dict[int, dict] = defaultdict(dict)
+    for org_id, slug, pk, formula, cap in Kpi.objects.filter(  # scoped: the served clients only
+            organization_id__in=org_ids).values_list("organization_id", "slug", "pk", "formula",
+                                                      "visibility_capability"):
+        kpis[org_id][slug] = (formula, cap)
+        ids[org_id][slug] = pk
+    metrics: dict[int, dict] = defaultdict(dict)
+    for org_id, slug, cap in Metric.objects.filter(  # scoped: the served clients only
+            organization_id__in=org_ids).values_list("organization_id", "slug", "visibility_capability"):
+        metrics[org_id][slug] = cap
+    return {
+        org_id: Visibility(required=required_capabilities(kpis=kpis[org_id], metrics=metrics[org_id]),
+                           kpi_ids=ids[org_id])
+        for org_id in org_ids
+    }
+
+
+@contextmanager
+def reading_clients(consultancy_member: Membership, *, only: set[int] | None = None) -> Iterator[list[ServedClient]]:
+    """`with reading_clients(member) as clients:` the clients with the viewer's role and visibility in
+    each, and their rows readable for the block; 3 queries. `only` narrows to some of them (a filter),
+    never widens. Selectors called in the block return plain data, so nothing is read after it."""
+    memberships = client_memberships(consultancy_member)
+    if only is not None:
+        memberships = [m for m in memberships if m.organization_id in only]
+    with rls.clients_read_context([m.organization_id for m in memberships]):
+        visibilities = visibilities_of(m.organization_id for m in memberships) if memberships else {}
+        yield [ServedClient(org=m.organization, membership=m, visibility=visibilities[m.organization_id])
+               for m in memberships]

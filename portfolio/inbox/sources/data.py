@@ -1,0 +1,82 @@
+"""Inbox items from the data coming in: connections failing or partly failing, records rejected this week."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.db.models import Count
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from imports.models import ImportRun
+from integrations.models import Connection, SyncRun
+from portfolio.clients import ServedClient
+from portfolio.inbox.base import HORIZON_DAYS, InboxItem, InboxSource, link
+
+
+class SyncsFailing(InboxSource):
+    key = "syncs"
+    capability = "integrations.view"
+    FAILING = (Connection.Status.NEEDS_ATTENTION, Connection.Status.PARTLY_SYNCED)
+
+    @classmethod
+    def label(cls) -> str:
+        return _("Syncs failing or partly failing")
+
+    def items(self, clients: list[ServedClient], *, today: date) -> list[InboxItem]:
+        allowed = self.allowed(clients)
+        connections = Connection.objects.filter(  # scoped: the served clients only (clients_read_context)
+            organization_id__in=list(allowed), status__in=self.FAILING,
+        ).only("id", "organization_id", "provider", "label", "status", "last_success_at")
+        out = []
+        for c in connections:
+            org = allowed[c.organization_id].org
+            out.append(InboxItem(
+                org=org, source=self.key, title=c.label or c.provider.title(), detail=str(c.get_status_display()),
+                when=timezone.localdate(c.last_success_at) if c.last_success_at else None,
+                url=link("integrations:connection_detail", org, connection_id=c.pk),
+                is_urgent=c.status == Connection.Status.NEEDS_ATTENTION))
+        return out
+
+
+class RejectedRecords(InboxSource):
+    """Sync runs of the week that rejected records, and imports of the week with rows to fix."""
+
+    key = "rejected"
+    capability = "integrations.view"
+
+    @classmethod
+    def label(cls) -> str:
+        return _("Rejected records")
+
+    def items(self, clients: list[ServedClient], *, today: date) -> list[InboxItem]:
+        allowed = self.allowed(clients)
+        since = timezone.now() - timedelta(days=HORIZON_DAYS)
+        runs = (
+            SyncRun.objects.filter(  # scoped: the served clients only (clients_read_context)
+                organization_id__in=list(allowed), created_at__gte=since, rejections__isnull=False)
+            .annotate(n=Count("rejections")).select_related("connection")
+            .only("id", "organization_id", "created_at", "connection__provider", "connection__label")
+        )
+        out = []
+        for run in runs:
+            org = allowed[run.organization_id].org
+            out.append(InboxItem(
+                org=org, source=self.key, title=run.connection.label or run.connection.provider.title(),
+                detail=ngettext("%(n)s record rejected", "%(n)s records rejected", run.n) % {"n": run.n},
+                when=timezone.localdate(run.created_at),
+                url=link("integrations:sync_run_detail", org, sync_run_id=run.pk)))
+        importers = {pk for pk, c in allowed.items() if c.membership.can("imports.manage")}
+        imports = ImportRun.objects.filter(  # scoped: the served clients only (clients_read_context)
+            organization_id__in=list(importers), created_at__gte=since, rows_rejected__gt=0,
+        ).only("id", "organization_id", "file_name", "rows_rejected", "created_at")
+        for run in imports:
+            org = allowed[run.organization_id].org
+            out.append(InboxItem(
+                org=org, source=self.key, title=run.file_name,
+                detail=ngettext("%(n)s row rejected", "%(n)s rows rejected", run.rows_rejected)
+                % {"n": run.rows_rejected},
+                when=timezone.localdate(run.created_at),
+                url=link("imports:import_run_detail", org, run_id=run.pk)))
+        return out

@@ -1,0 +1,75 @@
+"""Reads of the consultancy's own portfolio rows: its groups, its clients, its consolidations."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from accounts.models import Engagement, Organization
+from integrations.models import Customer, Supplier
+from portfolio.clients import ServedClient
+from portfolio.models import (
+    ClientGroup,
+    ClientGroupMember,
+    Consolidation,
+    ConsolidationMember,
+    IntercompanyParty,
+)
+
+PARTIES_SHOWN = 300  # customers and suppliers offered for marking, per consolidation (largest names first)
+
+
+def client_groups(consultancy: Organization) -> tuple[list[ClientGroup], dict[int, set[int]]]:
+    """The consultancy's groups and, per group, its clients' ids; 2 queries."""
+    groups = list(ClientGroup.objects.for_org(consultancy).order_by("kind", "name"))
+    members: dict[int, set[int]] = defaultdict(set)
+    for group_id, client_id in ClientGroupMember.objects.for_org(consultancy).values_list("group_id", "client_id"):
+        members[group_id].add(client_id)
+    return groups, dict(members)
+
+
+def consultancy_clients(consultancy: Organization) -> QuerySet[Organization]:
+    """The companies the consultancy has engagements on (any consultant), for its forms."""
+    return Organization.objects.filter(  # scoped: the companies this consultancy is engaged on
+        pk__in=Engagement.objects.filter(consultancy=consultancy).values("organization")  # scoped: firm's own
+    ).order_by("name")
+
+
+def consolidations_of(consultancy: Organization) -> list[tuple[Consolidation, list[ConsolidationMember]]]:
+    """The consultancy's consolidations with their members' consent; 2 queries."""
+    consolidations = list(Consolidation.objects.for_org(consultancy).select_related("holding").order_by("name"))
+    members: dict[int, list[ConsolidationMember]] = defaultdict(list)
+    for m in ConsolidationMember.objects.filter(  # scoped: the rows the consultancy declared (its RLS exception)
+            declared_by=consultancy).select_related("organization").order_by("organization__name"):
+        members[m.consolidation_id].append(m)
+    return [(c, members[c.pk]) for c in consolidations]
+
+
+def consolidation_requests(company: Organization) -> QuerySet[ConsolidationMember]:
+    """The consolidations declared on this company, pending first."""
+    return (ConsolidationMember.objects.for_org(company)
+            .select_related("consolidation__holding", "declared_by").order_by("-approved_at", "created_at"))
+
+
+def intercompany_parties(counted: list[ServedClient]) -> tuple[list[IntercompanyParty], list[tuple[str, str]]]:
+    """The marks of the consolidation's companies, and the customers and suppliers that could be marked
+    ("customer:<id>" / "supplier:<id>", labelled with their company); 3 queries (inside clients_read_context)."""
+    ids = [c.org.pk for c in counted]
+    names = {c.org.pk: c.org.name for c in counted}
+    marks = list(IntercompanyParty.objects.filter(  # scoped: the served clients only (clients_read_context)
+        organization_id__in=ids).select_related("customer", "supplier", "organization"))
+    marked = {("customer", m.customer_id) for m in marks} | {("supplier", m.supplier_id) for m in marks}
+    choices = []
+    for kind, model in (("customer", Customer), ("supplier", Supplier)):
+        for pk, org_id, name in model.objects.filter(  # scoped: the served clients only (clients_read_context)
+                organization_id__in=ids, is_deleted=False).order_by("name").values_list(
+                "pk", "organization_id", "name")[:PARTIES_SHOWN]:
+            if (kind, pk) not in marked:
+                choices.append((f"{kind}:{pk}", f"{names[org_id]} · {kind_label(kind)} · {name}"))
+    return marks, choices
+
+
+def kind_label(kind: str) -> str:
+    return _("customer") if kind == "customer" else _("supplier")
