@@ -1,4 +1,7 @@
-"""The org home page is a stack of panels, one per app, so each app owns its own part of it.
+"""Panels an app adds under the member's role dashboard (the org home page, dashboards.views.role_dashboard).
+
+The figures (KPI tiles, receivables ageing, data freshness) are the dashboard's widgets; what stays a
+panel is an app's to-do list for the member (the objectives' check-ins due and derived targets waiting).
 
 A panel provider takes the membership and returns `(template_name, context)` or None.
 """
@@ -11,8 +14,6 @@ from accounts.models import Membership
 
 HOME_PANELS = [
     "objectives.panels.home_panel",
-    "kpis.panels.home_panel",
-    "integrations.panels.home_panel",
 ]
 
 

@@ -21,6 +21,7 @@ org_patterns = [
     path("", include("imports.urls")),
     path("kpis/", include("kpis.urls")),
     path("objectives/", include("objectives.urls")),
+    path("dashboards/", include("dashboards.urls")),
 ]
 api_patterns = [
     *api_router.urls,

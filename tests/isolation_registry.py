@@ -19,7 +19,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from accounts.models import Organization
 
-APPS = ["accounts", "integrations", "imports", "kpis", "objectives"]
+APPS = ["accounts", "integrations", "imports", "kpis", "objectives", "dashboards"]
 
 
 def _collect(attr: str) -> dict | set:

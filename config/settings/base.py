@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "imports",
     "kpis",
     "objectives",
+    "dashboards",
 ]
 
 MIDDLEWARE = [
