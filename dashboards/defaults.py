@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from dashboards.models import Widget
 from kpis.catalogue import role_pack
 
-TILES = 6
 AGEING_SLUGS = ("late_0_30", "late_31_60", "late_61_90", "late_over_90")
 
 
@@ -31,7 +30,8 @@ class WidgetSpec:
 def role_layout(role: str) -> list[WidgetSpec]:
     """The role's default widgets: tiles of its pack, a trend, a breakdown, and the steering widgets."""
     pack = role_pack(role)
-    specs = [WidgetSpec(kind=Widget.Kind.KPI_TILE, kpi_slug=slug) for slug in pack.kpis[:TILES]]
+    # Every KPI of the pack is a candidate tile: the dashboard shows the first ones that have a value.
+    specs = [WidgetSpec(kind=Widget.Kind.KPI_TILE, kpi_slug=slug) for slug in pack.kpis]
     if pack.trend:
         specs.append(WidgetSpec(kind=Widget.Kind.TREND, kpi_slug=pack.trend, width=Widget.Width.HALF, months=24))
     if pack.breakdown:
@@ -47,7 +47,7 @@ def role_layout(role: str) -> list[WidgetSpec]:
 
 
 def widget_spec(widget: Widget) -> WidgetSpec:
-    """A stored widget as a spec (its KPIs already prefetched)."""
+    """A stored widget as a spec (its KPI already joined)."""
     return WidgetSpec(kind=widget.kind, kpi_slug=widget.kpi.slug if widget.kpi_id else "",
-                      kpi_slugs=tuple(k.slug for k in widget.kpis.all()), width=widget.width,
+                      kpi_slugs=tuple(widget.kpi_slugs), width=widget.width,
                       months=widget.months, widget_id=widget.pk)

@@ -26,7 +26,7 @@ def may_compose(membership: Membership, dashboard: Dashboard) -> bool:
 
 def dashboard_for(membership: Membership, dashboard_id: int) -> Dashboard:
     """A dashboard the member sees, with its widgets; another's (or another tenant's) is a 404."""
-    widgets = Widget.objects.for_org(membership.organization).select_related("kpi").prefetch_related("kpis")
+    widgets = Widget.objects.for_org(membership.organization).select_related("kpi")
     dashboard = dashboards_for(membership).prefetch_related(Prefetch("widgets", queryset=widgets)).filter(
         pk=dashboard_id).first()
     if dashboard is None:

@@ -53,11 +53,9 @@ def widget_add(*, dashboard: Dashboard, kind: str, kpi: Kpi | None = None, kpis:
     if widgets.count() >= MAX_WIDGETS:
         raise ValueError("Too many widgets on one dashboard")
     last = widgets.aggregate(last=Max("position"))["last"]
-    widget = Widget.objects.create(organization=org, dashboard=dashboard, kind=kind, kpi=kpi, width=width,
-                                   months=months, position=0 if last is None else last + 1)
-    if kpis:
-        widget.kpis.set(kpis)
-    return widget
+    return Widget.objects.create(organization=org, dashboard=dashboard, kind=kind, kpi=kpi, width=width,
+                                 months=months, position=0 if last is None else last + 1,
+                                 kpi_slugs=[k.slug for k in kpis or []])
 
 
 def widget_remove(*, widget: Widget) -> None:

@@ -6,7 +6,6 @@ Views are thin: `dashboards.widgets` shapes the figures, `dashboards.services` w
 from __future__ import annotations
 
 from django.contrib import messages
-from django.db.models import Max
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -14,7 +13,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.decorators import require_capability
-from accounts.home_panels import home_panels_for
 from dashboards import selectors, services
 from dashboards.defaults import role_layout, widget_spec
 from dashboards.forms import (
@@ -28,28 +26,26 @@ from dashboards.models import Widget
 from dashboards.periods import comparison_options, dashboard_period, period_options
 from dashboards.widgets import dashboard_view
 from kpis import selectors as kpi_selectors
-from kpis.models import KpiValue
-
-
-def _recomputed_stamp(org) -> str:
-    """When the KPI engine last wrote a value: the page asks for itself again once it moves."""
-    last = KpiValue.objects.for_org(org).aggregate(last=Max("computed_at"))["last"]
-    return last.isoformat() if last else ""
+from objectives.panels import home_panel as objectives_panel
 
 
 def _render_dashboard(request, *, specs, title, period_key, comparison, team="", dashboard=None, fill_tiles=False,
-                      panels=()):
+                      with_panels=False):
     today = timezone.localdate()
-    stamp = _recomputed_stamp(request.org)
-    since = request.GET.get("since")
-    if request.htmx and since is not None and since == stamp:
-        return HttpResponse(status=204)  # nothing recomputed since the page was drawn: htmx keeps it
     period = dashboard_period(request.org, key=period_key, comparison=comparison, today=today)
     view = dashboard_view(request.org, membership=request.membership, specs=specs, period=period, team=team,
                           fill_tiles=fill_tiles, today=today)
-    context = {"view": view, "title": title, "dashboard": dashboard, "stamp": stamp,
+    since = request.GET.get("since")
+    if request.htmx and since is not None and since == view.stamp:
+        return HttpResponse(status=204)  # nothing recomputed since the page was drawn: htmx keeps it
+    panels = []
+    if with_panels:  # the objectives' to-do list for the member, from the tree the widgets read
+        panel = objectives_panel(request.membership, tree=view.tree, visible_kpi_ids=view.visible_kpi_ids)
+        panels = [panel] if panel else []
+    context = {"view": view, "title": title, "dashboard": dashboard, "stamp": view.stamp,
                "periods": period_options(period.key), "comparisons": comparison_options(period.comparison),
-               "team_dashboards": list(selectors.dashboards_for(request.membership)[:20]),
+               # the role dashboard lists the team dashboards; a team dashboard links back (one query less)
+               "team_dashboards": list(selectors.dashboards_for(request.membership)[:20]) if dashboard is None else [],
                "may_compose": dashboard is not None and selectors.may_compose(request.membership, dashboard),
                "self_url": request.path, "panels": panels}
     template = "dashboards/partials/body.html" if request.htmx else "dashboards/dashboard.html"
@@ -64,7 +60,7 @@ def role_dashboard(request, org_slug):
     """The member's role dashboard: the home page of a company (accounts:org_home lands here)."""
     return _render_dashboard(
         request, specs=role_layout(request.membership.role), fill_tiles=True,
-        panels=home_panels_for(request.membership),
+        with_panels=True,
         title=_("%(role)s dashboard") % {"role": request.membership.get_role_display()},
         period_key=request.GET.get("period", "month"), comparison=request.GET.get("comparison", "previous"))
 

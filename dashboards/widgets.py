@@ -67,6 +67,9 @@ class DashboardView:
     hidden: int  # widgets left out because their figures are not the viewer's to see
     waiting: list[str]  # with no figure at all: what would feed the dashboard's KPIs
     has_figures: bool
+    stamp: str  # when the engine last computed a figure shown: the page asks again once it moves
+    visible_kpi_ids: set[int]
+    tree: object  # this quarter's objectives tree (objectives.selectors.Tree), read once for every widget
 
 
 class _Figures:
@@ -140,11 +143,14 @@ def dashboard_view(org: Organization, *, membership: Membership, specs: list[Wid
             # A role layout leaves out what the company does not have; a team dashboard says it hid something.
             hidden += 0 if fill_tiles else 1
             continue
-        if spec.kpi_slugs and spec.kind != Widget.Kind.AGEING:
+        if spec.kind == Widget.Kind.AGEING:  # always the four buckets, those the reader may see
+            spec = WidgetSpec(**{**spec.__dict__, "kpi_slugs": tuple(s for s in AGEING_SLUGS if s in visible)})
+        elif spec.kpi_slugs:
             spec = WidgetSpec(**{**spec.__dict__, "kpi_slugs": tuple(s for s in spec.kpi_slugs if s in visible)})
         shown.append(spec)
     tile_slugs = [s.kpi_slug for s in shown if s.kind == Widget.Kind.KPI_TILE]
-    candidates = [k for k in visible.values() if not k.dimension_label] if fill_tiles else []
+    # A role without a pack of its own (the Admin) gets no stand-in tiles.
+    candidates = [k for k in visible.values() if not k.dimension_label] if fill_tiles and tile_slugs else []
     wanted = {s.kpi_slug for s in shown if s.kpi_slug} | {x for s in shown for x in s.kpi_slugs if x in visible}
     kpis = [visible[s] for s in wanted] + [k for k in candidates if k.slug not in wanted]
     months_back = max([s.months for s in shown if s.kind == Widget.Kind.TREND] + [12])
@@ -159,11 +165,15 @@ def dashboard_view(org: Organization, *, membership: Membership, specs: list[Wid
     views = [_build(org, spec, visible=visible, figures=figures, period=period, months=months, team=team,
                     tree_cache=tree_cache, today=today) for spec in shown]
     has_figures = any(k for k in figures.values.values() if k.value is not None)
+    computed = [v.computed_at for v in figures.values.values() if v.computed_at]
     waiting = []
     if not has_figures and kpis:
         feeds = waiting_for_data(org, kpis=[visible[s] for s in tile_slugs if s in visible])
         waiting = sorted(set(feeds.values()))
-    return DashboardView(period=period, widgets=views, hidden=hidden, waiting=waiting, has_figures=has_figures)
+    return DashboardView(period=period, widgets=views, hidden=hidden, waiting=waiting, has_figures=has_figures,
+                         stamp=max(computed).isoformat() if computed else "",
+                         visible_kpi_ids={k.pk for k in visible.values()},
+                         tree=_tree(org, tree_cache, today))
 
 
 def _fill_tiles(shown: list[WidgetSpec], tile_slugs: list[str], candidates: list[Kpi], visible: dict,
@@ -173,7 +183,7 @@ def _fill_tiles(shown: list[WidgetSpec], tile_slugs: list[str], candidates: list
         return figures.point(visible[slug], period.period)[0] is not None
 
     keep = [s for s in tile_slugs if has_value(s)][:MAX_TILES]
-    if len(keep) < MIN_TILES:
+    if len(keep) < MIN_TILES and candidates:
         keep += [k.slug for k in candidates if k.slug not in tile_slugs and has_value(k.slug)][:MIN_TILES - len(keep)]
     tiles = [WidgetSpec(kind=Widget.Kind.KPI_TILE, kpi_slug=s) for s in keep]
     others = [s for s in shown if s.kind != Widget.Kind.KPI_TILE]

@@ -28,12 +28,12 @@ class CascadeRow:
     show_plans: bool
 
 
-def expand_depth_for(membership: Membership, requested: str | None) -> int:
-    """`?depth=1…4` as asked; else everything for whoever sets the strategy, else the member's own branch
-    (with everything else folded under its roots)."""
-    if requested and requested.isdigit() and 1 <= int(requested) <= LEVELS:
+def expand_depth_for(requested: str | None) -> int:
+    """`?depth=0…4` as asked (0: only the member's own branch open); else the whole cascade, action plans
+    included. The member's branch is open at every level, marked, and the page brings it into view."""
+    if requested and requested.isdigit() and 0 <= int(requested) <= LEVELS:
         return int(requested)
-    return LEVELS if membership.can("objectives.set_strategic") else 0
+    return LEVELS
 
 
 def cascade_rows(tree: Tree, *, membership: Membership, depth: int) -> list[CascadeRow]:

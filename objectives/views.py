@@ -80,9 +80,7 @@ def cascade(request, org_slug):
     periods = period_choices(request.org, today)[:-1]
     if period_key not in dict(periods):
         periods.append((period_key, f"{start:%Y-%m-%d} – {end:%Y-%m-%d}"))
-    depth = expand_depth_for(request.membership, request.GET.get("depth"))
-    selectors.hide_unseen_key_results([kv for n in tree.all() for kv in n.key_results],
-                                      visible_kpi_ids=kpi_visibility_for(request.org).kpi_ids_for(request.membership))
+    depth = expand_depth_for(request.GET.get("depth"))
     rows = cascade_rows(tree, membership=request.membership, depth=depth)
     context = {
         "tree": tree, "rows": rows, "depth": depth, "depth_choices": DEPTH_CHOICES,
