@@ -13,12 +13,15 @@ class Role(models.TextChoices):
     CFO = "cfo", _("CFO")
     COO = "coo", _("COO")
     CRO = "cro", _("CRO")
+    CMO = "cmo", _("CMO")
+    CXO = "cxo", _("CXO")
     ADMIN = "admin", _("Admin")
     VIEWER = "viewer", _("Viewer")
 
 
 EVERYONE = {
     "org.view",
+    "dashboards.view",
     "kpis.view",
     "objectives.view",
     "reviews.view",
@@ -60,6 +63,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             "reports.manage",
             "portfolio.manage",
             "consolidation.approve",  # the owners' decision: the company's figures join a group consolidation
+            "dashboards.manage",
         }
     ),
     Role.CFO: frozenset(
@@ -87,6 +91,12 @@ CAPABILITIES: dict[str, frozenset[str]] = {
            "kpis.view_operational_costs", "portfolio.manage"}
     ),
     Role.CRO: frozenset(EVERYONE | STEERING | {"objectives.set_commercial", "members.view", "integrations.view"}),
+    # The CMO owns marketing spend and its return (spend and ROI by channel, cost per lead, CAC): commercial
+    # objectives, like the CRO, whose peer it is.
+    Role.CMO: frozenset(EVERYONE | STEERING | {"objectives.set_commercial", "members.view", "integrations.view"}),
+    # The CXO owns customer experience (NPS/CSAT, churn, on-time delivery, returns): operational objectives,
+    # without the operational costs the COO owns.
+    Role.CXO: frozenset(EVERYONE | STEERING | {"objectives.set_operational", "members.view", "integrations.view"}),
     # The admin runs the tooling and need not see cost and margin detail.
     Role.ADMIN: frozenset(
         EVERYONE
@@ -102,6 +112,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             "alerts.respond",  # sync failures are the admin's to handle
             "reports.manage",  # schedules, recipients, branding: the archive shows only reports within its role
             "portfolio.manage",
+            "dashboards.manage",
         }
     ),
     Role.VIEWER: frozenset(EVERYONE),
@@ -110,7 +121,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
 ALL_CAPABILITIES: frozenset[str] = frozenset().union(*CAPABILITIES.values())
 
 # Who may hand out which role: a member grants, changes or removes only roles "within" their own.
-# The CEO ranks highest and alone grants CEO. The three executives are peers: none is within another.
+# The CEO ranks highest and alone grants CEO. The five executives are peers: none is within another.
 # The Admin ranks below the executives although it manages members: it runs the tooling and holds none
 # of the steering, target-setting or cost capabilities, so it must not hand out (or take away) a role
 # that carries them; it ranks above the Viewer, whose capabilities it holds.
@@ -119,6 +130,8 @@ ROLE_RANK: dict[str, int] = {
     Role.CFO: 50,
     Role.COO: 50,
     Role.CRO: 50,
+    Role.CMO: 50,
+    Role.CXO: 50,
     Role.ADMIN: 20,
     Role.VIEWER: 0,
 }

@@ -40,6 +40,7 @@ DEMO_STEPS = [
     "objectives.demo.seed",
     "reports.demo.seed",
     "portfolio.demo.seed",
+    "dashboards.demo.seed",
 ]
 
 
@@ -71,11 +72,11 @@ def reset() -> None:
 
 NAMES = {
     "lumen": {"ceo": "Claire Morel", "cfo": "Hugo Lambert", "coo": "Inès Garnier", "cro": "Théo Roux",
-              "admin": "Sarah Petit", "viewer": "Lucas Fontaine"},
+              "admin": "Sarah Petit", "viewer": "Lucas Fontaine", "cmo": "Amélie Rousseau", "cxo": "Karim Benali"},
     "nuage": {"ceo": "Paul Mercier", "cfo": "Emma Girard", "coo": "Nathan Bonnet", "cro": "Léa Dupuis",
-              "admin": "Jules Faure", "viewer": "Chloé André"},
+              "admin": "Jules Faure", "viewer": "Chloé André", "cmo": "Victor Lemaire", "cxo": "Sofia Marchand"},
     "boisfin": {"ceo": "Marc Lefèvre", "cfo": "Julie Blanc", "coo": "Antoine Chevalier", "cro": "Manon Robin",
-                "admin": "Hélène Masson", "viewer": "Louis Gauthier"},
+                "admin": "Hélène Masson", "viewer": "Louis Gauthier", "cmo": "Élise Perrin", "cxo": "Bastien Colin"},
 }
 
 

@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -18,10 +19,11 @@ from accounts.forms import (
     InvitationForm,
     RoleForm,
 )
-from accounts.home_panels import home_panels_for
 from accounts.middleware import LAST_ORG_SESSION_KEY
 from accounts.models import ApiKey, Engagement, Invitation, Membership, Organization
 from accounts.security import client_ip
+
+HOME_PAGE_VIEW = "dashboards.views.role_dashboard"
 
 
 def _ip(request) -> str | None:
@@ -74,8 +76,8 @@ def company_create(request):
 def org_home(request, org_slug):
     if request.org.is_consultancy:
         return redirect("portfolio:overview", org_slug=org_slug)
-    panels = home_panels_for(request.membership)
-    return render(request, "accounts/org_home.html", {"panels": panels})
+    # The home page is the member's role dashboard; accounts names it rather than importing the app above it.
+    return import_string(HOME_PAGE_VIEW)(request, org_slug=org_slug)
 
 
 @require_capability("org.view")

@@ -26,6 +26,7 @@ org_patterns = [
     path("alerts/", include("alerts.urls")),
     path("", include("reports.urls")),
     path("", include("portfolio.urls")),
+    path("dashboards/", include("dashboards.urls")),
 ]
 api_patterns = [
     *api_router.urls,

@@ -67,6 +67,36 @@ def load_catalogue() -> Catalogue:
     return Catalogue(metrics=metrics, kpis=kpis)
 
 
+@dataclass(frozen=True)
+class RolePack:
+    """A role's KPIs, best first, and the KPIs its default dashboard charts (kpis/catalogue/role_packs.toml)."""
+
+    kpis: tuple[str, ...]
+    trend: str = ""
+    breakdown: str = ""
+    ageing: bool = False
+
+
+@lru_cache(maxsize=1)
+def load_role_packs() -> dict[str, RolePack]:
+    """Each role's pack, keeping only the slugs the catalogue holds (a pack may name KPIs not added yet)."""
+    with open(DIR / "role_packs.toml", "rb") as f:
+        roles = tomllib.load(f)["roles"]
+    known = {k["slug"] for k in load_catalogue().kpis}
+
+    def keep(slug: str) -> str:
+        return slug if slug in known else ""
+
+    return {role: RolePack(kpis=tuple(s for s in spec.get("kpis", []) if s in known),
+                           trend=keep(spec.get("trend", "")), breakdown=keep(spec.get("breakdown", "")),
+                           ageing=bool(spec.get("ageing", False)))
+            for role, spec in roles.items()}
+
+
+def role_pack(role: str) -> RolePack:
+    return load_role_packs().get(role, RolePack(kpis=()))
+
+
 def kpi_fields(spec: dict) -> dict:
     """A catalogue KPI's model fields (its packs decide whether it is active, they are not a field)."""
     return {k: v for k, v in spec.items() if k != "packs"}

@@ -1,4 +1,4 @@
-"""This app's panel on the organization's home page (see accounts/home_panels.py).
+"""This app's panel under the member's role dashboard, the organization's home page (dashboards.views).
 
 Everyone sees the quarter's objectives counted by status, what is due from them and their own
 objectives with status and risk; whoever can adopt a derived target sees those waiting; the CEO
@@ -21,17 +21,21 @@ from objectives.services import can_set_kind
 TOP_RISKS = 3
 
 
-def home_panel(membership: Membership) -> tuple[str, dict] | None:
+def home_panel(membership: Membership, *, tree: selectors.Tree | None = None,
+               visible_kpi_ids: set[int] | None = None) -> tuple[str, dict] | None:
+    """`tree` (this quarter's) and `visible_kpi_ids`, when the page has them already, save their queries."""
     if membership.organization.is_consultancy or not membership.can("objectives.view"):
         return None
     org = membership.organization
     today = timezone.localdate()
     quarter = period_containing(today, "quarter", org.fiscal_year_start_month)
-    tree = selectors.objective_tree_for(org, start=quarter.start, end=quarter.end, today=today)
+    if tree is None:
+        tree = selectors.objective_tree_for(org, start=quarter.start, end=quarter.end, today=today)
     nodes = tree.all()
     mine = [n for n in nodes if n.objective.owner_id == membership.pk]
     due = [n for n in mine if n.is_check_in_due] if membership.can("objectives.check_in") else []
-    visible_kpi_ids = kpi_visibility_for(org).kpi_ids_for(membership)
+    if visible_kpi_ids is None:
+        visible_kpi_ids = kpi_visibility_for(org).kpi_ids_for(membership)
     waiting = [d for d in DerivedTarget.objects.for_org(org).filter(status=DerivedTarget.Status.ACCEPTED)
                .select_related("kpi", "objective") if can_set_kind(membership, d.kind) and d.kpi_id in visible_kpi_ids]
     summary = Counter(n.risk.level if n.risk else "no_data" for n in nodes)

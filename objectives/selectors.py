@@ -129,6 +129,11 @@ class ObjectiveNode:
     def stale_key_results(self) -> list[KeyResultView]:
         return [k for k in self.key_results if k.is_stale]
 
+    @property
+    def single_row(self) -> list[dict]:
+        """This node as the one row objectives/partials/tree_rows.html draws (a check-in's swap, a detail page)."""
+        return [{"node": self, "show_plans": True}]
+
     def walk(self):
         yield self
         for child in self.children:

@@ -14,6 +14,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import require_capability
@@ -22,6 +23,7 @@ from accounts.models import Membership
 from kpis.periods import is_supported_day, period_containing
 from kpis.selectors import kpi_series, kpi_visibility_for
 from objectives import selectors, services
+from objectives.cascade import LEVELS, cascade_rows, expand_depth_for
 from objectives.derivation import analyse
 from objectives.exports import cascade_table
 from objectives.forms import (
@@ -84,8 +86,12 @@ def cascade(request, org_slug):
     periods = period_choices(request.org, today)[:-1]
     if period_key not in dict(periods):
         periods.append((period_key, f"{start:%Y-%m-%d} – {end:%Y-%m-%d}"))
+    depth = expand_depth_for(request.GET.get("depth"))
+    rows = cascade_rows(tree, membership=request.membership, depth=depth)
     context = {
-        "tree": tree, "period_key": period_key, "periods": periods,
+        "tree": tree, "rows": rows, "depth": depth, "depth_choices": DEPTH_CHOICES,
+        "my_first": next((r.node.objective.pk for r in rows if r.is_mine), None),
+        "period_key": period_key, "periods": periods,
         "owners": _owners(request.org), "owner_filter": owner_id, "role_filter": role,
         "roles": Membership._meta.get_field("role").choices,
         "can_check_in": request.membership.can("objectives.check_in"),
@@ -96,6 +102,10 @@ def cascade(request, org_slug):
     response = render(request, template, context)
     response["Vary"] = "HX-Request"
     return response
+
+
+DEPTH_CHOICES = [(0, _l("My branch")), (1, _l("Strategic")), (2, _l("Financial")),
+                 (3, _l("Operational and commercial")), (LEVELS, _l("Action plans"))]
 
 
 def _get_objective(request, objective_id) -> Objective:

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "reports",
     "anymail",
     "portfolio",
+    "dashboards",
 ]
 
 MIDDLEWARE = [

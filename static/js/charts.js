@@ -337,6 +337,14 @@
     if (el.dataset.chart === "heatmap") el.style.height = `${Math.max(200, (data.rows || []).length * 26 + 90)}px`;
     const chart = window.echarts.getInstanceByDom(el) || window.echarts.init(el, null, { renderer: "svg" });
     chart.setOption(build(data, el), true);
+    // A chart that carries `links` (one per point) opens the records behind the point clicked.
+    chart.off("click");
+    if (Array.isArray(data.links)) {
+      chart.on("click", (p) => {
+        const href = data.links[p.dataIndex];
+        if (href && href.startsWith("/")) window.location.assign(href);
+      });
+    }
     instances.add(chart);
   }
 

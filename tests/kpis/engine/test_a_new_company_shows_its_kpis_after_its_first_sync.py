@@ -38,6 +38,6 @@ def test_a_company_created_at_sign_up_shows_its_kpis_after_the_first_sync(
     values = KpiValue.objects.for_org(org).filter(grain="month", dimension_value="", value__isnull=False)
     assert values.filter(kpi__slug="revenue").exists()
     home = client.get(reverse("accounts:org_home", kwargs={"org_slug": org.slug})).content.decode()
-    tiles = [chunk.split('"', 1)[0] for chunk in home.split('<article class="kpi-tile" data-kpi="')[1:]]
+    tiles = [chunk.split('"', 1)[0] for chunk in home.split('data-widget="kpi_tile" data-kpi="')[1:]]
     assert "revenue" in tiles and len(tiles) >= 3
     assert 'class="no-value"' not in home

@@ -60,7 +60,7 @@ def test_home_tiles_are_kpis_that_have_data(client, db):
     cro = make_member(org, role="cro")  # MRR, pipeline, conversion… none has data here
     client.force_login(cro.user)
     html = client.get(url("accounts:org_home", org_slug="azur")).content.decode()
-    tiles = [chunk.split('"', 1)[0] for chunk in html.split('<article class="kpi-tile" data-kpi="')[1:]]
+    tiles = [chunk.split('"', 1)[0] for chunk in html.split('data-widget="kpi_tile" data-kpi="')[1:]]
     assert tiles[0] == "revenue"
     assert "mrr" not in tiles and 'class="no-value"' not in html
 
@@ -70,6 +70,6 @@ def test_with_no_data_at_all_the_home_says_what_would_feed_the_kpis(client, db):
     ceo = make_member(org, role="ceo")
     client.force_login(ceo.user)
     html = client.get(url("accounts:org_home", org_slug="azur")).content.decode()
-    assert 'data-testid="kpi-panel-waiting"' in html
+    assert 'data-testid="dashboard-waiting"' in html
     assert "Needs the accounting ledger: connect Pennylane" in html
-    assert '<article class="kpi-tile"' not in html
+    assert 'data-widget="kpi_tile"' not in html

@@ -1,0 +1,50 @@
+"""Which dashboards a member sees and may compose."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
+
+from accounts.models import Membership
+from dashboards.models import Dashboard, Widget
+
+
+def dashboards_for(membership: Membership) -> QuerySet[Dashboard]:
+    """Team dashboards shared with the member (by role or by name), owned by them, or all for a composer."""
+    qs = Dashboard.objects.for_org(membership.organization).select_related("owner__user")
+    if membership.can("dashboards.manage"):
+        return qs
+    return qs.filter(Q(owner=membership) | Q(shared_with_members=membership)
+                     | Q(shared_with_roles__contains=f",{membership.role},")).distinct()
+
+
+def may_compose(membership: Membership, dashboard: Dashboard) -> bool:
+    """A CEO or an Admin (`dashboards.manage`) composes any team dashboard; its owner composes their own."""
+    return membership.can("dashboards.manage") or (dashboard.owner_id is not None
+                                                   and dashboard.owner_id == membership.pk)
+
+
+def dashboard_for(membership: Membership, dashboard_id: int) -> Dashboard:
+    """A dashboard the member sees, with its widgets; another's (or another tenant's) is a 404."""
+    widgets = Widget.objects.for_org(membership.organization).select_related("kpi")
+    dashboard = dashboards_for(membership).prefetch_related(Prefetch("widgets", queryset=widgets)).filter(
+        pk=dashboard_id).first()
+    if dashboard is None:
+        raise Http404
+    return dashboard
+
+
+def composable_dashboard(membership: Membership, dashboard_id: int) -> Dashboard:
+    """A dashboard the member may compose; one they only read has no composer for them (404, as the walker expects
+    of objects out of reach)."""
+    dashboard = dashboard_for(membership, dashboard_id)
+    if not may_compose(membership, dashboard):
+        raise Http404
+    return dashboard
+
+
+def widget_of(dashboard: Dashboard, widget_id: int) -> Widget:
+    widget = Widget.objects.for_org(dashboard.organization).filter(dashboard=dashboard, pk=widget_id).first()
+    if widget is None:
+        raise Http404
+    return widget

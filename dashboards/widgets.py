@@ -1,0 +1,362 @@
+"""Shapes a dashboard's widgets for the page, from materialised values only (KpiValue, KpiTarget, KpiForecast).
+
+Whatever the widgets, the KPI figures cost two queries (values with their forecasts, targets), the
+objectives one tree, freshness one query per source kind: a dashboard's query count does not grow with
+data, months or widgets. Nothing here reads a canonical record.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db.models import Max, Q
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from accounts.models import Membership, Organization
+from dashboards.defaults import AGEING_SLUGS, WidgetSpec
+from dashboards.models import Widget
+from dashboards.periods import DashboardPeriod
+from imports.models import ImportRun
+from integrations.models import Connection
+from kpis import selectors as kpi_selectors
+from kpis.models import Kpi, KpiTarget, KpiValue
+from kpis.periods import Period, add_months, period_containing, periods_between
+from kpis.presenters.catalogue import _heatmap
+from kpis.presenters.common import (
+    MonthlyTable,
+    as_float,
+    chart_format,
+    delta,
+    format_kpi_value,
+    kpi_name,
+    month_label,
+    reason_text,
+    value_status_label,
+)
+from kpis.presenters.feeds import waiting_for_data
+from kpis.presenters.panel import AGEING
+from objectives.models import ActionPlan
+from objectives.selectors import objective_tree_for
+
+MIN_TILES, MAX_TILES = 3, 6
+PLANS_SHOWN, PLANS_HORIZON_DAYS = 8, 30
+TREE_DEPTH = 2
+
+
+@dataclass
+class WidgetView:
+    spec: WidgetSpec
+    kind: str
+    title: str
+    width: int
+    chart_id: str = ""
+    chart: dict | None = None
+    tile: dict | None = None
+    rows: list = field(default_factory=list)
+    empty: str = ""  # an honest sentence when the widget has nothing to show
+    url: str = ""
+
+
+@dataclass
+class DashboardView:
+    period: DashboardPeriod
+    widgets: list[WidgetView]
+    hidden: int  # widgets left out because their figures are not the viewer's to see
+    waiting: list[str]  # with no figure at all: what would feed the dashboard's KPIs
+    has_figures: bool
+    stamp: str  # when the engine last computed a figure shown: the page asks again once it moves
+    visible_kpi_ids: set[int]
+    tree: object  # this quarter's objectives tree (objectives.selectors.Tree), read once for every widget
+
+
+class _Figures:
+    """The dashboard's KPI values and targets, read in two queries and looked up by (KPI, grain, start, dimension)."""
+
+    def __init__(self, org: Organization, *, kpis: list[Kpi], months: list[Period], periods: list[Period],
+                 breakdown: list[Kpi], breakdown_period: Period):
+        self.values: dict[tuple, KpiValue] = {}
+        self.targets: dict[tuple, KpiTarget] = {}
+        if not kpis:
+            return
+        month_starts = [m.start for m in months]
+        scope = Q(grain="month", period_start__in=month_starts)
+        for p in periods:
+            scope |= Q(grain=p.grain, period_start=p.start)
+        values = KpiValue.objects.for_org(org).filter(kpi__in=kpis).filter(scope & Q(dimension_value=""))
+        if breakdown:
+            values = values | KpiValue.objects.for_org(org).filter(
+                kpi__in=breakdown, grain=breakdown_period.grain, period_start=breakdown_period.start
+            ).exclude(dimension_value="")
+        values = kpi_selectors.with_forecasts(values.only(
+            "kpi_id", "grain", "period_start", "dimension_value", "value", "no_value_reason", "computed_at"))
+        for v in values:
+            self.values[(v.kpi_id, v.grain, v.period_start, v.dimension_value)] = v
+        for t in KpiTarget.objects.for_org(org).filter(kpi__in=kpis).filter(scope):
+            self.targets[(t.kpi_id, t.grain, t.period_start)] = t
+
+    def value(self, kpi: Kpi, period: Period, dimension: str = "") -> KpiValue | None:
+        return self.values.get((kpi.pk, period.grain, period.start, dimension))
+
+    def point(self, kpi: Kpi, period: Period) -> tuple[Decimal | None, Decimal | None, str, str]:
+        """(value, target, status, no-value reason) of one KPI in one period."""
+        v = self.value(kpi, period)
+        t = self.targets.get((kpi.pk, period.grain, period.start))
+        value = v.value if v else None
+        target = t.value if t else None
+        status = kpi_selectors.kpi_status(kpi, value=value, target=target,
+                                          at_risk_threshold=t.at_risk_threshold if t else Decimal("0.10"))
+        return value, target, status, (v.no_value_reason if v else "")
+
+    def breakdown(self, kpi: Kpi, period: Period) -> list[KpiValue]:
+        rows = [v for (kpi_id, grain, start, dim), v in self.values.items()
+                if kpi_id == kpi.pk and grain == period.grain and start == period.start and dim and v.value is not None]
+        return sorted(rows, key=lambda v: -v.value)
+
+    def monthly_table(self, months: list[Period]) -> MonthlyTable:
+        starts = {m.start for m in months}
+        return MonthlyTable(
+            months=months,
+            values={(k, s): v for (k, g, s, d), v in self.values.items() if g == "month" and not d and s in starts},
+            targets={(k, s): t for (k, g, s), t in self.targets.items() if g == "month" and s in starts})
+
+
+def lineage_url(org: Organization, kpi: Kpi, period: Period, dimension: str = "") -> str:
+    """The records behind a value: the KPI's lineage page for that month (a quarter or year: its last month)."""
+    month = period_containing(period.end, "month", org.fiscal_year_start_month)
+    url = reverse("kpis:kpi_lineage", kwargs={"org_slug": org.slug, "kpi_slug": kpi.slug})
+    url += f"?month={month.start:%Y-%m}"
+    return url + (f"&dimension={dimension}" if dimension else "")
+
+
+def dashboard_view(org: Organization, *, membership: Membership, specs: list[WidgetSpec], period: DashboardPeriod,
+                   team: str = "", fill_tiles: bool = False, today: date) -> DashboardView:
+    """The widgets the member may see, each with its figures. `fill_tiles` (role dashboards): tiles without a
+    value make way for other KPIs the member may see that have one, as the role's pack runs dry."""
+    visible = {k.slug: k for k in kpi_selectors.kpi_catalogue_for(org, membership=membership) if k.is_active}
+    shown, hidden = [], 0
+    for spec in specs:
+        slugs = [spec.kpi_slug] if spec.kpi_slug else []
+        if slugs and not all(s in visible for s in slugs):
+            # A role layout leaves out what the company does not have; a team dashboard says it hid something.
+            hidden += 0 if fill_tiles else 1
+            continue
+        if spec.kind == Widget.Kind.AGEING:  # always the four buckets, those the reader may see
+            spec = WidgetSpec(**{**spec.__dict__, "kpi_slugs": tuple(s for s in AGEING_SLUGS if s in visible)})
+        elif spec.kpi_slugs:
+            spec = WidgetSpec(**{**spec.__dict__, "kpi_slugs": tuple(s for s in spec.kpi_slugs if s in visible)})
+        shown.append(spec)
+    tile_slugs = [s.kpi_slug for s in shown if s.kind == Widget.Kind.KPI_TILE]
+    # A role without a pack of its own (the Admin) gets no stand-in tiles.
+    candidates = [k for k in visible.values() if not k.dimension_label] if fill_tiles and tile_slugs else []
+    wanted = {s.kpi_slug for s in shown if s.kpi_slug} | {x for s in shown for x in s.kpi_slugs if x in visible}
+    kpis = [visible[s] for s in wanted] + [k for k in candidates if k.slug not in wanted]
+    months_back = max([s.months for s in shown if s.kind == Widget.Kind.TREND] + [12])
+    months = periods_between(add_months(period.trend_end.start, -(months_back + 12)), period.trend_end.end, "month",
+                             org.fiscal_year_start_month)
+    breakdown = [visible[s.kpi_slug] for s in shown if s.kind == Widget.Kind.BREAKDOWN]
+    figures = _Figures(org, kpis=kpis, months=months, periods=[period.period, period.previous, period.last_year],
+                       breakdown=breakdown, breakdown_period=period.period)
+    if fill_tiles:
+        shown = _fill_tiles(shown, tile_slugs, candidates, visible, figures, period)
+    tree_cache: dict = {}
+    views = [_build(org, spec, visible=visible, figures=figures, period=period, months=months, team=team,
+                    tree_cache=tree_cache, today=today) for spec in shown]
+    has_figures = any(k for k in figures.values.values() if k.value is not None)
+    computed = [v.computed_at for v in figures.values.values() if v.computed_at]
+    waiting = []
+    if not has_figures and kpis:
+        feeds = waiting_for_data(org, kpis=[visible[s] for s in tile_slugs if s in visible])
+        waiting = sorted(set(feeds.values()))
+    return DashboardView(period=period, widgets=views, hidden=hidden, waiting=waiting, has_figures=has_figures,
+                         stamp=max(computed).isoformat() if computed else "",
+                         visible_kpi_ids={k.pk for k in visible.values()},
+                         tree=_tree(org, tree_cache, today))
+
+
+def _fill_tiles(shown: list[WidgetSpec], tile_slugs: list[str], candidates: list[Kpi], visible: dict,
+                figures: _Figures, period: DashboardPeriod) -> list[WidgetSpec]:
+    """The role's tiles that have a value, up to six; fewer than three: other KPIs it may see fill in."""
+    def has_value(slug: str) -> bool:
+        return figures.point(visible[slug], period.period)[0] is not None
+
+    keep = [s for s in tile_slugs if has_value(s)][:MAX_TILES]
+    if len(keep) < MIN_TILES and candidates:
+        keep += [k.slug for k in candidates if k.slug not in tile_slugs and has_value(k.slug)][:MIN_TILES - len(keep)]
+    tiles = [WidgetSpec(kind=Widget.Kind.KPI_TILE, kpi_slug=s) for s in keep]
+    others = [s for s in shown if s.kind != Widget.Kind.KPI_TILE]
+    return tiles + others
+
+
+def _build(org, spec: WidgetSpec, *, visible, figures: _Figures, period: DashboardPeriod, months, team, tree_cache,
+           today) -> WidgetView:
+    kpi = visible.get(spec.kpi_slug)
+    key = spec.widget_id or f"{spec.kind}-{spec.kpi_slug or 'x'}"
+    view = WidgetView(spec=spec, kind=spec.kind, title=kpi_name(kpi) if kpi else Widget.Kind(spec.kind).label,
+                      width=spec.width, chart_id=f"w-{key}")
+    if kpi is not None:
+        view.url = reverse("kpis:kpi_detail", kwargs={"org_slug": org.slug, "kpi_slug": kpi.slug})
+    builder = BUILDERS[spec.kind]
+    builder(org, view, kpi=kpi, visible=visible, figures=figures, period=period, months=months, team=team,
+            tree_cache=tree_cache, today=today)
+    return view
+
+
+def _tile(org, view, *, kpi, figures, period, months, today, **_kw):
+    value, target, status, reason = figures.point(kpi, period.period)
+    previous = figures.point(kpi, period.previous)[0]
+    last_year = figures.point(kpi, period.last_year)[0]
+    spark_months = [m for m in months if add_months(period.spark_end.start, -11) <= m.start <= period.spark_end.start]
+    raw = [figures.point(kpi, m)[0] for m in spark_months]
+    forecast_text = forecast_status = ""
+    v = figures.value(kpi, period.period)
+    if period.is_running and v is not None:
+        f = kpi_selectors.forecast_of_value(v, period.period, today=today)
+        if f.method and not f.is_too_early:
+            forecast_text = format_kpi_value(f.value, kpi.unit)
+            t = figures.targets.get((kpi.pk, period.period.grain, period.period.start))
+            forecast_status = kpi_selectors.kpi_status(kpi, value=f.value, target=t.value if t else None,
+                                                       at_risk_threshold=t.at_risk_threshold if t else Decimal("0.10"))
+    view.tile = {
+        "kpi": kpi, "value": value, "value_text": format_kpi_value(value, kpi.unit),
+        "reason": reason_text(reason) if value is None else "",
+        "target_text": format_kpi_value(target, kpi.unit), "status": status,
+        "status_label": value_status_label(status, value),
+        "delta_previous": delta(kpi, value, previous), "delta_last_year": delta(kpi, value, last_year),
+        "previous_label": month_label(period.previous) if period.previous.grain == "month" else
+        period.previous.label(), "last_year_label": period.last_year.label(),
+        "forecast_text": forecast_text, "forecast_status": forecast_status,
+        "lineage_url": lineage_url(org, kpi, period.period),
+    }
+    view.chart = {"format": chart_format(kpi.unit), "periods": [m.start.isoformat() for m in spark_months],
+                  "values": [as_float(x) for x in raw]}
+
+
+def _trend(org, view, *, kpi, figures, period, months, today, **_kw):
+    window = [m for m in months if add_months(period.trend_end.start, -(view.spec.months - 1)) <= m.start]
+    actual = [figures.point(kpi, m)[0] for m in window]
+    targets = [figures.point(kpi, m)[1] for m in window]
+    forecast_line = None
+    current = window[-1]
+    v = figures.value(kpi, current)
+    if v is not None:
+        f = kpi_selectors.forecast_of_value(v, current, today=today)
+        if f.method and not f.is_too_early and f.value is not None:
+            forecast_line = [None] * len(window)
+            if len(window) > 1:
+                forecast_line[-2] = as_float(actual[-2])
+            forecast_line[-1] = as_float(f.value)
+            actual[-1] = None  # month to date: the forecast to month end stands for it
+    if forecast_line is None and current.contains(today):
+        actual[-1] = None  # too early to forecast: a few days' figure would read as a collapse
+    previous_year = [figures.point(kpi, p.same_period_last_year())[0] for p in window]
+    if not any(x is not None for x in actual):
+        view.empty = _("No value in these months yet.")
+    view.chart = {
+        "format": chart_format(kpi.unit), "periods": [m.start.isoformat() for m in window],
+        "names": {"actual": _("Actual"), "target": _("Target"), "forecast": _("Forecast to month end"),
+                  "previous_year": _("Same month last year")},
+        "actual": [as_float(x) for x in actual],
+        "target": [as_float(x) for x in targets] if any(t is not None for t in targets) else None,
+        "forecast": forecast_line, "previous_year": [as_float(x) for x in previous_year], "annotations": [],
+        "links": [lineage_url(org, kpi, m) for m in window],
+    }
+    view.rows = [(month_label(m, short=True), format_kpi_value(x, kpi.unit)) for m, x in zip(window, actual)]
+
+
+def _breakdown(org, view, *, kpi, figures, period, **_kw):
+    rows = figures.breakdown(kpi, period.period)
+    if not rows:
+        view.empty = _("No value by %(dimension)s for %(period)s yet.") % {
+            "dimension": kpi.dimension_label or _("dimension"), "period": period.label}
+        return
+    view.chart = {"format": chart_format(kpi.unit), "labels": [v.dimension_value for v in rows],
+                  "values": [as_float(v.value) for v in rows], "name": kpi_name(kpi),
+                  "links": [lineage_url(org, kpi, period.period, v.dimension_value) for v in rows]}
+    view.rows = [(v.dimension_value, format_kpi_value(v.value, kpi.unit)) for v in rows]
+
+
+def _heatmap_widget(org, view, *, visible, figures, period, months, **_kw):
+    kpis = [visible[s] for s in view.spec.kpi_slugs if s in visible]
+    heat_months = [m for m in months if add_months(period.spark_end.start, -11) <= m.start <= period.spark_end.start]
+    chart, table = _heatmap(kpis, figures.monthly_table(heat_months), heat_months)
+    if not chart["rows"]:
+        view.empty = _("No target set for these KPIs: set monthly targets to see their status month by month.")
+        return
+    view.chart, view.rows = chart, table
+
+
+def _ageing(org, view, *, visible, figures, period, **_kw):
+    view.title = _("Receivables past due, by age")
+    kpis = [visible[s] for s in AGEING_SLUGS if s in visible]
+    labels = {slug: str(label) for slug, label in AGEING}
+    values = [(labels[k.slug], figures.point(k, period.period)[0]) for k in kpis]
+    if not kpis or not any(v for _label, v in values):
+        view.empty = _("Nothing past due: no customer invoice is late.") if kpis else \
+            _("Receivables ageing needs customer invoices: connect your accounting tool.")
+        return
+    view.chart = {"format": chart_format(Kpi.Unit.EUR), "labels": [label for label, _v in values],
+                  "values": [as_float(v) for _label, v in values], "name": _("Receivables past due"),
+                  "links": [lineage_url(org, k, period.period) for k in kpis]}
+    view.rows = [(label, format_kpi_value(v, Kpi.Unit.EUR)) for label, v in values]
+
+
+def _tree(org, tree_cache, today):
+    if "tree" not in tree_cache:
+        quarter = period_containing(today, "quarter", org.fiscal_year_start_month)
+        tree_cache["tree"] = objective_tree_for(org, start=quarter.start, end=quarter.end, today=today)
+        tree_cache["quarter"] = quarter
+    return tree_cache["tree"]
+
+
+def _objectives(org, view, *, tree_cache, today, **_kw):
+    tree = _tree(org, tree_cache, today)
+    rows, stack = [], [(n, 0) for n in reversed(tree.roots)]
+    while stack:  # iterative, depth first: one row per objective, down to TREE_DEPTH
+        node, depth = stack.pop()
+        rows.append({"node": node, "depth": depth})
+        if depth + 1 < TREE_DEPTH:
+            stack.extend((c, depth + 1) for c in reversed(node.children))
+    view.rows = rows
+    view.url = reverse("objectives:cascade", kwargs={"org_slug": org.slug})
+    if not rows:
+        view.empty = _("No objective this quarter: the cascade starts with the CEO's or the CFO's target.")
+
+
+def _action_plans(org, view, *, tree_cache, today, team, **_kw):
+    tree = _tree(org, tree_cache, today)
+    horizon = today + timedelta(days=PLANS_HORIZON_DAYS)
+    open_states = {ActionPlan.Status.PLANNED, ActionPlan.Status.IN_PROGRESS, ActionPlan.Status.BLOCKED}
+    plans = [(plan, node.objective) for node in tree.all() for plan in node.plans
+             if plan.status in open_states and plan.due_date <= horizon and (not team or plan.team == team)]
+    plans.sort(key=lambda p: (p[0].due_date, p[0].pk))
+    view.rows = [{"plan": p, "objective": o, "is_overdue": p.due_date < today} for p, o in plans[:PLANS_SHOWN]]
+    if not plans:
+        view.empty = _("No action plan due in the next 30 days.")
+
+
+def _freshness(org, view, **_kw):
+    connections = list(Connection.objects.for_org(org).exclude(status=Connection.Status.DISCONNECTED)
+                       .order_by("provider", "id"))
+    imports = (ImportRun.objects.for_org(org).filter(state=ImportRun.State.DONE).values("kind")
+               .annotate(last=Max("finished_at")).order_by("kind"))
+    view.rows = [{"label": c.label or c.provider.title(), "status": c.status, "status_label": c.get_status_display(),
+                  "last": c.last_success_at, "error": c.last_error} for c in connections]
+    view.rows += [{"label": _("Import: %(kind)s") % {"kind": i["kind"]}, "status": "active", "status_label": "",
+                   "last": i["last"], "error": ""} for i in imports]
+    if not view.rows:
+        view.empty = _("No data source yet: connect Pennylane or HubSpot, or import a spreadsheet.")
+
+
+BUILDERS = {
+    Widget.Kind.KPI_TILE: _tile,
+    Widget.Kind.TREND: _trend,
+    Widget.Kind.BREAKDOWN: _breakdown,
+    Widget.Kind.HEATMAP: _heatmap_widget,
+    Widget.Kind.AGEING: _ageing,
+    Widget.Kind.OBJECTIVES: _objectives,
+    Widget.Kind.ACTION_PLANS: _action_plans,
+    Widget.Kind.FRESHNESS: _freshness,
+}
