@@ -185,9 +185,12 @@ def compute_metrics(
     ledger_fast: list = []
     snapshots: dict[tuple, list] = defaultdict(list)
     aligned = _month_aligned(periods_by_grain)
+    ledger_days: list = []
     for m in metrics:
         in_python = needs_python(m) and not in_database(m)
-        if totals_as_spans and not in_python:
+        if totals_as_spans and ledger_coefficients(m) is not None:
+            ledger_days.append(m)
+        elif totals_as_spans and not in_python:
             windowed[(m.record_type, "")].append(m)
         elif aligned and ledger_coefficients(m) is not None:
             ledger_fast.append(m)
@@ -203,6 +206,8 @@ def compute_metrics(
 
     if ledger_fast:
         _ledger_by_month(org, ledger_fast, periods_by_grain, raw, use_cache=use_ledger_cache)
+    if ledger_days:  # odd spans (the forecasts' "same days"): lines grouped by (day, account), once
+        _ledger_by_month(org, ledger_days, periods_by_grain, raw, by_day=True)
     for key, group in snapshots.items():
         _snapshots_by_month(org, key, group, periods_by_grain, raw)
     for grain, periods in periods_by_grain.items():
@@ -508,9 +513,11 @@ def ledger_coefficients(metric) -> tuple[Decimal, Decimal] | None:
 
 
 def _ledger_rows(
-    ledger, *, months: set[date] | None = None, first: date | None = None, last: date | None = None
+    ledger, *, months: set[date] | None = None, first: date | None = None, last: date | None = None,
+    by_day: bool = False,
 ):
-    """Ledger lines summed per (month, account), for some months or a date range: ONE grouped query."""
+    """Ledger lines summed per (month, account) (or per day), for some months or a date range: ONE grouped query."""
+    from django.db.models import F
     from django.db.models.functions import TruncMonth
 
     from kpis.periods import month_end
@@ -527,7 +534,7 @@ def _ledger_rows(
         qs = qs.filter(date__lte=last)
     out = []
     for r in (
-        qs.annotate(month=TruncMonth("date"))
+        (qs.annotate(month=F("date")) if by_day else qs.annotate(month=TruncMonth("date")))
         .values("month", "account_number")
         .annotate(d=Sum("debit"), c=Sum("credit"))
         .order_by()
@@ -562,9 +569,10 @@ def ledger_cache_refresh(org, *, months: set[date] | None) -> None:
     )
 
 
-def _ledger_by_month(org, metrics, periods_by_grain, raw, *, use_cache: bool = False) -> None:
+def _ledger_by_month(org, metrics, periods_by_grain, raw, *, use_cache: bool = False, by_day: bool = False) -> None:
     """Sums and balances of ledger lines, then prefix matching and roll-up in Python. Exact for any
-    month-aligned span (months, fiscal quarters and years, trailing windows).
+    month-aligned span (months, fiscal quarters and years, trailing windows); `by_day` groups the lines by
+    day instead of month, exact for any span (the forecasts' "same days" windows).
 
     Live: ONE query groups the lines of the requested months by (month, account); when balances are
     asked for, ONE more groups the older lines of the balance accounts only (512, 411…) by account,
@@ -597,7 +605,7 @@ def _ledger_by_month(org, metrics, periods_by_grain, raw, *, use_cache: bool = F
         opening_by_account = {k: (v[0], v[1]) for k, v in opening.items()}
     else:
         ledger = LedgerLine.objects.for_org(org).filter(is_deleted=False)
-        for month, number, d, c in _ledger_rows(ledger, first=first, last=last):
+        for month, number, d, c in _ledger_rows(ledger, first=first, last=last, by_day=by_day):
             by_account[number].append((month, d, c))
         if balances:
             prefixes = set()
