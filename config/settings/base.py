@@ -65,7 +65,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "allauth.usersessions.middleware.UserSessionsMiddleware",
+    "accounts.middleware.UserSessionActivityMiddleware",  # allauth's, throttled
     "accounts.middleware.OrganizationMiddleware",
     "accounts.middleware.MfaRequiredMiddleware",
     # Last, so that a lockout short-circuits after authentication ran.
@@ -141,6 +141,8 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_PERIOD = 30
 MFA_TOTP_ISSUER = "Pilotage"
 USERSESSIONS_TRACK_ACTIVITY = True
+# A session's "last seen" row is rewritten at most once a minute (at once when its IP or browser changes).
+USERSESSIONS_ACTIVITY_INTERVAL = 60
 
 # django-axes: lock the (username, IP) pair, never the username alone (no malicious lockout).
 AXES_FAILURE_LIMIT = 5

@@ -8,9 +8,11 @@ Per record type and grain:
 - trailing windows and snapshots (records open on a day): ONE query with one filtered aggregate per
   metric and period;
 - a dimension (segment, channel…) adds the same query grouped by the dimension as well.
-Percentiles, durations (hours/days between two fields) and retained MRR read the rows once with
-one query per metric and are aggregated in Python (SQLite has no percentile, and durations are
-portable that way).
+Durations (hours/days between two fields) and percentiles are aggregated in the same grouped queries on
+PostgreSQL (EXTRACT(EPOCH …), percentile_cont); on SQLite, which has neither, they read the rows once with
+one query per metric and are aggregated in Python (tests/kpis/engine/test_durations_in_sql_equal_python.py
+checks the two agree). Retained MRR and the best 28 days stay in Python.
+Open-invoice sums less payments take the payments off with ONE joined aggregate over payments.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from django.db.models import Avg, Case, Count, IntegerField, Max, Min, Q, Sum, Value, When
+from django.db.models import Aggregate, Avg, Case, Count, FloatField, IntegerField, Max, Min, Q, Sum, Value, When
 from django.utils import timezone
 
 from kpis.engine.formula import NoValue, parse_value_expression
@@ -32,6 +34,7 @@ from kpis.engine.records import (
     SNAPSHOT_AGGREGATIONS,
     compile_python_value,
     day_q,
+    in_database,
     flow_span,
     is_datetime,
     metric_q,
@@ -112,23 +115,41 @@ def _aggregate(metric, expr_filter: Q):
     if agg == "distinct_count":
         return Count(metric.distinct_field or metric.value or "pk", filter=expr_filter, distinct=True)
     expr = value_expression(metric)
+    if agg == "percentile":
+        pct = metric.percentile if metric.percentile is not None else Decimal(50)
+        return PercentileCont(expr, fraction=repr(float(Decimal(pct) / 100)), filter=expr_filter)
     return {"sum": Sum, "avg": Avg, "min": Min, "max": Max}[agg](expr, filter=expr_filter)
 
 
-def _open_amount(metric, expr_filter: Q, day: date):
-    """Σ of each invoice's value less its payments dated on or before `day` (what was still due that day)."""
-    from django.db.models import DecimalField, ExpressionWrapper, OuterRef, Subquery
-    from django.db.models.functions import Coalesce
+class PercentileCont(Aggregate):
+    """PostgreSQL's continuous percentile (linear interpolation between closest ranks, like `_percentile`)."""
 
+    function = "percentile_cont"
+    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = FloatField()
+
+
+def _prefixed(q: Q, prefix: str) -> Q:
+    """The same conditions seen from a related row (`invoice__` + each lookup)."""
+    out = Q()
+    out.connector, out.negated = q.connector, q.negated
+    out.children = [_prefixed(c, prefix) if isinstance(c, Q) else (prefix + c[0], c[1]) for c in q.children]
+    return out
+
+
+def _payments_of_open_invoices(org, open_filters: dict[str, tuple[Q, date]], dim: str):
+    """Σ of the payments dated on or before each snapshot day of the invoices open that day, per alias:
+    ONE joined aggregate over payments (with `dim`, one more grouped by the invoice's dimension)."""
     from integrations.models import Payment
 
-    money = DecimalField(max_digits=28, decimal_places=6)
-    paid = (Payment.objects.filter(invoice=OuterRef("pk"), is_deleted=False, date__lte=day).order_by()
-            .values("invoice").annotate(t=Sum("amount")).values("t"))
-    still_due = ExpressionWrapper(
-        value_expression(metric) - Coalesce(Subquery(paid, output_field=money), Value(0, output_field=money)),
-        output_field=money)
-    return Sum(still_due, filter=expr_filter)
+    payments = Payment.objects.for_org(org).filter(is_deleted=False)
+    aggs = {alias: Sum("amount", filter=_prefixed(q, "invoice__") & Q(date__lte=day))
+            for alias, (q, day) in open_filters.items()}
+    rows = [(TOTAL, payments.aggregate(**aggs))]
+    if dim:
+        rows += [(_dim(r[f"invoice__{dim}"]), r)
+                 for r in payments.values(f"invoice__{dim}").annotate(**aggs).order_by()]
+    return rows
 
 
 def _dec(v) -> Decimal | None:
@@ -164,15 +185,19 @@ def compute_metrics(
     ledger_fast: list = []
     snapshots: dict[tuple, list] = defaultdict(list)
     aligned = _month_aligned(periods_by_grain)
+    ledger_days: list = []
     for m in metrics:
-        if totals_as_spans and not needs_python(m):
+        in_python = needs_python(m) and not in_database(m)
+        if totals_as_spans and ledger_coefficients(m) is not None:
+            ledger_days.append(m)
+        elif totals_as_spans and not in_python:
             windowed[(m.record_type, "")].append(m)
         elif aligned and ledger_coefficients(m) is not None:
             ledger_fast.append(m)
-        elif aligned and m.aggregation in ("snapshot_sum", "snapshot_count") and not needs_python(m):
+        elif aligned and m.aggregation in ("snapshot_sum", "snapshot_count") and not in_python:
             age = (m.options or {}).get("age_field", "")
             snapshots[(m.record_type, m.dimension_field, m.date_field, m.end_field, age)].append(m)
-        elif needs_python(m):
+        elif in_python:
             python.append(m)
         elif m.aggregation in SNAPSHOT_AGGREGATIONS or m.window_months:
             windowed[(m.record_type, m.dimension_field)].append(m)
@@ -181,6 +206,8 @@ def compute_metrics(
 
     if ledger_fast:
         _ledger_by_month(org, ledger_fast, periods_by_grain, raw, use_cache=use_ledger_cache)
+    if ledger_days:  # odd spans (the forecasts' "same days"): lines grouped by (day, account), once
+        _ledger_by_month(org, ledger_days, periods_by_grain, raw, by_day=True)
     for key, group in snapshots.items():
         _snapshots_by_month(org, key, group, periods_by_grain, raw)
     for grain, periods in periods_by_grain.items():
@@ -297,6 +324,7 @@ def _filtered_query(org, record_type, dim, group, periods_by_grain, raw) -> None
     model = model_for(record_type)
     base = model.objects.for_org(org)
     aggs = {}
+    open_filters: dict[str, tuple[Q, date]] = {}  # open-invoice sums: their payments are taken off
     aliases: dict[tuple, str] = {}
     plan = []  # (metric, grain, period, alias)
     for j, m in enumerate(group):
@@ -306,19 +334,26 @@ def _filtered_query(org, record_type, dim, group, periods_by_grain, raw) -> None
                 key = (j, _span_key(m, p))
                 if key not in aliases:
                     aliases[key] = f"a{len(aliases)}"
+                    aggs[aliases[key]] = _aggregate(m, mq & span_q(m, p))
                     if (m.options or {}).get("less_payments") and m.aggregation == "snapshot_sum":
-                        aggs[aliases[key]] = _open_amount(m, mq & span_q(m, p), snapshot_day(m, p))
-                    else:
-                        aggs[aliases[key]] = _aggregate(m, mq & span_q(m, p))
+                        open_filters[aliases[key]] = (mq & span_q(m, p), snapshot_day(m, p))
                 plan.append((m, grain, p, aliases[key]))
     if not aggs:
         return
     rows = [(TOTAL, base.aggregate(**aggs))]
     if dim:
         rows += [(_dim(r[dim]), r) for r in base.values(dim).annotate(**aggs).order_by()]
+    if open_filters:
+        by_dim = dict(rows)
+        for dim_value, paid in _payments_of_open_invoices(org, open_filters, dim):
+            row = by_dim.setdefault(dim_value, {})
+            for alias in open_filters:
+                if paid.get(alias) is not None:
+                    row[alias] = (_dec(row.get(alias)) or Decimal(0)) - _dec(paid[alias])
+        rows = list(by_dim.items())
     for dim_value, row in rows:
         for m, grain, p, alias in plan:
-            v = _dec(row[alias])
+            v = _dec(row.get(alias))
             if dim_value != TOTAL and v in (None, Decimal(0)) and m.aggregation != "avg":
                 continue  # keep breakdowns sparse
             raw[(m.slug, grain, p.start)][dim_value] = v
@@ -478,9 +513,11 @@ def ledger_coefficients(metric) -> tuple[Decimal, Decimal] | None:
 
 
 def _ledger_rows(
-    ledger, *, months: set[date] | None = None, first: date | None = None, last: date | None = None
+    ledger, *, months: set[date] | None = None, first: date | None = None, last: date | None = None,
+    by_day: bool = False,
 ):
-    """Ledger lines summed per (month, account), for some months or a date range: ONE grouped query."""
+    """Ledger lines summed per (month, account) (or per day), for some months or a date range: ONE grouped query."""
+    from django.db.models import F
     from django.db.models.functions import TruncMonth
 
     from kpis.periods import month_end
@@ -497,7 +534,7 @@ def _ledger_rows(
         qs = qs.filter(date__lte=last)
     out = []
     for r in (
-        qs.annotate(month=TruncMonth("date"))
+        (qs.annotate(month=F("date")) if by_day else qs.annotate(month=TruncMonth("date")))
         .values("month", "account_number")
         .annotate(d=Sum("debit"), c=Sum("credit"))
         .order_by()
@@ -532,9 +569,10 @@ def ledger_cache_refresh(org, *, months: set[date] | None) -> None:
     )
 
 
-def _ledger_by_month(org, metrics, periods_by_grain, raw, *, use_cache: bool = False) -> None:
+def _ledger_by_month(org, metrics, periods_by_grain, raw, *, use_cache: bool = False, by_day: bool = False) -> None:
     """Sums and balances of ledger lines, then prefix matching and roll-up in Python. Exact for any
-    month-aligned span (months, fiscal quarters and years, trailing windows).
+    month-aligned span (months, fiscal quarters and years, trailing windows); `by_day` groups the lines by
+    day instead of month, exact for any span (the forecasts' "same days" windows).
 
     Live: ONE query groups the lines of the requested months by (month, account); when balances are
     asked for, ONE more groups the older lines of the balance accounts only (512, 411…) by account,
@@ -567,7 +605,7 @@ def _ledger_by_month(org, metrics, periods_by_grain, raw, *, use_cache: bool = F
         opening_by_account = {k: (v[0], v[1]) for k, v in opening.items()}
     else:
         ledger = LedgerLine.objects.for_org(org).filter(is_deleted=False)
-        for month, number, d, c in _ledger_rows(ledger, first=first, last=last):
+        for month, number, d, c in _ledger_rows(ledger, first=first, last=last, by_day=by_day):
             by_account[number].append((month, d, c))
         if balances:
             prefixes = set()

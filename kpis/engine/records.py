@@ -202,6 +202,46 @@ def needs_python(metric) -> bool:
     return _has_duration(parse_value_expression(metric.value))
 
 
+def in_database(metric) -> bool:
+    """Whether a metric `needs_python` can still be aggregated in SQL: on PostgreSQL, a flow (sum, avg, min,
+    max, count, percentile) whose durations subtract two fields of the same kind (datetimes or dates).
+    SQLite has no percentile and no portable interval arithmetic: it keeps the Python path (tested equal)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql" or metric.aggregation not in {"sum", "avg", "min", "max", "count",
+                                                                         "percentile"}:
+        return False
+    if not metric.value:
+        return True
+    model = model_for(metric.record_type)
+    return _durations_in_sql(model, parse_value_expression(metric.value))
+
+
+def _durations_in_sql(model, node) -> bool:
+    if isinstance(node, Call) and node.name in ("hours", "days"):
+        inner = node.args[0] if len(node.args) == 1 else None
+        return (isinstance(inner, Binary) and inner.op == "-" and isinstance(inner.left, Ref)
+                and isinstance(inner.right, Ref)
+                and is_datetime(model, inner.left.name) == is_datetime(model, inner.right.name))
+    if isinstance(node, Call):
+        return all(_durations_in_sql(model, a) for a in node.args)
+    if isinstance(node, Binary):
+        return _durations_in_sql(model, node.left) and _durations_in_sql(model, node.right)
+    if isinstance(node, Unary):
+        return _durations_in_sql(model, node.operand)
+    return True
+
+
+def _duration_seconds(model, node):
+    """hours()/days() of `a - b` as seconds in SQL: EXTRACT(EPOCH …) of two datetimes, days × 86400 of two dates."""
+    from django.db.models import F, Func
+
+    a, b = node.left.name, node.right.name
+    template = ("EXTRACT(EPOCH FROM (%(expressions)s))" if is_datetime(model, a)
+                else "((%(expressions)s) * 86400)")
+    return Func(F(a), F(b), arg_joiner=" - ", template=template, output_field=_DECIMAL)
+
+
 def _has_duration(node) -> bool:
     if isinstance(node, Call):
         return node.name in ("hours", "days") or any(_has_duration(a) for a in node.args)
@@ -232,6 +272,10 @@ def value_expression(metric):
             if n.op not in ops:
                 raise FormulaError("Comparisons are not allowed in a metric value", n.pos)
             return ExpressionWrapper(ops[n.op], output_field=_DECIMAL)
+        if isinstance(n, Call) and n.name in ("hours", "days"):
+            seconds = _duration_seconds(model, n.args[0])
+            return ExpressionWrapper(seconds / Value(3600 if n.name == "hours" else 86400, output_field=_DECIMAL),
+                                     output_field=_DECIMAL)
         if isinstance(n, Call):
             args = [compile_(a) for a in n.args]
             if n.name == "abs":
@@ -241,6 +285,7 @@ def value_expression(metric):
             return (Greatest if n.name == "max" else Least)(*args, output_field=_DECIMAL)
         raise FormulaError("Unsupported value expression")
 
+    model = model_for(metric.record_type)
     return compile_(parse_value_expression(metric.value))
 
 
