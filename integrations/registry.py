@@ -17,6 +17,11 @@ PROVIDERS: dict[str, str] = {
     "hubspot": "integrations.providers.hubspot.HubSpotConnector",
 }
 
+# Providers connected with OAuth 2.0 (integrations/oauth.py): their app, the settings and hooks that differ.
+OAUTH_APPS: dict[str, str] = {
+    "hubspot": "integrations.oauth_hubspot.HubSpotOAuth",
+}
+
 # Fake providers served by `manage.py fake_provider <name>` and mounted in-process for tests and the demo.
 FAKE_SERVERS: dict[str, str] = {
     "pennylane": "integrations.fakes.pennylane.default_wsgi_app",

@@ -352,6 +352,7 @@ HUBSPOT_API_BASE_URL = env_str(
 HUBSPOT_AUTHORIZE_URL = env_str(
     "HUBSPOT_AUTHORIZE_URL",
     "http://127.0.0.1:8102/oauth/authorize" if INTEGRATIONS_USE_FAKES else "https://app.hubspot.com/oauth/authorize")
+HUBSPOT_TOKEN_URL = env_str("HUBSPOT_TOKEN_URL", HUBSPOT_API_BASE_URL.rstrip("/") + "/oauth/v1/token")
 HUBSPOT_CLIENT_ID = env_str("HUBSPOT_CLIENT_ID", "fake-client-id" if INTEGRATIONS_USE_FAKES else "")
 HUBSPOT_CLIENT_SECRET = env_str("HUBSPOT_CLIENT_SECRET", "fake-client-secret" if INTEGRATIONS_USE_FAKES else "")
 HUBSPOT_SCOPES = env_str("HUBSPOT_SCOPES", "oauth crm.objects.companies.read crm.objects.contacts.read "
