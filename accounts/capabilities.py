@@ -49,6 +49,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             "audit.view",
             "integrations.view",
             "integrations.manage",
+            "integrations.map_accounts",
             "engagements.manage",
             "api_keys.manage",
         }
@@ -64,6 +65,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             "kpis.view_operational_costs",
             "members.view",
             "integrations.view",
+            "integrations.map_accounts",  # which PCG class a provider's account counts in
         }
     ),
     # The COO also applies objective templates: consultancies engage their consultants as outsourced COOs.

@@ -129,3 +129,10 @@ def records_page(org: Organization, *, model_name: str, page: int, source: str =
     if source:
         queryset = queryset.filter(source=source)
     return Paginator(queryset, per_page).get_page(page)
+
+
+def connection_source(connection: Connection) -> str:
+    """The canonical `source` of the records this connection syncs."""
+    from integrations.registry import connector_class
+
+    return connector_class(connection.provider).source_key()

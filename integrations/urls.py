@@ -1,6 +1,6 @@
 from django.urls import path
 
-from integrations import oauth_views, views
+from integrations import mapping_views, oauth_views, views
 from integrations.registry import OAUTH_APPS
 
 app_name = "integrations"
@@ -16,6 +16,9 @@ urlpatterns = [
     path("integrations/<int:connection_id>/token/", views.connection_token, name="connection_token"),
     path("integrations/<int:connection_id>/disconnect/", views.connection_disconnect, name="connection_disconnect"),
     path("integrations/<int:connection_id>/companies/", views.firm_companies, name="firm_companies"),
+    path("integrations/<int:connection_id>/accounts/", mapping_views.ledger_accounts, name="ledger_accounts"),
+    path("integrations/<int:connection_id>/accounts/<int:account_id>/", mapping_views.ledger_account_remap,
+         name="ledger_account_remap"),
     path("integrations/runs/<int:sync_run_id>/", views.sync_run_detail, name="sync_run_detail"),
     path("integrations/records/", views.record_list, name="record_list"),
 ]
