@@ -57,6 +57,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             "audit.view",
             "integrations.view",
             "integrations.manage",
+            "integrations.map_accounts",
             "engagements.manage",
             "api_keys.manage",
             "budgets.manage",
@@ -79,6 +80,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             "integrations.view",
             "budgets.manage",
             "reports.manage",
+            "integrations.map_accounts",  # which PCG class a provider's account counts in
         }
     ),
     # The COO also applies objective templates: consultancies engage their consultants as outsourced COOs.

@@ -9,8 +9,9 @@ from accounts import urls as accounts_urls
 from accounts import views as accounts_views
 from accounts.api import MembershipViewSet
 from alerts.views import unsubscribe as alerts_unsubscribe
-from integrations.oauth_hubspot import hubspot_oauth_callback
+from integrations.oauth_views import oauth_callback
 from integrations.providers.hubspot.webhooks import hubspot_webhook
+from integrations.registry import OAUTH_APPS
 
 api_router = SimpleRouter()
 api_router.register("members", MembershipViewSet, basename="member")
@@ -42,7 +43,8 @@ urlpatterns = [
     path("", include((accounts_urls.account_urlpatterns, "companies"))),
     path("o/<slug:org_slug>/", include(org_patterns)),
     # OAuth providers redirect to one fixed URI registered for the app; the signed state names the org.
-    path("integrations/hubspot/callback/", hubspot_oauth_callback, name="hubspot_oauth_callback"),
+    *[path(f"integrations/{provider}/callback/", oauth_callback, {"provider": provider},
+           name=f"{provider}_oauth_callback") for provider in OAUTH_APPS],
     path("integrations/hubspot/webhook/", hubspot_webhook, name="hubspot_webhook"),  # signed by HubSpot
     path("alerts/unsubscribe/<str:token>/", alerts_unsubscribe, name="alerts_unsubscribe"),  # signed, no login
     path("api/v1/orgs/<slug:org_slug>/", include((api_patterns, "api"))),

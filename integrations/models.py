@@ -22,6 +22,9 @@ MONEY = {"max_digits": 16, "decimal_places": 2, "default": Decimal(0)}
 class Source(models.TextChoices):
     PENNYLANE = "pennylane", "Pennylane"
     HUBSPOT = "hubspot", "HubSpot"
+    QUICKBOOKS = "quickbooks", "QuickBooks Online"
+    XERO = "xero", "Xero"
+    SAGE = "sage", "Sage Business Cloud Accounting"
     UPLOAD = "upload", _("Upload")
     API = "api", _("REST push")
     DEMO = "demo", _("Demo data")
@@ -169,8 +172,27 @@ class Payment(CanonicalRecord):
 
 
 class LedgerAccount(CanonicalRecord):
-    number = models.CharField(max_length=20)  # French PCG, e.g. "706000"
+    """An account of the provider's chart. Pennylane's and French Sage's numbers are PCG already; a
+    QuickBooks or Xero account carries its provider `classification` and is mapped onto a PCG class
+    (integrations/pcg.py): by the connector's default table, or by the CFO, whose choice wins."""
+
+    number = models.CharField(max_length=20)  # French PCG ("706000"), or the provider's own code
     label = models.CharField(max_length=255, blank=True)
+    # The provider's type of account ("Expense/Rent", "REVENUE/SALES"); empty for a PCG-native chart.
+    classification = models.CharField(max_length=120, blank=True)
+    default_pcg_number = models.CharField(max_length=20, blank=True)  # the connector's default for it
+    mapped_pcg_number = models.CharField(max_length=20, blank=True)  # the CFO's choice, kept across syncs
+
+    @property
+    def is_pcg_native(self) -> bool:
+        return not self.classification
+
+    @property
+    def pcg_number(self) -> str:
+        """The PCG class the ledger lines of this account are counted in ("" when unmapped)."""
+        if self.is_pcg_native:
+            return self.number
+        return self.mapped_pcg_number or self.default_pcg_number
 
     class Meta:
         constraints = [CanonicalRecord.unique_key("ledgeraccount")]
@@ -178,8 +200,9 @@ class LedgerAccount(CanonicalRecord):
 
 class LedgerLine(CanonicalRecord):
     account = models.ForeignKey(LedgerAccount, null=True, blank=True, on_delete=models.SET_NULL)
-    # Denormalised so KPI metrics filter by PCG prefix ("70", "607") without a join.
-    account_number = models.CharField(max_length=20)
+    # Denormalised so KPI metrics filter by PCG prefix ("70", "607") without a join: the account's PCG
+    # number, or for a mapped chart its PCG class; empty while the account is mapped to nothing.
+    account_number = models.CharField(max_length=20, blank=True)
     date = models.DateField()
     journal = models.CharField(max_length=20, blank=True)
     label = models.CharField(max_length=255, blank=True)

@@ -15,12 +15,20 @@ PROVIDERS: dict[str, str] = {
     "pennylane": "integrations.providers.pennylane.PennylaneConnector",
     "pennylane_firm": "integrations.providers.pennylane_firm.PennylaneFirmConnector",
     "hubspot": "integrations.providers.hubspot.HubSpotConnector",
+    "quickbooks": "integrations.providers.quickbooks.QuickBooksConnector",
+}
+
+# Providers connected with OAuth 2.0 (integrations/oauth.py): their app, the settings and hooks that differ.
+OAUTH_APPS: dict[str, str] = {
+    "hubspot": "integrations.oauth_hubspot.HubSpotOAuth",
+    "quickbooks": "integrations.providers.quickbooks.QuickBooksOAuth",
 }
 
 # Fake providers served by `manage.py fake_provider <name>` and mounted in-process for tests and the demo.
 FAKE_SERVERS: dict[str, str] = {
     "pennylane": "integrations.fakes.pennylane.default_wsgi_app",
     "hubspot": "integrations.fakes.hubspot.default_wsgi_app",
+    "quickbooks": "integrations.fakes.quickbooks.default_wsgi_app",
 }
 
 

@@ -146,3 +146,10 @@ def records_queryset(org: Organization, *, model_name: str, source: str = "") ->
 def records_page(org: Organization, *, model_name: str, page: int, source: str = "", per_page: int = 50) -> Page:
     """One page of an organization's canonical records of one type, newest first; 2 queries."""
     return Paginator(records_queryset(org, model_name=model_name, source=source), per_page).get_page(page)
+
+
+def connection_source(connection: Connection) -> str:
+    """The canonical `source` of the records this connection syncs."""
+    from integrations.registry import connector_class
+
+    return connector_class(connection.provider).source_key()

@@ -30,6 +30,7 @@ from integrations.base import AccountInfo, Connector, ConnectorError, Page, Reco
 from integrations.events import records_changed_announce, sync_run_finished_announce
 from integrations.locks import connection_lock
 from integrations.messages import stored_message
+from integrations.mapping import ledger_lines_follow_accounts, pcg_numbers_of
 from integrations.models import Connection, RejectedRecord, SyncRun
 from integrations.ratelimit import waiting_for_redis
 from integrations.registry import connector_class
@@ -709,6 +710,9 @@ def _upsert(org: Organization, source: str, model_name: str, records: list[Recor
     resolved = _resolve_foreign_keys(org, source, model, list(latest.values()), fk_keys) if fk_keys else {}
     existing = {row.external_id: row for row in
                 model.objects.for_org(org).filter(source=source, external_id__in=list(latest))}
+    # A ledger line of a mapped chart (QuickBooks, Xero) comes without a PCG number: it takes its account's class.
+    pcg_of = (pcg_numbers_of(org, set(resolved.get("account_external_id", {}).values()))
+              if model_name == "ledgerline" else {})
     to_create, to_update, changed_fields, rejected = [], [], set(), []
     date_fields = [f for f in DATE_FIELDS.get(model_name, ()) if f in field_names]
     for external_id, record in latest.items():
@@ -735,6 +739,8 @@ def _upsert(org: Organization, source: str, model_name: str, records: list[Recor
                                        reject_reason=f"Unknown field {key!r}."))
                 break
         else:
+            if model_name == "ledgerline" and "account_number" not in values:
+                values["account_number"] = pcg_of.get(values.get("account_id"), "")
             candidate = model(organization=org, source=source, external_id=external_id,
                               source_updated_at=record.source_updated_at, provenance_id=provenance_id, **values)
             try:
@@ -775,6 +781,11 @@ def _upsert(org: Organization, source: str, model_name: str, records: list[Recor
         for row in to_update:
             row.synced_at = now
         model.objects.bulk_update(to_update, sorted(changed_fields | {"synced_at"}), batch_size=500)
+        if model_name == "ledgeraccount" and changed_fields & {"default_pcg_number", "classification"}:
+            # The provider re-typed accounts: their lines follow (unless the CFO mapped them).
+            days = ledger_lines_follow_accounts(org=org, accounts=to_update)
+            if days:
+                changes.setdefault("ledgerline", set()).update(days)
     return rejected
 
 

@@ -1,6 +1,7 @@
 from django.urls import path
 
-from integrations import views
+from integrations import mapping_views, oauth_views, views
+from integrations.registry import OAUTH_APPS
 
 app_name = "integrations"
 
@@ -15,15 +16,17 @@ urlpatterns = [
     path("integrations/<int:connection_id>/token/", views.connection_token, name="connection_token"),
     path("integrations/<int:connection_id>/disconnect/", views.connection_disconnect, name="connection_disconnect"),
     path("integrations/<int:connection_id>/companies/", views.firm_companies, name="firm_companies"),
+    path("integrations/<int:connection_id>/accounts/", mapping_views.ledger_accounts, name="ledger_accounts"),
+    path("integrations/<int:connection_id>/accounts/<int:account_id>/", mapping_views.ledger_account_remap,
+         name="ledger_account_remap"),
     path("integrations/runs/<int:sync_run_id>/", views.sync_run_detail, name="sync_run_detail"),
     path("integrations/records/", views.record_list, name="record_list"),
 ]
 
-# A provider with OAuth contributes its "start" view (tenant-scoped, named `<provider>_oauth_start`);
-# the connect page shows the redirect button when that route exists.
-try:
-    from integrations.oauth_hubspot import hubspot_oauth_start
-except ImportError:  # the HubSpot module is optional
-    hubspot_oauth_start = None
-if hubspot_oauth_start is not None:
-    urlpatterns.append(path("integrations/connect/hubspot/oauth/", hubspot_oauth_start, name="hubspot_oauth_start"))
+# Each OAuth provider's "Continue with …" route, named `<provider>_oauth_start` (the connect page shows
+# the button when it exists); its callback, outside /o/<org_slug>/, is in config/urls.py.
+urlpatterns += [
+    path(f"integrations/connect/{provider}/oauth/", oauth_views.oauth_start, {"provider": provider},
+         name=f"{provider}_oauth_start")
+    for provider in OAUTH_APPS
+]

@@ -94,6 +94,7 @@ def connection_detail(request, org_slug, connection_id):
         "children": selectors.firm_children_for(request.org, firm=connection) if connection.is_firm else [],
         "token_form": ReplaceTokenForm(),
         "can_manage": request.membership.can("integrations.manage"),
+        "can_map_accounts": request.membership.can("integrations.map_accounts"),
     })
 
 

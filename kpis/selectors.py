@@ -404,3 +404,14 @@ def kpi_lineage(
         page=page,
         page_size=page_size,
     )
+
+
+def unmapped_ledger_for(org: Organization, *, metric_slugs: list[str]):
+    """When the KPI reads ledger lines and some provider accounts are mapped to no PCG class: how many,
+    and what they weigh (their lines count in no KPI); None otherwise. 2 queries at most."""
+    from integrations.mapping import unmapped_summary_for
+
+    if not Metric.objects.for_org(org).filter(slug__in=metric_slugs, record_type="ledgerline").exists():
+        return None
+    summary = unmapped_summary_for(org)
+    return summary or None

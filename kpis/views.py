@@ -94,6 +94,8 @@ def _detail_page(request, kpi, *, month, dimension: str, grain: str = "month", w
                                                    initial={"month": month_value, "dimension": dimension}),
         "what_if": what_if,
         "annotation_form": AnnotationForm(initial={"month": month_value}),
+        "unmapped_ledger": selectors.unmapped_ledger_for(
+            request.org, metric_slugs=[slug for slug, _name in lineage.metric_choices]),
     }, status=status)
 
 

@@ -340,7 +340,8 @@ INTEGRATIONS_USE_FAKES = env_bool(
     "INTEGRATIONS_USE_FAKES", not env_str("DJANGO_SETTINGS_MODULE", "").endswith(".prod"))
 INTEGRATIONS_IN_PROCESS_FAKES = (
     {"pennylane.fake": "integrations.fakes.pennylane.in_process_transport",
-     "hubspot.fake": "integrations.fakes.hubspot.in_process_transport"}
+     "hubspot.fake": "integrations.fakes.hubspot.in_process_transport",
+     "quickbooks.fake": "integrations.fakes.quickbooks.in_process_transport"}
     if INTEGRATIONS_USE_FAKES else {}
 )
 PENNYLANE_ENABLED = env_bool("PENNYLANE_ENABLED", True)
@@ -384,10 +385,27 @@ HUBSPOT_API_BASE_URL = env_str(
 HUBSPOT_AUTHORIZE_URL = env_str(
     "HUBSPOT_AUTHORIZE_URL",
     "http://127.0.0.1:8102/oauth/authorize" if INTEGRATIONS_USE_FAKES else "https://app.hubspot.com/oauth/authorize")
+HUBSPOT_TOKEN_URL = env_str("HUBSPOT_TOKEN_URL", HUBSPOT_API_BASE_URL.rstrip("/") + "/oauth/v1/token")
 HUBSPOT_CLIENT_ID = env_str("HUBSPOT_CLIENT_ID", "fake-client-id" if INTEGRATIONS_USE_FAKES else "")
 HUBSPOT_CLIENT_SECRET = env_str("HUBSPOT_CLIENT_SECRET", "fake-client-secret" if INTEGRATIONS_USE_FAKES else "")
 HUBSPOT_SCOPES = env_str("HUBSPOT_SCOPES", "oauth crm.objects.companies.read crm.objects.contacts.read "
                          "crm.objects.deals.read crm.objects.owners.read")
+# QuickBooks Online (Accounting API v3, Intuit OAuth 2.0); see README "QuickBooks Online".
+QUICKBOOKS_ENABLED = env_bool("QUICKBOOKS_ENABLED", True)
+QUICKBOOKS_API_BASE_URL = env_str(
+    "QUICKBOOKS_API_BASE_URL", "http://quickbooks.fake" if INTEGRATIONS_USE_FAKES else "https://quickbooks.api.intuit.com")
+QUICKBOOKS_AUTHORIZE_URL = env_str(
+    "QUICKBOOKS_AUTHORIZE_URL",
+    "http://127.0.0.1:8103/connect/oauth2" if INTEGRATIONS_USE_FAKES else "https://appcenter.intuit.com/connect/oauth2")
+QUICKBOOKS_TOKEN_URL = env_str(
+    "QUICKBOOKS_TOKEN_URL", "http://quickbooks.fake/oauth2/v1/tokens/bearer" if INTEGRATIONS_USE_FAKES
+    else "https://oauth.platform.intuit.com/oauth2/v1/tokens/bearer")
+QUICKBOOKS_CLIENT_ID = env_str("QUICKBOOKS_CLIENT_ID", "fake-qbo-client-id" if INTEGRATIONS_USE_FAKES else "")
+QUICKBOOKS_CLIENT_SECRET = env_str("QUICKBOOKS_CLIENT_SECRET", "fake-qbo-client-secret" if INTEGRATIONS_USE_FAKES else "")
+QUICKBOOKS_SCOPES = env_str("QUICKBOOKS_SCOPES", "com.intuit.quickbooks.accounting")
+QUICKBOOKS_MINOR_VERSION = env_str("QUICKBOOKS_MINOR_VERSION", "75")
+QUICKBOOKS_RATE_LIMIT = (env_int("QUICKBOOKS_RATE_LIMIT_REQUESTS", 500), 60)  # per realm per minute
+QUICKBOOKS_PAGE_SIZE = env_int("QUICKBOOKS_PAGE_SIZE", 1000)  # MAXRESULTS accepts 1..1000
 HUBSPOT_RATE_LIMIT = (env_int("HUBSPOT_RATE_LIMIT_REQUESTS", 100), 10)  # per account per 10 s (OAuth apps: 110)
 HUBSPOT_SEARCH_RATE_LIMIT = (env_int("HUBSPOT_SEARCH_RATE_LIMIT_REQUESTS", 4), 1)  # search: its own ~4/s
 HUBSPOT_SEARCH_PAGE_SIZE = 200  # search accepts 1..200

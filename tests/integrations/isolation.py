@@ -1,11 +1,12 @@
 """How the route walkers make the objects the integrations routes name."""
 
 from integrations.models import SyncRun
+from integrations.registry import OAUTH_APPS
 from tests.integrations.conftest import make_connection
 
-# HubSpot redirects the admin back to one fixed URI (outside /o/<org_slug>/); it answers 404
+# An OAuth provider redirects the admin back to one fixed URI (outside /o/<org_slug>/); it answers 404
 # unless the signed state names an organization the user may manage.
-AUTH_ONLY_ROUTES = {"hubspot_oauth_callback"}
+AUTH_ONLY_ROUTES = {f"{provider}_oauth_callback" for provider in OAUTH_APPS}
 PUBLIC_ROUTES = {"hubspot_webhook"}  # HubSpot's servers post here; every request must carry a valid signature
 
 

@@ -1,0 +1,93 @@
+"""The QuickBooks company the fake serves: a small, hand-checkable book (an English subsidiary of a
+French group, books in EUR) whose accounts carry QuickBooks' own types, one of them left unmapped."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+from integrations.fakes.quickbooks import Company
+
+DEMO_TOKEN = "demo-quickbooks-lumen-uk"
+REALM_ID = "9130350000000001"
+
+
+def _ref(value: str, name: str = "") -> dict:
+    return {"value": value, "name": name} if name else {"value": value}
+
+
+def demo_company(*, today: date | None = None, invoices: int = 12) -> Company:
+    today = today or date.today()
+    at = datetime.now(UTC) - timedelta(days=2)
+    c = Company(realm_id=REALM_ID, name="Lumen Home Ltd", fiscal_year_start_month="April")
+    accounts = {
+        "sales": c.add("Account", {"Id": "79", "Name": "Sales of Product Income", "AcctNum": "4000",
+                                   "AccountType": "Income", "AccountSubType": "SalesOfProductIncome",
+                                   "Classification": "Revenue", "Active": True}, at=at),
+        "services": c.add("Account", {"Id": "80", "Name": "Services", "AcctNum": "4100", "AccountType": "Income",
+                                      "AccountSubType": "ServiceFeeIncome", "Classification": "Revenue",
+                                      "Active": True}, at=at),
+        "cogs": c.add("Account", {"Id": "81", "Name": "Cost of Goods Sold", "AcctNum": "5000",
+                                  "AccountType": "Cost of Goods Sold", "AccountSubType": "SuppliesMaterialsCogs",
+                                  "Classification": "Expense", "Active": True}, at=at),
+        "rent": c.add("Account", {"Id": "82", "Name": "Rent", "AcctNum": "6100", "AccountType": "Expense",
+                                  "AccountSubType": "RentOrLeaseOfBuildings", "Classification": "Expense",
+                                  "Active": True}, at=at),
+        "payroll": c.add("Account", {"Id": "83", "Name": "Payroll Expenses", "AcctNum": "6200",
+                                     "AccountType": "Expense", "AccountSubType": "PayrollExpenses",
+                                     "Classification": "Expense", "Active": True}, at=at),
+        # A type the default table leaves to the CFO: "Other Miscellaneous Service Cost".
+        "misc": c.add("Account", {"Id": "84", "Name": "Sundry", "AcctNum": "6900", "AccountType": "Expense",
+                                  "AccountSubType": "OtherMiscellaneousServiceCost", "Classification": "Expense",
+                                  "Active": True}, at=at),
+        "bank": c.add("Account", {"Id": "35", "Name": "Business Current Account", "AcctNum": "1200",
+                                  "AccountType": "Bank", "AccountSubType": "Checking", "Classification": "Asset",
+                                  "Active": True}, at=at),
+        "ar": c.add("Account", {"Id": "36", "Name": "Accounts Receivable (A/R)", "AcctNum": "1100",
+                                "AccountType": "Accounts Receivable", "AccountSubType": "AccountsReceivable",
+                                "Classification": "Asset", "Active": True}, at=at),
+        "ap": c.add("Account", {"Id": "33", "Name": "Accounts Payable (A/P)", "AcctNum": "2100",
+                                "AccountType": "Accounts Payable", "AccountSubType": "AccountsPayable",
+                                "Classification": "Liability", "Active": True}, at=at),
+    }
+    customers = [c.add("Customer", {"Id": str(100 + i), "DisplayName": name, "Active": True}, at=at)
+                 for i, name in enumerate(["Harbour Interiors", "Kensington Lights", "Bristol Design Co"])]
+    vendor = c.add("Vendor", {"Id": "200", "DisplayName": "Lumen Manufacturing SAS", "Active": True}, at=at)
+    for i in range(invoices):
+        day = today - timedelta(days=150 - i * 10)
+        customer = customers[i % 3]
+        amount = Decimal("1000.00") + 100 * i
+        invoice = c.add("Invoice", {
+            "Id": str(1000 + i), "DocNumber": f"UK-{1000 + i}", "TxnDate": day.isoformat(),
+            "DueDate": (day + timedelta(days=30)).isoformat(), "CustomerRef": _ref(customer["Id"], customer["DisplayName"]),
+            "CurrencyRef": _ref("GBP", "British Pound Sterling"), "ExchangeRate": Decimal("1.15"),
+            "TotalAmt": amount * Decimal("1.2"), "TxnTaxDetail": {"TotalTax": amount * Decimal("0.2")},
+            "Balance": Decimal(0) if i % 2 == 0 else amount * Decimal("1.2"),
+            "Line": [{"Id": "1", "LineNum": 1, "Amount": amount, "DetailType": "SalesItemLineDetail",
+                      "SalesItemLineDetail": {"ItemRef": _ref("1", "Lamp"),
+                                              "ItemAccountRef": _ref(accounts["sales"]["Id"], "Sales")}},
+                     {"Amount": amount, "DetailType": "SubTotalLineDetail", "SubTotalLineDetail": {}}],
+        }, at=at)
+        if i % 2 == 0:
+            paid = day + timedelta(days=20)
+            invoice["LinkedTxn"] = [{"TxnId": str(3000 + i), "TxnType": "Payment"}]
+            c.add("Payment", {"Id": str(3000 + i), "TxnDate": paid.isoformat(), "TotalAmt": invoice["TotalAmt"],
+                              "CustomerRef": invoice["CustomerRef"], "CurrencyRef": invoice["CurrencyRef"],
+                              "ExchangeRate": Decimal("1.15"), "DepositToAccountRef": _ref(accounts["bank"]["Id"]),
+                              "Line": [{"Amount": invoice["TotalAmt"],
+                                        "LinkedTxn": [{"TxnId": invoice["Id"], "TxnType": "Invoice"}]}]}, at=at)
+    for i, (key, amount) in enumerate([("cogs", "4200.00"), ("rent", "1800.00"), ("misc", "350.00")]):
+        day = today - timedelta(days=60 + i)
+        c.add("Bill", {"Id": str(5000 + i), "DocNumber": f"B-{i}", "TxnDate": day.isoformat(),
+                       "DueDate": (day + timedelta(days=30)).isoformat(), "VendorRef": _ref(vendor["Id"]),
+                       "CurrencyRef": _ref("EUR", "Euro"), "TotalAmt": Decimal(amount), "Balance": Decimal(0),
+                       "Line": [{"Id": "1", "Amount": Decimal(amount), "DetailType": "AccountBasedExpenseLineDetail",
+                                 "AccountBasedExpenseLineDetail": {"AccountRef": _ref(accounts[key]["Id"])}}]}, at=at)
+    day = today - timedelta(days=30)
+    c.add("JournalEntry", {"Id": "7000", "DocNumber": "PAY-1", "TxnDate": day.isoformat(),
+                           "CurrencyRef": _ref("EUR", "Euro"), "Line": [
+        {"Id": "0", "Amount": Decimal("5200.00"), "DetailType": "JournalEntryLineDetail", "Description": "Salaries",
+         "JournalEntryLineDetail": {"PostingType": "Debit", "AccountRef": _ref(accounts["payroll"]["Id"])}},
+        {"Id": "1", "Amount": Decimal("5200.00"), "DetailType": "JournalEntryLineDetail", "Description": "Salaries",
+         "JournalEntryLineDetail": {"PostingType": "Credit", "AccountRef": _ref(accounts["bank"]["Id"])}}]}, at=at)
+    return c
