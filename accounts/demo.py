@@ -38,6 +38,7 @@ DEMO_STEPS = [
     "kpis.demo.seed",
     "budgets.demo.seed",
     "objectives.demo.seed",
+    "alerts.demo.seed",
     "reports.demo.seed",
     "portfolio.demo.seed",
     "dashboards.demo.seed",

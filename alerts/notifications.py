@@ -132,7 +132,7 @@ def alert_digests_send_for(*, org: Organization, today: date, now: datetime) -> 
     rules = list(AlertRule.objects.for_org(org).prefetch_related("subscribers"))
     earliest = min((p.digest_covered_until or now - timedelta(days=1)) for p in prefs)
     alerts = list(Alert.objects.for_org(org).filter(status__in=Alert.LIVE, opened_at__gt=earliest)
-                  .select_related("rule").order_by("-severity", "-opened_at"))
+                  .select_related("rule").order_by("-opened_at", "-id"))
     sent = 0
     for pref in prefs:
         # Claim the day first: a second run or a second beat finds nothing left to send.

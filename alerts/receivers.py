@@ -21,23 +21,36 @@ def default_rules_for_new_company(sender, *, org: Organization, **kwargs) -> Non
         default_rules_install(org)
 
 
-def _enqueue(org: Organization, kinds: list[str] | None) -> None:
+# A sync announces each page it writes: one evaluation per burst, this many seconds after its first change.
+DEBOUNCE_SECONDS = 30
+
+
+def _enqueue(org: Organization, kinds: list[str] | None, *, debounce: bool = False) -> None:
+    from django.core.cache import cache
     from kombu.exceptions import OperationalError
 
     from alerts.tasks import alerts_evaluate_task
 
+    countdown = None
+    if debounce:
+        try:
+            if not cache.add(f"alerts:evaluate:{org.pk}:{','.join(kinds or [])}", "1", timeout=DEBOUNCE_SECONDS):
+                return  # an evaluation of this burst is already scheduled
+            countdown = DEBOUNCE_SECONDS
+        except Exception as exc:  # noqa: BLE001 - Redis down: evaluate now rather than not at all
+            log.warning("alerts debounce unavailable (%s): evaluating at once", exc.__class__.__name__)
     try:
-        alerts_evaluate_task.delay(org.pk, kinds)
+        alerts_evaluate_task.apply_async(args=[org.pk, kinds], countdown=countdown)
     except OperationalError as exc:  # the broker is down: the hourly pass catches up, the caller goes on
         log.warning("alerts evaluation of org %s not queued: %s", org.pk, exc)
 
 
 def evaluate_after_records_changed(sender, *, org: Organization, **kwargs) -> None:
-    _enqueue(org, RECORD_KINDS)
+    _enqueue(org, RECORD_KINDS, debounce=True)
 
 
 def evaluate_after_sync(sender, *, org: Organization, **kwargs) -> None:
-    _enqueue(org, RECORD_KINDS)
+    _enqueue(org, RECORD_KINDS, debounce=True)
 
 
 def evaluate_after_recompute(sender, *, org: Organization, **kwargs) -> None:

@@ -61,7 +61,7 @@ def is_anomalous(series: dict[date, float], month: date, *, k: float) -> tuple[b
 class AnomalyRule(Rule):
     kind = "anomaly"
     label = _l("Unusual value (anomaly)")
-    defaults = {"kpis": ["revenue"], "k": 3}
+    defaults = {"kpis": ["revenue", "late_invoices_amount"], "k": 3}
 
     def evaluate(self, ctx: Context) -> list[Finding]:
         slugs = {s for s in self.params.get("kpis", []) if s in ctx.kpis}

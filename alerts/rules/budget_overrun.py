@@ -53,7 +53,8 @@ class BudgetOverrunRule(Rule):
                 params={"line": v.line_label, "actual": as_text(v.actual), "budget": as_text(v.budget),
                         "over": as_text(over), "over_pct": as_text(over_pct, 1) if over_pct is not None else "",
                         "period": month.start.isoformat()},
-                capabilities=caps, link=ctx.url("budgets:budget_list")))
+                capabilities=caps,
+                link=f"{ctx.url('budgets:budget_page')}?month={month.start:%Y-%m}" if ctx.url("budgets:budget_page") else ""))
         return findings
 
     def message(self, params) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
@@ -29,7 +30,8 @@ class CheckInOverdueRule(Rule):
             status=Objective.Status.ACTIVE, period_start__lte=ctx.today, period_end__gte=ctx.today)
         findings = []
         for o in objectives:
-            last = o.last_ci_date or o.period_start
+            # Never checked in: counted from the later of the period's start and the objective's creation.
+            last = o.last_ci_date or max(o.period_start, timezone.localdate(o.created_at))
             overdue = (ctx.today - last).days - o.check_in_every_days
             if overdue <= grace:
                 continue

@@ -129,6 +129,7 @@ def check_in_overdue(org, monkeypatch):
     objective = make_objective(org, title="Invoice 500 K€ in Q4")
     objective.check_in_every_days = 7
     objective.save(update_fields=["check_in_every_days"])
+    type(objective).objects.filter(pk=objective.pk).update(created_at=NOW - timedelta(days=45))  # set in October
     make_rule(org, "check_in_overdue", grace_days=3)
     return lambda: make_check_in(objective, on=TODAY)
 
