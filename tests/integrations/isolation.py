@@ -15,7 +15,15 @@ def _sync_run_id(org):
     return SyncRun.objects.create(organization=org, connection=connection, state=SyncRun.State.DONE).pk
 
 
+def _ledger_account_id(org):
+    from integrations.models import LedgerAccount
+
+    return LedgerAccount.objects.create(organization=org, source="pennylane", external_id="walker-account",
+                                        number="6900", classification="Expense/Other").pk
+
+
 URL_KWARG_FACTORIES = {
+    "account_id": _ledger_account_id,
     "connection_id": lambda org: make_connection(org, token="walker-token").pk,
     "sync_run_id": _sync_run_id,
     "pk@integrations.connection": lambda org: make_connection(org, token="walker-token").pk,
