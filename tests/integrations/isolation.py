@@ -1,5 +1,7 @@
 """How the route walkers make the objects the integrations routes name."""
 
+import itertools
+
 from integrations.models import SyncRun
 from integrations.registry import OAUTH_APPS
 from tests.integrations.conftest import make_connection
@@ -15,10 +17,13 @@ def _sync_run_id(org):
     return SyncRun.objects.create(organization=org, connection=connection, state=SyncRun.State.DONE).pk
 
 
+_accounts = itertools.count(1)
+
+
 def _ledger_account_id(org):
     from integrations.models import LedgerAccount
 
-    return LedgerAccount.objects.create(organization=org, source="pennylane", external_id="walker-account",
+    return LedgerAccount.objects.create(organization=org, source="pennylane", external_id=f"walker-{next(_accounts)}",
                                         number="6900", classification="Expense/Other").pk
 
 
