@@ -27,6 +27,9 @@ COMPANIES = {
               "domain": "nuage.demo", "fiscal_year_start_month": 1, "packs": ["general", "saas", "budget"]},
     "boisfin": {"slug": "atelier-bois-fin", "name": "Atelier Bois Fin", "trade": "Furniture maker",
                 "domain": "boisfin.demo", "fiscal_year_start_month": 7, "packs": ["general", "manufacturing", "budget"]},
+    # Maison Lumen's English subsidiary, on QuickBooks Online (fiscal year from April, as its books say).
+    "lumenuk": {"slug": "lumen-home-ltd", "name": "Lumen Home Ltd", "trade": "Home décor distribution (UK)",
+                "domain": "lumenhome.demo", "fiscal_year_start_month": 4, "packs": ["general", "commerce"]},
 }
 CONSULTANT_EMAIL = "consultant@caproute.demo"
 CONSULTANCY_CEO_EMAIL = "ceo@caproute.demo"
@@ -78,6 +81,8 @@ NAMES = {
               "admin": "Jules Faure", "viewer": "Chloé André", "cmo": "Victor Lemaire", "cxo": "Sofia Marchand"},
     "boisfin": {"ceo": "Marc Lefèvre", "cfo": "Julie Blanc", "coo": "Antoine Chevalier", "cro": "Manon Robin",
                 "admin": "Hélène Masson", "viewer": "Louis Gauthier", "cmo": "Élise Perrin", "cxo": "Bastien Colin"},
+    "lumenuk": {"ceo": "Oliver Bennett", "cfo": "Amelia Clarke", "coo": "Harry Walsh", "cro": "Grace Turner",
+                "admin": "Jack Morgan", "viewer": "Ella Hughes"},
 }
 
 

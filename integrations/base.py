@@ -100,6 +100,7 @@ class Connector(ABC):
     source: ClassVar[str] = ""  # the canonical `Source` value of its records; defaults to `key`
     auth: ClassVar[str] = "token"  # "token": the connect page shows a token form; "oauth": a redirect button
     token_help: ClassVar[str] = ""  # one sentence telling the admin where to create the token
+    token_form: ClassVar[bool] = True  # False: OAuth only (QuickBooks), the connect page offers no token form
     # A firm connection (one token, many companies) syncs nothing itself: its mapped children do.
     is_firm: ClassVar[bool] = False
 

@@ -35,8 +35,9 @@ def seed(ctx: DemoContext) -> None:
     finally:
         fake.rate_limit = budget
         fake.firm_rate_limit = (4, 1.0)
-    if find_spec("integrations.demo_hubspot") is not None:
-        import_module("integrations.demo_hubspot").seed(ctx)
+    for module in ("integrations.demo_hubspot", "integrations.demo_quickbooks"):
+        if find_spec(module) is not None:
+            import_module(module).seed(ctx)
 
 
 def _fake_url(configured: str) -> str:

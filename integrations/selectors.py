@@ -21,6 +21,7 @@ class ProviderChoice:
     auth: str
     token_help: str
     is_firm: bool
+    token_form: bool = True
 
 
 def providers_for(org: Organization) -> list[ProviderChoice]:
@@ -32,7 +33,7 @@ def providers_for(org: Organization) -> list[ProviderChoice]:
         if not getattr(settings, f"{key.split('_')[0].upper()}_ENABLED", True):  # PENNYLANE_ENABLED, …
             continue
         found.append(ProviderChoice(key=key, label=str(cls.label), auth=cls.auth, token_help=str(cls.token_help),
-                                    is_firm=cls.is_firm))
+                                    is_firm=cls.is_firm, token_form=cls.token_form))
     return found
 
 

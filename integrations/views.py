@@ -57,6 +57,8 @@ def connection_connect(request, org_slug):
     choice = {p.key: p for p in selectors.providers_for(request.org)}.get(provider)
     if choice is None:
         raise Http404
+    if request.method == "POST" and not choice.token_form:
+        raise Http404  # an OAuth-only provider takes no pasted token
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -95,7 +95,11 @@ def _boisfin(ctx: DemoContext, org: Organization, kpis: dict) -> list[KpiTarget]
     return targets
 
 
-STORIES = {"lumen": _lumen, "nuage": _nuage, "boisfin": _boisfin}
+def _lumen_uk(ctx: DemoContext, org, kpis) -> list[KpiTarget]:
+    return []  # Lumen Home Ltd: its figures come from QuickBooks through the PCG mapping, no targets yet
+
+
+STORIES = {"lumen": _lumen, "nuage": _nuage, "boisfin": _boisfin, "lumenuk": _lumen_uk}
 
 
 def seed(ctx: DemoContext) -> None:

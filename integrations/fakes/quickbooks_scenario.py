@@ -54,7 +54,7 @@ def demo_company(*, today: date | None = None, invoices: int = 12) -> Company:
                  for i, name in enumerate(["Harbour Interiors", "Kensington Lights", "Bristol Design Co"])]
     vendor = c.add("Vendor", {"Id": "200", "DisplayName": "Lumen Manufacturing SAS", "Active": True}, at=at)
     for i in range(invoices):
-        day = today - timedelta(days=150 - i * 10)
+        day = today - timedelta(days=invoices * 10 + 30 - i * 10)
         customer = customers[i % 3]
         amount = Decimal("1000.00") + 100 * i
         invoice = c.add("Invoice", {

@@ -1,5 +1,7 @@
 """How the route walkers make the objects the integrations routes name."""
 
+import itertools
+
 from integrations.models import SyncRun
 from integrations.registry import OAUTH_APPS
 from tests.integrations.conftest import make_connection
@@ -15,7 +17,18 @@ def _sync_run_id(org):
     return SyncRun.objects.create(organization=org, connection=connection, state=SyncRun.State.DONE).pk
 
 
+_accounts = itertools.count(1)
+
+
+def _ledger_account_id(org):
+    from integrations.models import LedgerAccount
+
+    return LedgerAccount.objects.create(organization=org, source="pennylane", external_id=f"walker-{next(_accounts)}",
+                                        number="6900", classification="Expense/Other").pk
+
+
 URL_KWARG_FACTORIES = {
+    "account_id": _ledger_account_id,
     "connection_id": lambda org: make_connection(org, token="walker-token").pk,
     "sync_run_id": _sync_run_id,
     "pk@integrations.connection": lambda org: make_connection(org, token="walker-token").pk,

@@ -62,6 +62,7 @@ class QuickBooksConnector(Connector):
     key = "quickbooks"
     label = _l("QuickBooks Online")
     auth = "oauth"
+    token_form = False  # Intuit issues tokens only through OAuth
     app = QuickBooksOAuth()
 
     def __init__(self, connection, *, now=None, sleep=None) -> None:

@@ -55,3 +55,13 @@ def test_a_replayed_callback_is_refused(client, acme, ceo, qbo_fake):
     client.get(callback)
 
     assert client.get(callback).status_code == 400
+
+
+def test_the_connect_page_offers_only_intuits_consent(client, acme, ceo, qbo_fake):
+    page = client.get(reverse("integrations:connection_connect", kwargs={"org_slug": acme.slug}) + "?provider=quickbooks")
+
+    assert page.status_code == 200
+    assert "Continue with QuickBooks Online" in page.content.decode()
+    assert 'name="token"' not in page.content.decode()
+    assert client.post(reverse("integrations:connection_connect", kwargs={"org_slug": acme.slug}),
+                       {"provider": "quickbooks", "token": "pasted"}).status_code == 404

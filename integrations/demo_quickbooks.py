@@ -1,0 +1,36 @@
+"""The demo's QuickBooks: Lumen Home Ltd, Maison Lumen's English subsidiary, connected to the fake
+QuickBooks Online through the real OAuth code (consent, code exchange with HTTP Basic, realmId from
+the callback) and synced once; one account of a type with no default PCG class is left for the CFO."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.test import override_settings
+
+from accounts.capabilities import Role
+from accounts.demo import DemoContext
+from integrations.fakes.quickbooks import default_instance
+from integrations.fakes.quickbooks_scenario import REALM_ID, demo_company
+from integrations.models import SyncRun
+
+
+def seed(ctx: DemoContext) -> None:
+    from integrations.oauth import oauth_complete
+    from integrations.providers.quickbooks import QuickBooksOAuth
+    from integrations.services import connection_sync
+
+    if not settings.INTEGRATIONS_USE_FAKES or not settings.QUICKBOOKS_ENABLED:
+        ctx.log("  QuickBooks: skipped (the demo only connects the fake QuickBooks)")
+        return
+    org = ctx.companies["lumenuk"]
+    fake = default_instance()
+    fake.companies[REALM_ID] = demo_company(today=ctx.today, invoices=60)
+    with override_settings(QUICKBOOKS_API_BASE_URL="http://quickbooks.fake",
+                           QUICKBOOKS_TOKEN_URL="http://quickbooks.fake/oauth2/v1/tokens/bearer",
+                           QUICKBOOKS_CLIENT_ID=fake.client_id, QUICKBOOKS_CLIENT_SECRET=fake.client_secret):
+        app = QuickBooksOAuth()
+        code = fake.issue_code(realm_id=REALM_ID, redirect_uri=app.redirect_uri())  # the admin clicked "Connect"
+        connection = oauth_complete(app=app, org=org, code=code, extras={"realmId": REALM_ID},
+                                    by=ctx.member("lumenuk", Role.ADMIN))
+        run = connection_sync(connection=connection, full=True, trigger=SyncRun.Trigger.DEMO)
+    ctx.log(f"  QuickBooks → {org.name}: {run.get_state_display().lower()}, {run.total('created')} records")
