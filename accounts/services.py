@@ -56,6 +56,18 @@ def organization_create(
 
 
 @transaction.atomic
+def user_email_language_set(*, user: User, language: str) -> None:
+    """The language of every e-mail this person receives (alerts, digests, reports, review packs)."""
+    if language not in dict(settings.LANGUAGES):
+        raise ValidationError({"language": _("Choose English or French.")})
+    user.language = language
+    user.save(update_fields=["language"])
+
+
+def email_language_of(user: User) -> str:
+    return user.language or settings.LANGUAGE_CODE
+
+
 def membership_add(*, org: Organization, user: User, role: str, by: User | None, ip: str | None = None) -> Membership:
     if Membership.objects.for_org(org).filter(user=user).exists():
         raise ValidationError(_("%(email)s is already a member of %(org)s.") % {"email": user.email, "org": org})

@@ -53,10 +53,11 @@ class AlertRuleForm(forms.Form):
 
 
 class AlertPreferenceForm(forms.ModelForm):
+    # The person's language for every e-mail (User.language), shown here beside the alerts' choice.
     language = forms.ChoiceField(label=_("Language of the e-mails"), choices=settings.LANGUAGES)
 
     class Meta:
         model = AlertPreference
-        fields = ["delivery", "language"]
+        fields = ["delivery"]
         labels = {"delivery": _("Alert e-mails")}
         widgets = {"delivery": forms.RadioSelect}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -141,7 +140,7 @@ class AlertEvent(OrgOwned):
 
 
 class AlertPreference(OrgOwned):
-    """How one member of one organization hears about alerts by e-mail, and in which language."""
+    """How one member of one organization hears about alerts by e-mail (in their `User.language`)."""
 
     class Delivery(models.TextChoices):
         IMMEDIATE = "immediate", _("Immediately")
@@ -150,8 +149,6 @@ class AlertPreference(OrgOwned):
 
     membership = models.OneToOneField("accounts.Membership", on_delete=models.CASCADE, related_name="+")
     delivery = models.CharField(_("e-mail"), max_length=10, choices=Delivery.choices, default=Delivery.IMMEDIATE)
-    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES,
-                                default=settings.LANGUAGE_CODE)
     digest_sent_on = models.DateField(null=True, blank=True)  # claimed before the day's digest is sent
     digest_covered_until = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -20,6 +20,7 @@ from django.utils import timezone, translation
 
 from accounts.models import Membership, Organization
 from accounts.rls import each_org
+from accounts.services import email_language_of
 from alerts.models import Alert, AlertEvent, AlertPreference, AlertRule
 
 log = logging.getLogger(__name__)
@@ -98,7 +99,7 @@ def alerts_notify_immediately(*, org: Organization, alert_ids: list[int]) -> int
             pref = prefs.get(member.pk)
             if pref is not None and pref.delivery != AlertPreference.Delivery.IMMEDIATE:
                 continue
-            language = pref.language if pref else settings.LANGUAGE_CODE
+            language = email_language_of(member.user)
             with translation.override(language):
                 context = {"alert": alert, "message": alert_message(alert), "url": _alert_url(org, alert)}
             if _send(org=org, to=member, language=language, template="alert", context=context, alerts=[alert]):
@@ -146,9 +147,10 @@ def alert_digests_send_for(*, org: Organization, today: date, now: datetime) -> 
             next(r for r in rules if r.pk == a.rule_id), a, members=[member])]
         if not mine:
             continue
-        with translation.override(pref.language):
+        language = email_language_of(member.user)
+        with translation.override(language):
             items = [{"alert": a, "message": alert_message(a), "url": _alert_url(org, a)} for a in mine]
-        if _send(org=org, to=member, language=pref.language, template="digest",
+        if _send(org=org, to=member, language=language, template="digest",
                  context={"items": items, "count": len(items), "today": today}, alerts=mine):
             sent += 1
     return sent

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Membership, Organization
+from accounts.services import user_email_language_set
 from alerts.models import Alert, AlertEvent, AlertPreference, AlertRule
 from alerts.rules.base import Context, Finding
 from alerts.rules.registry import RULES, rule_class
@@ -230,8 +231,10 @@ def alert_rule_update(*, rule: AlertRule, by: Membership, is_enabled: bool, seve
     return rule
 
 
-def alert_preference_set(*, membership: Membership, delivery: str, language: str) -> AlertPreference:
+def alert_preference_set(*, membership: Membership, delivery: str, language: str = "") -> AlertPreference:
+    """How the member hears about alerts; `language`, when given, is that of all their e-mails."""
     pref, _created = AlertPreference.objects.update_or_create(
-        organization=membership.organization, membership=membership,
-        defaults={"delivery": delivery, "language": language})
+        organization=membership.organization, membership=membership, defaults={"delivery": delivery})
+    if language:
+        user_email_language_set(user=membership.user, language=language)
     return pref

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
@@ -127,9 +128,8 @@ def rule_update(request, org_slug, rule_id):
 @require_capability("alerts.view")
 def preferences(request, org_slug):
     pref = selectors.preference_of(request.membership)
-    if pref.pk is None:
-        pref.language = translation.get_language() or pref.language
-    form = AlertPreferenceForm(request.POST or None, instance=pref)
+    language = request.user.language or translation.get_language() or settings.LANGUAGE_CODE
+    form = AlertPreferenceForm(request.POST or None, instance=pref, initial={"language": language})
     if request.method == "POST" and form.is_valid():
         services.alert_preference_set(membership=request.membership, **form.cleaned_data)
         messages.success(request, _("Your alert e-mail preference is saved."))
@@ -151,8 +151,6 @@ def unsubscribe(request, token):
             raise Http404
         done = False
         if request.method == "POST":
-            pref = selectors.preference_of(membership)
-            services.alert_preference_set(membership=membership, delivery=AlertPreference.Delivery.OFF,
-                                          language=pref.language)
+            services.alert_preference_set(membership=membership, delivery=AlertPreference.Delivery.OFF)
             done = True
         return render(request, "alerts/unsubscribe.html", {"target": membership, "done": done})

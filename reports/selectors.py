@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from accounts.capabilities import role_within
 from accounts.models import Membership, Organization
+from accounts.services import email_language_of
 from kpis import selectors as kpi_selectors
 from kpis.models import Kpi, KpiAnnotation
 from kpis.periods import add_months, period_containing
@@ -169,7 +170,7 @@ def recipients_of(schedule: ReportSchedule) -> list[Membership]:
 
 
 def language_of(member: Membership) -> str:
-    return member.user.language or settings.LANGUAGE_CODE
+    return email_language_of(member.user)
 
 
 # --- the archive ---------------------------------------------------------------------------------

@@ -24,7 +24,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.audit import audit_log_record
-from accounts.models import Engagement, Membership, Organization, User
+from accounts.models import Engagement, Membership, Organization
 from reports import selectors
 from reports.branding import BrandView, logo_clean
 from reports.models import Branding, ReportSchedule, SentReport
@@ -101,14 +101,6 @@ def branding_update(*, org: Organization, by: Membership, display_name: str, pri
     audit_log_record(org=org, actor=by.user, action="branding.updated", target=branding,
                      data={"logo": bool(branding.logo)})
     return branding
-
-
-def member_language_set(*, user: User, language: str) -> None:
-    """The language of the e-mails and reports this person receives."""
-    if language not in dict(settings.LANGUAGES):
-        raise ValidationError({"language": _("Choose English or French.")})
-    user.language = language
-    user.save(update_fields=["language"])
 
 
 # --- claiming and sending -----------------------------------------------------------------------

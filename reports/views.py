@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import require_capability
+from accounts.services import user_email_language_set
 from objectives.models import Review
 from reports import selectors, services
 from reports.forms import BrandingForm, LanguageForm, PreviewForm, ScheduleForm
@@ -145,7 +146,7 @@ def sent_report_pdf(request, org_slug, sent_report_id):
 def language_set(request, org_slug):
     form = LanguageForm(request.POST)
     if form.is_valid():
-        services.member_language_set(user=request.user, language=form.cleaned_data["language"])
+        user_email_language_set(user=request.user, language=form.cleaned_data["language"])
         messages.success(request, _("Your e-mails will come in this language."))
     return redirect("reports:report_home", org_slug=org_slug)
 

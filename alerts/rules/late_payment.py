@@ -6,7 +6,6 @@ from collections import defaultdict
 from datetime import timedelta
 from decimal import Decimal
 
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 from django.utils.translation import ngettext
 

@@ -8,8 +8,8 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
-from alerts.rules.base import Context, Finding, Rule, as_text
 from accounts.capabilities import Role
+from alerts.rules.base import Context, Finding, Rule, as_text
 
 BROKEN = ("failed", "dead")
 

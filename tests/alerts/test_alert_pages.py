@@ -170,4 +170,5 @@ def test_a_member_chooses_the_digest_in_french(client, acme, alice):
     assert response.status_code == 302
     from alerts.models import AlertPreference
     pref = AlertPreference.objects.for_org(acme).get(membership=alice)
-    assert (pref.delivery, pref.language) == ("digest", "fr")
+    alice.user.refresh_from_db()
+    assert (pref.delivery, alice.user.language) == ("digest", "fr")  # one language for all of her e-mails

@@ -9,6 +9,7 @@ from freezegun import freeze_time
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.capabilities import Role
+from accounts.services import user_email_language_set
 from reports import services
 from reports.models import SentReport
 from reports.schedule import month_period
@@ -46,7 +47,7 @@ def test_the_cfo_report_pdf_holds_the_figures_deltas_notes_and_the_companys_name
 
 def test_a_french_recipient_reads_it_in_french_with_french_formats(acme, october):
     pierre = make_member(acme, role=Role.CFO, email="pierre@acme.test")
-    services.member_language_set(user=pierre.user, language="fr")
+    user_email_language_set(user=pierre.user, language="fr")
     services.schedule_deliver(schedule=make_schedule(acme, members=[pierre]), period=october)
     (message,) = mail.outbox
     assert message.subject == "Coûts et marges (DAF) · Acme · octobre 2026"
@@ -58,7 +59,7 @@ def test_a_french_recipient_reads_it_in_french_with_french_formats(acme, october
 
 def test_each_recipient_gets_their_own_language(acme, alice, october):
     pierre = make_member(acme, role=Role.CFO, email="pierre@acme.test")
-    services.member_language_set(user=pierre.user, language="fr")
+    user_email_language_set(user=pierre.user, language="fr")
     services.schedule_deliver(schedule=make_schedule(acme, roles=[Role.CFO]), period=october)
     subjects = {m.to[0]: m.subject for m in mail.outbox}
     assert subjects[alice.user.email].startswith("CFO costs and margins")

@@ -6,6 +6,7 @@ import pytest
 from django.core import mail
 
 from accounts.capabilities import Role
+from accounts.services import user_email_language_set
 from objectives.services.reviews import review_create
 from reports import services
 from tests.conftest import url
@@ -36,7 +37,7 @@ def test_the_review_pack_pdf_holds_the_objectives_frozen_decisions_and_follow_up
 
 def test_the_pack_is_e_mailed_to_each_participant_in_their_language(client, review, alice, bob,
                                                                    django_capture_on_commit_callbacks):
-    services.member_language_set(user=bob.user, language="fr")
+    user_email_language_set(user=bob.user, language="fr")
     client.force_login(alice.user)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(url("reports:review_pack_send", org_slug="acme", review_id=review.pk))
