@@ -66,6 +66,7 @@ READ_ACROSS_SERVED_CLIENTS = {
     "objectives.objective", "objectives.keyresult", "objectives.actionplan", "objectives.checkin",
     "integrations.connection", "integrations.syncrun", "integrations.rejectedrecord", "imports.importrun",
     "integrations.customer", "integrations.supplier", "integrations.invoice", "portfolio.intercompanyparty",
+    "alerts.alert",
 }
 
 # The reviewed exceptions: what a tenant table shows beyond the current organization's rows, and why.
@@ -88,6 +89,10 @@ EXTRA_VISIBILITY: dict[str, tuple[str, str | None]] = {
     # A company's consent to a consolidation is its own row; the consultancy that declared it reads it
     # (it writes it only from inside the company's context: consolidation_declare).
     "portfolio.consolidationmember": (f"declared_by_id = {CURRENT_ORG}", None),
+    # A company asked to join a consolidation reads that consolidation's row (its name, its holding) to decide.
+    "portfolio.consolidation": (
+        f"id IN (SELECT cm.consolidation_id FROM portfolio_consolidationmember cm WHERE cm.organization_id = {CURRENT_ORG})",
+        None),
 }
 
 

@@ -72,7 +72,7 @@ def client_health(clients: list[ServedClient], *, today: date | None = None) -> 
     _read_targets(rows, ids, month)
     _read_objectives(rows, ids, today)
     _read_syncs(rows, ids, today)
-    for org_id, count in open_alert_counts(ids).items():
+    for org_id, count in open_alert_counts(clients).items():
         if org_id in rows:
             rows[org_id].open_alerts = count
     return list(rows.values())

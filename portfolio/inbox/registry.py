@@ -15,6 +15,7 @@ SOURCES = {
     "key_results": "portfolio.inbox.sources.objectives.KeyResultsGoingStale",
     "syncs": "portfolio.inbox.sources.data.SyncsFailing",
     "rejected": "portfolio.inbox.sources.data.RejectedRecords",
+    "alerts": "portfolio.inbox.sources.alerts.LiveAlerts",
 }
 
 

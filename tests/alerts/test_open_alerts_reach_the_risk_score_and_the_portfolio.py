@@ -2,10 +2,13 @@
 
 from accounts.capabilities import Role
 from alerts.models import Alert
-from alerts.selectors import open_alert_counts, open_alerts_for_member
+from portfolio.alerts import open_alert_counts
+from portfolio.clients import reading_clients
+from portfolio.inbox.selectors import inbox_items
 from objectives.selectors import open_alerts_for
 from tests.alerts.helpers import NOW, make_kpi, make_rule
 from tests.factories import make_member
+from tests.portfolio.helpers import client_of, consultant_of
 from tests.objectives.helpers import make_key_result, make_objective
 
 
@@ -26,20 +29,27 @@ def test_the_risk_score_counts_the_open_alerts_on_the_objective_and_its_kpis(acm
     assert open_alerts_for(objective, kpi_ids=[revenue.pk]) == 2
 
 
-def test_portfolio_counts_each_client_and_zero_for_a_quiet_one(acme, globex):
-    _alert(acme, key="a")
-    _alert(acme, key="b")
-    _alert(globex, status="acknowledged", key="c")
+def test_portfolio_counts_each_clients_open_alerts_as_the_consultants_role_sees_them(capfirm):
+    olivier = consultant_of(capfirm)
+    lumen, nuage = client_of(olivier, name="Lumen", role=Role.COO), client_of(olivier, name="Nuage")
+    _alert(lumen, key="a")
+    _alert(lumen, key="b")
+    _alert(lumen, audience=",ceo,cfo,", key="costs")  # a COO engagement: no cost detail
+    _alert(nuage, status="acknowledged", key="c")  # live, but someone has it in hand
 
-    assert open_alert_counts([acme.pk, globex.pk]) == {acme.pk: 2, globex.pk: 0}
+    with reading_clients(olivier) as clients:
+        assert open_alert_counts(clients) == {lumen.pk: 2, nuage.pk: 0}
 
 
-def test_the_inbox_shows_what_the_consultants_role_may_see_in_each_client(acme, globex, carol):
-    _alert(acme, key="everyone")
-    _alert(acme, audience=",ceo,cfo,", key="costs")  # carol is Acme's COO: no cost detail
+def test_the_inbox_lists_the_live_alerts_the_consultants_role_may_see_in_each_client(capfirm, globex):
+    olivier = consultant_of(capfirm)
+    lumen = client_of(olivier, name="Lumen", role=Role.COO)
+    _alert(lumen, key="everyone")
+    _alert(lumen, audience=",ceo,cfo,", key="costs")
     _alert(globex, key="not-engaged")
     make_member(globex, role=Role.CEO)
 
-    inbox = open_alerts_for_member(carol, [acme, globex])
+    with reading_clients(olivier) as clients:
+        items = [i for i in inbox_items(clients) if i.source == "alerts"]
 
-    assert [a.subject_key for a in inbox] == ["everyone"]
+    assert [(i.org, i.url) for i in items] == [(lumen, f"/o/{lumen.slug}/alerts/{Alert.objects.get(subject_key='everyone').pk}/")]
