@@ -144,7 +144,9 @@ class Invoice(CanonicalRecord):
 
     class Meta:
         constraints = [CanonicalRecord.unique_key("invoice")]
-        indexes = [models.Index(fields=["organization", "kind", "issue_date"], name="invoice_org_kind_date_idx")]
+        indexes = [models.Index(fields=["organization", "kind", "issue_date"], name="invoice_org_kind_date_idx"),
+                   # the engine's coverage (first invoice of the tenant, whatever its kind)
+                   models.Index(fields=["organization", "issue_date"], name="invoice_org_date_idx")]
 
 
 class Payment(CanonicalRecord):
@@ -313,7 +315,10 @@ class Order(CanonicalRecord):
 
     class Meta:
         constraints = [CanonicalRecord.unique_key("order")]
-        indexes = [models.Index(fields=["organization", "placed_at"], name="order_org_placed_idx")]
+        indexes = [models.Index(fields=["organization", "placed_at"], name="order_org_placed_idx"),
+                   # the shipping and delivery metrics place orders by these days
+                   models.Index(fields=["organization", "shipped_at"], name="order_org_shipped_idx"),
+                   models.Index(fields=["organization", "delivered_on"], name="order_org_delivered_idx")]
 
 
 class Return(CanonicalRecord):

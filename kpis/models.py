@@ -201,6 +201,10 @@ class KpiTarget(OrgOwned):
 class KpiValue(OrgOwned):
     """A materialised value; `value` is null when it cannot be computed, and `no_value_reason` says why."""
 
+    # No index of its own: the unique key and (organization, grain, period_start) lead with it, and the planner
+    # preferred a lone organization index that reads every value of the tenant.
+    organization = models.ForeignKey("accounts.Organization", on_delete=models.CASCADE, related_name="+",
+                                     db_index=False)
     kpi = models.ForeignKey(Kpi, on_delete=models.CASCADE, related_name="values")
     grain = models.CharField(max_length=10, choices=Grain.choices)
     period_start = models.DateField()
@@ -301,6 +305,8 @@ class KpiForecast(OrgOwned):
         NO_FORECAST = "no_forecast", _("No forecast")
         ACTUAL = "actual", _("The period is over: its actual value")
 
+    organization = models.ForeignKey("accounts.Organization", on_delete=models.CASCADE, related_name="+",
+                                     db_index=False)  # the unique key leads with it
     kpi = models.ForeignKey(Kpi, on_delete=models.CASCADE, related_name="forecasts")
     grain = models.CharField(max_length=10, choices=Grain.choices)
     period_start = models.DateField()

@@ -3,6 +3,8 @@ editor of custom KPIs. Thin: parse input, find through the organization, call a 
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
@@ -84,12 +86,12 @@ def _detail_page(request, kpi, *, month, dimension: str, grain: str = "month", w
     reference_month = detail.headline.period if detail.headline else month
     drivers = presenters.drivers_for(request.org, kpi=kpi, membership=request.membership, month=reference_month,
                                      dimension_value=dimension, visibility=_visibility(request))
-    lineage = presenters.lineage_for(request.org, kpi=kpi, month=reference_month, metric_slug="", page=1,
-                                     dimension_value=dimension, root=drivers.engine_root)
     month_value = reference_month.start.strftime("%Y-%m")
+    # The source records are raw rows: the page loads them afterwards (HTMX), so it renders from materialised values.
+    lineage_query = urlencode({"month": month_value, "dimension": dimension})
     return render(request, "kpis/kpi_detail.html", {
         "detail": detail, "kpi": kpi, "kpi_label": presenters.kpi_name(kpi), "drivers": drivers,
-        "lineage": lineage, "grain_choices": Grain.choices,
+        "lineage_query": lineage_query, "grain_choices": Grain.choices,
         "what_if_form": what_if_form or WhatIfForm(drivers=drivers.choices,
                                                    initial={"month": month_value, "dimension": dimension}),
         "what_if": what_if,

@@ -186,7 +186,9 @@ def compute_metrics(
     snapshots: dict[tuple, list] = defaultdict(list)
     aligned = _month_aligned(periods_by_grain)
     ledger_days: list = []
-    for m in metrics:
+    # A record type the tenant has no row of gives "no data yet" everywhere: no query for it.
+    with_rows = [m for m in metrics if (coverage.get(coverage_key(m)) or Coverage(None, "")).first is not None]
+    for m in with_rows:
         in_python = needs_python(m) and not in_database(m)
         if totals_as_spans and ledger_coefficients(m) is not None:
             ledger_days.append(m)

@@ -9,7 +9,9 @@ from django.test.utils import CaptureQueriesContext
 from kpis.models import Kpi
 from kpis.periods import add_months
 from tests.conftest import url
+from tests.kpis.engine.records import invoice, ledger
 from tests.kpis.ui.kpi_data import annotate, make_kpi, make_metric, set_history
+from tests.raw_records import no_raw_record_queries
 
 # Ceilings for one page view, session and membership look-ups included.
 # Issue #9 adds one each (the metrics' visibility); #8 one on the catalogue (which KPIs ever had a value).
@@ -65,3 +67,15 @@ def test_query_count_does_not_grow_with_kpis_months_and_notes(client, acme, alic
     with django_assert_max_num_queries(MAX_QUERIES[page]):
         large = _count(client, PAGES[page]())
     assert large == small
+
+
+@pytest.mark.parametrize("page", list(PAGES))
+def test_pages_read_materialised_values_never_raw_records(client, acme, alice, page):
+    client.force_login(alice.user)
+    _small(acme)
+    _large(acme)
+    for day in (date(2026, 10, 3), date(2026, 11, 4)):
+        ledger(acme, "706000", day, credit=100)
+        invoice(acme, day, excl=100)
+    with no_raw_record_queries():
+        assert client.get(PAGES[page]()).status_code == 200
