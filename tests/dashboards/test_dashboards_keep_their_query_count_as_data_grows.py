@@ -27,8 +27,9 @@ def _record_tables() -> set[str]:
     return {m._meta.db_table for m in apps.get_models() if any(f.name == "external_id" for f in m._meta.fields)}
 
 
-def _grow(org, owner, kpis, n):
-    for i in range(n):
+def _grow(org, owner, kpis, n, *, first=0):
+    """n more blocks of 24 months of history (before the ones already there), objectives and plans."""
+    for i in range(first, first + n):
         for kpi in kpis:
             set_history(kpi, last=add_months(date(2026, 10, 1), -24 * i), values=[str(j) for j in range(24)],
                         targets=["10"] * 24)
@@ -62,6 +63,6 @@ def test_the_role_dashboard_and_a_team_dashboard_keep_their_query_count(client, 
     client.get(pages[0])
     _grow(acme, ceo, kpis, 1)
     small = {page: _count(client, page) for page in pages}
-    _grow(acme, ceo, kpis, 10)
+    _grow(acme, ceo, kpis, 9, first=1)  # ten times the data
     for page in pages:
         assert _count(client, page) == small[page], page
