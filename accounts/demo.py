@@ -82,7 +82,7 @@ NAMES = {
     "boisfin": {"ceo": "Marc Lefèvre", "cfo": "Julie Blanc", "coo": "Antoine Chevalier", "cro": "Manon Robin",
                 "admin": "Hélène Masson", "viewer": "Louis Gauthier", "cmo": "Élise Perrin", "cxo": "Bastien Colin"},
     "lumenuk": {"ceo": "Oliver Bennett", "cfo": "Amelia Clarke", "coo": "Harry Walsh", "cro": "Grace Turner",
-                "admin": "Jack Morgan", "viewer": "Ella Hughes"},
+                "admin": "Jack Morgan", "viewer": "Ella Hughes", "cmo": "Sophie Reed", "cxo": "Daniel Price"},
 }
 
 

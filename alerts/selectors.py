@@ -3,8 +3,8 @@
 
 from __future__ import annotations
 
-
 from django.db.models import Count, QuerySet
+from django.utils.translation import gettext
 
 from accounts.models import Membership, Organization
 from alerts.models import Alert, AlertEvent, AlertPreference
@@ -15,8 +15,11 @@ def alert_message(alert: Alert) -> str:
     """The alert's sentence in the active language (rendered from its params, never stored as text)."""
     if alert.kind not in RULES:
         return alert.subject_key
+    params = alert.params
+    if params.get("kpi"):  # a built-in KPI's name was stored in English: its msgid, read in the reader's language
+        params = {**params, "kpi": gettext(params["kpi"])}
     try:
-        return rule_class(alert.kind)({}).message(alert.params)
+        return rule_class(alert.kind)({}).message(params)
     except (KeyError, TypeError, ValueError):  # params written by an older version of the rule
         return str(rule_class(alert.kind).label)
 

@@ -54,21 +54,23 @@ def demo_company(*, today: date | None = None, invoices: int = 12) -> Company:
                  for i, name in enumerate(["Harbour Interiors", "Kensington Lights", "Bristol Design Co"])]
     vendor = c.add("Vendor", {"Id": "200", "DisplayName": "Lumen Manufacturing SAS", "Active": True}, at=at)
     for i in range(invoices):
-        day = today - timedelta(days=invoices * 10 + 30 - i * 10)
+        day = today - timedelta(days=(invoices - 1 - i) * 10 + 5)  # every 10 days, the last one 5 days ago
         customer = customers[i % 3]
         amount = Decimal("1000.00") + 100 * i
+        # Paid 20 days later, except every other one of the last twelve (receivables a few months old).
+        is_paid = (i % 2 == 0 or i < invoices - 12) and day + timedelta(days=20) <= today
         invoice = c.add("Invoice", {
             "Id": str(1000 + i), "DocNumber": f"UK-{1000 + i}", "TxnDate": day.isoformat(),
             "DueDate": (day + timedelta(days=30)).isoformat(), "CustomerRef": _ref(customer["Id"], customer["DisplayName"]),
             "CurrencyRef": _ref("GBP", "British Pound Sterling"), "ExchangeRate": Decimal("1.15"),
             "TotalAmt": amount * Decimal("1.2"), "TxnTaxDetail": {"TotalTax": amount * Decimal("0.2")},
-            "Balance": Decimal(0) if i % 2 == 0 else amount * Decimal("1.2"),
+            "Balance": Decimal(0) if is_paid else amount * Decimal("1.2"),
             "Line": [{"Id": "1", "LineNum": 1, "Amount": amount, "DetailType": "SalesItemLineDetail",
                       "SalesItemLineDetail": {"ItemRef": _ref("1", "Lamp"),
                                               "ItemAccountRef": _ref(accounts["sales"]["Id"], "Sales")}},
                      {"Amount": amount, "DetailType": "SubTotalLineDetail", "SubTotalLineDetail": {}}],
         }, at=at)
-        if i % 2 == 0:
+        if is_paid:
             paid = day + timedelta(days=20)
             invoice["LinkedTxn"] = [{"TxnId": str(3000 + i), "TxnType": "Payment"}]
             c.add("Payment", {"Id": str(3000 + i), "TxnDate": paid.isoformat(), "TotalAmt": invoice["TotalAmt"],

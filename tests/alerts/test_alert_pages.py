@@ -3,9 +3,11 @@
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from accounts.capabilities import Role
 from alerts.models import Alert
+from alerts.selectors import alert_message
 from tests.alerts.helpers import NOW, evaluate, make_rule
 from tests.alerts.scenarios import budget_overrun, late_payment, period_change
 from tests.conftest import url
@@ -172,3 +174,11 @@ def test_a_member_chooses_the_digest_in_french(client, acme, alice):
     pref = AlertPreference.objects.for_org(acme).get(membership=alice)
     alice.user.refresh_from_db()
     assert (pref.delivery, alice.user.language) == ("digest", "fr")  # one language for all of her e-mails
+
+
+def test_a_built_in_kpis_name_in_an_alert_reads_in_the_readers_language(acme):
+    rule = make_rule(acme, "kpi_threshold")
+    alert = Alert(organization=acme, rule=rule, kind="kpi_threshold", subject_key="k",
+                  params={"kpi": "Revenue", "op": "below", "value": "10", "threshold": "20"})
+    with translation.override("fr"):
+        assert alert_message(alert).startswith("Chiffre d’affaires ")
