@@ -24,7 +24,7 @@ def seed(ctx: DemoContext) -> None:
         return
     org = ctx.companies["lumenuk"]
     fake = default_instance()
-    fake.companies[REALM_ID] = demo_company(today=ctx.today, invoices=60)
+    fake.companies[REALM_ID] = demo_company(today=ctx.today, invoices=60, last_invoice_days_ago=5)
     with override_settings(QUICKBOOKS_API_BASE_URL="http://quickbooks.fake",
                            QUICKBOOKS_TOKEN_URL="http://quickbooks.fake/oauth2/v1/tokens/bearer",
                            QUICKBOOKS_CLIENT_ID=fake.client_id, QUICKBOOKS_CLIENT_SECRET=fake.client_secret):

@@ -21,6 +21,7 @@ from kpis import presenters, selectors, services
 from kpis.forms import AnnotationForm, KpiForm, PacksForm, WhatIfForm
 from kpis.models import Grain
 from kpis.presenters import exports
+from kpis.presenters.analysis import metric_choices
 from kpis.selectors import WhatIfChange
 
 
@@ -97,7 +98,8 @@ def _detail_page(request, kpi, *, month, dimension: str, grain: str = "month", w
         "what_if": what_if,
         "annotation_form": AnnotationForm(initial={"month": month_value}),
         "unmapped_ledger": selectors.unmapped_ledger_for(
-            request.org, metric_slugs=[slug for slug, _name in lineage.metric_choices]),
+            request.org, metric_slugs=[slug for slug, _name in metric_choices(drivers.engine_root)]
+            if drivers.engine_root else []),
     }, status=status)
 
 

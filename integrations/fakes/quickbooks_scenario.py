@@ -16,7 +16,7 @@ def _ref(value: str, name: str = "") -> dict:
     return {"value": value, "name": name} if name else {"value": value}
 
 
-def demo_company(*, today: date | None = None, invoices: int = 12) -> Company:
+def demo_company(*, today: date | None = None, invoices: int = 12, last_invoice_days_ago: int = 40) -> Company:
     today = today or date.today()
     at = datetime.now(UTC) - timedelta(days=2)
     c = Company(realm_id=REALM_ID, name="Lumen Home Ltd", fiscal_year_start_month="April")
@@ -54,7 +54,7 @@ def demo_company(*, today: date | None = None, invoices: int = 12) -> Company:
                  for i, name in enumerate(["Harbour Interiors", "Kensington Lights", "Bristol Design Co"])]
     vendor = c.add("Vendor", {"Id": "200", "DisplayName": "Lumen Manufacturing SAS", "Active": True}, at=at)
     for i in range(invoices):
-        day = today - timedelta(days=(invoices - 1 - i) * 10 + 5)  # every 10 days, the last one 5 days ago
+        day = today - timedelta(days=(invoices - 1 - i) * 10 + last_invoice_days_ago)  # one every 10 days
         customer = customers[i % 3]
         amount = Decimal("1000.00") + 100 * i
         # Paid 20 days later, except every other one of the last twelve (receivables a few months old).

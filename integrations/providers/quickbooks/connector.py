@@ -31,6 +31,9 @@ logger = logging.getLogger("integrations.quickbooks")
 # (entity, what its documents become); Account is read first, whole, on every sync.
 ENTITIES = ("Customer", "Vendor", "Invoice", "Payment", "Bill", "JournalEntry")
 CDC_WINDOW = timedelta(days=30)
+# CDC times are to the second: ask again for the last minute before `since`, so a change made in the same
+# second the previous read started is not missed (re-reading a document is idempotent).
+CDC_OVERLAP = timedelta(minutes=1)
 RECONCILED = {"Customer": ("customer", None), "Vendor": ("supplier", None),
               "Invoice": ("invoice", {"kind": "customer"}), "Bill": ("invoice", {"kind": "supplier"})}
 
@@ -192,7 +195,8 @@ class QuickBooksConnector(Connector):
                 return
 
     def _changes(self, entity: str, since: str, started: datetime, progress: float) -> Iterator[Page]:
-        body = self._get("/cdc", {"entities": entity, "changedSince": _ts(datetime.fromisoformat(since))})
+        changed_since = datetime.fromisoformat(since) - CDC_OVERLAP
+        body = self._get("/cdc", {"entities": entity, "changedSince": _ts(changed_since)})
         docs: list[dict[str, Any]] = []
         for response in body.get("CDCResponse") or []:
             for part in response.get("QueryResponse") or []:
