@@ -85,8 +85,8 @@ def test_every_cost_the_catalogue_guards_is_guarded_in_the_pushed_lists():
     kinds = {k.model: k for k in all_kinds()}
     for metric in load_catalogue().metrics:
         kind = kinds.get(metric["record_type"])
-        if kind is None or metric["visibility_capability"] == "kpis.view":
-            continue
+        if kind is None or not kind.pushable or metric["visibility_capability"] == "kpis.view":
+            continue  # a kind the push API does not serve (budgets: budgets.manage only) is in no pushed list
         guarded = {c.capability for c in kind.columns if c.name in (metric["value"] or "")}
         series = (metric["filters"] or {}).get("where", {}).get("series")
         guarded |= {kind.guarded_series.get(series, "")} if series else set()
