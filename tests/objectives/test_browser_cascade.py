@@ -48,10 +48,11 @@ def test_the_coo_collapses_a_branch_and_checks_in_from_the_tree(page, acme, alic
     log_in(page, "bob@acme.test", PASSWORD)
     page.wait_for_url("**/o/acme/**")
     page.goto("/o/acme/objectives/")
-    page.click(f"#children-{parent.pk} > button.tree-toggle")
-    page.wait_for_selector(f"#node-row-{child.pk}", state="detached")
-    page.click(f"#children-{parent.pk} > button.tree-toggle")
-    page.wait_for_selector(f"#node-row-{child.pk}")
+    branch = f"details.cascade-branch:has(#node-row-{child.pk}) > summary.tree-toggle"  # the parent's sub-objectives
+    page.click(branch)
+    page.wait_for_selector(f"#node-row-{child.pk}", state="hidden")
+    page.click(branch)
+    page.wait_for_selector(f"#node-row-{child.pk}", state="visible")
 
     page.click(f"#node-row-{child.pk} details.quick-check-in summary")
     page.select_option(f"#conf-{child.pk}", "at_risk")
