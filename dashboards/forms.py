@@ -66,7 +66,7 @@ class WidgetForm(forms.Form):
     def __init__(self, *args, kpis: list[Kpi], **kwargs):
         super().__init__(*args, **kwargs)
         ids = [k.pk for k in kpis]
-        qs = Kpi.objects.filter(pk__in=ids).order_by("category", "sort_order", "slug")
+        qs = Kpi.objects.filter(pk__in=ids).order_by("category", "sort_order", "slug")  # scoped: ids of the reader's visible KPIs in this organization
         self.fields["kpi"].queryset = qs
         self.fields["kpis"].queryset = qs
         self.fields["kpi"].label_from_instance = kpi_name
