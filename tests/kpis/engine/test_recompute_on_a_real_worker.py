@@ -47,5 +47,8 @@ def test_a_burst_of_syncs_is_recomputed_once_by_a_worker_on_the_kpis_queue(acme,
         kpi__slug="revenue", grain="month", period_start=date(2026, 3, 1)
     )
     assert revenue.value == 1234
-    assert output.count("kpi_values_recompute_pending_task") >= 1
-    assert output.count("succeeded") == 1, output[-3000:]  # one task for the burst
+    recomputes_done = [
+        line for line in output.splitlines() if "kpis.tasks.kpi_values_recompute" in line and "succeeded" in line
+    ]
+    # One recompute for the burst; the alerts it triggers afterwards are other tasks.
+    assert len(recomputes_done) == 1, output[-3000:]
