@@ -25,6 +25,8 @@ class Source(models.TextChoices):
     QUICKBOOKS = "quickbooks", "QuickBooks Online"
     XERO = "xero", "Xero"
     SAGE = "sage", "Sage Business Cloud Accounting"
+    SALESFORCE = "salesforce", "Salesforce"
+    ZOHO = "zoho", "Zoho CRM"
     UPLOAD = "upload", _("Upload")
     API = "api", _("REST push")
     DEMO = "demo", _("Demo data")
