@@ -23,7 +23,7 @@ from accounts.models import ApiKey, Membership, Organization
 # What a key may do, whatever its role: read, and push records when it may write. Never manage people,
 # integrations or keys.
 KEY_READ_CAPABILITIES = frozenset(
-    cap for caps in CAPABILITIES.values() for cap in caps if cap.endswith((".view", ".view_costs"))
+    cap for caps in CAPABILITIES.values() for cap in caps if cap.endswith((".view", ".view_costs", ".view_operational_costs"))
     and cap not in {"members.view", "audit.view"}
 )
 KEY_WRITE_CAPABILITIES = frozenset({"imports.manage"})

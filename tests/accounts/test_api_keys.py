@@ -78,3 +78,14 @@ def test_only_ceo_and_admin_manage_keys(client, alice, acme_admin):
     assert client.get(url("accounts:api_key_list", org_slug="acme")).status_code == 403
     client.force_login(acme_admin.user)
     assert client.get(url("accounts:api_key_list", org_slug="acme")).status_code == 200
+
+
+def test_a_key_reads_the_operational_costs_its_role_reads(acme_ceo, acme):
+    """A COO's key feeds the COO's BI dashboard: cost per unit is the COO's, margins are not."""
+    from accounts.api_keys import ApiKeyPrincipal
+
+    coo_key, _ = _key(acme_ceo, role=Role.COO)
+    assert ApiKeyPrincipal(coo_key).can("kpis.view_operational_costs")
+    assert not ApiKeyPrincipal(coo_key).can("kpis.view_costs")
+    viewer_key, _ = _key(acme_ceo)
+    assert not ApiKeyPrincipal(viewer_key).can("kpis.view_operational_costs")
