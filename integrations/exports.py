@@ -26,10 +26,10 @@ def _raw(record, attribute: str):
     return value
 
 
-def records_table(org: Organization, *, model_name: str) -> tuple[list[str], Iterator[list]]:
+def records_table(org: Organization, *, model_name: str, with_costs: bool) -> tuple[list[str], Iterator[list]]:
     """Every record of one type, as the records browser lists them, with their source and provenance."""
     label, columns, related, ordering = selectors.RECORD_VIEWS[model_name]
-    queryset = selectors.records_queryset(org, model_name=model_name)
+    queryset = selectors.records_queryset(org, model_name=model_name, with_costs=with_costs)
     header = [str(title) for _attr, title in columns] + [_("Source"), _("Id at the source"), _("Written by")]
 
     def rows():

@@ -134,19 +134,41 @@ def record_type_label(model_name: str) -> str:
     return OTHER_RECORD_TYPES.get(model_name, model_name)
 
 
-def records_queryset(org: Organization, *, model_name: str, source: str = "") -> QuerySet:
-    """An organization's canonical records of one type as the browser orders them, related rows joined."""
+# Cost detail (`kpis.view_costs`): every charge is on the ledger and at the bank. Whoever sees integrations
+# without costs (the Admin, the COO, the CRO…) browses sales, customers and operations only.
+COST_DETAIL_RECORD_TYPES = frozenset({"ledgerline", "banktransaction"})
+
+
+def browsable_record_types(*, with_costs: bool) -> list[str]:
+    """The record types of the browser a reader may open, in its order."""
+    return [key for key in RECORD_VIEWS if with_costs or key not in COST_DETAIL_RECORD_TYPES]
+
+
+def records_queryset(org: Organization, *, model_name: str, source: str = "", with_costs: bool = True) -> QuerySet:
+    """An organization's canonical records of one type as the browser orders them, related rows joined.
+
+    Without costs, purchase invoices and the payments that settled them are left out."""
+    from integrations.models import Invoice
     from integrations.services import CANONICAL_MODELS
 
     _label, _columns, related, ordering = RECORD_VIEWS[model_name]
     queryset = (CANONICAL_MODELS[model_name].objects.for_org(org)
                 .select_related(*related, "provenance__by__user").order_by(*ordering))
+    if not with_costs:
+        if model_name in COST_DETAIL_RECORD_TYPES:
+            return queryset.none()
+        if model_name == "invoice":
+            queryset = queryset.filter(kind=Invoice.Kind.CUSTOMER)
+        elif model_name == "payment":
+            queryset = queryset.filter(invoice__kind=Invoice.Kind.CUSTOMER)
     return queryset.filter(source=source) if source else queryset
 
 
-def records_page(org: Organization, *, model_name: str, page: int, source: str = "", per_page: int = 50) -> Page:
+def records_page(org: Organization, *, model_name: str, page: int, source: str = "", with_costs: bool = True,
+                 per_page: int = 50) -> Page:
     """One page of an organization's canonical records of one type, newest first; 2 queries."""
-    return Paginator(records_queryset(org, model_name=model_name, source=source), per_page).get_page(page)
+    queryset = records_queryset(org, model_name=model_name, source=source, with_costs=with_costs)
+    return Paginator(queryset, per_page).get_page(page)
 
 
 def connection_source(connection: Connection) -> str:

@@ -250,19 +250,22 @@ def _cell(record, attribute: str):
 def record_list(request, org_slug):
     """The synced records themselves, type by type: what the KPIs are computed from."""
     model_name = request.GET.get("type", "invoice")
-    if model_name not in selectors.RECORD_VIEWS:
+    with_costs = request.membership.can("kpis.view_costs")
+    if model_name not in selectors.browsable_record_types(with_costs=with_costs):
         raise Http404
     if fmt := export_format(request):
-        header, rows = exports.records_table(request.org, model_name=model_name)
+        header, rows = exports.records_table(request.org, model_name=model_name, with_costs=with_costs)
         return table_download(fmt=fmt, filename=f"{request.org.slug}-{model_name}-records", header=header, rows=rows)
     label, columns, _related, _ordering = selectors.RECORD_VIEWS[model_name]
-    page = selectors.records_page(request.org, model_name=model_name, page=request.GET.get("page", 1))
+    page = selectors.records_page(request.org, model_name=model_name, page=request.GET.get("page", 1),
+                                  with_costs=with_costs)
     numeric = [isinstance(getattr(page.object_list[0], attr, None), Decimal) if page.object_list else False
                for attr, _title in columns]
     rows = [{"record": r, "cells": [(_cell(r, attr), is_num) for (attr, _title), is_num in zip(columns, numeric)]}
             for r in page.object_list]
     return render(request, "integrations/record_list.html", {
-        "types": [(key, spec[0]) for key, spec in selectors.RECORD_VIEWS.items()], "current": model_name,
+        "types": [(key, selectors.RECORD_VIEWS[key][0]) for key in selectors.browsable_record_types(with_costs=with_costs)],
+        "current": model_name,
         "label": label, "columns": list(zip([title for _attr, title in columns], numeric)), "rows": rows,
         "page": page,
     })
