@@ -67,6 +67,7 @@ class ConnectorError(Exception):
 
     def __init__(self, message: str, *, permanent: bool, retry_after: float | None = None):
         super().__init__(message)
+        self.message = message  # as given: a ReaderMessage stays one (str(exc) would flatten it)
         self.permanent = permanent
         self.retry_after = retry_after
 

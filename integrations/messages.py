@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Self
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext
 
 
@@ -29,6 +30,11 @@ class ReaderMessage(str):
 
 
 def _plain(value):
+    """A parameter as JSON keeps it; a nested message (or a lazy translation) keeps its msgid to be read too."""
+    if isinstance(value, ReaderMessage):
+        return value.stored()
+    if isinstance(value, Promise) and getattr(value, "_args", None):  # gettext_lazy("Subscriptions")
+        return {"msgid": value._args[0], "params": {}}
     return value if isinstance(value, (str, int, float, bool)) or value is None else str(value)
 
 
@@ -42,7 +48,18 @@ def read_message(text: str, stored: dict | None) -> str:
     if not stored or not stored.get("msgid"):
         return text
     try:
-        params = stored.get("params") or {}
-        return gettext(stored["msgid"]) % params if params else gettext(stored["msgid"])
+        return _translated(stored)
     except (KeyError, TypeError, ValueError):
         return text
+
+
+def read_messages(texts: list[str], stored: list[dict] | None) -> str:
+    """Several messages in the active language, one after the other (a sync's refused resources)."""
+    stored = stored or []
+    return " ".join(read_message(text, stored[i] if i < len(stored) else None) for i, text in enumerate(texts))
+
+
+def _translated(stored: dict) -> str:
+    params = {key: _translated(value) if isinstance(value, dict) and "msgid" in value else value
+              for key, value in (stored.get("params") or {}).items()}
+    return gettext(stored["msgid"]) % params if params else gettext(stored["msgid"])

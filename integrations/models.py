@@ -445,7 +445,9 @@ class Connection(OrgOwned):
     sync_interval = models.PositiveIntegerField(_("sync interval (minutes)"), default=60)
     last_success_at = models.DateTimeField(null=True, blank=True)
     last_full_sync_at = models.DateTimeField(null=True, blank=True)
-    last_error = models.TextField(blank=True)
+    last_error = models.TextField(blank=True)  # English, for logs and the API
+    # The same, to be read in each reader's language: one stored ReaderMessage per sentence of last_error.
+    last_error_messages = models.JSONField(default=list, blank=True)
     created_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -459,6 +461,15 @@ class Connection(OrgOwned):
 
     def __str__(self) -> str:
         return self.label or self.provider
+
+    @property
+    def last_error_text(self) -> str:
+        """What went wrong last, in the reader's language (the English text where it was not kept to translate)."""
+        from integrations.messages import read_message
+
+        if not self.last_error_messages:
+            return self.last_error
+        return " ".join(read_message(m.get("text", ""), m) for m in self.last_error_messages)
 
     @property
     def is_active(self) -> bool:
@@ -527,6 +538,13 @@ class SyncRun(OrgOwned):
     @property
     def is_live(self) -> bool:
         return self.state in (self.State.QUEUED, self.State.RUNNING)
+
+    @property
+    def skipped_reasons(self) -> list[str]:
+        """Why each refused resource was skipped, in the reader's language."""
+        from integrations.messages import read_message
+
+        return [read_message(s["reason"], s.get("message")) for s in self.skipped]
 
     @property
     def duration(self):

@@ -190,8 +190,8 @@ def connection_update_token(*, connection: Connection, credentials: dict[str, An
         raise ValidationError(_("This token reaches another account than the one connected."))
     connection.credentials = credentials
     connection.status = Connection.Status.ACTIVE
-    connection.last_error = ""
-    connection.save(update_fields=["credentials", "status", "last_error"])
+    connection.last_error, connection.last_error_messages = "", []
+    connection.save(update_fields=["credentials", "status", "last_error", "last_error_messages"])
     audit_log_record(org=connection.organization, actor=by.user if by else None, action="connection.token_replaced",
                      target=connection)
     return connection
@@ -443,14 +443,16 @@ def _sync(connection: Connection, run: SyncRun, lock) -> SyncRun:
             status = _hold_for_writing(connection, run)
             now = timezone.now()
             reasons = [s["reason"] for s in run.skipped]
+            readable = [_kept_message(s["reason"], s.get("message")) for s in run.skipped]
             if reasons and not writer.read_anything:
                 # Every resource was refused: the token reaches nothing useful, the admin must act.
                 message = " ".join(reasons)
                 Connection.objects.filter(pk=connection.pk).update(status=Connection.Status.NEEDS_ATTENTION,
-                                                                   last_error=message[:1000])
+                                                                   last_error=message[:1000],
+                                                                   last_error_messages=readable)
                 return _run_finish(run, SyncRun.State.FAILED,
                                    _("Nothing could be read: %(reasons)s") % {"reasons": message})
-            update = {"last_success_at": now, "last_error": " ".join(reasons)[:1000]}
+            update = {"last_success_at": now, "last_error": " ".join(reasons)[:1000], "last_error_messages": readable}
             if run.is_full or not connection.last_full_sync_at:
                 update["last_full_sync_at"] = now
             if status in SYNCING_STATUSES:
@@ -488,10 +490,16 @@ def _hold_for_writing(connection: Connection, run: SyncRun) -> str:
     return status
 
 
+def _kept_message(text: str, stored: dict | None) -> dict:
+    """A sentence kept on the connection: its English text, and what translates it when it has it."""
+    return {"text": str(text)[:1000], **(stored or {})}
+
+
 def _connection_needs_attention(connection: Connection, error: str) -> None:
     # Never on a connection paused or disconnected meanwhile: that would switch it back on.
     Connection.objects.filter(pk=connection.pk, status__in=SYNCING_STATUSES).update(
-        status=Connection.Status.NEEDS_ATTENTION, last_error=error[:1000])
+        status=Connection.Status.NEEDS_ATTENTION, last_error=error[:1000],
+        last_error_messages=[_kept_message(error, stored_message(error))])
 
 
 def _run_finish(run: SyncRun, state: str, error: str | None) -> SyncRun:
@@ -519,7 +527,8 @@ def _run_requeue(run: SyncRun, connection: Connection, error: str, *, countdown:
     run.refresh_from_db()
     if not requeued:
         return run  # stopped meanwhile: nothing to retry
-    Connection.objects.filter(pk=connection.pk).update(last_error=error[:1000])
+    Connection.objects.filter(pk=connection.pk).update(last_error=error[:1000],
+                                                       last_error_messages=[_kept_message(error, stored_message(error))])
     raise SyncRetry(error, countdown=countdown)
 
 
@@ -615,7 +624,8 @@ class _PageWriter:
         logger.info("sync %s skipped %s: %s", self.run.pk, page.object_type, page.skipped_reason)
         if any(s["object_type"] == page.object_type for s in self.run.skipped):
             return
-        self.run.skipped = [*self.run.skipped, {"object_type": page.object_type, "reason": page.skipped_reason}]
+        self.run.skipped = [*self.run.skipped, {"object_type": page.object_type, "reason": page.skipped_reason,
+                                                "message": stored_message(page.skipped_reason)}]
         self.run.save(update_fields=["skipped"])
 
     def _complete_sets(self, page: Page, counts, changes) -> None:

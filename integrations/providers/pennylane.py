@@ -43,6 +43,7 @@ from integrations.base import (
     skipped_page,
 )
 from integrations.http import ProviderClient, ProviderError
+from integrations.messages import ReaderMessage
 from integrations.ratelimit import rate_limiter
 
 OVERLAP = timedelta(minutes=5)
@@ -240,10 +241,10 @@ def refusal_reason(resource: str, status: int, detail: str) -> str:
     scope, label, consequence = RESOURCES.get(resource, (resource, resource, ""))
     named = re.search(r"[a-z_]+:(?:readonly|all)", detail or "")
     if status == 403:
-        return str(_("%(label)s: this token lacks the %(scope)s scope — %(consequence)s.")) % {
-            "label": label, "scope": named.group(0) if named else scope, "consequence": consequence}
-    return str(_("%(label)s: Pennylane does not offer this resource to this account — %(consequence)s.")) % {
-        "label": label, "consequence": consequence}
+        return ReaderMessage("%(label)s: this token lacks the %(scope)s scope — %(consequence)s.",
+                             label=label, scope=named.group(0) if named else scope, consequence=consequence)
+    return ReaderMessage("%(label)s: Pennylane does not offer this resource to this account — %(consequence)s.",
+                         label=label, consequence=consequence)
 
 
 # Invoices whose settlements are read (`/<resource>/{id}/matched_transactions`, `…/payments`), and the
@@ -348,15 +349,15 @@ class PennylaneConnector(Connector):
             resource = step[0]
             if resource == "ledger_entry_lines" and "ledger_accounts" in refused:
                 # Lines point to their account by id only: without the accounts they cannot be read.
-                yield skipped_page(resource, str(_("Ledger entries: they point to ledger accounts this token "
-                                                   "may not read — margins and the other ledger figures will "
-                                                   "not show.")), cursors.get(resource))
+                yield skipped_page(resource, ReaderMessage("Ledger entries: they point to ledger accounts this token "
+                                                           "may not read — margins and the other ledger figures "
+                                                           "will not show."), cursors.get(resource))
                 continue
             try:
                 yield from self._step(index, step, cursors, started)
             except ResourceRefused as exc:
                 refused.add(resource)
-                yield skipped_page(exc.object_type or resource, str(exc), cursors.get(resource))
+                yield skipped_page(exc.object_type or resource, exc.message, cursors.get(resource))
             for refused_settlements, reason in self.settlements_refused.items():
                 if reason:
                     yield skipped_page(refused_settlements, reason)
@@ -588,7 +589,7 @@ class PennylaneConnector(Connector):
         except ResourceRefused as exc:
             if exc.status == 404:
                 return None  # this invoice went away meanwhile: its settlements are read with it next time
-            self.settlements_refused[SETTLED_RESOURCES[resource]] = str(exc)
+            self.settlements_refused[SETTLED_RESOURCES[resource]] = exc.message
             return None
         except (Malformed, KeyError, TypeError):
             return []

@@ -38,6 +38,7 @@ from integrations.base import (
     skipped_page,
 )
 from integrations.http import ProviderClient, ProviderError, transport_for
+from integrations.messages import ReaderMessage
 from integrations.providers.hubspot.mapping import (
     LAST_MODIFIED,
     Stages,
@@ -133,8 +134,8 @@ def _missing_scopes(exc: ProviderError) -> list[str]:
 def _refusal(type_: str, exc: ProviderError) -> str:
     label, consequence = TYPE_WORDS[type_]
     scopes = _missing_scopes(exc)
-    return _("%(label)s: this token lacks the %(scope)s scope — %(consequence)s.") % {
-        "label": label, "scope": ", ".join(scopes) or f"crm.objects.{type_}.read", "consequence": consequence}
+    return ReaderMessage("%(label)s: this token lacks the %(scope)s scope — %(consequence)s.", label=label,
+                         scope=", ".join(scopes) or f"crm.objects.{type_}.read", consequence=consequence)
 
 
 class HubSpotConnector(Connector):
@@ -250,7 +251,7 @@ class HubSpotConnector(Connector):
             self._reading = "deals"  # the pipelines are the deals' stages
             stages = Stages(self._call("GET", "/crm/v3/pipelines/deals").get("results", []))
         except ResourceRefused as exc:
-            stages, refused["deals"] = Stages([]), str(exc)
+            stages, refused["deals"] = Stages([]), exc.message
         finally:
             self._reading = None
         owners = self._owners()
@@ -264,7 +265,7 @@ class HubSpotConnector(Connector):
                 yield from self._changed(type_, cursor, end_ms, stages, owners, index)
                 yield from self._archived(type_, cursor, end_ms, index)
             except ResourceRefused as exc:
-                yield skipped_page(type_, str(exc), cursor)
+                yield skipped_page(type_, exc.message, cursor)
             finally:
                 self._reading = None
 

@@ -1,6 +1,8 @@
 """Refusals only the admin can fix (revoked or malformed token) stop the sync and mark the connection
 as needing attention, with a message that says what to do; a missing scope skips only what it guards."""
 
+from django.utils import translation
+
 from integrations.fakes.hubspot import READ_SCOPES
 from integrations.models import Connection, Contact, Deal, SyncRun
 from integrations.services import connection_sync
@@ -20,8 +22,11 @@ def test_a_missing_deals_scope_skips_the_deals_and_syncs_the_rest(acme, hubspot_
     connection.refresh_from_db()
     assert run.state == SyncRun.State.DONE
     assert connection.status == Connection.Status.PARTLY_SYNCED
-    assert run.skipped == [{"object_type": "deals", "reason": "Deals: this token lacks the crm.objects.deals.read "
-                                                              "scope — pipeline, win rate and bookings will not show."}]
+    assert [(s["object_type"], s["reason"]) for s in run.skipped] == [
+        ("deals", "Deals: this token lacks the crm.objects.deals.read scope — pipeline, win rate and bookings will not show.")]
+    with translation.override("fr"):
+        assert run.skipped_reasons == ["Opportunités\u202f: ce jeton n'a pas le droit crm.objects.deals.read — le pipeline, "
+                                       "le taux de gain et les signatures ne s'afficheront pas."]
     assert Contact.objects.for_org(acme).exists() and not Deal.objects.for_org(acme).exists()
     assert [r.status for r in hubspot_fake.log].count(403) == 1  # never retried
 
