@@ -50,6 +50,8 @@ class ReportSchedule(OrgOwned):
         CFO = "cfo", _("CFO costs and margins")
         COO = "coo", _("COO operations")
         CRO = "cro", _("CRO revenue")
+        CMO = "cmo", _("CMO marketing")
+        CXO = "cxo", _("CXO customer experience")
 
     class Frequency(models.TextChoices):
         WEEKLY = "weekly", _("Weekly")
