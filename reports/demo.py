@@ -71,3 +71,16 @@ def seed(ctx: DemoContext) -> None:
                     services.schedule_deliver(schedule=schedule,
                                               period=last_complete_period(frequency, today=ctx.today))
     ctx.log("  reports: Maison Lumen's monthly CFO report (Cap & Route's branding) is in cfo@lumen.demo's archive")
+
+
+def seed_team_digests(ctx: DemoContext) -> None:
+    """After the dashboards' step: Maison Lumen's Logistique dashboard goes weekly to the logistics team
+    (those it is shared with, and its owner, the COO), Monday 7:00."""
+    from dashboards.models import Dashboard
+
+    lumen = ctx.companies["lumen"]
+    dashboard = Dashboard.objects.for_org(lumen).get(name="Logistique")
+    services.schedule_save(by=ctx.member("lumen", Role.CEO), org=lumen, kind=ReportSchedule.Kind.TEAM,
+                           frequency=ReportSchedule.Frequency.WEEKLY, day=1, hour=7, time_zone="Europe/Paris",
+                           roles=[], members=[], dashboard=dashboard)
+    ctx.log("  reports: Maison Lumen's Logistique dashboard is sent weekly to the logistics team")

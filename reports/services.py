@@ -49,9 +49,10 @@ def _require(by: Membership, capability: str) -> None:
 def schedule_save(*, by: Membership, org: Organization, schedule: ReportSchedule | None = None, kind: str,
                   frequency: str, day: int, hour: int, time_zone: str, roles: list[str],
                   members: list[Membership], is_enabled: bool = True,
-                  consultancy: Organization | None = None) -> ReportSchedule:
+                  consultancy: Organization | None = None, dashboard=None) -> ReportSchedule:
     """Create or change a schedule; recipients are members of `org` or roles of it. `consultancy` (one engaged
-    on the company) sends it with its own branding."""
+    on the company) sends it with its own branding. A team-dashboard schedule names the `dashboard` (of `org`)
+    and goes to those it is shared with, so it names no roles or members of its own."""
     if by.organization_id != org.pk:
         raise PermissionDenied(_("Your role may not manage reports."))
     _require(by, "reports.manage")
@@ -59,6 +60,12 @@ def schedule_save(*, by: Membership, org: Organization, schedule: ReportSchedule
         raise ValidationError({"consultancy": _("Only a consultancy engaged on this company can send its reports.")})
     if any(m.organization_id != org.pk for m in members):
         raise ValidationError({"members": _("Recipients must be members of this company.")})
+    if kind == ReportSchedule.Kind.TEAM:
+        if dashboard is None or dashboard.organization_id != org.pk:
+            raise ValidationError({"dashboard": _("Choose a team dashboard of this company.")})
+        roles, members = [], []
+    else:
+        dashboard = None
     from reports.schedule import zone
 
     if zone(time_zone).key != time_zone:
@@ -67,12 +74,13 @@ def schedule_save(*, by: Membership, org: Organization, schedule: ReportSchedule
     schedule = schedule or ReportSchedule(organization=org)
     schedule.kind, schedule.frequency, schedule.day, schedule.hour = kind, frequency, day, hour
     schedule.time_zone, schedule.roles, schedule.is_enabled = time_zone, sorted(set(roles)), is_enabled
-    schedule.consultancy = consultancy
-    schedule.full_clean(exclude=["organization", "consultancy"])
+    schedule.consultancy, schedule.dashboard = consultancy, dashboard
+    schedule.full_clean(exclude=["organization", "consultancy", "dashboard"])
     schedule.save()
     schedule.members.set(members)
     audit_log_record(org=org, actor=by.user, action="report_schedule.created" if creating else "report_schedule.updated",
-                     target=schedule, data={"kind": kind, "frequency": frequency, "roles": schedule.roles})
+                     target=schedule, data={"kind": kind, "frequency": frequency, "roles": schedule.roles,
+                                            "dashboard": schedule.dashboard_id})
     return schedule
 
 
@@ -149,7 +157,8 @@ def report_deliver(*, report: SentReport, brand: BrandView | None = None) -> Sen
     # A preview's row has its own key; the period it covers is the month or week of its dates.
     period = (week_period if report.frequency == "weekly" else month_period)(report.period_start)
     with translation.override(report.language):
-        digest = selectors.digest_for(recipient, kind=report.kind, period=period, brand=brand)
+        dashboard = report.schedule.dashboard if report.schedule_id else None
+        digest = selectors.digest_for(recipient, kind=report.kind, period=period, brand=brand, dashboard=dashboard)
         archive = settings.SITE_URL + reverse("reports:archive", kwargs={"org_slug": org.slug})
         rendered = digest_render(digest, recipient=recipient, archive_url=archive)
     report.pdf.save(rendered.filename, ContentFile(rendered.pdf), save=False)
@@ -217,7 +226,8 @@ def enqueue(task, *args) -> bool:
 
 def report_preview_request(*, member: Membership, kind: str, frequency: str) -> SentReport:
     """A preview of `kind` over the last complete period, e-mailed to the member now (and archived)."""
-    if kind not in ReportSchedule.Kind.values or frequency not in ReportSchedule.Frequency.values:
+    if (kind not in ReportSchedule.Kind.values or kind == ReportSchedule.Kind.TEAM
+            or frequency not in ReportSchedule.Frequency.values):
         raise ValidationError(_("Choose a report and a frequency."))
     period = last_complete_period(frequency, today=timezone.localdate())
     key = f"preview-{timezone.now():%Y%m%d%H%M%S%f}"

@@ -16,7 +16,7 @@ from accounts.decorators import require_capability
 from accounts.services import user_email_language_set
 from objectives.models import Review
 from reports import selectors, services
-from reports.forms import BrandingForm, LanguageForm, PreviewForm, ScheduleForm
+from reports.forms import ROLE_DIGESTS, BrandingForm, LanguageForm, PreviewForm, ScheduleForm
 from reports.models import ReportSchedule
 from reports.rendering import digest_render
 from reports.schedule import last_complete_period
@@ -32,7 +32,8 @@ def _pdf(content: bytes, filename: str, *, inline: bool = False) -> HttpResponse
 
 
 def _default_kind(membership) -> str:
-    return membership.role if membership.role in ReportSchedule.Kind.values else ReportSchedule.Kind.CEO
+    roles = {k for k, _label in ROLE_DIGESTS}
+    return membership.role if membership.role in roles else ReportSchedule.Kind.CEO
 
 
 @require_capability("reports.view")
@@ -53,7 +54,8 @@ def _schedule_form(request, schedule: ReportSchedule | None):
     if schedule is not None:
         initial = {"kind": schedule.kind, "frequency": schedule.frequency, "day": schedule.day, "hour": schedule.hour,
                    "time_zone": schedule.time_zone, "roles": schedule.roles, "members": list(schedule.members.all()),
-                   "consultancy": schedule.consultancy, "is_enabled": schedule.is_enabled}
+                   "consultancy": schedule.consultancy, "dashboard": schedule.dashboard,
+                   "is_enabled": schedule.is_enabled}
     form = ScheduleForm(request.POST or None, org=org, initial=initial)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -61,7 +63,8 @@ def _schedule_form(request, schedule: ReportSchedule | None):
             services.schedule_save(
                 by=request.membership, org=org, schedule=schedule, kind=d["kind"], frequency=d["frequency"],
                 day=d["day"], hour=d["hour"], time_zone=d["time_zone"], roles=d["roles"],
-                members=list(d["members"]), is_enabled=d["is_enabled"], consultancy=d["consultancy"])
+                members=list(d["members"]), is_enabled=d["is_enabled"], consultancy=d["consultancy"],
+                dashboard=d["dashboard"])
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
