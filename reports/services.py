@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from accounts.audit import audit_log_record
 from accounts.models import Engagement, Membership, Organization
+from alerts.notifications import recipient_token, unsubscribe_headers
 from reports import selectors
 from reports.branding import BrandView, logo_clean
 from reports.models import Branding, ReportSchedule, SentReport
@@ -111,6 +112,30 @@ def branding_update(*, org: Organization, by: Membership, display_name: str, pri
     return branding
 
 
+# --- unsubscribing (the signed link of every scheduled report's e-mail; alerts' mechanism) ---------------
+
+UNSUBSCRIBE_SCOPE = "reports"
+
+
+def unsubscribe_url(recipient: Membership, schedule: ReportSchedule) -> str:
+    token = recipient_token(recipient, scope=UNSUBSCRIBE_SCOPE, target=schedule.pk)
+    return settings.SITE_URL + reverse("reports_unsubscribe", kwargs={"token": token})
+
+
+def schedule_unsubscribe(*, schedule: ReportSchedule, membership: Membership) -> None:
+    """That recipient no longer gets that schedule, even through one of its roles; the others still do."""
+    if membership.organization_id != schedule.organization_id:
+        raise PermissionDenied
+    with transaction.atomic():
+        schedule = ReportSchedule.objects.for_org(schedule.organization).select_for_update().get(pk=schedule.pk)
+        if membership.pk not in schedule.unsubscribed:
+            schedule.unsubscribed = [*schedule.unsubscribed, membership.pk]
+            schedule.save(update_fields=["unsubscribed"])
+        schedule.members.remove(membership)
+        audit_log_record(org=schedule.organization, actor=membership.user, action="report_schedule.unsubscribed",
+                         target=schedule, data={"membership": membership.pk})
+
+
 # --- claiming and sending -----------------------------------------------------------------------
 
 
@@ -160,11 +185,14 @@ def report_deliver(*, report: SentReport, brand: BrandView | None = None) -> Sen
         dashboard = report.schedule.dashboard if report.schedule_id else None
         digest = selectors.digest_for(recipient, kind=report.kind, period=period, brand=brand, dashboard=dashboard)
         archive = settings.SITE_URL + reverse("reports:archive", kwargs={"org_slug": org.slug})
-        rendered = digest_render(digest, recipient=recipient, archive_url=archive)
+        # A preview was asked for, once: only a schedule's e-mails carry the link.
+        unsubscribe = unsubscribe_url(recipient, report.schedule) if report.schedule_id else ""
+        rendered = digest_render(digest, recipient=recipient, archive_url=archive, unsubscribe_url=unsubscribe)
     report.pdf.save(rendered.filename, ContentFile(rendered.pdf), save=False)
     report.subject, report.branded_by = rendered.subject[:255], brand.name[:150]
     try:
-        _email(to=report.recipient_email, rendered=rendered, brand=brand)
+        _email(to=report.recipient_email, rendered=rendered, brand=brand,
+               headers=unsubscribe_headers(unsubscribe) if unsubscribe else None)
     except SEND_ERRORS as exc:
         log.warning("Report %s to %s not sent: %s", report.pk, report.recipient_email, exc)
         report.status, report.error = SentReport.Status.FAILED, str(exc)[:500] or exc.__class__.__name__
@@ -174,8 +202,9 @@ def report_deliver(*, report: SentReport, brand: BrandView | None = None) -> Sen
     return report
 
 
-def _email(*, to: str, rendered, brand: BrandView) -> None:
-    message = EmailMultiAlternatives(rendered.subject, rendered.text, settings.DEFAULT_FROM_EMAIL, [to])
+def _email(*, to: str, rendered, brand: BrandView, headers: dict | None = None) -> None:
+    message = EmailMultiAlternatives(rendered.subject, rendered.text, settings.DEFAULT_FROM_EMAIL, [to],
+                                     headers=headers)
     if rendered.html:
         message.attach_alternative(rendered.html, "text/html")
         if brand.logo_png:

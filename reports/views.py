@@ -10,10 +10,14 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import require_capability
+from accounts.models import Membership
+from accounts.rls import org_context
 from accounts.services import user_email_language_set
+from alerts.notifications import recipient_token_read
 from objectives.models import Review
 from reports import selectors, services
 from reports.forms import ROLE_DIGESTS, BrandingForm, LanguageForm, PreviewForm, ScheduleForm
@@ -201,3 +205,24 @@ def review_pack_send(request, org_slug, review_id):
     transaction.on_commit(lambda: services.enqueue(review_pack_send_task, review.pk))
     messages.success(request, _("The review pack is on its way to the participants."))
     return redirect("objectives:review_detail", org_slug=org_slug, review_id=review.pk)
+
+
+@csrf_exempt  # RFC 8058 one-click: the mail client posts without a session; the signed token is the authority
+def unsubscribe(request, token):
+    """The link of every scheduled report's e-mail: GET asks, POST stops that schedule for that recipient."""
+    found = recipient_token_read(token, scope=services.UNSUBSCRIBE_SCOPE)
+    if found is None or found[2] is None:
+        raise Http404
+    org_id, membership_id, schedule_id = found
+    with org_context(org_id):
+        membership = Membership.objects.filter(organization_id=org_id, pk=membership_id).select_related(  # scoped: by the signed token's org
+            "organization", "user").first()
+        schedule = ReportSchedule.objects.filter(organization_id=org_id, pk=schedule_id).select_related(  # scoped: by the signed token's org
+            "dashboard").first()
+        if membership is None or schedule is None:
+            raise Http404
+        done = request.method == "POST"
+        if done:
+            services.schedule_unsubscribe(schedule=schedule, membership=membership)
+        return render(request, "reports/unsubscribe.html", {"target": membership, "schedule": schedule,
+                                                            "done": done})
