@@ -13,12 +13,13 @@ import smtplib
 from datetime import date, datetime, timedelta
 from email.mime.image import MIMEImage
 
-from anymail.exceptions import AnymailError
+from anymail.exceptions import AnymailError, AnymailInvalidAddress, AnymailRecipientsRefused
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -36,6 +37,18 @@ log = logging.getLogger(__name__)
 
 # What a refused or bounced message raises, whichever backend sends it: the report is marked failed.
 SEND_ERRORS = (smtplib.SMTPException, OSError, AnymailError)
+# After a temporary failure, the report is tried again this long after each failed attempt: 4 attempts in all.
+RETRY_DELAYS = (timedelta(minutes=15), timedelta(hours=1), timedelta(hours=4))
+
+
+def is_temporary(exc: BaseException) -> bool:
+    """Worth trying again: an SMTP 4xx, a dropped or refused connection, a provider's error. Not: an SMTP 5xx
+    (the recipient or the message is refused for good) or a provider refusing the address."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return all(400 <= code < 500 for code, _msg in exc.recipients.values())
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return 400 <= exc.smtp_code < 500
+    return not isinstance(exc, AnymailRecipientsRefused | AnymailInvalidAddress)
 
 
 def _require(by: Membership, capability: str) -> None:
@@ -188,18 +201,48 @@ def report_deliver(*, report: SentReport, brand: BrandView | None = None) -> Sen
         # A preview was asked for, once: only a schedule's e-mails carry the link.
         unsubscribe = unsubscribe_url(recipient, report.schedule) if report.schedule_id else ""
         rendered = digest_render(digest, recipient=recipient, archive_url=archive, unsubscribe_url=unsubscribe)
+    if report.pdf:
+        report.pdf.delete(save=False)  # an earlier attempt's
     report.pdf.save(rendered.filename, ContentFile(rendered.pdf), save=False)
     report.subject, report.branded_by = rendered.subject[:255], brand.name[:150]
     try:
         _email(to=report.recipient_email, rendered=rendered, brand=brand,
                headers=unsubscribe_headers(unsubscribe) if unsubscribe else None)
     except SEND_ERRORS as exc:
-        log.warning("Report %s to %s not sent: %s", report.pk, report.recipient_email, exc)
+        retry = is_temporary(exc) and report.attempts <= len(RETRY_DELAYS)
+        log.warning("Report %s to %s not sent (attempt %s%s): %s", report.pk, report.recipient_email,
+                    report.attempts, ", will retry" if retry else "", exc)
         report.status, report.error = SentReport.Status.FAILED, str(exc)[:500] or exc.__class__.__name__
+        report.next_attempt_at = timezone.now() + RETRY_DELAYS[report.attempts - 1] if retry else None
     else:
         report.status, report.sent_at, report.error = SentReport.Status.SENT, timezone.now(), ""
-    report.save(update_fields=["pdf", "subject", "branded_by", "status", "sent_at", "error"])
+        report.next_attempt_at = None
+    report.save(update_fields=["pdf", "subject", "branded_by", "status", "sent_at", "error", "next_attempt_at"])
     return report
+
+
+def reports_retry_due(*, org: Organization, now: datetime) -> list[int]:
+    """The organization's failed reports whose next attempt has come (beat queues one task each)."""
+    return list(SentReport.objects.for_org(org).filter(status=SentReport.Status.FAILED, next_attempt_at__lte=now)
+                .values_list("pk", flat=True))
+
+
+def report_retry(*, org: Organization, report_id: int) -> SentReport | None:
+    """Claim a due retry by a conditional update (two beats or a redelivered task: one wins), then send it.
+    A schedule paused, deleted or unsubscribed from since then is not retried."""
+    now = timezone.now()
+    rows = SentReport.objects.for_org(org).filter(pk=report_id)
+    if not rows.filter(status=SentReport.Status.FAILED, next_attempt_at__lte=now).update(
+            status=SentReport.Status.CLAIMED, claimed_at=now, attempts=F("attempts") + 1, next_attempt_at=None):
+        return None
+    report = rows.select_related("organization", "recipient__user", "recipient__organization",
+                                 "schedule__dashboard", "schedule__consultancy").get()
+    schedule = report.schedule
+    if report.recipient is None or (not report.is_preview and (
+            schedule is None or not schedule.is_enabled or report.recipient_id in schedule.unsubscribed)):
+        rows.update(status=SentReport.Status.FAILED)
+        return None
+    return report_deliver(report=report)
 
 
 def _email(*, to: str, rendered, brand: BrandView, headers: dict | None = None) -> None:
