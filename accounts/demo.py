@@ -45,6 +45,7 @@ DEMO_STEPS = [
     "reports.demo.seed",
     "portfolio.demo.seed",
     "dashboards.demo.seed",
+    "reports.demo.seed_team_digests",
 ]
 
 

@@ -25,21 +25,42 @@ from alerts.models import Alert, AlertEvent, AlertPreference, AlertRule
 
 log = logging.getLogger(__name__)
 
+# One mechanism for every e-mail we send on a schedule (alerts here, reports in reports/services.py): a signed
+# token naming the recipient (and what they unsubscribe from), a link that needs no login, RFC 8058 headers.
 UNSUBSCRIBE_SALT = "alerts.unsubscribe"
 
 
+def recipient_token(membership: Membership, *, scope: str = "alerts", target: int | None = None) -> str:
+    """Signed, without expiry: an unsubscribe link in an old e-mail must keep working. `scope` salts it, so an
+    alert token never unsubscribes from a report; `target` names what (a report schedule)."""
+    data = {"m": membership.pk, "o": membership.organization_id}
+    if target is not None:
+        data["t"] = target
+    return signing.Signer(salt=f"{scope}.unsubscribe").sign_object(data)
+
+
+def recipient_token_read(token: str, *, scope: str = "alerts") -> tuple[int, int, int | None] | None:
+    """(organization id, membership id, target or None) the token was made for, or None if tampered with."""
+    try:
+        data = signing.Signer(salt=f"{scope}.unsubscribe").unsign_object(token)
+        return int(data["o"]), int(data["m"]), (int(data["t"]) if "t" in data else None)
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        return None
+
+
+def unsubscribe_headers(url: str) -> dict[str, str]:
+    """RFC 8058 one-click: the mail client POSTs to the link without asking."""
+    return {"List-Unsubscribe": f"<{url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+
+
 def unsubscribe_token(membership: Membership) -> str:
-    """Signed, without expiry: an unsubscribe link in an old e-mail must keep working."""
-    return signing.Signer(salt=UNSUBSCRIBE_SALT).sign_object({"m": membership.pk, "o": membership.organization_id})
+    return recipient_token(membership)
 
 
 def unsubscribe_token_read(token: str) -> tuple[int, int] | None:
     """(organization id, membership id) the token was made for, or None if it was tampered with."""
-    try:
-        data = signing.Signer(salt=UNSUBSCRIBE_SALT).unsign_object(token)
-        return int(data["o"]), int(data["m"])
-    except (signing.BadSignature, KeyError, TypeError, ValueError):
-        return None
+    found = recipient_token_read(token)
+    return None if found is None else found[:2]
 
 
 def unsubscribe_url(membership: Membership) -> str:
@@ -69,9 +90,8 @@ def _send(*, org: Organization, to: Membership, language: str, template: str, co
         # One line; str.split() would also eat the narrow no-break spaces of French typography.
         subject = render_to_string(f"alerts/email/{template}_subject.txt", context).replace("\n", " ").strip()
         body = render_to_string(f"alerts/email/{template}.txt", context)
-    message = EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [to.user.email], headers={
-        "List-Unsubscribe": f"<{context['unsubscribe_url']}>",
-        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"})
+    message = EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [to.user.email],
+                           headers=unsubscribe_headers(context["unsubscribe_url"]))
     try:
         message.send()
     except Exception as exc:  # noqa: BLE001 - SMTP errors, provider rejections (anymail): logged, never fatal

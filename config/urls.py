@@ -12,6 +12,7 @@ from alerts.views import unsubscribe as alerts_unsubscribe
 from integrations.oauth_views import oauth_callback
 from integrations.providers.hubspot.webhooks import hubspot_webhook
 from integrations.registry import OAUTH_APPS
+from reports.views import unsubscribe as reports_unsubscribe
 
 api_router = SimpleRouter()
 api_router.register("members", MembershipViewSet, basename="member")
@@ -47,6 +48,7 @@ urlpatterns = [
            name=f"{provider}_oauth_callback") for provider in OAUTH_APPS],
     path("integrations/hubspot/webhook/", hubspot_webhook, name="hubspot_webhook"),  # signed by HubSpot
     path("alerts/unsubscribe/<str:token>/", alerts_unsubscribe, name="alerts_unsubscribe"),  # signed, no login
+    path("reports/unsubscribe/<str:token>/", reports_unsubscribe, name="reports_unsubscribe"),  # signed, no login
     path("api/v1/orgs/<slug:org_slug>/", include((api_patterns, "api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api_schema"), name="api_docs"),

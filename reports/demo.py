@@ -1,7 +1,7 @@
 """This app's part of the demo story (see accounts/demo.py).
 
 Cap & Route Conseil uploads its logo and colours once (a small PNG drawn here with Pillow); Maison Lumen
-has its own. Every company gets a schedule per role (CEO and CFO monthly, COO weekly, CRO monthly);
+has its own. Every company gets a schedule per role (CEO, CFO, CRO and CMO monthly, COO and CXO weekly);
 Maison Lumen's monthly CFO report is sent by the consultancy, so it carries Cap & Route's logo, and last
 month's is already in the archive with its PDF. The review the objectives step recorded is exported as a
 PDF pack from its page.
@@ -27,6 +27,8 @@ SCHEDULES = [  # (kind, frequency, day, hour, role)
     (ReportSchedule.Kind.CFO, ReportSchedule.Frequency.MONTHLY, 3, 8, Role.CFO),
     (ReportSchedule.Kind.COO, ReportSchedule.Frequency.WEEKLY, 1, 7, Role.COO),
     (ReportSchedule.Kind.CRO, ReportSchedule.Frequency.MONTHLY, 3, 9, Role.CRO),
+    (ReportSchedule.Kind.CMO, ReportSchedule.Frequency.MONTHLY, 3, 9, Role.CMO),
+    (ReportSchedule.Kind.CXO, ReportSchedule.Frequency.WEEKLY, 1, 8, Role.CXO),
 ]
 
 
@@ -69,3 +71,16 @@ def seed(ctx: DemoContext) -> None:
                     services.schedule_deliver(schedule=schedule,
                                               period=last_complete_period(frequency, today=ctx.today))
     ctx.log("  reports: Maison Lumen's monthly CFO report (Cap & Route's branding) is in cfo@lumen.demo's archive")
+
+
+def seed_team_digests(ctx: DemoContext) -> None:
+    """After the dashboards' step: Maison Lumen's Logistique dashboard goes weekly to the logistics team
+    (those it is shared with, and its owner, the COO), Monday 7:00."""
+    from dashboards.models import Dashboard
+
+    lumen = ctx.companies["lumen"]
+    dashboard = Dashboard.objects.for_org(lumen).get(name="Logistique")
+    services.schedule_save(by=ctx.member("lumen", Role.CEO), org=lumen, kind=ReportSchedule.Kind.TEAM,
+                           frequency=ReportSchedule.Frequency.WEEKLY, day=1, hour=7, time_zone="Europe/Paris",
+                           roles=[], members=[], dashboard=dashboard)
+    ctx.log("  reports: Maison Lumen's Logistique dashboard is sent weekly to the logistics team")

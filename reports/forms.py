@@ -8,7 +8,10 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.capabilities import Role
 from accounts.models import Engagement, Membership, Organization
+from dashboards.models import Dashboard
 from reports.models import ReportSchedule
+
+ROLE_DIGESTS = [(k, label) for k, label in ReportSchedule.Kind.choices if k != ReportSchedule.Kind.TEAM]
 
 TIME_ZONES = ["Europe/Paris", "Europe/Brussels", "Europe/Zurich", "Europe/Luxembourg", "Europe/London",
               "America/Montreal", "Indian/Reunion", "America/Martinique", "UTC"]
@@ -22,6 +25,9 @@ class ScheduleForm(forms.Form):
     hour = forms.IntegerField(label=_("Hour"), min_value=0, max_value=23, initial=8)
     time_zone = forms.ChoiceField(label=_("Time zone"), choices=[(z, z) for z in TIME_ZONES],
                                   initial="Europe/Paris")
+    dashboard = forms.ModelChoiceField(label=_("Team dashboard"), queryset=Dashboard.objects.none(), required=False,
+                                       help_text=_("A team-dashboard report goes to those the dashboard is shared "
+                                                   "with and its owner."))
     roles = forms.MultipleChoiceField(label=_("Every member with the role"), choices=Role.choices, required=False,
                                       widget=forms.CheckboxSelectMultiple)
     members = forms.ModelMultipleChoiceField(label=_("And these members"), queryset=Membership.objects.none(),
@@ -36,12 +42,16 @@ class ScheduleForm(forms.Form):
         self.fields["members"].label_from_instance = lambda m: f"{m.user} ({m.get_role_display()})"
         firms = Engagement.objects.for_org(org).values_list("consultancy_id", flat=True)
         self.fields["consultancy"].queryset = Organization.objects.filter(pk__in=list(firms))  # scoped: the consultancies engaged on this company
+        self.fields["dashboard"].queryset = Dashboard.objects.for_org(org)  # another company's is "not a valid choice"
 
     def clean(self):
         data = super().clean()
         if data.get("frequency") == ReportSchedule.Frequency.WEEKLY and (data.get("day") or 0) > 7:
             self.add_error("day", _("A weekly report's day is 1 (Monday) to 7 (Sunday)."))
-        if not data.get("roles") and not data.get("members"):
+        if data.get("kind") == ReportSchedule.Kind.TEAM:
+            if not data.get("dashboard"):
+                self.add_error("dashboard", _("Choose the team dashboard to send."))
+        elif not data.get("roles") and not data.get("members"):
             raise forms.ValidationError(_("Choose at least one role or member to send it to."))
         return data
 
@@ -58,7 +68,8 @@ class BrandingForm(forms.Form):
 
 
 class PreviewForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Report"), choices=ReportSchedule.Kind.choices)
+    # A team dashboard's digest is previewed on the dashboard itself.
+    kind = forms.ChoiceField(label=_("Report"), choices=ROLE_DIGESTS)
     frequency = forms.ChoiceField(label=_("Frequency"), choices=ReportSchedule.Frequency.choices,
                                   initial=ReportSchedule.Frequency.MONTHLY)
 

@@ -43,13 +43,17 @@ class Branding(OrgOwned):
 
 
 class ReportSchedule(OrgOwned):
-    """A role digest sent weekly or monthly, at a day and hour of a time zone, to members or roles."""
+    """A role digest sent weekly or monthly, at a day and hour of a time zone, to members or roles; or a team
+    dashboard's digest, sent to those the dashboard is shared with."""
 
     class Kind(models.TextChoices):
         CEO = "ceo", _("CEO synthesis")
         CFO = "cfo", _("CFO costs and margins")
         COO = "coo", _("COO operations")
         CRO = "cro", _("CRO revenue")
+        CMO = "cmo", _("CMO marketing")
+        CXO = "cxo", _("CXO customer experience")
+        TEAM = "team", _("Team dashboard")
 
     class Frequency(models.TextChoices):
         WEEKLY = "weekly", _("Weekly")
@@ -68,6 +72,12 @@ class ReportSchedule(OrgOwned):
     # Set when a consultancy set the schedule up for its client: its reports carry the consultancy's branding.
     consultancy = models.ForeignKey("accounts.Organization", null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="+")
+    # A team-dashboard digest: the dashboard's tiles and trends, to its shared members and roles and its owner.
+    dashboard = models.ForeignKey("dashboards.Dashboard", null=True, blank=True, on_delete=models.CASCADE,
+                                  related_name="+", verbose_name=_("team dashboard"))
+    # Memberships that followed an e-mail's unsubscribe link: never sent this schedule again, even when one of
+    # its roles names them (ids on the row rather than a link table: no tenant-less table to guard).
+    unsubscribed = models.JSONField(default=list, blank=True)
     is_enabled = models.BooleanField(_("enabled"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -76,7 +86,8 @@ class ReportSchedule(OrgOwned):
         indexes = [models.Index(fields=["organization", "is_enabled"], name="reportschedule_org_idx")]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} · {self.get_frequency_display()}"
+        what = self.dashboard.name if self.dashboard_id else self.get_kind_display()
+        return f"{what} · {self.get_frequency_display()}"
 
     def clean(self) -> None:
         top = 7 if self.frequency == self.Frequency.WEEKLY else 28
@@ -115,6 +126,10 @@ class SentReport(OrgOwned):
     subject = models.CharField(max_length=255, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.CLAIMED)
     error = models.CharField(max_length=500, blank=True)
+    # A temporary failure (SMTP 4xx, connection, provider error) is tried again from `next_attempt_at` by a
+    # later beat, up to REPORTS_RETRY_DELAYS; a permanent refusal (SMTP 5xx) leaves it null.
+    attempts = models.PositiveSmallIntegerField(default=1)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
     pdf = models.FileField(upload_to=_pdf_path, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     claimed_at = models.DateTimeField(null=True, blank=True)  # a claim older than REPORTS_CLAIM_STALE_SECONDS is taken over
@@ -127,4 +142,6 @@ class SentReport(OrgOwned):
             models.UniqueConstraint(fields=["organization", "schedule", "recipient_email", "period_key"],
                                     name="sentreport_once_per_period"),
         ]
-        indexes = [models.Index(fields=["organization", "-created_at"], name="sentreport_org_created_idx")]
+        indexes = [models.Index(fields=["organization", "-created_at"], name="sentreport_org_created_idx"),
+                   models.Index(fields=["organization", "next_attempt_at"], name="sentreport_org_retry_idx",
+                                condition=models.Q(next_attempt_at__isnull=False))]

@@ -44,10 +44,11 @@ def digest_subject(digest: Digest) -> str:
                                                     "period": digest_period_text(digest)}
 
 
-def digest_render(digest: Digest, *, recipient: Membership, archive_url: str = "",
+def digest_render(digest: Digest, *, recipient: Membership, archive_url: str = "", unsubscribe_url: str = "",
                   logo_src: str = "cid:logo") -> Rendered:
     context = {"digest": digest, "recipient": recipient, "subject": digest_subject(digest),
                "period_text": digest_period_text(digest), "archive_url": archive_url,
+               "unsubscribe_url": unsubscribe_url,
                "logo_src": logo_src if digest.brand.logo_png else "",
                "generated_on": date_format(timezone.localdate(), "DATE_FORMAT"),
                "LANGUAGE_CODE": translation.get_language()}

@@ -22,6 +22,8 @@ from kpis.presenters.common import status_label as kpi_status_label
 from reports import charts
 from reports.branding import BrandView, brand_view
 from reports.kinds import digest_kind
+from reports.kinds.team import KEY as TEAM
+from reports.kinds.team import team_dashboard_kind
 from reports.models import Branding, ReportSchedule, SentReport
 from reports.schedule import ReportPeriod
 
@@ -85,11 +87,12 @@ def brand_for(org: Organization, *, schedule: ReportSchedule | None = None) -> B
 
 
 def digest_for(recipient: Membership, *, kind: str, period: ReportPeriod, brand: BrandView,
-               with_charts: bool = True) -> Digest:
-    """The figures of `kind` for the period, cut to what the recipient's role may see; a fixed number of
-    queries (KPIs, visibility, values and targets over 13 months, notes) whatever the history."""
+               with_charts: bool = True, dashboard=None) -> Digest:
+    """The figures of `kind` (a role's pack, or the team `dashboard`'s tiles and trends) for the period, cut to
+    what the recipient's role may see; a fixed number of queries (KPIs, visibility, values and targets over 13
+    months, notes) whatever the history."""
     org = recipient.organization
-    spec = digest_kind(kind)
+    spec = team_dashboard_kind(dashboard) if kind == TEAM else digest_kind(kind)
     # A monthly digest covers its month; a weekly one the month its week ends in, to date.
     month = period_containing(period.end, "month", org.fiscal_year_start_month)
     visibility = kpi_selectors.kpi_visibility_for(org)
@@ -159,13 +162,23 @@ def _chart(kpi: Kpi, table, months, brand: BrandView) -> Chart:
 
 
 def schedules_of(org: Organization) -> QuerySet[ReportSchedule]:
-    return ReportSchedule.objects.for_org(org).prefetch_related("members__user").select_related("consultancy")
+    return ReportSchedule.objects.for_org(org).prefetch_related("members__user").select_related(
+        "consultancy", "dashboard")
 
 
 def recipients_of(schedule: ReportSchedule) -> list[Membership]:
-    """The members named, and every member holding one of the roles named; each once, by e-mail."""
+    """The members named, and every member holding one of the roles named; for a team dashboard, those it is
+    shared with (members, roles) and its owner. Each once, by e-mail; never one who unsubscribed."""
     org_members = Membership.objects.for_org(schedule.organization).select_related("user", "organization")
-    chosen = org_members.filter(Q(pk__in=schedule.members.values("pk")) | Q(role__in=schedule.roles or []))
+    if schedule.kind == TEAM:
+        dashboard = schedule.dashboard
+        if dashboard is None:
+            return []
+        chosen = org_members.filter(Q(pk__in=dashboard.shared_with_members.values("pk"))
+                                    | Q(role__in=dashboard.roles) | Q(pk=dashboard.owner_id or 0))
+    else:
+        chosen = org_members.filter(Q(pk__in=schedule.members.values("pk")) | Q(role__in=schedule.roles or []))
+    chosen = chosen.exclude(pk__in=schedule.unsubscribed or [])
     return sorted({m.user.email: m for m in chosen if m.user.is_active}.values(), key=lambda m: m.user.email)
 
 

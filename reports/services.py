@@ -13,18 +13,20 @@ import smtplib
 from datetime import date, datetime, timedelta
 from email.mime.image import MIMEImage
 
-from anymail.exceptions import AnymailError
+from anymail.exceptions import AnymailError, AnymailInvalidAddress, AnymailRecipientsRefused
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.audit import audit_log_record
 from accounts.models import Engagement, Membership, Organization
+from alerts.notifications import recipient_token, unsubscribe_headers
 from reports import selectors
 from reports.branding import BrandView, logo_clean
 from reports.models import Branding, ReportSchedule, SentReport
@@ -35,6 +37,18 @@ log = logging.getLogger(__name__)
 
 # What a refused or bounced message raises, whichever backend sends it: the report is marked failed.
 SEND_ERRORS = (smtplib.SMTPException, OSError, AnymailError)
+# After a temporary failure, the report is tried again this long after each failed attempt: 4 attempts in all.
+RETRY_DELAYS = (timedelta(minutes=15), timedelta(hours=1), timedelta(hours=4))
+
+
+def is_temporary(exc: BaseException) -> bool:
+    """Worth trying again: an SMTP 4xx, a dropped or refused connection, a provider's error. Not: an SMTP 5xx
+    (the recipient or the message is refused for good) or a provider refusing the address."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return all(400 <= code < 500 for code, _msg in exc.recipients.values())
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return 400 <= exc.smtp_code < 500
+    return not isinstance(exc, AnymailRecipientsRefused | AnymailInvalidAddress)
 
 
 def _require(by: Membership, capability: str) -> None:
@@ -49,9 +63,10 @@ def _require(by: Membership, capability: str) -> None:
 def schedule_save(*, by: Membership, org: Organization, schedule: ReportSchedule | None = None, kind: str,
                   frequency: str, day: int, hour: int, time_zone: str, roles: list[str],
                   members: list[Membership], is_enabled: bool = True,
-                  consultancy: Organization | None = None) -> ReportSchedule:
+                  consultancy: Organization | None = None, dashboard=None) -> ReportSchedule:
     """Create or change a schedule; recipients are members of `org` or roles of it. `consultancy` (one engaged
-    on the company) sends it with its own branding."""
+    on the company) sends it with its own branding. A team-dashboard schedule names the `dashboard` (of `org`)
+    and goes to those it is shared with, so it names no roles or members of its own."""
     if by.organization_id != org.pk:
         raise PermissionDenied(_("Your role may not manage reports."))
     _require(by, "reports.manage")
@@ -59,6 +74,12 @@ def schedule_save(*, by: Membership, org: Organization, schedule: ReportSchedule
         raise ValidationError({"consultancy": _("Only a consultancy engaged on this company can send its reports.")})
     if any(m.organization_id != org.pk for m in members):
         raise ValidationError({"members": _("Recipients must be members of this company.")})
+    if kind == ReportSchedule.Kind.TEAM:
+        if dashboard is None or dashboard.organization_id != org.pk:
+            raise ValidationError({"dashboard": _("Choose a team dashboard of this company.")})
+        roles, members = [], []
+    else:
+        dashboard = None
     from reports.schedule import zone
 
     if zone(time_zone).key != time_zone:
@@ -67,12 +88,13 @@ def schedule_save(*, by: Membership, org: Organization, schedule: ReportSchedule
     schedule = schedule or ReportSchedule(organization=org)
     schedule.kind, schedule.frequency, schedule.day, schedule.hour = kind, frequency, day, hour
     schedule.time_zone, schedule.roles, schedule.is_enabled = time_zone, sorted(set(roles)), is_enabled
-    schedule.consultancy = consultancy
-    schedule.full_clean(exclude=["organization", "consultancy"])
+    schedule.consultancy, schedule.dashboard = consultancy, dashboard
+    schedule.full_clean(exclude=["organization", "consultancy", "dashboard"])
     schedule.save()
     schedule.members.set(members)
     audit_log_record(org=org, actor=by.user, action="report_schedule.created" if creating else "report_schedule.updated",
-                     target=schedule, data={"kind": kind, "frequency": frequency, "roles": schedule.roles})
+                     target=schedule, data={"kind": kind, "frequency": frequency, "roles": schedule.roles,
+                                            "dashboard": schedule.dashboard_id})
     return schedule
 
 
@@ -101,6 +123,30 @@ def branding_update(*, org: Organization, by: Membership, display_name: str, pri
     audit_log_record(org=org, actor=by.user, action="branding.updated", target=branding,
                      data={"logo": bool(branding.logo)})
     return branding
+
+
+# --- unsubscribing (the signed link of every scheduled report's e-mail; alerts' mechanism) ---------------
+
+UNSUBSCRIBE_SCOPE = "reports"
+
+
+def unsubscribe_url(recipient: Membership, schedule: ReportSchedule) -> str:
+    token = recipient_token(recipient, scope=UNSUBSCRIBE_SCOPE, target=schedule.pk)
+    return settings.SITE_URL + reverse("reports_unsubscribe", kwargs={"token": token})
+
+
+def schedule_unsubscribe(*, schedule: ReportSchedule, membership: Membership) -> None:
+    """That recipient no longer gets that schedule, even through one of its roles; the others still do."""
+    if membership.organization_id != schedule.organization_id:
+        raise PermissionDenied
+    with transaction.atomic():
+        schedule = ReportSchedule.objects.for_org(schedule.organization).select_for_update().get(pk=schedule.pk)
+        if membership.pk not in schedule.unsubscribed:
+            schedule.unsubscribed = [*schedule.unsubscribed, membership.pk]
+            schedule.save(update_fields=["unsubscribed"])
+        schedule.members.remove(membership)
+        audit_log_record(org=schedule.organization, actor=membership.user, action="report_schedule.unsubscribed",
+                         target=schedule, data={"membership": membership.pk})
 
 
 # --- claiming and sending -----------------------------------------------------------------------
@@ -149,24 +195,59 @@ def report_deliver(*, report: SentReport, brand: BrandView | None = None) -> Sen
     # A preview's row has its own key; the period it covers is the month or week of its dates.
     period = (week_period if report.frequency == "weekly" else month_period)(report.period_start)
     with translation.override(report.language):
-        digest = selectors.digest_for(recipient, kind=report.kind, period=period, brand=brand)
+        dashboard = report.schedule.dashboard if report.schedule_id else None
+        digest = selectors.digest_for(recipient, kind=report.kind, period=period, brand=brand, dashboard=dashboard)
         archive = settings.SITE_URL + reverse("reports:archive", kwargs={"org_slug": org.slug})
-        rendered = digest_render(digest, recipient=recipient, archive_url=archive)
+        # A preview was asked for, once: only a schedule's e-mails carry the link.
+        unsubscribe = unsubscribe_url(recipient, report.schedule) if report.schedule_id else ""
+        rendered = digest_render(digest, recipient=recipient, archive_url=archive, unsubscribe_url=unsubscribe)
+    if report.pdf:
+        report.pdf.delete(save=False)  # an earlier attempt's
     report.pdf.save(rendered.filename, ContentFile(rendered.pdf), save=False)
     report.subject, report.branded_by = rendered.subject[:255], brand.name[:150]
     try:
-        _email(to=report.recipient_email, rendered=rendered, brand=brand)
+        _email(to=report.recipient_email, rendered=rendered, brand=brand,
+               headers=unsubscribe_headers(unsubscribe) if unsubscribe else None)
     except SEND_ERRORS as exc:
-        log.warning("Report %s to %s not sent: %s", report.pk, report.recipient_email, exc)
+        retry = is_temporary(exc) and report.attempts <= len(RETRY_DELAYS)
+        log.warning("Report %s to %s not sent (attempt %s%s): %s", report.pk, report.recipient_email,
+                    report.attempts, ", will retry" if retry else "", exc)
         report.status, report.error = SentReport.Status.FAILED, str(exc)[:500] or exc.__class__.__name__
+        report.next_attempt_at = timezone.now() + RETRY_DELAYS[report.attempts - 1] if retry else None
     else:
         report.status, report.sent_at, report.error = SentReport.Status.SENT, timezone.now(), ""
-    report.save(update_fields=["pdf", "subject", "branded_by", "status", "sent_at", "error"])
+        report.next_attempt_at = None
+    report.save(update_fields=["pdf", "subject", "branded_by", "status", "sent_at", "error", "next_attempt_at"])
     return report
 
 
-def _email(*, to: str, rendered, brand: BrandView) -> None:
-    message = EmailMultiAlternatives(rendered.subject, rendered.text, settings.DEFAULT_FROM_EMAIL, [to])
+def reports_retry_due(*, org: Organization, now: datetime) -> list[int]:
+    """The organization's failed reports whose next attempt has come (beat queues one task each)."""
+    return list(SentReport.objects.for_org(org).filter(status=SentReport.Status.FAILED, next_attempt_at__lte=now)
+                .values_list("pk", flat=True))
+
+
+def report_retry(*, org: Organization, report_id: int) -> SentReport | None:
+    """Claim a due retry by a conditional update (two beats or a redelivered task: one wins), then send it.
+    A schedule paused, deleted or unsubscribed from since then is not retried."""
+    now = timezone.now()
+    rows = SentReport.objects.for_org(org).filter(pk=report_id)
+    if not rows.filter(status=SentReport.Status.FAILED, next_attempt_at__lte=now).update(
+            status=SentReport.Status.CLAIMED, claimed_at=now, attempts=F("attempts") + 1, next_attempt_at=None):
+        return None
+    report = rows.select_related("organization", "recipient__user", "recipient__organization",
+                                 "schedule__dashboard", "schedule__consultancy").get()
+    schedule = report.schedule
+    if report.recipient is None or (not report.is_preview and (
+            schedule is None or not schedule.is_enabled or report.recipient_id in schedule.unsubscribed)):
+        rows.update(status=SentReport.Status.FAILED)
+        return None
+    return report_deliver(report=report)
+
+
+def _email(*, to: str, rendered, brand: BrandView, headers: dict | None = None) -> None:
+    message = EmailMultiAlternatives(rendered.subject, rendered.text, settings.DEFAULT_FROM_EMAIL, [to],
+                                     headers=headers)
     if rendered.html:
         message.attach_alternative(rendered.html, "text/html")
         if brand.logo_png:
@@ -217,7 +298,8 @@ def enqueue(task, *args) -> bool:
 
 def report_preview_request(*, member: Membership, kind: str, frequency: str) -> SentReport:
     """A preview of `kind` over the last complete period, e-mailed to the member now (and archived)."""
-    if kind not in ReportSchedule.Kind.values or frequency not in ReportSchedule.Frequency.values:
+    if (kind not in ReportSchedule.Kind.values or kind == ReportSchedule.Kind.TEAM
+            or frequency not in ReportSchedule.Frequency.values):
         raise ValidationError(_("Choose a report and a frequency."))
     period = last_complete_period(frequency, today=timezone.localdate())
     key = f"preview-{timezone.now():%Y%m%d%H%M%S%f}"

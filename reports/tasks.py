@@ -15,14 +15,18 @@ from reports.models import ReportSchedule, SentReport
 @visits_every_tenant
 def reports_send_due_task() -> int:
     """Every 15 minutes (config/celery.py): queue the schedules whose moment has come and that still miss a
-    recipient's report. A second beat queues them again and the claims make that harmless."""
+    recipient's report, and the failed reports whose next attempt has come. A second beat queues them again
+    and the claims make that harmless."""
     now = timezone.now()
 
     def visit(org) -> int:
         due = services.reports_due(org=org, now=now)
         for schedule, period in due:
             services.enqueue(schedule_deliver_task, schedule.pk, period.key)
-        return len(due)
+        retries = services.reports_retry_due(org=org, now=now)
+        for report_id in retries:
+            services.enqueue(report_retry_task, report_id)
+        return len(due) + len(retries)
 
     return sum(each_org(visit))
 
@@ -45,6 +49,14 @@ def report_deliver_task(sent_report_id: int) -> None:
     if report is None or report.status != SentReport.Status.CLAIMED:
         return  # gone, or already sent or failed: a redelivery is a no-op
     services.report_deliver(report=report)
+
+
+@shared_task(acks_late=True, queue="reports")
+@tenant_task(arg="sent_report_id", model=SentReport)
+def report_retry_task(sent_report_id: int) -> None:
+    report = SentReport.objects.filter(pk=sent_report_id).select_related("organization").first()  # scoped: by id, the row carries its org
+    if report is not None:
+        services.report_retry(org=report.organization, report_id=report.pk)
 
 
 @shared_task(acks_late=True, queue="reports")

@@ -10,13 +10,17 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import require_capability
+from accounts.models import Membership
+from accounts.rls import org_context
 from accounts.services import user_email_language_set
+from alerts.notifications import recipient_token_read
 from objectives.models import Review
 from reports import selectors, services
-from reports.forms import BrandingForm, LanguageForm, PreviewForm, ScheduleForm
+from reports.forms import ROLE_DIGESTS, BrandingForm, LanguageForm, PreviewForm, ScheduleForm
 from reports.models import ReportSchedule
 from reports.rendering import digest_render
 from reports.schedule import last_complete_period
@@ -32,7 +36,8 @@ def _pdf(content: bytes, filename: str, *, inline: bool = False) -> HttpResponse
 
 
 def _default_kind(membership) -> str:
-    return membership.role if membership.role in ReportSchedule.Kind.values else ReportSchedule.Kind.CEO
+    roles = {k for k, _label in ROLE_DIGESTS}
+    return membership.role if membership.role in roles else ReportSchedule.Kind.CEO
 
 
 @require_capability("reports.view")
@@ -53,7 +58,8 @@ def _schedule_form(request, schedule: ReportSchedule | None):
     if schedule is not None:
         initial = {"kind": schedule.kind, "frequency": schedule.frequency, "day": schedule.day, "hour": schedule.hour,
                    "time_zone": schedule.time_zone, "roles": schedule.roles, "members": list(schedule.members.all()),
-                   "consultancy": schedule.consultancy, "is_enabled": schedule.is_enabled}
+                   "consultancy": schedule.consultancy, "dashboard": schedule.dashboard,
+                   "is_enabled": schedule.is_enabled}
     form = ScheduleForm(request.POST or None, org=org, initial=initial)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -61,7 +67,8 @@ def _schedule_form(request, schedule: ReportSchedule | None):
             services.schedule_save(
                 by=request.membership, org=org, schedule=schedule, kind=d["kind"], frequency=d["frequency"],
                 day=d["day"], hour=d["hour"], time_zone=d["time_zone"], roles=d["roles"],
-                members=list(d["members"]), is_enabled=d["is_enabled"], consultancy=d["consultancy"])
+                members=list(d["members"]), is_enabled=d["is_enabled"], consultancy=d["consultancy"],
+                dashboard=d["dashboard"])
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -198,3 +205,24 @@ def review_pack_send(request, org_slug, review_id):
     transaction.on_commit(lambda: services.enqueue(review_pack_send_task, review.pk))
     messages.success(request, _("The review pack is on its way to the participants."))
     return redirect("objectives:review_detail", org_slug=org_slug, review_id=review.pk)
+
+
+@csrf_exempt  # RFC 8058 one-click: the mail client posts without a session; the signed token is the authority
+def unsubscribe(request, token):
+    """The link of every scheduled report's e-mail: GET asks, POST stops that schedule for that recipient."""
+    found = recipient_token_read(token, scope=services.UNSUBSCRIBE_SCOPE)
+    if found is None or found[2] is None:
+        raise Http404
+    org_id, membership_id, schedule_id = found
+    with org_context(org_id):
+        membership = Membership.objects.filter(organization_id=org_id, pk=membership_id).select_related(  # scoped: by the signed token's org
+            "organization", "user").first()
+        schedule = ReportSchedule.objects.filter(organization_id=org_id, pk=schedule_id).select_related(  # scoped: by the signed token's org
+            "dashboard").first()
+        if membership is None or schedule is None:
+            raise Http404
+        done = request.method == "POST"
+        if done:
+            services.schedule_unsubscribe(schedule=schedule, membership=membership)
+        return render(request, "reports/unsubscribe.html", {"target": membership, "schedule": schedule,
+                                                            "done": done})

@@ -11,6 +11,8 @@ KINDS: dict[str, str] = {
     "cfo": "reports.kinds.cfo.KIND",
     "coo": "reports.kinds.coo.KIND",
     "cro": "reports.kinds.cro.KIND",
+    "cmo": "reports.kinds.cmo.KIND",
+    "cxo": "reports.kinds.cxo.KIND",
 }
 
 

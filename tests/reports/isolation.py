@@ -24,3 +24,7 @@ URL_KWARG_FACTORIES = {
     "schedule_id": lambda org: make_schedule(org, roles=[Role.CFO]).pk,
     "sent_report_id": _sent_report_id,
 }
+
+# The link of every scheduled report's e-mail: no login, the signed token names the recipient and the schedule
+# (like alerts_unsubscribe; its `token` comes from tests/accounts/isolation.py: not a token, so a 404).
+PUBLIC_ROUTES = {"reports_unsubscribe"}
