@@ -2,6 +2,9 @@
 
 Served in-process (`in_process_transport`, the origin `http://quickbooks.fake`) and over HTTP
 (`manage.py fake_provider quickbooks --port 8103`). What it reproduces:
+- the entities Account, Customer, Vendor, Invoice, CreditMemo, Payment (with the credit memos it applies),
+  Bill, BillPayment (CheckPayment/CreditCardPayment), Deposit, Purchase (Cash/Check/CreditCard) and
+  JournalEntry, each in the shape of its page under developer.intuit.com/…/api/accounting/all-entities/;
 - companies by `realmId` in the path (`/v3/company/{realmId}/…`), `minorversion` required (400 without);
 - the query endpoint: `SELECT * FROM <Entity> [WHERE Metadata.LastUpdatedTime > '<ts>']
   [ORDERBY Id] STARTPOSITION n MAXRESULTS m` (m ≤ 1000, else a 400 fault), the envelope
@@ -34,7 +37,8 @@ from urllib.parse import parse_qs, urlencode
 
 import httpx
 
-ENTITIES = ("Account", "Customer", "Vendor", "Invoice", "Payment", "Bill", "JournalEntry", "CompanyInfo")
+ENTITIES = ("Account", "Customer", "Vendor", "Invoice", "CreditMemo", "Payment", "Bill", "BillPayment", "Deposit",
+            "Purchase", "JournalEntry", "CompanyInfo")
 MAX_RESULTS = 1000
 CDC_WINDOW = timedelta(days=30)
 QUERY = re.compile(
@@ -94,6 +98,7 @@ class Logged:
     query: dict[str, list[str]]
     status: int
     token: str
+    tid: str = ""
 
 
 class QuickBooksFake:
@@ -108,6 +113,7 @@ class QuickBooksFake:
         self.per_minute = per_minute
         self.throttle_next = 0  # switch: answer the next N API calls with 429
         self.server_errors_next = 0  # switch: answer the next N API calls with 503
+        self.forbidden_next = 0  # switch: answer the next N API calls with 403 (the user lost the admin role)
         self.access_token_lifetime = 3600
         self.log: list[Logged] = []
         self._calls: dict[str, deque] = {}
@@ -157,8 +163,9 @@ class QuickBooksFake:
     def handle(self, method: str, path: str, query: dict[str, list[str]], headers: dict[str, str], body: bytes):
         token = headers.get("authorization", "").removeprefix("Bearer ")
         status, out_headers, payload = self._route(method, path, query, headers, body)
-        out_headers = {**out_headers, "intuit_tid": f"1-{uuid.uuid4().hex[:24]}"}
-        self.log.append(Logged(method, path, query, status, token))
+        tid = f"1-{uuid.uuid4().hex[:24]}"
+        out_headers = {**out_headers, "intuit_tid": tid}
+        self.log.append(Logged(method, path, query, status, token, tid))
         return status, out_headers, payload
 
     def requests_to(self, fragment: str) -> list[Logged]:
@@ -199,6 +206,10 @@ class QuickBooksFake:
 
     def _throttle(self, realm):
         with self._lock:
+            if self.forbidden_next:
+                self.forbidden_next -= 1
+                return _fault(403, "AuthorizationFault", "AuthorizationFailed",
+                              "The user is not authorized to access this company", "003100")
             if self.server_errors_next:
                 self.server_errors_next -= 1
                 return _fault(503, "SystemFault", "Service Unavailable", "Try again later", "10000")

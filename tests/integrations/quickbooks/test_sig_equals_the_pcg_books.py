@@ -14,7 +14,8 @@ from kpis.services import catalogue_install, kpi_values_recompute
 SIG = ["revenue", "commercial_margin", "value_added", "ebe", "operating_result", "current_result", "net_result"]
 # The same books, account by account, as a French bookkeeper would have kept them in PCG numbers.
 PCG_OF = {"79": "707000", "80": "706000", "81": "601000", "82": "613000", "83": "641000", "84": "620000",
-          "35": "512000", "36": "411000", "33": "401000", "qbo-tax": "445710"}
+          "35": "512000", "36": "411000", "33": "401000", "qbo-tax": "445710", "41": "512100", "4": "511000",
+          "85": "606000", "86": "768000"}
 
 
 def _pcg_books(company) -> list[Record]:
@@ -22,9 +23,9 @@ def _pcg_books(company) -> list[Record]:
     from integrations.providers.quickbooks.mapping import ledger_lines
 
     records = [Record(model="ledgeraccount", external_id=n, fields={"number": n, "label": n}) for n in set(PCG_OF.values())]
-    for entity in ("Invoice", "Payment", "Bill", "JournalEntry"):
+    for entity in ("Invoice", "CreditMemo", "Payment", "Bill", "BillPayment", "Deposit", "Purchase", "JournalEntry"):
         for doc in company.objects[entity].values():
-            for line in ledger_lines(entity, doc, receivable="36", payable="33"):
+            for line in ledger_lines(entity, doc, receivable="36", payable="33", undeposited="4"):
                 number = PCG_OF[line.fields["account_external_id"]]
                 fields = {**line.fields, "account_external_id": number, "account_number": number}
                 records.append(Record(model="ledgerline", external_id=line.external_id, fields=fields))
