@@ -59,6 +59,9 @@ def demo_company(*, today: date | None = None, invoices: int = 12, last_invoice_
         "office": c.add("Account", {"Id": "85", "Name": "Office Expenses", "AcctNum": "6300", "AccountType": "Expense",
                                     "AccountSubType": "OfficeGeneralAdministrativeExpenses",
                                     "Classification": "Expense", "Active": True}, at=at),
+        "vat": c.add("Account", {"Id": "37", "Name": "VAT Control", "AcctNum": "2300",
+                                 "AccountType": "Other Current Liability", "AccountSubType": "GlobalTaxPayable",
+                                 "Classification": "Liability", "Active": True}, at=at),
         "interest": c.add("Account", {"Id": "86", "Name": "Interest Earned", "AcctNum": "4900",
                                       "AccountType": "Other Income", "AccountSubType": "InterestEarned",
                                       "Classification": "Revenue", "Active": True}, at=at),
@@ -111,6 +114,14 @@ def demo_company(*, today: date | None = None, invoices: int = 12, last_invoice_
                {"CheckPayment": {"BankAccountRef": _ref(accounts["bank"]["Id"]), "PrintStatus": "NotSet"}}),
             "Line": [{"Amount": Decimal(amount), "LinkedTxn": [{"TxnId": bill["Id"], "TxnType": "Bill"}]}]}, at=at)
     _bank_documents(c, accounts, today=today, at=at)
+    # Entities the connector does not read, which only the GeneralLedger report shows: a cash sale, and the
+    # company card settled from the bank.
+    c.other_postings += [
+        {"TxnType": "Sales Receipt", "Id": "9000", "TxnDate": (today - timedelta(days=12)).isoformat(),
+         "DocNumber": "SR-1", "Memo": "Showroom sale",
+         "Lines": [("35", Decimal("120.00"), 0), ("80", 0, Decimal("100.00")), ("37", 0, Decimal("20.00"))]},
+        {"TxnType": "Transfer", "Id": "9001", "TxnDate": (today - timedelta(days=10)).isoformat(), "DocNumber": "",
+         "Memo": "Card statement", "Lines": [("41", Decimal("130.00"), 0), ("35", 0, Decimal("130.00"))]}]
     day = today - timedelta(days=30)
     c.add("JournalEntry", {"Id": "7000", "DocNumber": "PAY-1", "TxnDate": day.isoformat(),
                            "CurrencyRef": _ref("EUR", "Euro"), "Line": [

@@ -182,6 +182,25 @@ class QuickBooksConnector(Connector):
                 yield from self._changes(entity, since, started, progress)
             else:
                 yield from self._listing(entity, cursor if cursor.get("phase") == "list" else {}, started, progress)
+        yield self._general_ledger(started)
+
+    def _general_ledger(self, started: datetime) -> Page:
+        """The GeneralLedger report over the last QUICKBOOKS_GENERAL_LEDGER_MONTHS, for the postings of the
+        transactions no entity we read carries; re-read whole each sync, so the window's set is complete."""
+        end = started.date()
+        start = end.replace(day=1) - timedelta(days=31 * settings.QUICKBOOKS_GENERAL_LEDGER_MONTHS)
+        report = self._get("/reports/GeneralLedger", {
+            "start_date": start.isoformat(), "end_date": end.isoformat(), "accounting_method": "Accrual",
+            "columns": ",".join(mapping.GENERAL_LEDGER_COLUMNS)})
+        lines = mapping.general_ledger_lines(report)
+        moves = mapping.bank_transactions(lines, self.bank_accounts)
+        window = {"date__gte": start, "date__lte": end}
+        return Page(object_type="GeneralLedger", records=lines + moves, cursor={"through": end.isoformat()},
+                    progress=1.0, complete_sets=(
+                        ("ledgerline", {"entry_external_id__startswith": "GL:", **window},
+                         frozenset(r.external_id for r in lines)),
+                        ("banktransaction", {"external_id__startswith": "bank:GL:", **window},
+                         frozenset(r.external_id for r in moves))))
 
     def _accounts(self) -> Page:
         rows, position = [], 1

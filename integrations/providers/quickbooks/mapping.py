@@ -276,3 +276,45 @@ def ledger_lines(entity: str, doc: dict[str, Any], *, receivable: str, payable: 
             post(_ref(detail, "AccountRef"), home(line.get("Amount"), doc), debit=detail.get("PostingType") == "Debit",
                  journal="OD", text=line.get("Description") or label)
     return lines
+
+
+# The GeneralLedger report's transaction types whose postings the connector derives from the entities it reads;
+# the report's other rows (sales receipts, refunds, vendor credits, transfers…) become ledger lines of their own.
+DERIVED_TXN_TYPES = frozenset({
+    "Invoice", "Credit Memo", "Payment", "Bill", "Bill Payment (Check)", "Bill Payment (Credit Card)", "Deposit",
+    "Expense", "Check", "Cash Expense", "Credit Card Expense", "Credit Card Credit", "Journal Entry"})
+GENERAL_LEDGER_COLUMNS = ("tx_date", "txn_type", "doc_num", "memo", "debt_amt", "credit_amt")
+
+
+def _report_rows(rows: dict[str, Any], account: str):
+    """(account id, ColData) of every Data row, walking the account sections (sub-accounts nest)."""
+    for row in (rows or {}).get("Row") or []:
+        if row.get("type") == "Section" or "Rows" in row:
+            header = ((row.get("Header") or {}).get("ColData") or [{}])[0]
+            yield from _report_rows(row.get("Rows") or {}, str(header.get("id") or account))
+        elif row.get("ColData"):
+            yield account, row["ColData"]
+
+
+def general_ledger_lines(report: dict[str, Any]) -> list[Record]:
+    """The report's postings of the transactions no entity we read carries, one ledger line per report row,
+    in the company currency (the report's amounts are)."""
+    keys = [next((m.get("Value") for m in c.get("MetaData") or [] if m.get("Name") == "ColKey"), "")
+            for c in (report.get("Columns") or {}).get("Column") or []]
+    out: list[Record] = []
+    seen: dict[str, int] = {}
+    for account, cells in _report_rows(report.get("Rows") or {}, ""):
+        cell = dict(zip(keys, cells))
+        txn = cell.get("txn_type") or {}
+        kind, txn_id = str(txn.get("value") or ""), str(txn.get("id") or "")
+        if not txn_id or not account or kind in DERIVED_TXN_TYPES:
+            continue  # opening balances, and what the entities already post
+        entry = f"GL:{kind.replace(' ', '')}:{txn_id}"
+        n = seen.get(entry, 0)
+        seen[entry] = n + 1
+        label = str((cell.get("memo") or {}).get("value") or (cell.get("doc_num") or {}).get("value") or kind)
+        out.append(Record(model="ledgerline", external_id=f"{entry}:{n}", fields={
+            "account_external_id": account, "date": _date((cell.get("tx_date") or {}).get("value")), "journal": "OD",
+            "label": label[:255], "debit": money((cell.get("debt_amt") or {}).get("value") or 0),
+            "credit": money((cell.get("credit_amt") or {}).get("value") or 0), "entry_external_id": entry}))
+    return out

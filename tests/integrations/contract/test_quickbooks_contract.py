@@ -160,3 +160,23 @@ def test_errors_are_faults_and_every_answer_carries_an_intuit_tid(api):
     assert isinstance(fault["type"], str)
     assert all(set(e) == {"Message", "Detail", "code"} for e in fault["Error"])
     assert api.get(f"/companyinfo/{REALM_ID}", params={"minorversion": "75"}).headers["intuit_tid"]
+
+
+def test_the_general_ledger_report_has_columns_by_colkey_and_a_section_per_account(api):
+    """ENTITY_PAGE generalledger: Header, Columns.Column[] ({ColTitle, ColType, MetaData: [{Name: "ColKey",
+    Value}]}), Rows.Row[] of Sections (Header.ColData[0] names the account, with its id) holding Data rows
+    whose ColData follow the columns; the txn_type cell carries the transaction's id."""
+    columns = "tx_date,txn_type,doc_num,memo,debt_amt,credit_amt"
+    body = api.get("/reports/GeneralLedger", params={"start_date": "2000-01-01", "end_date": "2100-01-01",
+                                                     "columns": columns, "minorversion": "75"}).json()
+    assert body["Header"]["ReportName"] == "GeneralLedger"
+    keys = [next(m["Value"] for m in c["MetaData"] if m["Name"] == "ColKey") for c in body["Columns"]["Column"]]
+    assert keys == columns.split(",")
+    assert all(isinstance(c["ColTitle"], str) and isinstance(c["ColType"], str) for c in body["Columns"]["Column"])
+    sections = body["Rows"]["Row"]
+    assert sections and all(s["type"] == "Section" and CHECKS["id"](s["Header"]["ColData"][0]["id"]) for s in sections)
+    for section in sections:
+        for row in section["Rows"]["Row"]:
+            assert row["type"] == "Data" and len(row["ColData"]) == len(keys)
+            cells = dict(zip(keys, row["ColData"]))
+            assert DATE.match(cells["tx_date"]["value"]) and CHECKS["id"](cells["txn_type"]["id"])

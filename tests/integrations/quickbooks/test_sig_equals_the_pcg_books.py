@@ -1,6 +1,7 @@
 """The SIG chain computed from the QuickBooks company, through the default PCG mapping and the CFO's
 one re-mapping, equals the same books kept natively in PCG accounts as Pennylane sends them."""
 
+from datetime import date
 from decimal import Decimal
 
 from integrations.fakes.quickbooks_scenario import demo_company
@@ -15,7 +16,7 @@ SIG = ["revenue", "commercial_margin", "value_added", "ebe", "operating_result",
 # The same books, account by account, as a French bookkeeper would have kept them in PCG numbers.
 PCG_OF = {"79": "707000", "80": "706000", "81": "601000", "82": "613000", "83": "641000", "84": "620000",
           "35": "512000", "36": "411000", "33": "401000", "qbo-tax": "445710", "41": "512100", "4": "511000",
-          "85": "606000", "86": "768000"}
+          "85": "606000", "86": "768000", "37": "445710"}
 
 
 def _pcg_books(company) -> list[Record]:
@@ -29,6 +30,12 @@ def _pcg_books(company) -> list[Record]:
                 number = PCG_OF[line.fields["account_external_id"]]
                 fields = {**line.fields, "account_external_id": number, "account_number": number}
                 records.append(Record(model="ledgerline", external_id=line.external_id, fields=fields))
+    for txn in company.other_postings:  # what only the GeneralLedger report carries
+        for n, (account, debit, credit) in enumerate(txn["Lines"]):
+            number = PCG_OF[account]
+            records.append(Record(model="ledgerline", external_id=f"GL:{txn['Id']}:{n}", fields={
+                "account_external_id": number, "account_number": number, "date": date.fromisoformat(txn["TxnDate"]),
+                "debit": Decimal(debit), "credit": Decimal(credit), "entry_external_id": f"GL:{txn['Id']}"}))
     return records
 
 
