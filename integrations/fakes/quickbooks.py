@@ -35,7 +35,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import parse_qs, urlencode
 
 import httpx
@@ -275,7 +275,7 @@ class QuickBooksFake:
                              if items else {})
         return _json(200, {"CDCResponse": [{"QueryResponse": responses}], "time": ts(datetime.now(UTC))})
 
-    GL_COLUMNS = {"tx_date": ("Date", "tx_date"), "txn_type": ("Transaction Type", "txn_type"),
+    GL_COLUMNS: ClassVar[dict[str, tuple[str, str]]] = {"tx_date": ("Date", "tx_date"), "txn_type": ("Transaction Type", "txn_type"),
                   "doc_num": ("Num", "doc_num"), "memo": ("Memo/Description", "memo"),
                   "debt_amt": ("Debit", "Money"), "credit_amt": ("Credit", "Money")}
 

@@ -71,10 +71,9 @@ DETAIL_TYPES = {  # each line's DetailType names the detail object it carries (t
 @pytest.fixture(scope="module")
 def api():
     fake = QuickBooksFake([demo_company()], tokens={TOKEN: REALM_ID})
-    with served(fake) as base:
-        with httpx.Client(base_url=f"{base}/v3/company/{REALM_ID}",
-                          headers={"Authorization": f"Bearer {TOKEN}", "Accept": "application/json"}) as client:
-            yield client
+    with served(fake) as base, httpx.Client(base_url=f"{base}/v3/company/{REALM_ID}", headers={
+            "Authorization": f"Bearer {TOKEN}", "Accept": "application/json"}) as client:
+        yield client
 
 
 def _query(api, entity: str) -> list[dict]:

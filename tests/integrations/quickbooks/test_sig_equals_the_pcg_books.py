@@ -4,10 +4,10 @@ one re-mapping, equals the same books kept natively in PCG accounts as Pennylane
 from datetime import date
 from decimal import Decimal
 
-from integrations.fakes.quickbooks_scenario import demo_company
 from integrations.base import Record
-from integrations.models import LedgerAccount
+from integrations.fakes.quickbooks_scenario import demo_company
 from integrations.mapping import ledger_account_remap
+from integrations.models import LedgerAccount
 from integrations.services import connection_sync, records_upsert
 from kpis.models import KpiValue
 from kpis.services import catalogue_install, kpi_values_recompute
