@@ -1,6 +1,9 @@
 """The demo's QuickBooks: Lumen Home Ltd, Maison Lumen's English subsidiary, connected to the fake
 QuickBooks Online through the real OAuth code (consent, code exchange with HTTP Basic, realmId from
-the callback) and synced once; one account of a type with no default PCG class is left for the CFO."""
+the callback) and synced once; one account of a type with no default PCG class is left for the CFO. Its books
+(`quickbooks_scenario.demo_company`) hold two credit memos applied to open invoices, bills paid by BillPayments
+(cheque and company card), a bank Deposit and Purchases by cheque, cash and card, and a sales receipt and a
+card settlement only the GeneralLedger report shows, so sales, receipts and cash all read QuickBooks."""
 
 from __future__ import annotations
 

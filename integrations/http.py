@@ -58,11 +58,13 @@ class ProviderError(ConnectorError):
     """A response the provider refused: `status` and its parsed `error`/`message` are kept."""
 
     def __init__(self, message: str, *, status: int, error: str = "", details: Any = None,
-                 permanent: bool = True, retry_after: float | None = None):
+                 permanent: bool = True, retry_after: float | None = None, headers: dict[str, str] | None = None):
         super().__init__(message, permanent=permanent, retry_after=retry_after)
         self.status = status
         self.error = error
         self.details = details
+        # The refused response's headers (lower-case names), for the ids providers ask to quote (Intuit's intuit_tid).
+        self.headers = headers or {}
 
 
 def parse_error_body(response: httpx.Response) -> tuple[str, str, Any]:
@@ -84,6 +86,10 @@ def parse_error_body(response: httpx.Response) -> tuple[str, str, Any]:
     if "message" in body:
         return str(body.get("category") or body.get("errorType") or ""), str(body["message"]), body.get("errors")
     return "", str(body)[:300], None
+
+
+def _headers(response: httpx.Response) -> dict[str, str]:
+    return {name.lower(): value for name, value in response.headers.items()}
 
 
 def _retry_after(response: httpx.Response, now: float) -> float | None:
@@ -192,7 +198,8 @@ class ProviderClient:
                 wait = _retry_after(response, self.clock())
                 if rate_limited > self.max_rate_limit_retries:
                     raise ProviderError("The provider's rate limit was still exceeded after several waits.",
-                                        status=429, permanent=False, retry_after=wait)
+                                        status=429, permanent=False, retry_after=wait,
+                                        headers=_headers(response))
                 self._wait(wait + random.uniform(0, 0.05) if wait is not None else self._backoff(rate_limited))
                 continue
             if response.status_code in RETRYABLE_STATUS:
@@ -201,7 +208,8 @@ class ProviderClient:
                     code, message, details = parse_error_body(response)
                     raise ProviderError(f"The provider answered {response.status_code}: {message}",
                                         status=response.status_code, error=code, details=details,
-                                        permanent=False, retry_after=_retry_after(response, self.clock()))
+                                        permanent=False, retry_after=_retry_after(response, self.clock()),
+                                        headers=_headers(response))
                 self._wait(self._backoff(errors))
                 continue
             if response.status_code >= 400:
@@ -209,7 +217,7 @@ class ProviderClient:
                 # 401 (bad or expired token) and 403 (missing scope) need the admin; the rest is ours.
                 raise ProviderError(f"The provider answered {response.status_code}: {message}",
                                     status=response.status_code, error=code, details=details,
-                                    permanent=response.status_code not in (408, 409))
+                                    permanent=response.status_code not in (408, 409), headers=_headers(response))
             self._respect_remaining(response)
             return response
 

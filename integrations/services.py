@@ -453,6 +453,8 @@ def _sync(connection: Connection, run: SyncRun, lock) -> SyncRun:
                 return _run_finish(run, SyncRun.State.FAILED,
                                    _("Nothing could be read: %(reasons)s") % {"reasons": message})
             update = {"last_success_at": now, "last_error": " ".join(reasons)[:1000], "last_error_messages": readable}
+            if not connection.last_full_sync_at:
+                _fiscal_year_from_provider(connection)
             if run.is_full or not connection.last_full_sync_at:
                 update["last_full_sync_at"] = now
             if status in SYNCING_STATUSES:
@@ -475,6 +477,19 @@ def _sync(connection: Connection, run: SyncRun, lock) -> SyncRun:
         return _run_requeue(run, connection, f"{type(exc).__name__}: {exc}"[:500], countdown=None)
     finally:
         connector.close()
+
+
+def _fiscal_year_from_provider(connection: Connection) -> None:
+    """At a connection's first sync, the fiscal year start its provider states (kept in its "CompanyInfo"
+    cursor: QuickBooks' CompanyInfo) is set on an organization still on the default January."""
+    month = (connection.cursors.get("CompanyInfo") or {}).get("fiscal_year_start_month")
+    org = connection.organization
+    if not isinstance(month, int) or not 1 < month <= 12:
+        return
+    if Organization.objects.filter(pk=org.pk, fiscal_year_start_month=1).update(fiscal_year_start_month=month):
+        org.fiscal_year_start_month = month
+        audit_log_record(org=org, actor=None, action="organization.fiscal_year_from_provider", target=org,
+                         data={"provider": connection.provider, "month": month})
 
 
 def _hold_for_writing(connection: Connection, run: SyncRun) -> str:

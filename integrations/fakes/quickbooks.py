@@ -2,6 +2,9 @@
 
 Served in-process (`in_process_transport`, the origin `http://quickbooks.fake`) and over HTTP
 (`manage.py fake_provider quickbooks --port 8103`). What it reproduces:
+- the entities Account, Customer, Vendor, Invoice, CreditMemo, Payment (with the credit memos it applies),
+  Bill, BillPayment (CheckPayment/CreditCardPayment), Deposit, Purchase (Cash/Check/CreditCard) and
+  JournalEntry, each in the shape of its page under developer.intuit.com/…/api/accounting/all-entities/;
 - companies by `realmId` in the path (`/v3/company/{realmId}/…`), `minorversion` required (400 without);
 - the query endpoint: `SELECT * FROM <Entity> [WHERE Metadata.LastUpdatedTime > '<ts>']
   [ORDERBY Id] STARTPOSITION n MAXRESULTS m` (m ≤ 1000, else a 400 fault), the envelope
@@ -9,6 +12,9 @@ Served in-process (`in_process_transport`, the origin `http://quickbooks.fake`) 
 - Change Data Capture: `/cdc?entities=A,B&changedSince=<ts>` (at most 30 days back, else 400),
   `{"CDCResponse": [{"QueryResponse": [{"<Entity>": [...]}, …]}]}`, deleted objects as
   `{"Id", "status": "Deleted", "MetaData"}`;
+- the GeneralLedger report (`/reports/GeneralLedger?start_date&end_date&columns`): a Section per account,
+  Data rows whose ColData follow the columns asked for, built from the journal entries and the company's
+  `other_postings` (the transactions of types the connector reads no entity of);
 - `Fault` error bodies (`{"Fault": {"Error": [{"Message", "Detail", "code"}], "type"}, "time"}`) with an
   `intuit_tid` header on every answer; 401 for an unknown or expired token;
 - a per-realm request budget (`per_minute`, 500 by default) answering 429 `ThrottleExceeded`;
@@ -29,12 +35,13 @@ from collections import deque
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import parse_qs, urlencode
 
 import httpx
 
-ENTITIES = ("Account", "Customer", "Vendor", "Invoice", "Payment", "Bill", "JournalEntry", "CompanyInfo")
+ENTITIES = ("Account", "Customer", "Vendor", "Invoice", "CreditMemo", "Payment", "Bill", "BillPayment", "Deposit",
+            "Purchase", "JournalEntry", "CompanyInfo")
 MAX_RESULTS = 1000
 CDC_WINDOW = timedelta(days=30)
 QUERY = re.compile(
@@ -62,6 +69,9 @@ class Company:
     name: str
     objects: dict[str, dict[str, dict[str, Any]]] = field(default_factory=lambda: {e: {} for e in ENTITIES})
     deleted: dict[str, dict[str, datetime]] = field(default_factory=lambda: {e: {} for e in ENTITIES})
+    # Transactions of types the connector reads no entity of (Sales Receipt, Transfer…), as the GeneralLedger
+    # report lists them: {"TxnType", "Id", "TxnDate", "DocNumber", "Lines": [(account id, debit, credit)]}.
+    other_postings: list[dict[str, Any]] = field(default_factory=list)
     fiscal_year_start_month: str = "January"
     home_currency: str = "EUR"
     _next_id: int = 1
@@ -94,6 +104,7 @@ class Logged:
     query: dict[str, list[str]]
     status: int
     token: str
+    tid: str = ""
 
 
 class QuickBooksFake:
@@ -108,6 +119,7 @@ class QuickBooksFake:
         self.per_minute = per_minute
         self.throttle_next = 0  # switch: answer the next N API calls with 429
         self.server_errors_next = 0  # switch: answer the next N API calls with 503
+        self.forbidden_next = 0  # switch: answer the next N API calls with 403 (the user lost the admin role)
         self.access_token_lifetime = 3600
         self.log: list[Logged] = []
         self._calls: dict[str, deque] = {}
@@ -157,8 +169,9 @@ class QuickBooksFake:
     def handle(self, method: str, path: str, query: dict[str, list[str]], headers: dict[str, str], body: bytes):
         token = headers.get("authorization", "").removeprefix("Bearer ")
         status, out_headers, payload = self._route(method, path, query, headers, body)
-        out_headers = {**out_headers, "intuit_tid": f"1-{uuid.uuid4().hex[:24]}"}
-        self.log.append(Logged(method, path, query, status, token))
+        tid = f"1-{uuid.uuid4().hex[:24]}"
+        out_headers = {**out_headers, "intuit_tid": tid}
+        self.log.append(Logged(method, path, query, status, token, tid))
         return status, out_headers, payload
 
     def requests_to(self, fragment: str) -> list[Logged]:
@@ -169,7 +182,7 @@ class QuickBooksFake:
             return self._consent(query)
         if path == "/oauth2/v1/tokens/bearer" and method == "POST":
             return self._token(headers, parse_qs(body.decode()))
-        match = re.fullmatch(r"/v3/company/(\d+)/(query|cdc|companyinfo/\d+|preferences)", path)
+        match = re.fullmatch(r"/v3/company/(\d+)/(query|cdc|companyinfo/\d+|preferences|reports/GeneralLedger)", path)
         if not match:
             return _fault(404, "ValidationFault", "Unsupported Operation", "Operation not supported", "500")
         realm, operation = match.groups()
@@ -188,6 +201,8 @@ class QuickBooksFake:
             return self._query(company, _one(query, "query"))
         if operation == "cdc":
             return self._cdc(company, _one(query, "entities"), _one(query, "changedSince"))
+        if operation == "reports/GeneralLedger":
+            return self._general_ledger(company, query)
         if operation == "preferences":
             return _json(200, {"Preferences": {"AccountingInfoPrefs": {
                 "FirstMonthOfFiscalYear": company.fiscal_year_start_month},
@@ -199,6 +214,10 @@ class QuickBooksFake:
 
     def _throttle(self, realm):
         with self._lock:
+            if self.forbidden_next:
+                self.forbidden_next -= 1
+                return _fault(403, "AuthorizationFault", "AuthorizationFailed",
+                              "The user is not authorized to access this company", "003100")
             if self.server_errors_next:
                 self.server_errors_next -= 1
                 return _fault(503, "SystemFault", "Service Unavailable", "Try again later", "10000")
@@ -255,6 +274,49 @@ class QuickBooksFake:
             responses.append({entity: items[:MAX_RESULTS], "startPosition": 1, "maxResults": len(items[:MAX_RESULTS])}
                              if items else {})
         return _json(200, {"CDCResponse": [{"QueryResponse": responses}], "time": ts(datetime.now(UTC))})
+
+    GL_COLUMNS: ClassVar[dict[str, tuple[str, str]]] = {"tx_date": ("Date", "tx_date"), "txn_type": ("Transaction Type", "txn_type"),
+                  "doc_num": ("Num", "doc_num"), "memo": ("Memo/Description", "memo"),
+                  "debt_amt": ("Debit", "Money"), "credit_amt": ("Credit", "Money")}
+
+    def _general_ledger(self, company: Company, query):
+        """The GeneralLedger report: a section per account (Header ColData with the account's id), a Data row
+        per posting whose ColData follow the `columns` asked for; the transactions are the journal entries and
+        the company's `other_postings` (the other entities' postings are not reproduced here)."""
+        columns = [c for c in (_one(query, "columns") or "tx_date,txn_type,doc_num,memo,debt_amt,credit_amt").split(",")]
+        if any(c not in self.GL_COLUMNS for c in columns):
+            return _fault(400, "ValidationFault", "Invalid column", ",".join(columns), "2030")
+        start, end = _one(query, "start_date"), _one(query, "end_date")
+        txns = list(company.other_postings)
+        for entry in company.objects["JournalEntry"].values():
+            txns.append({"TxnType": "Journal Entry", "Id": entry["Id"], "TxnDate": entry["TxnDate"],
+                         "DocNumber": entry.get("DocNumber", ""), "Lines": [
+                             (line["JournalEntryLineDetail"]["AccountRef"]["value"],
+                              line["Amount"] if line["JournalEntryLineDetail"]["PostingType"] == "Debit" else 0,
+                              line["Amount"] if line["JournalEntryLineDetail"]["PostingType"] == "Credit" else 0)
+                             for line in entry["Line"]]})
+        by_account: dict[str, list] = {}
+        for txn in sorted(txns, key=lambda t: (t["TxnDate"], int(t["Id"]))):
+            if (start and txn["TxnDate"] < start) or (end and txn["TxnDate"] > end):
+                continue
+            for account, debit, credit in txn["Lines"]:
+                values = {"tx_date": {"value": txn["TxnDate"]}, "txn_type": {"value": txn["TxnType"], "id": txn["Id"]},
+                          "doc_num": {"value": txn.get("DocNumber", "")}, "memo": {"value": txn.get("Memo", "")},
+                          "debt_amt": {"value": f"{Decimal(str(debit)):.2f}" if debit else ""},
+                          "credit_amt": {"value": f"{Decimal(str(credit)):.2f}" if credit else ""}}
+                by_account.setdefault(account, []).append(
+                    {"ColData": [values[c] for c in columns], "type": "Data"})
+        sections = []
+        for account, rows in by_account.items():
+            name = company.objects["Account"].get(account, {}).get("Name", account)
+            sections.append({"Header": {"ColData": [{"value": name, "id": account}] + [{"value": ""}] * (len(columns) - 1)},
+                             "Rows": {"Row": rows}, "Summary": {"ColData": [{"value": f"Total for {name}"}]},
+                             "type": "Section"})
+        return _json(200, {"Header": {"ReportName": "GeneralLedger", "StartPeriod": start, "EndPeriod": end,
+                                      "Currency": company.home_currency, "Time": ts(datetime.now(UTC))},
+                           "Columns": {"Column": [{"ColTitle": self.GL_COLUMNS[c][0], "ColType": self.GL_COLUMNS[c][1],
+                                                   "MetaData": [{"Name": "ColKey", "Value": c}]} for c in columns]},
+                           "Rows": {"Row": sections}})
 
     # --- serving ------------------------------------------------------------------------------
 

@@ -16,7 +16,9 @@ def _ref(value: str, name: str = "") -> dict:
     return {"value": value, "name": name} if name else {"value": value}
 
 
-def demo_company(*, today: date | None = None, invoices: int = 12, last_invoice_days_ago: int = 40) -> Company:
+def demo_company(*, today: date | None = None, invoices: int = 12, last_invoice_days_ago: int = 40,
+                 credit_memos: bool = True) -> Company:
+    """`credit_memos=False`: the same books without the two credit memos (and the invoices they settle open)."""
     today = today or date.today()
     at = datetime.now(UTC) - timedelta(days=2)
     c = Company(realm_id=REALM_ID, name="Lumen Home Ltd", fiscal_year_start_month="April")
@@ -49,6 +51,20 @@ def demo_company(*, today: date | None = None, invoices: int = 12, last_invoice_
         "ap": c.add("Account", {"Id": "33", "Name": "Accounts Payable (A/P)", "AcctNum": "2100",
                                 "AccountType": "Accounts Payable", "AccountSubType": "AccountsPayable",
                                 "Classification": "Liability", "Active": True}, at=at),
+        "card": c.add("Account", {"Id": "41", "Name": "Company Visa", "AcctNum": "2200", "AccountType": "Credit Card",
+                                  "AccountSubType": "CreditCard", "Classification": "Liability", "Active": True}, at=at),
+        "undeposited": c.add("Account", {"Id": "4", "Name": "Undeposited Funds", "AcctNum": "1300",
+                                         "AccountType": "Other Current Asset", "AccountSubType": "UndepositedFunds",
+                                         "Classification": "Asset", "Active": True}, at=at),
+        "office": c.add("Account", {"Id": "85", "Name": "Office Expenses", "AcctNum": "6300", "AccountType": "Expense",
+                                    "AccountSubType": "OfficeGeneralAdministrativeExpenses",
+                                    "Classification": "Expense", "Active": True}, at=at),
+        "vat": c.add("Account", {"Id": "37", "Name": "VAT Control", "AcctNum": "2300",
+                                 "AccountType": "Other Current Liability", "AccountSubType": "GlobalTaxPayable",
+                                 "Classification": "Liability", "Active": True}, at=at),
+        "interest": c.add("Account", {"Id": "86", "Name": "Interest Earned", "AcctNum": "4900",
+                                      "AccountType": "Other Income", "AccountSubType": "InterestEarned",
+                                      "Classification": "Revenue", "Active": True}, at=at),
     }
     customers = [c.add("Customer", {"Id": str(100 + i), "DisplayName": name, "Active": True}, at=at)
                  for i, name in enumerate(["Harbour Interiors", "Kensington Lights", "Bristol Design Co"])]
@@ -80,11 +96,32 @@ def demo_company(*, today: date | None = None, invoices: int = 12, last_invoice_
                                         "LinkedTxn": [{"TxnId": invoice["Id"], "TxnType": "Invoice"}]}]}, at=at)
     for i, (key, amount) in enumerate([("cogs", "4200.00"), ("rent", "1800.00"), ("misc", "350.00")]):
         day = today - timedelta(days=60 + i)
-        c.add("Bill", {"Id": str(5000 + i), "DocNumber": f"B-{i}", "TxnDate": day.isoformat(),
-                       "DueDate": (day + timedelta(days=30)).isoformat(), "VendorRef": _ref(vendor["Id"]),
-                       "CurrencyRef": _ref("EUR", "Euro"), "TotalAmt": Decimal(amount), "Balance": Decimal(0),
-                       "Line": [{"Id": "1", "Amount": Decimal(amount), "DetailType": "AccountBasedExpenseLineDetail",
-                                 "AccountBasedExpenseLineDetail": {"AccountRef": _ref(accounts[key]["Id"])}}]}, at=at)
+        bill = c.add("Bill", {"Id": str(5000 + i), "DocNumber": f"B-{i}", "TxnDate": day.isoformat(),
+                              "DueDate": (day + timedelta(days=30)).isoformat(), "VendorRef": _ref(vendor["Id"]),
+                              "CurrencyRef": _ref("EUR", "Euro"), "TotalAmt": Decimal(amount), "Balance": Decimal(0),
+                              "Line": [{"Id": "1", "Amount": Decimal(amount),
+                                        "DetailType": "AccountBasedExpenseLineDetail",
+                                        "AccountBasedExpenseLineDetail": {"AccountRef": _ref(accounts[key]["Id"])}}]},
+                     at=at)
+        # Paid 25 days later: by cheque from the bank, the last one with the company card.
+        by_card = key == "misc"
+        bill["LinkedTxn"] = [{"TxnId": str(5500 + i), "TxnType": "BillPayment"}]
+        c.add("BillPayment", {
+            "Id": str(5500 + i), "TxnDate": (day + timedelta(days=25)).isoformat(), "VendorRef": _ref(vendor["Id"]),
+            "CurrencyRef": _ref("EUR", "Euro"), "TotalAmt": Decimal(amount),
+            "PayType": "CreditCard" if by_card else "Check",
+            **({"CreditCardPayment": {"CCAccountRef": _ref(accounts["card"]["Id"])}} if by_card else
+               {"CheckPayment": {"BankAccountRef": _ref(accounts["bank"]["Id"]), "PrintStatus": "NotSet"}}),
+            "Line": [{"Amount": Decimal(amount), "LinkedTxn": [{"TxnId": bill["Id"], "TxnType": "Bill"}]}]}, at=at)
+    _bank_documents(c, accounts, today=today, at=at)
+    # Entities the connector does not read, which only the GeneralLedger report shows: a cash sale, and the
+    # company card settled from the bank.
+    c.other_postings += [
+        {"TxnType": "Sales Receipt", "Id": "9000", "TxnDate": (today - timedelta(days=12)).isoformat(),
+         "DocNumber": "SR-1", "Memo": "Showroom sale",
+         "Lines": [("35", Decimal("120.00"), 0), ("80", 0, Decimal("100.00")), ("37", 0, Decimal("20.00"))]},
+        {"TxnType": "Transfer", "Id": "9001", "TxnDate": (today - timedelta(days=10)).isoformat(), "DocNumber": "",
+         "Memo": "Card statement", "Lines": [("41", Decimal("130.00"), 0), ("35", 0, Decimal("130.00"))]}]
     day = today - timedelta(days=30)
     c.add("JournalEntry", {"Id": "7000", "DocNumber": "PAY-1", "TxnDate": day.isoformat(),
                            "CurrencyRef": _ref("EUR", "Euro"), "Line": [
@@ -92,4 +129,53 @@ def demo_company(*, today: date | None = None, invoices: int = 12, last_invoice_
          "JournalEntryLineDetail": {"PostingType": "Debit", "AccountRef": _ref(accounts["payroll"]["Id"])}},
         {"Id": "1", "Amount": Decimal("5200.00"), "DetailType": "JournalEntryLineDetail", "Description": "Salaries",
          "JournalEntryLineDetail": {"PostingType": "Credit", "AccountRef": _ref(accounts["bank"]["Id"])}}]}, at=at)
+    if credit_memos:
+        _credit_memos(c, accounts, today=today, at=at)
     return c
+
+
+def _credit_memos(c: Company, accounts: dict, *, today: date, at: datetime) -> None:
+    """Two credit memos, each applied to an open invoice by a Payment of 0 (how QuickBooks links them):
+    200 GBP + VAT off the first open invoice (UK-1001 in the tests' book), and the whole of the fourth (UK-1007)."""
+    unpaid = [inv for inv in sorted(c.objects["Invoice"].values(), key=lambda o: int(o["Id"])) if inv["Balance"]]
+    for n, invoice in enumerate(unpaid[0:4:3]):
+        net = Decimal("200.00") if n == 0 else invoice["Line"][0]["Amount"]
+        total = net * Decimal("1.2")
+        day = date.fromisoformat(invoice["TxnDate"]) + timedelta(days=15)
+        memo = c.add("CreditMemo", {
+            "Id": str(4000 + n), "DocNumber": f"CM-{4000 + n}", "TxnDate": day.isoformat(),
+            "CustomerRef": invoice["CustomerRef"], "CurrencyRef": invoice["CurrencyRef"],
+            "ExchangeRate": invoice["ExchangeRate"], "TotalAmt": total, "TxnTaxDetail": {"TotalTax": net * Decimal("0.2")},
+            "Balance": Decimal(0), "RemainingCredit": Decimal(0),
+            "Line": [{"Id": "1", "LineNum": 1, "Amount": net, "DetailType": "SalesItemLineDetail",
+                      "SalesItemLineDetail": {"ItemRef": _ref("1", "Lamp"),
+                                              "ItemAccountRef": _ref(accounts["sales"]["Id"], "Sales")}},
+                     {"Amount": net, "DetailType": "SubTotalLineDetail", "SubTotalLineDetail": {}}]}, at=at)
+        applied = c.add("Payment", {
+            "Id": str(3900 + n), "TxnDate": day.isoformat(), "TotalAmt": Decimal(0),
+            "CustomerRef": invoice["CustomerRef"], "CurrencyRef": invoice["CurrencyRef"],
+            "ExchangeRate": invoice["ExchangeRate"],
+            "Line": [{"Amount": total, "LinkedTxn": [{"TxnId": invoice["Id"], "TxnType": "Invoice"}]},
+                     {"Amount": total, "LinkedTxn": [{"TxnId": memo["Id"], "TxnType": "CreditMemo"}]}]}, at=at)
+        invoice["Balance"] = invoice["Balance"] - total
+        invoice["LinkedTxn"] = [*invoice.get("LinkedTxn", []), {"TxnId": applied["Id"], "TxnType": "Payment"}]
+
+
+def _bank_documents(c: Company, accounts: dict, *, today: date, at: datetime) -> None:
+    """Money in and out of the bank that no invoice or bill carries: a Deposit (bank interest), Purchases paid
+    by cheque, in cash from the bank and with the company card."""
+    c.add("Deposit", {
+        "Id": "8000", "TxnDate": (today - timedelta(days=20)).isoformat(), "CurrencyRef": _ref("EUR", "Euro"),
+        "DepositToAccountRef": _ref(accounts["bank"]["Id"]), "TotalAmt": Decimal("45.00"),
+        "Line": [{"Id": "1", "LineNum": 1, "Amount": Decimal("45.00"), "DetailType": "DepositLineDetail",
+                  "Description": "Interest", "DepositLineDetail": {"AccountRef": _ref(accounts["interest"]["Id"])}}]},
+        at=at)
+    for n, (kind, account, amount) in enumerate([("Check", "bank", "240.00"), ("Cash", "bank", "60.00"),
+                                                  ("CreditCard", "card", "130.00")]):
+        c.add("Purchase", {
+            "Id": str(8100 + n), "TxnDate": (today - timedelta(days=15 + n)).isoformat(),
+            "CurrencyRef": _ref("EUR", "Euro"), "PaymentType": kind, "AccountRef": _ref(accounts[account]["Id"]),
+            "TotalAmt": Decimal(amount), "Credit": False,
+            "Line": [{"Id": "1", "Amount": Decimal(amount), "DetailType": "AccountBasedExpenseLineDetail",
+                      "Description": "Office supplies",
+                      "AccountBasedExpenseLineDetail": {"AccountRef": _ref(accounts["office"]["Id"])}}]}, at=at)

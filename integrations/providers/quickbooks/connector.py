@@ -29,13 +29,22 @@ from integrations.ratelimit import rate_limiter
 logger = logging.getLogger("integrations.quickbooks")
 
 # (entity, what its documents become); Account is read first, whole, on every sync.
-ENTITIES = ("Customer", "Vendor", "Invoice", "Payment", "Bill", "JournalEntry")
+# CreditMemo before Payment (a Payment applies credit memos to invoices), Bill before BillPayment.
+ENTITIES = ("Customer", "Vendor", "Invoice", "CreditMemo", "Payment", "Bill", "BillPayment", "Deposit", "Purchase",
+            "JournalEntry")
+DOCUMENTS = {"Invoice", "CreditMemo", "Payment", "Bill", "BillPayment", "Deposit", "Purchase", "JournalEntry"}
+# The accounts money moves through: their postings are also the company's bank transactions.
+BANK_TYPES = ("Bank", "Credit Card")
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December")
 CDC_WINDOW = timedelta(days=30)
 # CDC times are to the second: ask again for the last minute before `since`, so a change made in the same
 # second the previous read started is not missed (re-reading a document is idempotent).
 CDC_OVERLAP = timedelta(minutes=1)
 RECONCILED = {"Customer": ("customer", None), "Vendor": ("supplier", None),
-              "Invoice": ("invoice", {"kind": "customer"}), "Bill": ("invoice", {"kind": "supplier"})}
+              "Invoice": ("invoice", {"kind": "customer", "is_credit_note": False}),
+              "CreditMemo": ("invoice", {"kind": "customer", "is_credit_note": True}),
+              "Bill": ("invoice", {"kind": "supplier"})}
 
 
 class QuickBooksOAuth(OAuthApp):
@@ -75,6 +84,8 @@ class QuickBooksConnector(Connector):
         self._client: ProviderClient | None = None
         self.receivable = ""
         self.payable = ""
+        self.undeposited = ""
+        self.bank_accounts: set[str] = set()
 
     # --- plumbing ---------------------------------------------------------------------------------
 
@@ -116,17 +127,27 @@ class QuickBooksConnector(Connector):
                     oauth_token_refresh(app=self.app, connection=self.connection, force=True)
                     self._http().set_token(self.connection.credentials["access_token"])
                     continue
-                logger.warning("QuickBooks %s answered %s (realm %s)", path, exc.status, self.realm)
-                raise self._explain(exc) from None
+                # Intuit's support finds a failed call by its intuit_tid: logged, and said in the run's error.
+                tid = exc.headers.get("intuit_tid", "") if exc.headers else ""
+                logger.warning("QuickBooks %s answered %s (realm %s, intuit_tid %s)", path, exc.status, self.realm,
+                               tid or "-")
+                raise self._explain(exc, tid) from None
         raise AssertionError("unreachable")
 
-    def _explain(self, exc: ProviderError) -> ConnectorError:
+    def _explain(self, exc: ProviderError, tid: str) -> ConnectorError:
         if exc.status == 401:
-            return ConnectorError(_("QuickBooks refused the access (401): connect QuickBooks again."), permanent=True)
-        if exc.status == 403:
-            return ConnectorError(_("QuickBooks refused this company's data (403): the connected user needs the "
-                                    "accounting scope and an admin role."), permanent=True)
-        return exc
+            message = _("QuickBooks refused the access (401): connect QuickBooks again.")
+        elif exc.status == 403:
+            message = _("QuickBooks refused this company's data (403): the connected user needs the "
+                        "accounting scope and an admin role.")
+        else:
+            message = str(exc)
+        if tid:
+            message = _("%(message)s (intuit_tid %(tid)s)") % {"message": message, "tid": tid}
+        if exc.status in (401, 403):
+            return ConnectorError(message, permanent=True)
+        return ProviderError(message, status=exc.status, error=exc.error, details=exc.details,
+                             permanent=exc.permanent, retry_after=exc.retry_after, headers=exc.headers)
 
     def _query(self, statement: str) -> dict[str, Any]:
         return self._get("/query", {"query": statement}).get("QueryResponse") or {}
@@ -137,12 +158,21 @@ class QuickBooksConnector(Connector):
         self.account_info()
 
     def account_info(self) -> AccountInfo:
-        body = self._get(f"/companyinfo/{self.realm}", {})
-        info = body.get("CompanyInfo") or {}
-        return AccountInfo(account_id=self.realm, name=info.get("CompanyName", ""))
+        return AccountInfo(account_id=self.realm, name=self._company_info().get("CompanyName", ""))
+
+    def _company_info(self) -> dict[str, Any]:
+        return self._get(f"/companyinfo/{self.realm}", {}).get("CompanyInfo") or {}
+
+    def _fiscal_year(self) -> Page:
+        """CompanyInfo's `FiscalYearStartMonth` (a month's English name), kept on the connection (its
+        "CompanyInfo" cursor); the sync applies it to an organization still on the default January."""
+        month = self._company_info().get("FiscalYearStartMonth") or ""
+        number = MONTHS.index(month) + 1 if month in MONTHS else None
+        return Page(object_type="CompanyInfo", records=[], cursor={"fiscal_year_start_month": number}, progress=0.02)
 
     def fetch(self, *, cursors: dict[str, Cursor]) -> Iterator[Page]:
         started = self.now()
+        yield self._fiscal_year()
         yield self._accounts()
         for index, entity in enumerate(ENTITIES):
             cursor = cursors.get(entity) or {}
@@ -152,6 +182,25 @@ class QuickBooksConnector(Connector):
                 yield from self._changes(entity, since, started, progress)
             else:
                 yield from self._listing(entity, cursor if cursor.get("phase") == "list" else {}, started, progress)
+        yield self._general_ledger(started)
+
+    def _general_ledger(self, started: datetime) -> Page:
+        """The GeneralLedger report over the last QUICKBOOKS_GENERAL_LEDGER_MONTHS, for the postings of the
+        transactions no entity we read carries; re-read whole each sync, so the window's set is complete."""
+        end = started.date()
+        start = end.replace(day=1) - timedelta(days=31 * settings.QUICKBOOKS_GENERAL_LEDGER_MONTHS)
+        report = self._get("/reports/GeneralLedger", {
+            "start_date": start.isoformat(), "end_date": end.isoformat(), "accounting_method": "Accrual",
+            "columns": ",".join(mapping.GENERAL_LEDGER_COLUMNS)})
+        lines = mapping.general_ledger_lines(report)
+        moves = mapping.bank_transactions(lines, self.bank_accounts)
+        window = {"date__gte": start, "date__lte": end}
+        return Page(object_type="GeneralLedger", records=lines + moves, cursor={"through": end.isoformat()},
+                    progress=1.0, complete_sets=(
+                        ("ledgerline", {"entry_external_id__startswith": "GL:", **window},
+                         frozenset(r.external_id for r in lines)),
+                        ("banktransaction", {"external_id__startswith": "bank:GL:", **window},
+                         frozenset(r.external_id for r in moves))))
 
     def _accounts(self) -> Page:
         rows, position = [], 1
@@ -167,7 +216,12 @@ class QuickBooksConnector(Connector):
                 self.receivable = str(row["Id"])
             if row.get("AccountType") == "Accounts Payable" and not self.payable:
                 self.payable = str(row["Id"])
-        records = [mapping.account_record(r) for r in rows] + [mapping.tax_account_record()]
+            if row.get("AccountSubType") == "UndepositedFunds" and not self.undeposited:
+                self.undeposited = str(row["Id"])
+        banks = [r for r in rows if r.get("AccountType") in BANK_TYPES]
+        self.bank_accounts = {str(r["Id"]) for r in banks}
+        records = ([mapping.account_record(r) for r in rows] + [mapping.tax_account_record()]
+                   + [mapping.bank_account_record(r) for r in banks])
         return Page(object_type="Account", records=records, cursor={}, progress=0.05)
 
     @property
@@ -207,30 +261,38 @@ class QuickBooksConnector(Connector):
         yield Page(object_type=entity, records=records, cursor={"phase": "cdc", "since": started.isoformat()},
                    progress=progress, complete_sets=self._line_sets(entity, alive + gone))
 
-    @staticmethod
-    def _model(entity: str) -> str:
-        return {"Customer": "customer", "Vendor": "supplier", "Invoice": "invoice", "Bill": "invoice",
-                "Payment": "payment", "JournalEntry": "ledgerline"}[entity]
-
     def _tombstones(self, entity: str, doc: dict[str, Any]) -> list[Record]:
-        external = {"Customer": str(doc["Id"]), "Vendor": str(doc["Id"]), "Invoice": f"inv:{doc['Id']}",
-                    "Bill": f"bill:{doc['Id']}"}.get(entity)
-        return [Record(model=self._model(entity), external_id=external, deleted=True)] if external else []
+        """A deleted party or invoice is a tombstone; a document's postings, settlements and bank movements
+        go with its complete sets (`_line_sets`)."""
+        model, external = {"Customer": ("customer", str(doc["Id"])), "Vendor": ("supplier", str(doc["Id"])),
+                           "Invoice": ("invoice", f"inv:{doc['Id']}"), "CreditMemo": ("invoice", f"cm:{doc['Id']}"),
+                           "Bill": ("invoice", f"bill:{doc['Id']}")}.get(entity, ("", ""))
+        return [Record(model=model, external_id=external, deleted=True)] if external else []
+
+    def _postings(self, entity: str, doc: dict[str, Any]) -> list[Record]:
+        if doc.get("status") == "Deleted":
+            return []
+        return mapping.ledger_lines(entity, doc, receivable=self.receivable, payable=self.payable,
+                                    undeposited=self.undeposited)
 
     def _line_sets(self, entity: str, docs: list[dict[str, Any]]):
-        """Each document's postings are re-read whole: the lines it no longer has (or all, once deleted) go."""
-        if entity in ("Customer", "Vendor"):
+        """Each document's postings, bank movements and settlements are re-read whole: those it no longer
+        has (or all, once deleted) go."""
+        if entity not in DOCUMENTS:
             return ()
         sets = []
         for doc in docs:
-            lines = [] if doc.get("status") == "Deleted" else mapping.ledger_lines(
-                entity, doc, receivable=self.receivable, payable=self.payable)
-            sets.append(("ledgerline", {"entry_external_id": f"{entity}:{doc['Id']}"},
-                         frozenset(r.external_id for r in lines)))
-            if entity == "Payment":
-                settled = [] if doc.get("status") == "Deleted" else mapping.payment_records(doc)
-                sets.append(("payment", {"external_id__startswith": f"pay:{doc['Id']}:"},
-                             frozenset(r.external_id for r in settled)))
+            entry = f"{entity}:{doc['Id']}"
+            lines = self._postings(entity, doc)
+            sets.append(("ledgerline", {"entry_external_id": entry}, frozenset(r.external_id for r in lines)))
+            sets.append(("banktransaction", {"external_id__startswith": f"bank:{entry}:"},
+                         frozenset(r.external_id for r in mapping.bank_transactions(lines, self.bank_accounts))))
+            if entity in ("Payment", "BillPayment"):
+                deleted = doc.get("status") == "Deleted"
+                settled = [] if deleted else (mapping.payment_records(doc) if entity == "Payment"
+                                              else mapping.bill_payment_records(doc))
+                prefix = f"pay:{doc['Id']}:" if entity == "Payment" else f"billpay:{doc['Id']}:"
+                sets.append(("payment", {"external_id__startswith": prefix}, frozenset(r.external_id for r in settled)))
         return tuple(sets)
 
     def _records(self, entity: str, docs: list[dict[str, Any]]) -> list[Record]:
@@ -239,29 +301,39 @@ class QuickBooksConnector(Connector):
         if entity == "Vendor":
             return [mapping.vendor_record(d) for d in docs]
         out: list[Record] = []
-        paid_on = self._paid_dates(docs) if entity == "Invoice" else {}
+        paid_on = self._paid_dates(entity, docs) if entity in ("Invoice", "Bill") else {}
         for doc in docs:
             if entity in ("Invoice", "Bill"):
                 out.append(mapping.invoice_record(doc, kind="customer" if entity == "Invoice" else "supplier",
-                                                  paid_on=paid_on.get(str(doc["Id"])) or (
-                                                      mapping._date(doc.get("TxnDate")) if entity == "Bill" else None)))
-            if entity == "Payment":
+                                                  paid_on=paid_on.get(str(doc["Id"]))))
+            elif entity == "CreditMemo":
+                out.append(mapping.credit_memo_record(doc))
+            elif entity == "Payment":
                 out += mapping.payment_records(doc)
-            out += mapping.ledger_lines(entity, doc, receivable=self.receivable, payable=self.payable)
+            elif entity == "BillPayment":
+                out += mapping.bill_payment_records(doc)
+            lines = self._postings(entity, doc)
+            out += lines + mapping.bank_transactions(lines, self.bank_accounts)
         return out
 
-    def _paid_dates(self, invoices: list[dict[str, Any]]) -> dict[str, Any]:
-        """The real paid date of each settled invoice: the day of its last payment (one query a page)."""
-        linked = {str(t["TxnId"]): str(inv["Id"]) for inv in invoices if mapping.money(inv.get("Balance")) == 0
-                  for t in inv.get("LinkedTxn") or [] if t.get("TxnType") == "Payment"}
+    def _paid_dates(self, entity: str, documents: list[dict[str, Any]]) -> dict[str, Any]:
+        """The real paid date of each settled invoice or bill: the day of the last Payment (BillPayment)
+        its `LinkedTxn` names, one query a page. A settled one whose payments cannot be read has none."""
+        paying = "Payment" if entity == "Invoice" else "BillPayment"
+        linked: dict[str, set[str]] = {}
+        for doc in documents:
+            if mapping.money(doc.get("Balance")) == 0:
+                for txn in doc.get("LinkedTxn") or []:
+                    if txn.get("TxnType") == paying:
+                        linked.setdefault(str(txn["TxnId"]), set()).add(str(doc["Id"]))
         if not linked:
             return {}
         ids = ",".join(f"'{i}'" for i in sorted(linked))
-        payments = self._query(f"SELECT * FROM Payment WHERE Id IN ({ids}) MAXRESULTS {self.page_size}").get("Payment") or []
+        payments = self._query(f"SELECT * FROM {paying} WHERE Id IN ({ids}) MAXRESULTS {self.page_size}").get(paying) or []
         paid: dict[str, Any] = {}
         for payment in payments:
-            invoice = linked.get(str(payment["Id"]))
             day = mapping._date(payment.get("TxnDate"))
-            if invoice and day and (invoice not in paid or day > paid[invoice]):
-                paid[invoice] = day
+            for document in linked.get(str(payment["Id"]), ()):
+                if day and (document not in paid or day > paid[document]):
+                    paid[document] = day
         return paid

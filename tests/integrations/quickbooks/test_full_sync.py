@@ -11,9 +11,13 @@ def test_the_first_sync_reads_every_entity_with_minorversion(acme, qbo, qbo_fake
     run = connection_sync(connection=qbo)
 
     assert run.state == SyncRun.State.DONE, run.errors
-    assert Invoice.objects.for_org(acme).filter(kind="customer").count() == 12
+    assert Invoice.objects.for_org(acme).filter(kind="customer", is_credit_note=False).count() == 12
+    assert Invoice.objects.for_org(acme).filter(kind="customer", is_credit_note=True).count() == 2
     assert Invoice.objects.for_org(acme).filter(kind="supplier").count() == 3
-    assert Payment.objects.for_org(acme).count() == 6
+    # 6 invoices paid in cash, 2 settled by credit memos, 3 bills paid
+    assert Payment.objects.for_org(acme).filter(invoice__kind="customer", kind="payment").count() == 6
+    assert Payment.objects.for_org(acme).filter(invoice__kind="customer", kind="credit_note").count() == 2
+    assert Payment.objects.for_org(acme).filter(invoice__kind="supplier").count() == 3
     api_calls = [r for r in qbo_fake.log if r.path.startswith("/v3/")]
     assert api_calls and all(r.query.get("minorversion") == ["75"] for r in api_calls)
 
@@ -33,7 +37,7 @@ def test_a_paid_invoice_is_paid_on_its_payments_day_not_its_last_update(acme, qb
     connection_sync(connection=qbo)
 
     paid = Invoice.objects.for_org(acme).get(number="UK-1000")
-    open_ = Invoice.objects.for_org(acme).get(number="UK-1001")
+    open_ = Invoice.objects.for_org(acme).get(number="UK-1003")
     payment = qbo_fake.company.objects["Payment"]["3000"]
     assert str(paid.paid_date) == payment["TxnDate"]
     assert open_.paid_date is None
@@ -48,6 +52,7 @@ def test_ledger_lines_count_in_their_accounts_pcg_class(acme, qbo):
     assert sales.pcg_number == "707"
     lines = LedgerLine.objects.for_org(acme)
     assert sum(line.credit for line in lines.filter(account_number="707")) == Decimal("21390.00")  # 18,600 GBP × 1.15
+    assert sum(line.debit for line in lines.filter(account_number="707")) == Decimal("2185.00")  # credit memos: 1,900 GBP
     assert lines.filter(account_number="641").get().debit == Decimal("5200.00")
     debit = sum(line.debit for line in lines)
     credit = sum(line.credit for line in lines)

@@ -21,7 +21,8 @@ def test_after_the_first_listing_syncs_read_cdc_since_the_sync_start(acme, qbo, 
     connection_sync(connection=qbo)
 
     cdc = qbo_fake.requests_to("/cdc")
-    assert {r.query["entities"][0] for r in cdc} == {"Customer", "Vendor", "Invoice", "Payment", "Bill", "JournalEntry"}
+    assert {r.query["entities"][0] for r in cdc} == {"Customer", "Vendor", "Invoice", "CreditMemo", "Payment", "Bill",
+                                                     "BillPayment", "Deposit", "Purchase", "JournalEntry"}
     assert not [r for r in qbo_fake.requests_to("/query") if "FROM Invoice" in r.query["query"][0]]
 
 
