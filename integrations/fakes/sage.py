@@ -3,7 +3,7 @@
 Served in-process (`in_process_transport`, the origin `http://sage.fake`) and over HTTP
 (`manage.py fake_provider sage --port 8104`). What it reproduces (developer.sage.com, Accounting guides):
 - OAuth: the consent redirect with `code`, `country` and `state`; the token endpoint
-  (`client_secret_post`), access tokens of 5 minutes (`expires_in: 300`), refresh tokens that rotate on
+  (`client_secret_post`), codes single-use for 60 seconds, access tokens of 5 minutes (`expires_in: 300`), refresh tokens that rotate on
   each use (the old one dies) and expire after 31 days; `{"error": "invalid_grant"}` on a bad code or token;
 - one user reaching several businesses: `/businesses`, and the `X-Business` header choosing one
   (without it, the user's lead business — the first — as Sage says);
@@ -39,6 +39,7 @@ MAX_ITEMS_PER_PAGE = 200
 DEFAULT_ITEMS_PER_PAGE = 20
 ACCESS_TOKEN_LIFETIME = 300  # five minutes
 REFRESH_TOKEN_LIFETIME = 31 * 24 * 3600
+CODE_LIFETIME = 60  # an authorization code is single-use and expires after 60 seconds
 
 
 def ts(moment: datetime) -> str:
@@ -101,7 +102,7 @@ class SageFake:
         # access token → (user, expiry); every user reaches every business of this fake.
         self.tokens: dict[str, float] = {t: time.time() + ACCESS_TOKEN_LIFETIME for t in (tokens or {})}
         self.refresh_tokens: dict[str, float] = {}
-        self.codes: dict[str, str] = {}
+        self.codes: dict[str, tuple[str, float]] = {}  # code → (redirect_uri, issued at)
         self.per_minute = per_minute
         self.throttle_next = 0
         self.server_errors_next = 0
@@ -118,7 +119,7 @@ class SageFake:
 
     def issue_code(self, *, redirect_uri: str) -> str:
         code = f"sage-code-{secrets.token_hex(8)}"
-        self.codes[code] = redirect_uri
+        self.codes[code] = (redirect_uri, time.time())
         return code
 
     def _consent(self, query):
@@ -133,8 +134,9 @@ class SageFake:
         grant = _one(form, "grant_type")
         with self._lock:
             if grant == "authorization_code":
-                if self.codes.pop(_one(form, "code"), None) != _one(form, "redirect_uri"):
-                    return _json(400, {"error": "invalid_grant"})
+                redirect_uri, issued = self.codes.pop(_one(form, "code"), ("", 0.0))
+                if redirect_uri != _one(form, "redirect_uri") or issued < time.time() - CODE_LIFETIME:
+                    return _json(400, {"error": "invalid_grant"})  # single use, 60 seconds, same redirect_uri
             elif grant == "refresh_token":
                 expiry = self.refresh_tokens.pop(_one(form, "refresh_token"), None)  # rotates: the old one dies
                 if expiry is None or expiry < time.time():
