@@ -36,10 +36,14 @@ RESOURCES = ("contacts", "sales_invoices", "sales_credit_notes", "purchase_invoi
 OVERLAP = timedelta(minutes=1)
 RECONCILED = {"contacts": None, **{r: ("invoice", {"external_id__startswith": f"{p}:"})
                                     for r, (_k, _c, p) in mapping.DOCUMENTS.items()}}
+# What a resource is called, and what will not show when the connected user's role has no access to it.
 WHAT_WILL_NOT_SHOW = {
-    "contacts": _l("customer and supplier names"), "sales_invoices": _l("sales, receivables and DSO"),
-    "sales_credit_notes": _l("credit notes"), "purchase_invoices": _l("purchases and payables"),
-    "purchase_credit_notes": _l("supplier credit notes"), "ledger_entries": _l("the ledger (SIG)"),
+    "contacts": (_l("Contacts"), _l("customer and supplier names")),
+    "sales_invoices": (_l("Sales invoices"), _l("sales, receivables and DSO")),
+    "sales_credit_notes": (_l("Sales credit notes"), _l("credit notes")),
+    "purchase_invoices": (_l("Purchase invoices"), _l("purchases and payables")),
+    "purchase_credit_notes": (_l("Purchase credit notes"), _l("supplier credit notes")),
+    "ledger_entries": (_l("Ledger entries"), _l("the ledger (SIG)")),
 }
 
 
@@ -146,9 +150,9 @@ class SageConnector(Connector):
         if exc.status == 401:
             return ConnectorError(_("Sage refused the access (401): connect Sage again."), permanent=True)
         if exc.status == 403 and resource:
+            label, missing = WHAT_WILL_NOT_SHOW[resource]
             return ResourceRefused(_("%(resource)s: the connected Sage user has no access to this area — "
-                                     "%(missing)s will not show.") % {"resource": resource.replace("_", " ").capitalize(),
-                                                                       "missing": WHAT_WILL_NOT_SHOW[resource]},
+                                     "%(missing)s will not show.") % {"resource": label, "missing": missing},
                                    object_type=resource)
         if exc.status == 403:
             return ConnectorError(_("Sage refused this business's data (403): the connected user needs access to "
