@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy as _l
 from integrations.base import (AccountInfo, Connector, ConnectorError, Cursor, Page, Record, ResourceRefused,
                                skipped_page)
 from integrations.http import ProviderClient, ProviderError
-from integrations.oauth import OAuthApp, access_token_is_due, oauth_token_refresh
+from integrations.oauth import ChooseAccount, OAuthApp, access_token_is_due, oauth_token_refresh
 from integrations.providers.sage import mapping
 from integrations.ratelimit import rate_limiter
 
@@ -66,18 +66,20 @@ class SageOAuth(OAuthApp):
     refresh_margin = 60  # access tokens last 5 minutes: refresh in the last minute, not before every call
 
     def account_from(self, *, tokens: dict[str, Any], extras: dict[str, str]) -> AccountInfo:
-        """The business these tokens reach: the user's only one. A user of several businesses (an
-        accountancy practice) would choose among them; that choice page is not built yet."""
+        """The business these tokens reach: the user's only one, or the one the admin chooses among several
+        (an accountancy practice's user reaches many: the shared choice page asks)."""
         try:
             found = _businesses(tokens["access_token"])
         except ProviderError as exc:
             raise ConnectorError(_("Sage did not list the businesses of this user (%(status)s): connect Sage again.")
                                  % {"status": exc.status}, permanent=True) from None
-        if len(found) != 1:
-            raise ConnectorError(_("This Sage user reaches %(count)s businesses; connecting one among several is not "
-                                   "possible yet: connect with a user of that business only.") % {"count": len(found)},
-                                 permanent=True)
-        return AccountInfo(account_id=str(found[0]["id"]), name=str(found[0].get("displayed_as") or ""))
+        accounts = [AccountInfo(account_id=str(b["id"]), name=str(b.get("displayed_as") or "")) for b in found]
+        if not accounts:
+            raise ConnectorError(_("This Sage user reaches no business: connect with a user of the company's "
+                                   "business."), permanent=True)
+        if len(accounts) > 1:
+            raise ChooseAccount(accounts)
+        return accounts[0]
 
     def credentials_extra(self, *, tokens: dict[str, Any], extras: dict[str, str]) -> dict[str, Any]:
         return {"country": (extras.get("country") or "").upper()[:2]}

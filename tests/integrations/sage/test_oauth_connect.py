@@ -45,14 +45,49 @@ def test_the_callback_connects_the_users_business(client, acme, ceo, sage_fake):
     assert [r.status for r in sage_fake.requests_to("/token")] == [200]
 
 
-def test_a_user_of_several_businesses_is_told_it_cannot_be_chosen_yet(client, acme, ceo, sage_fake):
+def _choose_url(org):
+    return reverse("integrations:sage_oauth_choose", kwargs={"org_slug": org.slug})
+
+
+def test_a_user_of_several_businesses_chooses_the_one_to_connect(client, acme, ceo, sage_fake):
     sage_fake.businesses["b2"] = Business(id="b2", name="Autre SAS")
     callback = _consent(client, acme, sage_fake)
 
-    response = client.get(callback, follow=True)
+    response = client.get(callback)
 
+    assert response.status_code == 302 and response["Location"] == _choose_url(acme)
     assert not Connection.objects.for_org(acme).filter(provider="sage").exists()
-    assert "reaches 2 businesses" in response.content.decode()
+    session = str(dict(client.session))
+    assert "sage-at-" not in session and "sage-rt-" not in session  # the waiting tokens are encrypted
+    page = client.get(_choose_url(acme)).content.decode()
+    assert "Verre &amp; Lin SARL" in page and "Autre SAS" in page
+
+    chosen = client.post(_choose_url(acme), {"account_id": "b2"})
+
+    assert chosen.status_code == 302
+    connection = Connection.objects.for_org(acme).get(provider="sage")
+    assert (connection.provider_account_id, connection.label) == ("b2", "Autre SAS")
+    assert connection.credentials["refresh_token"] in sage_fake.refresh_tokens
+    assert client.get(_choose_url(acme)).status_code == 404  # chosen once
+
+
+def test_only_a_listed_business_can_be_chosen(client, acme, ceo, sage_fake):
+    sage_fake.businesses["b2"] = Business(id="b2", name="Autre SAS")
+    client.get(_consent(client, acme, sage_fake))
+
+    response = client.post(_choose_url(acme), {"account_id": "someone-elses"})
+
+    assert response.status_code == 400
+    assert not Connection.objects.for_org(acme).filter(provider="sage").exists()
+
+
+def test_the_choice_waits_only_for_its_organization(client, acme, globex, ceo, mallory, sage_fake):
+    sage_fake.businesses["b2"] = Business(id="b2", name="Autre SAS")
+    client.get(_consent(client, acme, sage_fake))
+    client.force_login(mallory.user)
+
+    assert client.get(_choose_url(globex)).status_code == 404
+    assert client.get(_choose_url(acme)).status_code in (403, 404)
 
 
 def test_a_replayed_callback_is_refused(client, acme, ceo, sage_fake):
