@@ -64,6 +64,7 @@ def test_a_paid_invoice_is_paid_on_its_receipts_day_and_a_credit_note_settles_it
     assert str(paid.paid_date) == receipt["date"]
     credited = Invoice.objects.for_org(acme).get(number="FA-1001")
     assert credited.paid_date is None and credited.remaining_amount_incl_tax == Decimal("1020.00")
+    assert credited.status_label == "Open · partly paid"
     allocation = Payment.objects.for_org(acme).get(invoice=credited)
     assert (allocation.kind, allocation.amount) == ("credit_note", Decimal("300.00"))
     credit_note = Invoice.objects.for_org(acme).get(number="AV-1")
