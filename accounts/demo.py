@@ -30,6 +30,9 @@ COMPANIES = {
     # Maison Lumen's English subsidiary, on QuickBooks Online (fiscal year from April, as its books say).
     "lumenuk": {"slug": "lumen-home-ltd", "name": "Lumen Home Ltd", "trade": "Home décor distribution (UK)",
                 "domain": "lumenhome.demo", "fiscal_year_start_month": 4, "packs": ["general", "commerce"]},
+    # A client of the consultancy keeping its books in Sage Comptabilité (a PCG chart, year ending 31 December).
+    "verrelin": {"slug": "verre-et-lin", "name": "Verre & Lin", "trade": "Glass and linen homeware maker",
+                 "domain": "verrelin.demo", "fiscal_year_start_month": 1, "packs": ["general", "commerce"]},
 }
 CONSULTANT_EMAIL = "consultant@caproute.demo"
 CONSULTANCY_CEO_EMAIL = "ceo@caproute.demo"
@@ -84,6 +87,8 @@ NAMES = {
                 "admin": "Hélène Masson", "viewer": "Louis Gauthier", "cmo": "Élise Perrin", "cxo": "Bastien Colin"},
     "lumenuk": {"ceo": "Oliver Bennett", "cfo": "Amelia Clarke", "coo": "Harry Walsh", "cro": "Grace Turner",
                 "admin": "Jack Morgan", "viewer": "Ella Hughes", "cmo": "Sophie Reed", "cxo": "Daniel Price"},
+    "verrelin": {"ceo": "Anne Vidal", "cfo": "Romain Picard", "coo": "Lina Moreau", "cro": "Yanis Brun",
+                 "admin": "Margaux Fabre", "viewer": "Noé Barbier", "cmo": "Jeanne Leroy", "cxo": "Samuel Dumas"},
 }
 
 

@@ -74,6 +74,9 @@ def parse_error_body(response: httpx.Response) -> tuple[str, str, Any]:
     except ValueError:
         text = response.text.strip()[:300]
         return "", text, None
+    # Sage Accounting: [{"$severity", "$dataCode", "$message", "$source"}, …]
+    if isinstance(body, list) and body and isinstance(body[0], dict) and "$message" in body[0]:
+        return str(body[0].get("$dataCode") or ""), "; ".join(str(e.get("$message", "")) for e in body)[:300], body
     if not isinstance(body, dict):
         return "", str(body)[:300], None
     # {"error": "unprocessable_entity", "message": "...", "details": {...}}
@@ -131,6 +134,7 @@ class ProviderClient:
         backoff_max: float | None = None,
         sleep: Callable[[float], None] | None = None,
         clock: Callable[[], float] | None = None,
+        headers: dict[str, str] | None = None,
     ):
         self.base_url = base_url.rstrip("/")
         self.limiter = limiter
@@ -149,7 +153,7 @@ class ProviderClient:
             transport=transport if transport is not None else transport_for(self.base_url),
             timeout=httpx.Timeout(settings.INTEGRATIONS_HTTP_TIMEOUT if timeout is None else timeout,
                                   connect=settings.INTEGRATIONS_HTTP_CONNECT_TIMEOUT),
-            headers={"Accept": "application/json", "User-Agent": "Pilotage/1.0"},
+            headers={"Accept": "application/json", "User-Agent": "Pilotage/1.0", **(headers or {})},
             follow_redirects=False,
         )
 

@@ -132,6 +132,7 @@ class Invoice(CanonicalRecord):
         "paid": _("Paid"), "late": _("Late"), "upcoming": _("Not yet due"), "draft": _("Draft"),
         "cancelled": _("Cancelled"), "archived": _("Archived"), "credit_note": _("Credit note"),
         "partially_cancelled": _("Partly cancelled"), "incomplete": _("Incomplete"),
+        "open": _("Open"),  # QuickBooks and Sage: issued, not (fully) paid yet
     }
 
     @property

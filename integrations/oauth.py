@@ -221,13 +221,68 @@ def oauth_state_check(*, app: OAuthApp, request: HttpRequest) -> Membership:
     return membership
 
 
+class ChooseAccount(Exception):
+    """The tokens reach several provider accounts (a Sage user's businesses, Xero tenants): the admin picks
+    one on the choice page; the tokens wait, encrypted, in the admin's session (`oauth_pending_*`)."""
+
+    def __init__(self, accounts: list[AccountInfo]):
+        super().__init__(f"{len(accounts)} accounts")
+        self.accounts = accounts
+        self.tokens: dict[str, Any] = {}
+        self.extras: dict[str, str] = {}
+
+
+PENDING_MAX_AGE = 10 * 60
+
+
 def oauth_complete(*, app: OAuthApp, org: Organization, code: str, extras: dict[str, str],
                    by: Membership) -> Connection:
-    """Exchange the code, then connect the account (or renew the tokens of the one already connected)."""
+    """Exchange the code, then connect the account (or renew the tokens of the one already connected).
+    ChooseAccount (carrying the tokens) when they reach several accounts."""
+    tokens = app.token_request("authorization_code", code)
+    try:
+        account = app.account_from(tokens=tokens, extras=extras)
+    except ChooseAccount as choice:
+        choice.tokens, choice.extras = tokens, extras
+        raise
+    return oauth_connect(app=app, org=org, tokens=tokens, extras=extras, account=account, by=by)
+
+
+def oauth_pending_store(*, app: OAuthApp, request: HttpRequest, org: Organization, choice: ChooseAccount) -> None:
+    """Keep the tokens (encrypted) and the accounts to choose from in the admin's session, for a while."""
+    from integrations.crypto import encrypt_json
+
+    request.session[f"{app.provider}_oauth_pending"] = {
+        "org": org.pk, "user": request.user.pk, "at": time.time(),
+        "sealed": encrypt_json({"tokens": choice.tokens, "extras": choice.extras}),
+        "accounts": [[a.account_id, a.name] for a in choice.accounts]}
+
+
+def oauth_pending(*, app: OAuthApp, request: HttpRequest) -> dict[str, Any] | None:
+    """The pending choice of this organization and user, unless it is too old."""
+    pending = request.session.get(f"{app.provider}_oauth_pending")
+    if (not pending or pending.get("org") != request.org.pk or pending.get("user") != request.user.pk
+            or float(pending.get("at") or 0) < time.time() - PENDING_MAX_AGE):
+        return None
+    return pending
+
+
+def oauth_pending_connect(*, app: OAuthApp, request: HttpRequest, pending: dict[str, Any], account_id: str,
+                          by: Membership) -> Connection:
+    """Connect the account the admin chose among the pending ones (once: the pending choice is dropped)."""
+    from integrations.crypto import decrypt_json
+
+    names = dict(pending["accounts"])
+    opened = decrypt_json(pending["sealed"])
+    request.session.pop(f"{app.provider}_oauth_pending", None)
+    return oauth_connect(app=app, org=request.org, tokens=opened["tokens"], extras=opened["extras"],
+                         account=AccountInfo(account_id=account_id, name=names[account_id]), by=by)
+
+
+def oauth_connect(*, app: OAuthApp, org: Organization, tokens: dict[str, Any], extras: dict[str, str],
+                  account: AccountInfo, by: Membership) -> Connection:
     from integrations.services import connection_connect, connection_update_token
 
-    tokens = app.token_request("authorization_code", code)
-    account = app.account_from(tokens=tokens, extras=extras)
     credentials = app.credentials(tokens, extras=extras)
     existing = (Connection.objects.for_org(org).filter(provider=app.provider, provider_account_id=account.account_id)
                 .exclude(status=Connection.Status.DISCONNECTED).first())

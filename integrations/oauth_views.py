@@ -15,7 +15,8 @@ from accounts import rls
 from accounts.decorators import require_capability
 from accounts.models import Membership
 from integrations.base import ConnectorError
-from integrations.oauth import StateRefused, oauth_app, oauth_authorize_url, oauth_complete, oauth_state_check
+from integrations.oauth import (ChooseAccount, StateRefused, oauth_app, oauth_authorize_url, oauth_complete,
+                                oauth_pending, oauth_pending_connect, oauth_pending_store, oauth_state_check)
 
 
 def _integrations_page(org) -> str:
@@ -55,9 +56,39 @@ def oauth_callback(request: HttpRequest, provider: str) -> HttpResponse:
     extras = {name: request.GET.get(name, "") for name in app.callback_params}
     try:
         connection = oauth_complete(app=app, org=org, code=request.GET["code"], extras=extras, by=membership)
+    except ChooseAccount as choice:
+        oauth_pending_store(app=app, request=request, org=org, choice=choice)
+        return HttpResponseRedirect(reverse(f"integrations:{provider}_oauth_choose", kwargs={"org_slug": org.slug}))
     except (ConnectorError, ValidationError) as exc:
         messages.error(request, " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc))
         return HttpResponseRedirect(_integrations_page(org))
+    return _connected(request, app, org, connection)
+
+
+@require_capability("integrations.manage")
+def oauth_choose(request: HttpRequest, org_slug: str, provider: str) -> HttpResponse:
+    """The tokens reach several accounts (a Sage user's businesses): the admin picks the one to connect."""
+    app = oauth_app(provider)
+    pending = oauth_pending(app=app, request=request)
+    if pending is None:
+        raise Http404("No authorization waits for a choice.")
+    if request.method == "POST":
+        account_id = request.POST.get("account_id", "")
+        if account_id not in dict(pending["accounts"]):
+            return render(request, "integrations/oauth_choose.html", {
+                "provider": app.label, "accounts": pending["accounts"],
+                "error": _("Choose one of the accounts listed.")}, status=400)
+        try:
+            connection = oauth_pending_connect(app=app, request=request, pending=pending, account_id=account_id,
+                                               by=request.membership)
+        except (ConnectorError, ValidationError) as exc:
+            messages.error(request, " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc))
+            return HttpResponseRedirect(_integrations_page(request.org))
+        return _connected(request, app, request.org, connection)
+    return render(request, "integrations/oauth_choose.html", {"provider": app.label, "accounts": pending["accounts"]})
+
+
+def _connected(request: HttpRequest, app, org, connection) -> HttpResponse:
     from integrations.models import SyncRun
     from integrations.services import sync_run_enqueue
 

@@ -29,4 +29,9 @@ urlpatterns += [
     path(f"integrations/connect/{provider}/oauth/", oauth_views.oauth_start, {"provider": provider},
          name=f"{provider}_oauth_start")
     for provider in OAUTH_APPS
+] + [
+    # When the tokens reach several accounts (a Sage user's businesses), the admin chooses one here.
+    path(f"integrations/connect/{provider}/oauth/choose/", oauth_views.oauth_choose, {"provider": provider},
+         name=f"{provider}_oauth_choose")
+    for provider in OAUTH_APPS
 ]

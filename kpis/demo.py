@@ -99,7 +99,11 @@ def _lumen_uk(ctx: DemoContext, org, kpis) -> list[KpiTarget]:
     return []  # Lumen Home Ltd: its figures come from QuickBooks through the PCG mapping, no targets yet
 
 
-STORIES = {"lumen": _lumen, "nuage": _nuage, "boisfin": _boisfin, "lumenuk": _lumen_uk}
+def _verrelin(ctx: DemoContext, org, kpis) -> list[KpiTarget]:
+    return []  # Verre & Lin: its figures come from Sage (a PCG chart already), no targets yet
+
+
+STORIES = {"lumen": _lumen, "nuage": _nuage, "boisfin": _boisfin, "lumenuk": _lumen_uk, "verrelin": _verrelin}
 
 
 def seed(ctx: DemoContext) -> None:

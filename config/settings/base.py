@@ -341,7 +341,8 @@ INTEGRATIONS_USE_FAKES = env_bool(
 INTEGRATIONS_IN_PROCESS_FAKES = (
     {"pennylane.fake": "integrations.fakes.pennylane.in_process_transport",
      "hubspot.fake": "integrations.fakes.hubspot.in_process_transport",
-     "quickbooks.fake": "integrations.fakes.quickbooks.in_process_transport"}
+     "quickbooks.fake": "integrations.fakes.quickbooks.in_process_transport",
+     "sage.fake": "integrations.fakes.sage.in_process_transport"}
     if INTEGRATIONS_USE_FAKES else {}
 )
 PENNYLANE_ENABLED = env_bool("PENNYLANE_ENABLED", True)
@@ -407,6 +408,20 @@ QUICKBOOKS_MINOR_VERSION = env_str("QUICKBOOKS_MINOR_VERSION", "75")
 QUICKBOOKS_RATE_LIMIT = (env_int("QUICKBOOKS_RATE_LIMIT_REQUESTS", 500), 60)  # per realm per minute
 QUICKBOOKS_PAGE_SIZE = env_int("QUICKBOOKS_PAGE_SIZE", 1000)  # MAXRESULTS accepts 1..1000
 QUICKBOOKS_GENERAL_LEDGER_MONTHS = env_int("QUICKBOOKS_GENERAL_LEDGER_MONTHS", 24)  # the report's window, re-read each sync
+# Sage Business Cloud Accounting (API v3.1, Sage OAuth 2.0); see README "Sage Business Cloud Accounting".
+SAGE_ENABLED = env_bool("SAGE_ENABLED", True)
+SAGE_API_BASE_URL = env_str(
+    "SAGE_API_BASE_URL", "http://sage.fake/v3.1" if INTEGRATIONS_USE_FAKES else "https://api.accounting.sage.com/v3.1")
+SAGE_AUTHORIZE_URL = env_str(
+    "SAGE_AUTHORIZE_URL", "http://127.0.0.1:8104/oauth2/auth/central?filter=apiv3.1" if INTEGRATIONS_USE_FAKES
+    else "https://www.sageone.com/oauth2/auth/central?filter=apiv3.1")
+SAGE_TOKEN_URL = env_str(
+    "SAGE_TOKEN_URL", "http://sage.fake/token" if INTEGRATIONS_USE_FAKES else "https://oauth.accounting.sage.com/token")
+SAGE_CLIENT_ID = env_str("SAGE_CLIENT_ID", "fake-sage-client-id" if INTEGRATIONS_USE_FAKES else "")
+SAGE_CLIENT_SECRET = env_str("SAGE_CLIENT_SECRET", "fake-sage-client-secret" if INTEGRATIONS_USE_FAKES else "")
+SAGE_SCOPES = env_str("SAGE_SCOPES", "readonly")
+SAGE_RATE_LIMIT = (env_int("SAGE_RATE_LIMIT_REQUESTS", 100), 60)  # per business per minute (verify with Sage)
+SAGE_ITEMS_PER_PAGE = env_int("SAGE_ITEMS_PER_PAGE", 200)  # items_per_page accepts 1..200
 HUBSPOT_RATE_LIMIT = (env_int("HUBSPOT_RATE_LIMIT_REQUESTS", 100), 10)  # per account per 10 s (OAuth apps: 110)
 HUBSPOT_SEARCH_RATE_LIMIT = (env_int("HUBSPOT_SEARCH_RATE_LIMIT_REQUESTS", 4), 1)  # search: its own ~4/s
 HUBSPOT_SEARCH_PAGE_SIZE = 200  # search accepts 1..200
