@@ -41,6 +41,8 @@ from urllib.parse import parse_qs, urlencode
 
 import httpx
 
+from integrations.fakes.hubspot import SimulatedCrash
+
 ORIGIN = "http://xero.fake"
 ID_FIELD = {"Accounts": "AccountID", "Contacts": "ContactID", "Invoices": "InvoiceID", "CreditNotes": "CreditNoteID",
             "Payments": "PaymentID", "BankTransactions": "BankTransactionID"}
@@ -164,6 +166,8 @@ class XeroFake:
         self.throttle_problem = "minute"  # which limit those 429s name
         self.throttle_retry_after = 1
         self.server_errors_next = 0  # switch: answer the next N API calls with 503
+        self.crash_after: int | None = None  # switch: the in-process transport dies (SIGKILL) after N API calls
+        self.token_delay = 0.0  # switch: a slow token endpoint (seconds)
         self.log: list[Logged] = []
         self._calls: dict[str, deque] = {}
         self._lock = threading.Lock()
@@ -196,6 +200,8 @@ class XeroFake:
         expected = base64.b64encode(f"{self.client_id}:{self.client_secret}".encode()).decode()
         if headers.get("authorization", "") != f"Basic {expected}":
             return _json(400, {"error": "invalid_client"})
+        if self.token_delay:
+            time.sleep(self.token_delay)
         grant_type = _one(form, "grant_type")
         with self._lock:
             if grant_type == "authorization_code":
@@ -290,7 +296,7 @@ class XeroFake:
                 if len(calls) >= limit:
                     return _too_many(problem, max(1, int(calls[0] + window - now) + 1))
                 remaining[problem] = limit - len(calls) - 1
-            for key, _window, _limit, _problem in budgets:
+            for key, *_rest in budgets:
                 self._calls[key].append(now)
         return 200, {"X-MinLimit-Remaining": str(remaining["minute"]), "X-DayLimit-Remaining": str(remaining["day"]),
                      "X-AppMinLimit-Remaining": str(remaining["appminute"])}, b""
@@ -341,6 +347,11 @@ class XeroFake:
 
     def transport(self) -> httpx.MockTransport:
         def handler(request: httpx.Request) -> httpx.Response:
+            if self.crash_after is not None and request.url.path.startswith("/api.xro/"):
+                if self.crash_after <= 0:
+                    self.crash_after = None
+                    raise SimulatedCrash()
+                self.crash_after -= 1
             query = parse_qs(request.url.query.decode(), keep_blank_values=True)
             headers = {k.lower(): v for k, v in request.headers.items()}
             status, out_headers, payload = self.handle(request.method, request.url.path, query, headers, request.read())
