@@ -197,8 +197,10 @@ class XeroFake:
         return 302, {"Location": location}, b""
 
     def _token(self, headers, form):
+        # The client authenticates with HTTP Basic, or with its id and secret in the form (as Xero's SDK does).
         expected = base64.b64encode(f"{self.client_id}:{self.client_secret}".encode()).decode()
-        if headers.get("authorization", "") != f"Basic {expected}":
+        in_form = (_one(form, "client_id"), _one(form, "client_secret")) == (self.client_id, self.client_secret)
+        if headers.get("authorization", "") != f"Basic {expected}" and not in_form:
             return _json(400, {"error": "invalid_client"})
         if self.token_delay:
             time.sleep(self.token_delay)
@@ -311,7 +313,7 @@ class XeroFake:
             "BaseCurrency": tenant.base_currency, "CountryCode": "GB", "OrganisationType": "COMPANY",
             "FinancialYearEndDay": tenant.financial_year_end_day,
             "FinancialYearEndMonth": tenant.financial_year_end_month, "IsDemoCompany": False,
-            "OrganisationStatus": "ACTIVE", "Version": "GB", "CreatedDateUTC": xero_timestamp(datetime(2020, 1, 1, tzinfo=UTC))}]))
+            "OrganisationStatus": "ACTIVE", "Version": "UK", "CreatedDateUTC": xero_timestamp(datetime(2020, 1, 1, tzinfo=UTC))}]))
 
     def _list(self, tenant: Tenant, collection: str, query, since: datetime | None):
         rows = sorted(tenant.objects[collection].values(),

@@ -16,9 +16,10 @@ from typing import Any
 from integrations.base import Record
 from integrations.pcg import pcg_default
 
-# Class/Type[/SystemAccount] → PCG class (Xero's "Account Types" reference). Xero's types are coarse: an
-# OVERHEADS account may be rent or fees (62 by default, the CFO refines it); a plain EXPENSE, or a
-# current asset or liability that is no system account, waits for the CFO on the mapping page.
+# Class/Type[/SystemAccount] → PCG class (Xero's "Account Types" reference and the SDK's AccountType and
+# SystemAccount enums). Xero's types are coarse: an OVERHEADS account may be rent, fees or wages (62 by
+# default, the CFO refines it on the mapping page); a plain EXPENSE, or a current asset or liability
+# that is no system account, waits for the CFO.
 PCG_DEFAULTS: dict[str, str] = {
     "REVENUE": "706",
     "REVENUE/REVENUE": "706",
@@ -27,17 +28,13 @@ PCG_DEFAULTS: dict[str, str] = {
     "EXPENSE/DIRECTCOSTS": "607",
     "EXPENSE/OVERHEADS": "62",
     "EXPENSE/DEPRECIATN": "681",
-    "EXPENSE/WAGESEXPENSE": "641",
-    "EXPENSE/SUPERANNUATIONEXPENSE": "645",
     "ASSET/BANK": "512",
     "ASSET/CURRENT/DEBTORS": "411",
     "ASSET/FIXED": "21",
     "ASSET/INVENTORY": "37",
     "LIABILITY/CURRLIAB/CREDITORS": "401",
     "LIABILITY/CURRLIAB/GST": "445",
-    "LIABILITY/CURRLIAB/WAGESPAYABLE": "421",
-    "LIABILITY/PAYGLIABILITY": "431",
-    "LIABILITY/SUPERANNUATIONLIABILITY": "431",
+    "LIABILITY/CURRLIAB/WAGEPAYABLES": "421",
     "LIABILITY/TERMLIAB": "164",
     "LIABILITY/NONCURRENT": "164",
     "EQUITY": "101",
