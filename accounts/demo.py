@@ -30,6 +30,9 @@ COMPANIES = {
     # Maison Lumen's English subsidiary, on QuickBooks Online (fiscal year from April, as its books say).
     "lumenuk": {"slug": "lumen-home-ltd", "name": "Lumen Home Ltd", "trade": "Home décor distribution (UK)",
                 "domain": "lumenhome.demo", "fiscal_year_start_month": 4, "packs": ["general", "commerce"]},
+    # Atelier Bois Fin's English distributor, on Xero (financial year ending 31 March, as its books say).
+    "boisfinuk": {"slug": "bois-fin-distribution", "name": "Bois Fin Distribution Ltd", "trade": "Furniture distribution (UK)",
+                  "domain": "boisfindistribution.demo", "fiscal_year_start_month": 4, "packs": ["general", "commerce"]},
 }
 CONSULTANT_EMAIL = "consultant@caproute.demo"
 CONSULTANCY_CEO_EMAIL = "ceo@caproute.demo"
@@ -83,6 +86,8 @@ NAMES = {
                 "admin": "Hélène Masson", "viewer": "Louis Gauthier", "cmo": "Élise Perrin", "cxo": "Bastien Colin"},
     "lumenuk": {"ceo": "Oliver Bennett", "cfo": "Amelia Clarke", "coo": "Harry Walsh", "cro": "Grace Turner",
                 "admin": "Jack Morgan", "viewer": "Ella Hughes", "cmo": "Sophie Reed", "cxo": "Daniel Price"},
+    "boisfinuk": {"ceo": "James Carter", "cfo": "Olivia Hughes", "coo": "Thomas Wright", "cro": "Emily Cooper",
+                  "admin": "George Ward", "viewer": "Lily Morris", "cmo": "Isla Bennett", "cxo": "Noah Foster"},
 }
 
 

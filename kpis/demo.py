@@ -99,7 +99,12 @@ def _lumen_uk(ctx: DemoContext, org, kpis) -> list[KpiTarget]:
     return []  # Lumen Home Ltd: its figures come from QuickBooks through the PCG mapping, no targets yet
 
 
-STORIES = {"lumen": _lumen, "nuage": _nuage, "boisfin": _boisfin, "lumenuk": _lumen_uk}
+def _bois_fin_distribution(ctx: DemoContext, org, kpis) -> list[KpiTarget]:
+    return []  # Bois Fin Distribution Ltd: its figures come from Xero through the PCG mapping, no targets yet
+
+
+STORIES = {"lumen": _lumen, "nuage": _nuage, "boisfin": _boisfin, "lumenuk": _lumen_uk,
+           "boisfinuk": _bois_fin_distribution}
 
 
 def seed(ctx: DemoContext) -> None:
