@@ -83,6 +83,10 @@ class OAuthApp:
         """The provider account these tokens reach (raises ConnectorError when it cannot tell)."""
         raise NotImplementedError
 
+    def accounts_from(self, *, tokens: dict[str, Any], extras: dict[str, str]) -> list[AccountInfo]:
+        """Every provider account one consent reached; more than one (Xero's tenants) → the admin chooses."""
+        return [self.account_from(tokens=tokens, extras=extras)]
+
     def credentials_extra(self, *, tokens: dict[str, Any], extras: dict[str, str]) -> dict[str, Any]:
         """Anything else worth keeping with the tokens (never shown back)."""
         return {}
@@ -221,14 +225,33 @@ def oauth_state_check(*, app: OAuthApp, request: HttpRequest) -> Membership:
     return membership
 
 
+class AccountChoiceNeeded(Exception):
+    """The consent reached several provider accounts (Xero organisations): the admin picks one of them
+    on the choice page; the exchanged credentials wait, encrypted, in the admin's session."""
+
+    def __init__(self, *, accounts: list[AccountInfo], credentials: dict[str, Any]):
+        super().__init__("choose an account")
+        self.accounts = accounts
+        self.credentials = credentials
+
+
 def oauth_complete(*, app: OAuthApp, org: Organization, code: str, extras: dict[str, str],
                    by: Membership) -> Connection:
-    """Exchange the code, then connect the account (or renew the tokens of the one already connected)."""
+    """Exchange the code, then connect the account (or renew the tokens of the one already connected);
+    AccountChoiceNeeded when the consent reached several accounts."""
+    tokens = app.token_request("authorization_code", code)
+    accounts = app.accounts_from(tokens=tokens, extras=extras)
+    credentials = app.credentials(tokens, extras=extras)
+    if len(accounts) > 1:
+        raise AccountChoiceNeeded(accounts=accounts, credentials=credentials)
+    return oauth_connect_account(app=app, org=org, account=accounts[0], credentials=credentials, by=by)
+
+
+def oauth_connect_account(*, app: OAuthApp, org: Organization, account: AccountInfo, credentials: dict[str, Any],
+                          by: Membership) -> Connection:
+    """Connect one provider account with exchanged credentials (or renew those of the one already connected)."""
     from integrations.services import connection_connect, connection_update_token
 
-    tokens = app.token_request("authorization_code", code)
-    account = app.account_from(tokens=tokens, extras=extras)
-    credentials = app.credentials(tokens, extras=extras)
     existing = (Connection.objects.for_org(org).filter(provider=app.provider, provider_account_id=account.account_id)
                 .exclude(status=Connection.Status.DISCONNECTED).first())
     if existing is not None:

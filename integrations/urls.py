@@ -30,3 +30,6 @@ urlpatterns += [
          name=f"{provider}_oauth_start")
     for provider in OAUTH_APPS
 ]
+# When one consent reached several provider accounts (Xero organisations), the admin chooses one here.
+urlpatterns += [path("integrations/connect/<str:provider>/choose/", oauth_views.oauth_choose_account,
+                     name="oauth_choose_account")]

@@ -59,19 +59,17 @@ class XeroOAuth(OAuthApp):
                                  % {"status": response.status_code}, permanent=True)
         return [c for c in response.json() if c.get("tenantType") == "ORGANISATION"]
 
-    def account_from(self, *, tokens: dict[str, Any], extras: dict[str, str]) -> AccountInfo:
-        found = self.tenants(tokens["access_token"])
-        chosen = extras.get("tenantId")
-        if chosen:
-            found = [t for t in found if t.get("tenantId") == chosen]
+    def accounts_from(self, *, tokens: dict[str, Any], extras: dict[str, str]) -> list[AccountInfo]:
+        """The organisations the consent granted; several → the admin chooses one (one connection, one tenant)."""
+        found = [AccountInfo(account_id=t["tenantId"], name=t.get("tenantName", ""))
+                 for t in self.tenants(tokens["access_token"])]
         if not found:
             raise ConnectorError(_("Xero connected no organisation: connect Xero again and tick one organisation."),
                                  permanent=True)
-        if len(found) > 1:
-            # One connection is one organisation: connect each of them on its own.
-            raise ConnectorError(_("Xero authorised %(n)s organisations at once: connect Xero again and choose one "
-                                   "organisation on Xero's consent screen.") % {"n": len(found)}, permanent=True)
-        return AccountInfo(account_id=found[0]["tenantId"], name=found[0].get("tenantName", ""))
+        return found
+
+    def account_from(self, *, tokens: dict[str, Any], extras: dict[str, str]) -> AccountInfo:
+        return self.accounts_from(tokens=tokens, extras=extras)[0]
 
     def credentials_extra(self, *, tokens: dict[str, Any], extras: dict[str, str]) -> dict[str, Any]:
         return {}

@@ -1,6 +1,6 @@
 """Connecting Xero: Xero's consent screen, the code exchanged with HTTP Basic client authentication, then
 `/connections` says which organisation (tenant) the user granted; the connection keeps its tenantId and
-sends it as `xero-tenant-id`. A consent granting several organisations at once connects none of them."""
+sends it as `xero-tenant-id`. A consent granting several organisations asks the admin which one."""
 
 from urllib.parse import parse_qs, urlsplit
 
@@ -43,13 +43,43 @@ def test_the_callback_connects_the_granted_tenant_and_starts_the_first_sync(clie
     assert [r.status for r in xero_fake.requests_to("/connections")] == [200]
 
 
-def test_a_consent_granting_two_organisations_connects_neither(client, acme, ceo, xero_fake):
+def test_a_consent_granting_two_organisations_asks_which_one_to_connect(client, acme, ceo, xero_fake):
     xero_fake.tenants["other"] = Tenant(tenant_id="other", name="Bois Fin Ireland Ltd")
 
-    response = client.get(_consent(client, acme, xero_fake), follow=True)
+    response = client.get(_consent(client, acme, xero_fake))
 
+    choose = reverse("integrations:oauth_choose_account", kwargs={"org_slug": acme.slug, "provider": "xero"})
+    assert response.status_code == 302 and response["Location"] == choose
     assert not Connection.objects.for_org(acme).filter(provider="xero").exists()
-    assert "choose one organisation" in response.content.decode()
+    page = client.get(choose).content.decode()
+    assert "Bois Fin Distribution Ltd" in page and "Bois Fin Ireland Ltd" in page
+    assert "xero-at-" not in page and "xero-rt-" not in page  # the waiting tokens are never shown
+
+    connected = client.post(choose, {"account": "other"})
+
+    assert connected.status_code == 302
+    connection = Connection.objects.for_org(acme).get(provider="xero")
+    assert (connection.provider_account_id, connection.label) == ("other", "Bois Fin Ireland Ltd")
+    assert connection.credentials["refresh_token"] in xero_fake.refresh_tokens
+    assert client.get(choose).status_code == 404  # the choice is used once
+
+
+def test_an_account_outside_the_consent_is_refused(client, acme, ceo, xero_fake):
+    xero_fake.tenants["other"] = Tenant(tenant_id="other", name="Bois Fin Ireland Ltd")
+    client.get(_consent(client, acme, xero_fake))
+    choose = reverse("integrations:oauth_choose_account", kwargs={"org_slug": acme.slug, "provider": "xero"})
+
+    assert client.post(choose, {"account": "someone-elses-tenant"}).status_code == 400
+    assert not Connection.objects.for_org(acme).filter(provider="xero").exists()
+
+
+def test_the_choice_waits_only_for_the_organization_that_started_it(client, acme, globex, ceo, xero_fake):
+    xero_fake.tenants["other"] = Tenant(tenant_id="other", name="Bois Fin Ireland Ltd")
+    client.get(_consent(client, acme, xero_fake))
+
+    elsewhere = reverse("integrations:oauth_choose_account", kwargs={"org_slug": globex.slug, "provider": "xero"})
+
+    assert client.get(elsewhere).status_code in (403, 404)
 
 
 def test_the_one_organisation_ticked_among_several_is_connected(client, acme, ceo, xero_fake):
