@@ -14,8 +14,8 @@ from django.views.decorators.http import require_GET
 from accounts import rls
 from accounts.decorators import require_capability
 from accounts.models import Membership
-from integrations.crypto import decrypt_json, encrypt_json
 from integrations.base import AccountInfo, ConnectorError
+from integrations.crypto import decrypt_json, encrypt_json
 from integrations.oauth import (
     AccountChoiceNeeded,
     StateRefused,

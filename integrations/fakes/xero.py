@@ -33,7 +33,7 @@ import time
 import uuid
 from collections import deque
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -65,7 +65,7 @@ def xero_timestamp(moment: datetime) -> str:
 def parse_if_modified_since(value: str) -> datetime:
     """`2009-11-12T00:00:00` (UTC) as Xero's guides write it, or an HTTP date."""
     try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        parsed = datetime.fromisoformat(value)
     except ValueError:
         parsed = parsedate_to_datetime(value)
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)

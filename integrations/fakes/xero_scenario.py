@@ -18,7 +18,7 @@ from integrations.fakes.xero import Tenant, xero_date
 DEMO_TOKEN = "demo-xero-bois-fin-distribution"
 TENANT_ID = "b0157f1e-d15c-4a1e-9000-000000000001"
 USD_RATE = Decimal("1.25")  # 1 EUR = 1.25 USD
-ZERO = Decimal("0")
+ZERO = Decimal(0)
 
 
 def _eur(amount: Decimal, rate: Decimal) -> Decimal:
@@ -46,7 +46,7 @@ def add_sale(t: Tenant, accounts: dict, *, number: str, contact: dict, day: date
                                                                                   "Name": contact["Name"]},
         "Date": xero_date(day), "DueDate": xero_date(day + timedelta(days=30)), "Status": status,
         "LineAmountTypes": "Exclusive", "CurrencyCode": currency, "CurrencyRate": rate,
-        "LineItems": [{"LineItemID": f"{number}-1", "Description": "Oak furniture", "Quantity": Decimal("1"),
+        "LineItems": [{"LineItemID": f"{number}-1", "Description": "Oak furniture", "Quantity": Decimal(1),
                        "UnitAmount": net, "AccountCode": accounts["sales"]["Code"], "TaxType": "OUTPUT2",
                        "TaxAmount": tax, "LineAmount": net}],
         "SubTotal": net, "TotalTax": tax, "Total": total, "AmountDue": total, "AmountPaid": ZERO,
@@ -124,8 +124,8 @@ def demo_tenant(*, today: date | None = None, invoices: int = 12, last_invoice_d
             "Type": "ACCPAY", "InvoiceNumber": f"B-{i}", "Contact": {"ContactID": supplier["ContactID"],
                                                                        "Name": supplier["Name"]},
             "Date": xero_date(day), "DueDate": xero_date(day + timedelta(days=30)), "Status": "AUTHORISED",
-            "LineAmountTypes": "NoTax", "CurrencyCode": "EUR", "CurrencyRate": Decimal("1"),
-            "LineItems": [{"Description": key, "Quantity": Decimal("1"), "UnitAmount": Decimal(amount),
+            "LineAmountTypes": "NoTax", "CurrencyCode": "EUR", "CurrencyRate": Decimal(1),
+            "LineItems": [{"Description": key, "Quantity": Decimal(1), "UnitAmount": Decimal(amount),
                            "AccountCode": accounts[key]["Code"], "TaxAmount": ZERO, "LineAmount": Decimal(amount)}],
             "SubTotal": Decimal(amount), "TotalTax": ZERO, "Total": Decimal(amount), "AmountDue": Decimal(amount),
             "AmountPaid": ZERO, "AmountCredited": ZERO, "Payments": [], "CreditNotes": [], "HasAttachments": False},
@@ -138,9 +138,9 @@ def demo_tenant(*, today: date | None = None, invoices: int = 12, last_invoice_d
         "Type": "ACCRECCREDIT", "CreditNoteNumber": "CN-0001", "Contact": {"ContactID": customers[1]["ContactID"],
                                                                           "Name": customers[1]["Name"]},
         "Date": xero_date(day), "Status": "AUTHORISED", "LineAmountTypes": "Exclusive", "CurrencyCode": "EUR",
-        "CurrencyRate": Decimal("1"), "SubTotal": Decimal("100.00"), "TotalTax": Decimal("20.00"),
+        "CurrencyRate": Decimal(1), "SubTotal": Decimal("100.00"), "TotalTax": Decimal("20.00"),
         "Total": Decimal("120.00"), "RemainingCredit": Decimal("120.00"), "Allocations": [], "HasAttachments": False,
-        "LineItems": [{"Description": "Damaged delivery", "Quantity": Decimal("1"), "UnitAmount": Decimal("100.00"),
+        "LineItems": [{"Description": "Damaged delivery", "Quantity": Decimal(1), "UnitAmount": Decimal("100.00"),
                        "AccountCode": accounts["sales"]["Code"], "TaxAmount": Decimal("20.00"),
                        "LineAmount": Decimal("100.00")}]}, at=at)
     t.post_journal(day=day, source_type="ACCRECCREDIT", source_id=note["CreditNoteID"], reference="CN-0001", at=at,
@@ -150,7 +150,7 @@ def demo_tenant(*, today: date | None = None, invoices: int = 12, last_invoice_d
     day = today - timedelta(days=35)
     received = t.add("BankTransactions", {
         "Type": "RECEIVE", "Contact": {"ContactID": supplier["ContactID"], "Name": "Bank"}, "Date": xero_date(day),
-        "Status": "AUTHORISED", "LineAmountTypes": "NoTax", "CurrencyCode": "EUR", "CurrencyRate": Decimal("1"),
+        "Status": "AUTHORISED", "LineAmountTypes": "NoTax", "CurrencyCode": "EUR", "CurrencyRate": Decimal(1),
         "BankAccount": {"AccountID": accounts["bank"]["AccountID"], "Code": "090", "Name": accounts["bank"]["Name"]},
         "Reference": "Interest", "IsReconciled": True, "SubTotal": Decimal("50.00"), "TotalTax": ZERO,
         "Total": Decimal("50.00"), "LineItems": [{"Description": "Interest", "AccountCode": "270",

@@ -53,7 +53,7 @@ def parse_datetime(value: str | None) -> datetime | None:
     found = _MS_DATE.fullmatch(value)
     if found:
         return datetime.fromtimestamp(int(found[1]) / 1000, tz=UTC)
-    parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    parsed = datetime.fromisoformat(value)
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 

@@ -33,6 +33,6 @@ def test_the_demo_connects_bois_fin_distribution_to_xero_and_books_its_sales(ctx
     assert SyncRun.objects.for_org(org).get(connection=connection).state == SyncRun.State.DONE
     assert Invoice.objects.for_org(org).filter(kind="customer", is_void=False, is_credit_note=False).count() == 60
     sales = sum(line.credit - line.debit for line in LedgerLine.objects.for_org(org).filter(account_number="707"))
-    assert sales > Decimal("100000")
+    assert sales > Decimal(100000)
     assert [a.number for a in LedgerAccount.objects.for_org(org) if not a.pcg_number and a.ledgerline_set.exists()] \
         == ["429"]

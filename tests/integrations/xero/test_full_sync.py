@@ -5,7 +5,16 @@ from the journals, every call naming the tenant."""
 from decimal import Decimal
 
 from integrations.fakes.xero_scenario import TENANT_ID
-from integrations.models import BankTransaction, Customer, Invoice, LedgerAccount, LedgerLine, Payment, Supplier, SyncRun
+from integrations.models import (
+    BankTransaction,
+    Customer,
+    Invoice,
+    LedgerAccount,
+    LedgerLine,
+    Payment,
+    Supplier,
+    SyncRun,
+)
 from integrations.services import connection_sync
 
 

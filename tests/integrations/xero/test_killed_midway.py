@@ -4,7 +4,7 @@ cursor (the page reached, the last journal number) was stored with its records."
 import pytest
 
 from integrations.fakes.hubspot import SimulatedCrash
-from integrations.models import Connection, Customer, Invoice, LedgerLine, Payment, SyncRun
+from integrations.models import Customer, Invoice, LedgerLine, Payment, SyncRun
 from integrations.services import connection_sync
 from tests.factories import make_org
 from tests.integrations.xero.conftest import xero_connection

@@ -5,8 +5,8 @@ the CFO's choice."""
 from decimal import Decimal
 
 import pytest
-from django.test.utils import CaptureQueriesContext
 from django.db import connection as db
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from integrations.events import records_changed

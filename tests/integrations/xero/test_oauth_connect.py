@@ -24,8 +24,8 @@ def _consent(client, org, xero_fake):
     assert response.status_code == 302
     split = urlsplit(response["Location"])
     query = parse_qs(split.query)
-    assert query["scope"] == ["offline_access accounting.transactions.read accounting.journals.read "
-                              "accounting.settings.read accounting.contacts.read"]
+    assert query["scope"] == [("offline_access accounting.transactions.read accounting.journals.read "
+                               "accounting.settings.read accounting.contacts.read")]
     assert query["response_type"] == ["code"]
     answer = httpx.Client(transport=xero_fake.transport()).get(f"{ORIGIN}/identity/connect/authorize?{split.query}")
     return answer.headers["Location"]

@@ -68,9 +68,9 @@ def test_a_spent_daily_budget_requeues_the_run_for_when_xero_says(acme, xero, xe
 
 
 def test_every_answer_reports_the_remaining_budgets(acme, xero, xero_fake):
-    from integrations.fakes.xero import ORIGIN
     import httpx
 
+    from integrations.fakes.xero import ORIGIN
     from integrations.fakes.xero_scenario import TENANT_ID
     from tests.integrations.xero.conftest import ACCESS
 
