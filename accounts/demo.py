@@ -33,6 +33,9 @@ COMPANIES = {
     # A client of the consultancy keeping its books in Sage Comptabilité (a PCG chart, year ending 31 December).
     "verrelin": {"slug": "verre-et-lin", "name": "Verre & Lin", "trade": "Glass and linen homeware maker",
                  "domain": "verrelin.demo", "fiscal_year_start_month": 1, "packs": ["general", "commerce"]},
+    # Atelier Bois Fin's English distributor, on Xero (financial year ending 31 March, as its books say).
+    "boisfinuk": {"slug": "bois-fin-uk", "name": "Bois Fin UK Ltd", "trade": "Furniture distribution (UK)",
+                  "domain": "boisfinuk.demo", "fiscal_year_start_month": 4, "packs": ["general", "commerce"]},
 }
 CONSULTANT_EMAIL = "consultant@caproute.demo"
 CONSULTANCY_CEO_EMAIL = "ceo@caproute.demo"
@@ -89,6 +92,8 @@ NAMES = {
                 "admin": "Jack Morgan", "viewer": "Ella Hughes", "cmo": "Sophie Reed", "cxo": "Daniel Price"},
     "verrelin": {"ceo": "Anne Vidal", "cfo": "Romain Picard", "coo": "Lina Moreau", "cro": "Yanis Brun",
                  "admin": "Margaux Fabre", "viewer": "Noé Barbier", "cmo": "Jeanne Leroy", "cxo": "Samuel Dumas"},
+    "boisfinuk": {"ceo": "James Carter", "cfo": "Olivia Hughes", "coo": "Thomas Wright", "cro": "Emily Cooper",
+                  "admin": "George Ward", "viewer": "Lily Morris", "cmo": "Isla Bennett", "cxo": "Noah Foster"},
 }
 
 

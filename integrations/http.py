@@ -88,6 +88,12 @@ def parse_error_body(response: httpx.Response) -> tuple[str, str, Any]:
     # HubSpot: {"category", "message", "correlationId", ...}
     if "message" in body:
         return str(body.get("category") or body.get("errorType") or ""), str(body["message"]), body.get("errors")
+    # Xero: {"Title", "Status", "Detail"} (auth, limits) or its ApiException {"ErrorNumber", "Type", "Message", "Elements"}
+    if "Detail" in body or "Message" in body:
+        errors = [e.get("Message") for element in body.get("Elements") or []
+                  for e in element.get("ValidationErrors") or [] if isinstance(e, dict)]
+        return (str(body.get("Type") or body.get("Title") or ""), str(body.get("Detail") or body.get("Message")),
+                errors or None)
     return "", str(body)[:300], None
 
 
@@ -153,6 +159,7 @@ class ProviderClient:
             transport=transport if transport is not None else transport_for(self.base_url),
             timeout=httpx.Timeout(settings.INTEGRATIONS_HTTP_TIMEOUT if timeout is None else timeout,
                                   connect=settings.INTEGRATIONS_HTTP_CONNECT_TIMEOUT),
+            # `headers`: what the provider wants on every call (Xero's `xero-tenant-id`).
             headers={"Accept": "application/json", "User-Agent": "Pilotage/1.0", **(headers or {})},
             follow_redirects=False,
         )
@@ -171,23 +178,23 @@ class ProviderClient:
         self.slept.append(seconds)
         self.sleep(seconds)
 
-    def get(self, path: str, *, params: dict | list | None = None) -> Any:
-        return self.request("GET", path, params=params).json()
+    def get(self, path: str, *, params: dict | list | None = None, headers: dict[str, str] | None = None) -> Any:
+        return self.request("GET", path, params=params, headers=headers).json()
 
     def post(self, path: str, *, json: Any = None) -> Any:
         return self.request("POST", path, json=json).json()
 
     def request(self, method: str, path: str, *, params: Any = None, json: Any = None,
-                data: Any = None, auth: bool = True) -> httpx.Response:
+                data: Any = None, auth: bool = True, headers: dict[str, str] | None = None) -> httpx.Response:
         errors = 0
         rate_limited = 0
         while True:
             self.limiter.acquire()
-            headers = {"Authorization": f"Bearer {self._token}"} if auth else {}
+            sent = {**(headers or {}), **({"Authorization": f"Bearer {self._token}"} if auth else {})}
             self.requests_sent += 1
             try:
                 response = self._client.request(method, path, params=params, json=json, data=data,
-                                                headers=headers)
+                                                headers=sent)
             except httpx.TransportError as exc:  # timeouts, refused connections, resets
                 errors += 1
                 logger.warning("%s %s%s: %s (attempt %s)", method, self.base_url, path, type(exc).__name__, errors)
@@ -204,6 +211,10 @@ class ProviderClient:
                     raise ProviderError("The provider's rate limit was still exceeded after several waits.",
                                         status=429, permanent=False, retry_after=wait,
                                         headers=_headers(response))
+                if wait is not None and wait > settings.INTEGRATIONS_HTTP_MAX_RATE_LIMIT_WAIT:
+                    # A daily budget spent (Xero's `X-Rate-Limit-Problem: day`): the run is retried later, not slept.
+                    raise ProviderError(f"The provider's rate limit is spent for {int(wait)} s.",
+                                        status=429, permanent=False, retry_after=wait, headers=_headers(response))
                 self._wait(wait + random.uniform(0, 0.05) if wait is not None else self._backoff(rate_limited))
                 continue
             if response.status_code in RETRYABLE_STATUS:

@@ -92,6 +92,7 @@ def _connected(request: HttpRequest, app, org, connection) -> HttpResponse:
     from integrations.models import SyncRun
     from integrations.services import sync_run_enqueue
 
+    org = connection.organization
     run = sync_run_enqueue(connection=connection, trigger=SyncRun.Trigger.MANUAL, full=True)
     messages.success(request, _("%(provider)s is connected; the first sync has started.") % {"provider": app.label})
     return HttpResponseRedirect(reverse("integrations:sync_run_detail",

@@ -138,3 +138,23 @@ def rate_limiter(*, key: str, limit: int, window: float, sleep: Callable[[float]
     if url:
         return RedisRateLimiter(client=redis_client(url), key=key, limit=limit, window=window, sleep=sleep)
     return MemoryRateLimiter(key=key, limit=limit, window=window, sleep=sleep)
+
+
+class AllOf(RateLimiter):
+    """Several budgets at once (Xero: per tenant a minute and a day, and the app's minute across tenants):
+    `acquire()` takes one slot of each, in order."""
+
+    def __init__(self, *limiters: RateLimiter):
+        self.limiters = limiters
+        self.key = "+".join(limiter.key for limiter in limiters)
+        self.waited = 0.0
+
+    def acquire(self) -> None:
+        for limiter in self.limiters:
+            limiter.acquire()
+        self.waited = sum(limiter.waited for limiter in self.limiters)
+
+
+def rate_limiters(*budgets: tuple[str, int, float], sleep: Callable[[float], None] | None = None) -> RateLimiter:
+    """One limiter over several (key, limit, window) budgets, each shared by every worker like `rate_limiter`."""
+    return AllOf(*(rate_limiter(key=key, limit=limit, window=window, sleep=sleep) for key, limit, window in budgets))

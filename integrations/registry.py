@@ -17,6 +17,7 @@ PROVIDERS: dict[str, str] = {
     "hubspot": "integrations.providers.hubspot.HubSpotConnector",
     "quickbooks": "integrations.providers.quickbooks.QuickBooksConnector",
     "sage": "integrations.providers.sage.SageConnector",
+    "xero": "integrations.providers.xero.XeroConnector",
 }
 
 # Providers connected with OAuth 2.0 (integrations/oauth.py): their app, the settings and hooks that differ.
@@ -24,6 +25,7 @@ OAUTH_APPS: dict[str, str] = {
     "hubspot": "integrations.oauth_hubspot.HubSpotOAuth",
     "quickbooks": "integrations.providers.quickbooks.QuickBooksOAuth",
     "sage": "integrations.providers.sage.SageOAuth",
+    "xero": "integrations.providers.xero.XeroOAuth",
 }
 
 # Fake providers served by `manage.py fake_provider <name>` and mounted in-process for tests and the demo.
@@ -32,6 +34,7 @@ FAKE_SERVERS: dict[str, str] = {
     "hubspot": "integrations.fakes.hubspot.default_wsgi_app",
     "quickbooks": "integrations.fakes.quickbooks.default_wsgi_app",
     "sage": "integrations.fakes.sage.default_wsgi_app",
+    "xero": "integrations.fakes.xero.default_wsgi_app",
 }
 
 

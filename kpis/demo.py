@@ -103,7 +103,12 @@ def _verrelin(ctx: DemoContext, org, kpis) -> list[KpiTarget]:
     return []  # Verre & Lin: its figures come from Sage (a PCG chart already), no targets yet
 
 
-STORIES = {"lumen": _lumen, "nuage": _nuage, "boisfin": _boisfin, "lumenuk": _lumen_uk, "verrelin": _verrelin}
+def _bois_fin_uk(ctx: DemoContext, org, kpis) -> list[KpiTarget]:
+    return []  # Bois Fin UK Ltd: its figures come from Xero through the PCG mapping, no targets yet
+
+
+STORIES = {"lumen": _lumen, "nuage": _nuage, "boisfin": _boisfin, "lumenuk": _lumen_uk, "verrelin": _verrelin,
+           "boisfinuk": _bois_fin_uk}
 
 
 def seed(ctx: DemoContext) -> None:

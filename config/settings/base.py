@@ -342,7 +342,8 @@ INTEGRATIONS_IN_PROCESS_FAKES = (
     {"pennylane.fake": "integrations.fakes.pennylane.in_process_transport",
      "hubspot.fake": "integrations.fakes.hubspot.in_process_transport",
      "quickbooks.fake": "integrations.fakes.quickbooks.in_process_transport",
-     "sage.fake": "integrations.fakes.sage.in_process_transport"}
+     "sage.fake": "integrations.fakes.sage.in_process_transport",
+     "xero.fake": "integrations.fakes.xero.in_process_transport"}
     if INTEGRATIONS_USE_FAKES else {}
 )
 PENNYLANE_ENABLED = env_bool("PENNYLANE_ENABLED", True)
@@ -365,6 +366,7 @@ INTEGRATIONS_HTTP_TIMEOUT = env_int("INTEGRATIONS_HTTP_TIMEOUT", 30)
 INTEGRATIONS_HTTP_CONNECT_TIMEOUT = 5
 INTEGRATIONS_HTTP_MAX_RETRIES = 5  # 5xx and network errors, full-jitter exponential back-off
 INTEGRATIONS_HTTP_MAX_RATE_LIMIT_RETRIES = 10
+INTEGRATIONS_HTTP_MAX_RATE_LIMIT_WAIT = env_int("INTEGRATIONS_HTTP_MAX_RATE_LIMIT_WAIT", 300)  # longer: re-queue
 INTEGRATIONS_BACKOFF_BASE = 0.5  # seconds
 INTEGRATIONS_BACKOFF_MAX = 60.0
 # A sync whose rate budget cannot reach Redis waits this long for it to come back, then is retried later.
@@ -422,6 +424,23 @@ SAGE_CLIENT_SECRET = env_str("SAGE_CLIENT_SECRET", "fake-sage-client-secret" if 
 SAGE_SCOPES = env_str("SAGE_SCOPES", "readonly")
 SAGE_RATE_LIMIT = (env_int("SAGE_RATE_LIMIT_REQUESTS", 100), 60)  # per business per minute (verify with Sage)
 SAGE_ITEMS_PER_PAGE = env_int("SAGE_ITEMS_PER_PAGE", 200)  # items_per_page accepts 1..200
+# Xero (Accounting API 2.0, Xero Identity OAuth 2.0); see README "Xero (Accounting API)".
+XERO_ENABLED = env_bool("XERO_ENABLED", True)
+XERO_API_BASE_URL = env_str("XERO_API_BASE_URL", "http://xero.fake" if INTEGRATIONS_USE_FAKES else "https://api.xero.com")
+XERO_AUTHORIZE_URL = env_str(
+    "XERO_AUTHORIZE_URL", "http://127.0.0.1:8104/identity/connect/authorize" if INTEGRATIONS_USE_FAKES
+    else "https://login.xero.com/identity/connect/authorize")
+XERO_TOKEN_URL = env_str(
+    "XERO_TOKEN_URL", "http://xero.fake/connect/token" if INTEGRATIONS_USE_FAKES else "https://identity.xero.com/connect/token")
+XERO_CLIENT_ID = env_str("XERO_CLIENT_ID", "fake-xero-client-id" if INTEGRATIONS_USE_FAKES else "")
+XERO_CLIENT_SECRET = env_str("XERO_CLIENT_SECRET", "fake-xero-client-secret" if INTEGRATIONS_USE_FAKES else "")
+XERO_SCOPES = env_str("XERO_SCOPES", "offline_access accounting.transactions.read accounting.journals.read "
+                      "accounting.settings.read accounting.contacts.read")
+XERO_RATE_LIMIT = (env_int("XERO_RATE_LIMIT_REQUESTS", 60), 60)  # per tenant per minute
+XERO_DAILY_LIMIT = (env_int("XERO_DAILY_LIMIT_REQUESTS", 5000), 86400)  # per tenant per day
+XERO_APP_RATE_LIMIT = (env_int("XERO_APP_RATE_LIMIT_REQUESTS", 10_000), 60)  # the app, all tenants, per minute
+XERO_PAGE_SIZE = env_int("XERO_PAGE_SIZE", 100)  # page= lists 100 by default; pageSize accepts up to 1000
+XERO_JOURNALS_PER_CALL = 100  # /Journals?offset= returns at most 100 journals
 HUBSPOT_RATE_LIMIT = (env_int("HUBSPOT_RATE_LIMIT_REQUESTS", 100), 10)  # per account per 10 s (OAuth apps: 110)
 HUBSPOT_SEARCH_RATE_LIMIT = (env_int("HUBSPOT_SEARCH_RATE_LIMIT_REQUESTS", 4), 1)  # search: its own ~4/s
 HUBSPOT_SEARCH_PAGE_SIZE = 200  # search accepts 1..200

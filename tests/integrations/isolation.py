@@ -33,4 +33,5 @@ URL_KWARG_FACTORIES = {
     "sync_run_id": _sync_run_id,
     "pk@integrations.connection": lambda org: make_connection(org, token="walker-token").pk,
     "pk@integrations.syncrun": _sync_run_id,
+    "provider": lambda org: "xero",  # the OAuth account choice page: 404 without a consent waiting in the session
 }
