@@ -72,6 +72,9 @@ def parse_error_body(response: httpx.Response) -> tuple[str, str, Any]:
     except ValueError:
         text = response.text.strip()[:300]
         return "", text, None
+    # Salesforce: a list of {"message", "errorCode", "fields"?}
+    if isinstance(body, list) and body and isinstance(body[0], dict) and "errorCode" in body[0]:
+        return str(body[0]["errorCode"]), str(body[0].get("message") or ""), body
     if not isinstance(body, dict):
         return "", str(body)[:300], None
     # {"error": "unprocessable_entity", "message": "...", "details": {...}}

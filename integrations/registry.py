@@ -16,12 +16,14 @@ PROVIDERS: dict[str, str] = {
     "pennylane_firm": "integrations.providers.pennylane_firm.PennylaneFirmConnector",
     "hubspot": "integrations.providers.hubspot.HubSpotConnector",
     "quickbooks": "integrations.providers.quickbooks.QuickBooksConnector",
+    "salesforce": "integrations.providers.salesforce.SalesforceConnector",
 }
 
 # Providers connected with OAuth 2.0 (integrations/oauth.py): their app, the settings and hooks that differ.
 OAUTH_APPS: dict[str, str] = {
     "hubspot": "integrations.oauth_hubspot.HubSpotOAuth",
     "quickbooks": "integrations.providers.quickbooks.QuickBooksOAuth",
+    "salesforce": "integrations.providers.salesforce.oauth.SalesforceOAuth",
 }
 
 # Fake providers served by `manage.py fake_provider <name>` and mounted in-process for tests and the demo.
@@ -29,6 +31,7 @@ FAKE_SERVERS: dict[str, str] = {
     "pennylane": "integrations.fakes.pennylane.default_wsgi_app",
     "hubspot": "integrations.fakes.hubspot.default_wsgi_app",
     "quickbooks": "integrations.fakes.quickbooks.default_wsgi_app",
+    "salesforce": "integrations.fakes.salesforce.default_wsgi_app",
 }
 
 
