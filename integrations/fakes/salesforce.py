@@ -117,7 +117,7 @@ class SalesforceFake:
             self.tokens[token] = time.time() - 1
 
     def queries(self, sobject: str = "", endpoint: str = "") -> list[LoggedRequest]:
-        return [r for r in self.log if r.soql and (not sobject or f" FROM {sobject}" in r.soql)
+        return [r for r in self.log if r.soql and (not sobject or re.search(rf"\bFROM {sobject}\b", r.soql))
                 and (not endpoint or r.path.rsplit("/", 1)[-1] == endpoint)]
 
     def requests_to(self, path: str) -> list[LoggedRequest]:

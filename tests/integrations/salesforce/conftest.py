@@ -8,7 +8,7 @@ budgets and refresh locks live in the run's Redis.
 
 import os
 import time
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -100,3 +100,8 @@ def connection_to(org, fake: SalesforceFake, *, expires_in: float = 7000, login:
 @pytest.fixture
 def salesforce_connection(acme, salesforce_fake):
     return connection_to(acme, salesforce_fake)
+
+
+def ago(seconds: float) -> datetime:
+    """A stamp a little before the next sync starts (a sync reads up to its start, to the second)."""
+    return datetime.now(UTC) - timedelta(seconds=seconds)
