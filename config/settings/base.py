@@ -446,7 +446,7 @@ SALESFORCE_MODSTAMP_OVERLAP_SECONDS = env_int("SALESFORCE_MODSTAMP_OVERLAP_SECON
 SALESFORCE_QUALIFIED_MIN_PROBABILITY = float(env_str("SALESFORCE_QUALIFIED_MIN_PROBABILITY", "30"))  # percent
 if INTEGRATIONS_USE_FAKES:
     INTEGRATIONS_IN_PROCESS_FAKES.update(dict.fromkeys(
-        ("login.salesforce.fake", "test.salesforce.fake", "nuage.my.salesforce.fake"),
+        ("login.salesforce.fake", "test.salesforce.fake", "boisfin.my.salesforce.fake"),
         "integrations.fakes.salesforce.in_process_transport"))
 
 # --- kpis settings (kpis/) ---

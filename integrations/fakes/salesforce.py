@@ -43,7 +43,7 @@ from integrations.fakes.salesforce_scenario import FIELDS, OBJECTS, SalesforceSc
 DEFAULT_BATCH = 2000
 MIN_BATCH = 200
 DELETED_WINDOW = timedelta(days=30)
-INSTANCE_URL = "http://nuage.my.salesforce.fake"
+INSTANCE_URL = "http://boisfin.my.salesforce.fake"
 DEMO_CLIENT_ID = "fake-sf-consumer-key"
 DEMO_CLIENT_SECRET = "fake-sf-consumer-secret"
 ERRORS = {400: "MALFORMED_QUERY", 401: "INVALID_SESSION_ID", 403: "REQUEST_LIMIT_EXCEEDED", 404: "NOT_FOUND",
@@ -62,6 +62,8 @@ class Fault:
     delay: float = 0.0
     crash: bool = False
     skip: int = 0
+    error_code: str = ""  # the body's errorCode (default: Salesforce's usual one for the status)
+    message: str = ""
 
     def matches(self, path: str) -> bool:
         return path.startswith(self.path)
@@ -144,7 +146,8 @@ class SalesforceFake:
             if fault.crash:
                 raise SimulatedCrash(f"{method} {path}")
             if fault.status:
-                return self._finish(method, host, path, query, *self._error(fault.status))
+                return self._finish(method, host, path, query,
+                                    *self._error(fault.status, fault.message, fault.error_code))
         try:
             status, out_headers, out = self._route(method, host, path.rstrip("/") or "/", query, headers, body)
         except _Reject as reject:
@@ -435,8 +438,8 @@ _default_lock = threading.Lock()
 
 
 def default_fake(*, seed: int = 42) -> SalesforceFake:
-    """Nuage Analytics' org (SalesforceScenario.nuage), production login, 100,000 API calls a day."""
-    return SalesforceFake(scenario=SalesforceScenario.nuage(seed=seed))
+    """Atelier Bois Fin's org (SalesforceScenario.boisfin), production login, 100,000 API calls a day."""
+    return SalesforceFake(scenario=SalesforceScenario.boisfin(seed=seed))
 
 
 def default_instance() -> SalesforceFake:
@@ -507,7 +510,7 @@ class WsgiApp:
 
 
 def default_wsgi_app() -> WsgiApp:
-    """registry.FAKE_SERVERS: the demo's fake (Nuage Analytics' org) as a WSGI app."""
+    """registry.FAKE_SERVERS: the demo's fake (Atelier Bois Fin's org) as a WSGI app."""
     return WsgiApp(default_instance())
 
 

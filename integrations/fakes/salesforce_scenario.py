@@ -60,8 +60,8 @@ STANDARD_STAGES = [
 
 @dataclass
 class SalesforceScenario:
-    org_id: str = "00D5g000004NUAGEA1"
-    org_name: str = "Nuage Analytics"
+    org_id: str = "00D5g000004BOISFA1"
+    org_name: str = "Atelier Bois Fin"
     is_sandbox: bool = False
     corporate_currency: str = "EUR"
     multi_currency: bool = False
@@ -187,15 +187,16 @@ class SalesforceScenario:
     # ---- the demo org ------------------------------------------------------------------------------
 
     @classmethod
-    def nuage(cls, *, seed: int = 42, today: date | None = None) -> SalesforceScenario:
-        """The demo's org: a year of accounts, leads and opportunities for a B2B analytics consultancy."""
+    def boisfin(cls, *, seed: int = 42, today: date | None = None) -> SalesforceScenario:
+        """The demo's org: a year of Atelier Bois Fin's trade accounts (shops, architects, hotels), their
+        leads and made-to-measure furniture opportunities."""
         rng = random.Random(seed)
         today = today or datetime.now(UTC).date()
         s = cls()
         s.add_standard_stages()
-        reps = [s.add_user("Karim", "Haddad", "karim@nuage.example"), s.add_user("Lucie", "Moreau", "lucie@nuage.example")]
+        reps = [s.add_user("Manon", "Robin", "manon@boisfin.example"), s.add_user("Lucie", "Moreau", "lucie@boisfin.example")]
         sources = ["Web", "Partner Referral", "Phone Inquiry", "Purchased List", "Other"]
-        industries = ["Retail", "Manufacturing", "Healthcare", "Finance", "Energy"]
+        industries = ["Retail", "Architecture", "Hospitality", "Real Estate", "Education"]
         open_stages = [name for name, _p, closed, _w in STANDARD_STAGES if not closed]
         start = today - timedelta(days=365)
         for n in range(60):
@@ -211,7 +212,7 @@ class SalesforceScenario:
                 stage = "Closed Won" if rng.random() < 0.35 else "Closed Lost"
             else:
                 stage, closing = rng.choice(open_stages), max(closing, today + timedelta(days=rng.randrange(5, 90)))
-            opportunity = s.add_opportunity(name=f"Client {n + 1:02d} — Analytics", amount=str(rng.randrange(40, 400) * 100),
+            opportunity = s.add_opportunity(name=f"Client {n + 1:02d} — mobilier sur mesure", amount=str(rng.randrange(40, 400) * 100),
                                             stage=stage, created=created, close_date=closing, owner=rng.choice(reps),
                                             account=account, source=rng.choice(sources),
                                             modified=created + timedelta(days=min(age, 30)))

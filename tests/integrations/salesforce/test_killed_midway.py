@@ -17,7 +17,7 @@ def _rows(org):
 
 @pytest.mark.parametrize("skip", [2, 6, 11])
 def test_sync_killed_after_some_batches_then_rerun_equals_a_clean_sync(acme, salesforce_fake, skip):
-    salesforce_fake.scenario = SalesforceScenario.nuage(seed=7)
+    salesforce_fake.scenario = SalesforceScenario.boisfin(seed=7)
     salesforce_fake.batch_size = 25
     connection = connection_to(acme, salesforce_fake)
     salesforce_fake.faults.append(Fault(path="/services/data/", crash=True, skip=skip))

@@ -57,10 +57,8 @@ def test_a_500_that_persists_leaves_the_run_to_be_retried(acme, salesforce_conne
 
 
 def test_a_refused_permission_needs_the_admin(acme, salesforce_connection, salesforce_fake):
-    salesforce_fake.faults.append(Fault(status=403, times=1, path="/services/data/"))
-    salesforce_fake._error = lambda status, message="", code="": (403, {"Content-Type": "application/json"},
-                                                                  b'[{"message": "The REST API is not enabled for this '
-                                                                  b'Organization.", "errorCode": "API_DISABLED_FOR_ORG"}]')
+    salesforce_fake.faults.append(Fault(status=403, path="/services/data/", error_code="API_DISABLED_FOR_ORG",
+                                        message="The REST API is not enabled for this Organization."))
 
     run = connection_sync(connection=salesforce_connection)
 

@@ -9,7 +9,7 @@ from integrations.services import connection_sync
 
 
 def test_every_batch_is_followed_until_done(acme, salesforce_connection, salesforce_fake):
-    salesforce_fake.scenario = SalesforceScenario.nuage(seed=3)
+    salesforce_fake.scenario = SalesforceScenario.boisfin(seed=3)
     salesforce_fake.scenario.org_id = "00D5g000000ACMEEA2"
     salesforce_fake.batch_size = 7
 
