@@ -77,6 +77,9 @@ def parse_error_body(response: httpx.Response) -> tuple[str, str, Any]:
     # Sage Accounting: [{"$severity", "$dataCode", "$message", "$source"}, …]
     if isinstance(body, list) and body and isinstance(body[0], dict) and "$message" in body[0]:
         return str(body[0].get("$dataCode") or ""), "; ".join(str(e.get("$message", "")) for e in body)[:300], body
+    # Salesforce: a list of {"message", "errorCode", "fields"?}
+    if isinstance(body, list) and body and isinstance(body[0], dict) and "errorCode" in body[0]:
+        return str(body[0]["errorCode"]), str(body[0].get("message") or ""), body
     if not isinstance(body, dict):
         return "", str(body)[:300], None
     # {"error": "unprocessable_entity", "message": "...", "details": {...}}

@@ -59,6 +59,11 @@ class OAuthApp:
     callback_params: ClassVar[tuple[str, ...]] = ()  # provider parameters the callback carries (realmId)
     default_expires_in: ClassVar[int] = 3600  # when the token response omits expires_in
     refresh_margin: ClassVar[int] = 300  # refresh this many seconds before the access token expires
+    # A choice the admin makes on the connect page before the consent (Salesforce: production or sandbox
+    # login), sent as this query parameter of the start URL, kept in the signed state and handed back
+    # to the callback's hooks as `extras[start_param]`.
+    start_param: ClassVar[str] = ""
+    start_choices: ClassVar[tuple[str, ...]] = ()
 
     def setting(self, name: str, default: Any = "") -> Any:
         return getattr(settings, f"{self.settings_prefix}_{name}", default)
@@ -75,6 +80,18 @@ class OAuthApp:
         """The callback URL registered at the provider (exact match), built from SITE_URL."""
         return settings.SITE_URL.rstrip("/") + reverse(f"{self.provider}_oauth_callback")
 
+    def start_choice_label(self, choice: str) -> str:
+        """The connect page's button for one of `start_choices`."""
+        return choice
+
+    def authorize_url(self, *, choice: str = "") -> str:
+        """The consent screen's URL (a provider with several login hosts picks one from `choice`)."""
+        return self.setting("AUTHORIZE_URL")
+
+    def token_url(self, *, context: dict[str, Any] | None = None) -> str:
+        """The token endpoint; `context` is the callback's extras or the stored credentials."""
+        return self.setting("TOKEN_URL")
+
     def authorize_params(self) -> dict[str, str]:
         """Extra query parameters of the consent URL (a provider may need a prompt or an audience)."""
         return {}
@@ -89,8 +106,8 @@ class OAuthApp:
 
     # --- the token endpoint ---------------------------------------------------------------------
 
-    def _client(self) -> OAuth2Client:
-        token_url = self.setting("TOKEN_URL")
+    def _client(self, token_url: str | None = None) -> OAuth2Client:
+        token_url = token_url or self.token_url()
         client = OAuth2Client(client_id=self.setting("CLIENT_ID"), client_secret=self.setting("CLIENT_SECRET"),
                             token_endpoint_auth_method=self.token_endpoint_auth_method,
                             transport=transport_for(token_url),
@@ -101,11 +118,11 @@ class OAuthApp:
         client.register_compliance_hook("refresh_token_response", _raise_for_status)
         return client
 
-    def token_request(self, grant: str, value: str) -> dict[str, Any]:
+    def token_request(self, grant: str, value: str, *, context: dict[str, Any] | None = None) -> dict[str, Any]:
         """Exchange a code (`authorization_code`) or a refresh token; refusals are permanent errors."""
         rate_limiter(key=f"{self.provider}:oauth", limit=50, window=10).acquire()
-        client = self._client()
-        url = self.setting("TOKEN_URL")
+        url = self.token_url(context=context)
+        client = self._client(url)
         try:
             if grant == "authorization_code":
                 token = client.fetch_token(url, grant_type="authorization_code", code=value,
@@ -183,10 +200,14 @@ def oauth_authorize_url(*, app: OAuthApp, request: HttpRequest) -> str:
     """The provider's consent screen for this organization and user, with a signed one-time state."""
     nonce = secrets.token_urlsafe(16)
     request.session[app.session_nonces] = [*request.session.get(app.session_nonces, [])[-4:], nonce]  # a few tabs
-    state = signing.dumps({"org": request.org.pk, "user": request.user.pk, "nonce": nonce}, salt=app.state_salt)
+    choice = request.GET.get(app.start_param, "") if app.start_param else ""
+    if choice not in app.start_choices:
+        choice = app.start_choices[0] if app.start_choices else ""
+    state = signing.dumps({"org": request.org.pk, "user": request.user.pk, "nonce": nonce,
+                           **({"choice": choice} if choice else {})}, salt=app.state_salt)
     client = app._client()
     try:
-        url, _state = client.create_authorization_url(app.setting("AUTHORIZE_URL"), state=state,
+        url, _state = client.create_authorization_url(app.authorize_url(choice=choice), state=state,
                                                       redirect_uri=app.redirect_uri(), scope=app.setting("SCOPES"),
                                                       **app.authorize_params())
     finally:
@@ -218,6 +239,8 @@ def oauth_state_check(*, app: OAuthApp, request: HttpRequest) -> Membership:
                   .select_related("organization").first())
     if membership is None or not membership.can("integrations.manage"):
         raise Membership.DoesNotExist
+    if app.start_param:  # the connect page's choice travels in the signed state, not in the provider's query
+        request.oauth_start_choice = str(state.get("choice") or "")
     return membership
 
 
@@ -239,7 +262,7 @@ def oauth_complete(*, app: OAuthApp, org: Organization, code: str, extras: dict[
                    by: Membership) -> Connection:
     """Exchange the code, then connect the account (or renew the tokens of the one already connected).
     ChooseAccount (carrying the tokens) when they reach several accounts."""
-    tokens = app.token_request("authorization_code", code)
+    tokens = app.token_request("authorization_code", code, context=extras)
     try:
         account = app.account_from(tokens=tokens, extras=extras)
     except ChooseAccount as choice:
@@ -338,7 +361,8 @@ def oauth_token_refresh(*, app: OAuthApp, connection: Connection, force: bool = 
     """
     if connection.pk is None:  # a probe during connect: nothing stored yet, nothing to share
         connection.credentials = app.credentials(
-            app.token_request("refresh_token", connection.credentials.get("refresh_token", "")), connection.credentials)
+            app.token_request("refresh_token", connection.credentials.get("refresh_token", ""),
+                              context=connection.credentials), connection.credentials)
         return
     seen_token = connection.credentials.get("access_token")
     with _refresh_lock(app, connection.pk), transaction.atomic():
@@ -354,7 +378,7 @@ def oauth_token_refresh(*, app: OAuthApp, connection: Connection, force: bool = 
         if not stored.get("refresh_token"):
             raise ConnectorError(_("%(provider)s access expired and no refresh token is stored: connect %(provider)s "
                                    "again.") % {"provider": app.label}, permanent=True)
-        fresh = app.credentials(app.token_request("refresh_token", stored["refresh_token"]), stored)
+        fresh = app.credentials(app.token_request("refresh_token", stored["refresh_token"], context=stored), stored)
         Connection.objects.filter(pk=row.pk).update(credentials=fresh)
     connection.credentials = fresh
     logger.info("%s access token refreshed for connection %s", app.label, connection.pk)

@@ -54,6 +54,8 @@ def oauth_callback(request: HttpRequest, provider: str) -> HttpResponse:
             "error": request.GET.get("error_description") or request.GET.get("error") or _("no code")})
         return HttpResponseRedirect(_integrations_page(org))
     extras = {name: request.GET.get(name, "") for name in app.callback_params}
+    if app.start_param:
+        extras[app.start_param] = getattr(request, "oauth_start_choice", "")
     try:
         connection = oauth_complete(app=app, org=org, code=request.GET["code"], extras=extras, by=membership)
     except ChooseAccount as choice:

@@ -18,6 +18,7 @@ PROVIDERS: dict[str, str] = {
     "quickbooks": "integrations.providers.quickbooks.QuickBooksConnector",
     "sage": "integrations.providers.sage.SageConnector",
     "xero": "integrations.providers.xero.XeroConnector",
+    "salesforce": "integrations.providers.salesforce.SalesforceConnector",
 }
 
 # Providers connected with OAuth 2.0 (integrations/oauth.py): their app, the settings and hooks that differ.
@@ -26,6 +27,7 @@ OAUTH_APPS: dict[str, str] = {
     "quickbooks": "integrations.providers.quickbooks.QuickBooksOAuth",
     "sage": "integrations.providers.sage.SageOAuth",
     "xero": "integrations.providers.xero.XeroOAuth",
+    "salesforce": "integrations.providers.salesforce.oauth.SalesforceOAuth",
 }
 
 # Fake providers served by `manage.py fake_provider <name>` and mounted in-process for tests and the demo.
@@ -35,6 +37,7 @@ FAKE_SERVERS: dict[str, str] = {
     "quickbooks": "integrations.fakes.quickbooks.default_wsgi_app",
     "sage": "integrations.fakes.sage.default_wsgi_app",
     "xero": "integrations.fakes.xero.default_wsgi_app",
+    "salesforce": "integrations.fakes.salesforce.default_wsgi_app",
 }
 
 

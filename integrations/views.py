@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -41,6 +42,17 @@ def _oauth_url(provider: str, org_slug: str) -> str | None:
         return None
 
 
+def _oauth_choices(provider: str, oauth_url: str | None) -> list[tuple[str, str]]:
+    """One "Continue with …" button per login the provider offers (Salesforce: production, sandbox)."""
+    if not oauth_url:
+        return []
+    from integrations.oauth import oauth_app
+
+    app = oauth_app(provider)
+    return [(f"{oauth_url}?{urlencode({app.start_param: choice})}", app.start_choice_label(choice))
+            for choice in app.start_choices]
+
+
 @require_capability("integrations.view")
 def connection_list(request, org_slug):
     can_manage = request.membership.can("integrations.manage")
@@ -73,8 +85,9 @@ def connection_connect(request, org_slug):
                 return redirect("integrations:firm_companies", org_slug=org_slug, connection_id=connection.pk)
             run = services.sync_run_enqueue(connection=connection, trigger=SyncRun.Trigger.MANUAL, full=True)
             return redirect("integrations:sync_run_detail", org_slug=org_slug, sync_run_id=run.pk)
+    oauth_url = _oauth_url(provider, org_slug) if choice.auth == "oauth" else None
     return render(request, "integrations/connect.html", {
-        "provider": choice, "form": form, "oauth_url": _oauth_url(provider, org_slug) if choice.auth == "oauth" else None,
+        "provider": choice, "form": form, "oauth_url": oauth_url, "oauth_choices": _oauth_choices(provider, oauth_url),
     })
 
 

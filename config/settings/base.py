@@ -455,6 +455,34 @@ HUBSPOT_DAILY_LIMIT_RETRY_AFTER = 3600  # seconds: a spent daily budget is retri
 # A deal counts as qualified from this stage probability on (or list stage ids in HUBSPOT_QUALIFIED_STAGES).
 HUBSPOT_QUALIFIED_MIN_PROBABILITY = float(env_str("HUBSPOT_QUALIFIED_MIN_PROBABILITY", "0.3"))
 HUBSPOT_QUALIFIED_STAGES = [s for s in env_str("HUBSPOT_QUALIFIED_STAGES", "").split(",") if s]
+# Salesforce (REST API, OAuth 2.0 web-server flow); see README "Salesforce (REST API)". Each connection keeps
+# its login host (production or sandbox, chosen on the connect page) and the instance URL its tokens name.
+SALESFORCE_ENABLED = env_bool("SALESFORCE_ENABLED", True)
+SALESFORCE_LOGIN_HOSTS = {  # token endpoint: <host>/services/oauth2/token
+    "production": env_str("SALESFORCE_LOGIN_URL", "http://login.salesforce.fake" if INTEGRATIONS_USE_FAKES
+                          else "https://login.salesforce.com"),
+    "sandbox": env_str("SALESFORCE_SANDBOX_LOGIN_URL", "http://test.salesforce.fake" if INTEGRATIONS_USE_FAKES
+                       else "https://test.salesforce.com"),
+}
+# The consent screen the admin's browser opens (with the fakes: `manage.py fake_provider salesforce --port 8104`).
+SALESFORCE_AUTHORIZE_HOSTS = {key: env_str(f"SALESFORCE_{key.upper()}_AUTHORIZE_URL", "http://127.0.0.1:8104"
+                                           if INTEGRATIONS_USE_FAKES else host)
+                              for key, host in SALESFORCE_LOGIN_HOSTS.items()}
+SALESFORCE_CLIENT_ID = env_str("SALESFORCE_CLIENT_ID", "fake-sf-consumer-key" if INTEGRATIONS_USE_FAKES else "")
+SALESFORCE_CLIENT_SECRET = env_str("SALESFORCE_CLIENT_SECRET", "fake-sf-consumer-secret" if INTEGRATIONS_USE_FAKES else "")
+SALESFORCE_SCOPES = env_str("SALESFORCE_SCOPES", "api refresh_token")
+SALESFORCE_API_VERSION = env_str("SALESFORCE_API_VERSION", "62.0")
+SALESFORCE_SESSION_SECONDS = env_int("SALESFORCE_SESSION_SECONDS", 7200)  # the org's session timeout (default 2 h)
+SALESFORCE_RATE_LIMIT = (env_int("SALESFORCE_RATE_LIMIT_REQUESTS", 100), 10)  # per org per 10 s, shared in Redis
+# A sync may spend this share of the daily API calls left when it starts (Sforce-Limit-Info), then stops till later.
+SALESFORCE_API_SHARE = float(env_str("SALESFORCE_API_SHARE", "0.5"))
+SALESFORCE_DAILY_LIMIT_RETRY_AFTER = 3600
+SALESFORCE_MODSTAMP_OVERLAP_SECONDS = env_int("SALESFORCE_MODSTAMP_OVERLAP_SECONDS", 300)  # late commits
+SALESFORCE_QUALIFIED_MIN_PROBABILITY = float(env_str("SALESFORCE_QUALIFIED_MIN_PROBABILITY", "30"))  # percent
+if INTEGRATIONS_USE_FAKES:
+    INTEGRATIONS_IN_PROCESS_FAKES.update(dict.fromkeys(
+        ("login.salesforce.fake", "test.salesforce.fake", "boisfin.my.salesforce.fake"),
+        "integrations.fakes.salesforce.in_process_transport"))
 
 # --- kpis settings (kpis/) ---
 # A burst of syncs within this many seconds gives one recompute per organization.
