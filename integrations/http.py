@@ -82,7 +82,9 @@ def parse_error_body(response: httpx.Response) -> tuple[str, str, Any]:
         return "", str(body["error"]), None
     # HubSpot: {"category", "message", "correlationId", ...}
     if "message" in body:
-        return str(body.get("category") or body.get("errorType") or ""), str(body["message"]), body.get("errors")
+        # Zoho: {"code": "INVALID_TOKEN", "details": {...}, "message": "...", "status": "error"}
+        code = body.get("category") or body.get("errorType") or body.get("code") or ""
+        return str(code), str(body["message"]), body.get("errors") or body.get("details")
     return "", str(body)[:300], None
 
 
@@ -125,6 +127,7 @@ class ProviderClient:
         backoff_max: float | None = None,
         sleep: Callable[[float], None] | None = None,
         clock: Callable[[], float] | None = None,
+        auth_scheme: str = "Bearer",  # Zoho wants "Zoho-oauthtoken"
     ):
         self.base_url = base_url.rstrip("/")
         self.limiter = limiter
@@ -138,6 +141,7 @@ class ProviderClient:
         self.requests_sent = 0
         self.slept: list[float] = []
         self._token = token
+        self.auth_scheme = auth_scheme
         self._client = httpx.Client(
             base_url=self.base_url,
             transport=transport if transport is not None else transport_for(self.base_url),
@@ -168,16 +172,16 @@ class ProviderClient:
         return self.request("POST", path, json=json).json()
 
     def request(self, method: str, path: str, *, params: Any = None, json: Any = None,
-                data: Any = None, auth: bool = True) -> httpx.Response:
+                data: Any = None, auth: bool = True, headers: dict[str, str] | None = None) -> httpx.Response:
         errors = 0
         rate_limited = 0
         while True:
             self.limiter.acquire()
-            headers = {"Authorization": f"Bearer {self._token}"} if auth else {}
+            sent = {**(headers or {}), **({"Authorization": f"{self.auth_scheme} {self._token}"} if auth else {})}
             self.requests_sent += 1
             try:
                 response = self._client.request(method, path, params=params, json=json, data=data,
-                                                headers=headers)
+                                                headers=sent)
             except httpx.TransportError as exc:  # timeouts, refused connections, resets
                 errors += 1
                 logger.warning("%s %s%s: %s (attempt %s)", method, self.base_url, path, type(exc).__name__, errors)

@@ -59,6 +59,9 @@ class OAuthApp:
     callback_params: ClassVar[tuple[str, ...]] = ()  # provider parameters the callback carries (realmId)
     default_expires_in: ClassVar[int] = 3600  # when the token response omits expires_in
     refresh_margin: ClassVar[int] = 300  # refresh this many seconds before the access token expires
+    # (value, label) of the data centres the connect page offers before the consent screen (Zoho); () = none
+    regions: ClassVar[tuple[tuple[str, Any], ...]] = ()
+    default_region: ClassVar[str] = ""
 
     def setting(self, name: str, default: Any = "") -> Any:
         return getattr(settings, f"{self.settings_prefix}_{name}", default)
@@ -74,6 +77,12 @@ class OAuthApp:
     def redirect_uri(self) -> str:
         """The callback URL registered at the provider (exact match), built from SITE_URL."""
         return settings.SITE_URL.rstrip("/") + reverse(f"{self.provider}_oauth_callback")
+
+    def bound(self, *, region: str = "", extras: dict[str, str] | None = None,
+              credentials: dict[str, Any] | None = None) -> OAuthApp:
+        """The app as one account sees it: a provider with data centres (Zoho) answers from the account's
+        own servers, named by the region chosen on the connect page, the callback or the stored credentials."""
+        return self
 
     def authorize_params(self) -> dict[str, str]:
         """Extra query parameters of the consent URL (a provider may need a prompt or an audience)."""
@@ -226,6 +235,7 @@ def oauth_complete(*, app: OAuthApp, org: Organization, code: str, extras: dict[
     """Exchange the code, then connect the account (or renew the tokens of the one already connected)."""
     from integrations.services import connection_connect, connection_update_token
 
+    app = app.bound(extras=extras)
     tokens = app.token_request("authorization_code", code)
     account = app.account_from(tokens=tokens, extras=extras)
     credentials = app.credentials(tokens, extras=extras)
@@ -282,6 +292,7 @@ def oauth_token_refresh(*, app: OAuthApp, connection: Connection, force: bool = 
     `force`: the provider answered 401 to a token we believed valid.
     """
     if connection.pk is None:  # a probe during connect: nothing stored yet, nothing to share
+        app = app.bound(credentials=connection.credentials)
         connection.credentials = app.credentials(
             app.token_request("refresh_token", connection.credentials.get("refresh_token", "")), connection.credentials)
         return
@@ -299,6 +310,7 @@ def oauth_token_refresh(*, app: OAuthApp, connection: Connection, force: bool = 
         if not stored.get("refresh_token"):
             raise ConnectorError(_("%(provider)s access expired and no refresh token is stored: connect %(provider)s "
                                    "again.") % {"provider": app.label}, permanent=True)
+        app = app.bound(credentials=stored)
         fresh = app.credentials(app.token_request("refresh_token", stored["refresh_token"]), stored)
         Connection.objects.filter(pk=row.pk).update(credentials=fresh)
     connection.credentials = fresh

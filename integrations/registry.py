@@ -16,12 +16,14 @@ PROVIDERS: dict[str, str] = {
     "pennylane_firm": "integrations.providers.pennylane_firm.PennylaneFirmConnector",
     "hubspot": "integrations.providers.hubspot.HubSpotConnector",
     "quickbooks": "integrations.providers.quickbooks.QuickBooksConnector",
+    "zoho": "integrations.providers.zoho.ZohoConnector",
 }
 
 # Providers connected with OAuth 2.0 (integrations/oauth.py): their app, the settings and hooks that differ.
 OAUTH_APPS: dict[str, str] = {
     "hubspot": "integrations.oauth_hubspot.HubSpotOAuth",
     "quickbooks": "integrations.providers.quickbooks.QuickBooksOAuth",
+    "zoho": "integrations.providers.zoho.ZohoOAuth",
 }
 
 # Fake providers served by `manage.py fake_provider <name>` and mounted in-process for tests and the demo.
@@ -29,6 +31,7 @@ FAKE_SERVERS: dict[str, str] = {
     "pennylane": "integrations.fakes.pennylane.default_wsgi_app",
     "hubspot": "integrations.fakes.hubspot.default_wsgi_app",
     "quickbooks": "integrations.fakes.quickbooks.default_wsgi_app",
+    "zoho": "integrations.fakes.zoho.default_wsgi_app",
 }
 
 
