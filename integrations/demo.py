@@ -35,7 +35,7 @@ def seed(ctx: DemoContext) -> None:
     finally:
         fake.rate_limit = budget
         fake.firm_rate_limit = (4, 1.0)
-    for module in ("integrations.demo_hubspot", "integrations.demo_quickbooks"):
+    for module in ("integrations.demo_hubspot", "integrations.demo_quickbooks", "integrations.demo_zoho"):
         if find_spec(module) is not None:
             import_module(module).seed(ctx)
 

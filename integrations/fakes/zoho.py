@@ -78,6 +78,12 @@ class ZohoFake:
         self.refresh_tokens[refresh] = deque()
         return {**self._mint(), "refresh_token": refresh}
 
+    def issue_code(self, *, redirect_uri: str) -> str:
+        """The code Zoho's consent screen hands back when the admin accepts."""
+        code = f"1000.{secrets.token_hex(16)}.{secrets.token_hex(16)}"
+        self.codes[code] = redirect_uri
+        return code
+
     def expire_access_tokens(self) -> None:
         for token in self.tokens:
             self.tokens[token] = time.time() - 1
@@ -197,8 +203,7 @@ class ZohoFake:
         region = self._region_of(host, 0)
         if _one(query, "client_id") != self.client_id or region is None:
             return 400, {"Content-Type": "text/plain"}, b"Invalid Client"
-        code = f"1000.{secrets.token_hex(16)}.{secrets.token_hex(16)}"
-        self.codes[code] = _one(query, "redirect_uri") or ""
+        code = self.issue_code(redirect_uri=_one(query, "redirect_uri") or "")
         # Zoho signs the user in on their own data centre, whatever the consent host was.
         params = {"code": code, "location": self.scenario.region,
                   "accounts-server": self.accounts_server() or f"http://{host}"}
@@ -387,7 +392,7 @@ def configured_hosts() -> dict[str, tuple[str, str]]:
 # ---- the demo's fake -------------------------------------------------------------------------------
 
 def default_fake(*, seed: int = 42, hosts: dict | None = None) -> ZohoFake:
-    """Bois Fin Distribution's Zoho CRM on the .eu data centre."""
+    """Atelier Bois Fin's Zoho CRM on the .eu data centre."""
     return ZohoFake(scenario=ZohoScenario.bois_fin(seed=seed), hosts=configured_hosts() if hosts is None else hosts)
 
 
