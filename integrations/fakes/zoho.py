@@ -221,7 +221,7 @@ class ZohoFake:
             redirect = self.codes.pop(form.get("code", ""), None)
             if redirect is None or redirect != form.get("redirect_uri"):
                 return self._oauth_error("invalid_code")
-            return self._ok(self.issue_tokens())
+            return self._ok({**self.issue_tokens(), "api_domain": self.api_domain() or f"http://{host}"})
         if grant == "refresh_token":
             minted = self.refresh_tokens.get(form.get("refresh_token", ""))
             if minted is None:
@@ -234,7 +234,7 @@ class ZohoFake:
                         "error_description": "You have made too many requests continuously. Please try again "
                                              "after some time.", "error": "Access Denied", "status": "failure"}).encode()
                 minted.append(time.time())
-            return self._ok(self._mint())
+            return self._ok({**self._mint(), "api_domain": self.api_domain() or f"http://{host}"})
         return self._oauth_error("unsupported_grant_type")
 
     def _mint(self) -> dict:
@@ -322,7 +322,7 @@ class ZohoFake:
             sort_by = _one(query, "sort_by") or "id"
             keys = {"id": lambda r: int(r.id), "Modified_Time": lambda r: (r.modified, int(r.id)),
                     "Created_Time": lambda r: (r.created, int(r.id))}
-            pool.sort(key=keys.get(sort_by, keys["id"]), reverse=_one(query, "sort_order") == "desc")
+            pool.sort(key=keys.get(sort_by, keys["id"]), reverse=(_one(query, "sort_order") or "desc") == "desc")
             chunk = [r.as_json(fields) for r in pool[offset:offset + per_page]]
         if not pool:
             return (304 if since is not None else 204), self._credit_headers(), b""
