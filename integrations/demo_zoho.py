@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from django.conf import settings
 
-from accounts.demo import DemoContext
 from accounts.capabilities import Role
+from accounts.demo import DemoContext
 from integrations.models import SyncRun
 
 

@@ -38,7 +38,14 @@ from integrations.base import (
 )
 from integrations.http import ProviderClient, ProviderError, transport_for
 from integrations.oauth import access_token_is_due, oauth_token_refresh
-from integrations.providers.zoho.mapping import Stages, map_account, map_contact, map_deal, map_lead, parse_datetime
+from integrations.providers.zoho.mapping import (
+    Stages,
+    map_account,
+    map_contact,
+    map_deal,
+    map_lead,
+    parse_datetime,
+)
 from integrations.providers.zoho.oauth import ZohoOAuth, region_of
 from integrations.ratelimit import rate_limiter
 

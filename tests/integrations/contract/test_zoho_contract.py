@@ -63,7 +63,8 @@ def test_a_records_page_has_data_and_info_with_more_records_and_a_page_token(db)
     fake = _fake()
     token = fake.issue_tokens()["access_token"]
     status, _, body = _api(fake, "/crm/v8/Deals", {"fields": ["Deal_Name,Stage,Owner,Account_Name,Created_Time"],
-                                                   "per_page": ["2"]}, token)
+                                                   "per_page": ["2"], "sort_by": ["id"], "sort_order": ["asc"]},
+                           token)
     assert status == 200
     assert set(body) == {"data", "info"}  # GET_RECORDS: response {"data": [...], "info": {...}}
     assert {"per_page", "count", "page", "more_records", "next_page_token"} <= set(body["info"])  # GET_RECORDS
