@@ -36,7 +36,7 @@ def seed(ctx: DemoContext) -> None:
         fake.rate_limit = budget
         fake.firm_rate_limit = (4, 1.0)
     for module in ("integrations.demo_hubspot", "integrations.demo_quickbooks", "integrations.demo_sage",
-                   "integrations.demo_xero", "integrations.demo_salesforce"):
+                   "integrations.demo_xero", "integrations.demo_salesforce", "integrations.demo_zoho"):
         if find_spec(module) is not None:
             import_module(module).seed(ctx)
 

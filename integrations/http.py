@@ -90,7 +90,9 @@ def parse_error_body(response: httpx.Response) -> tuple[str, str, Any]:
         return "", str(body["error"]), None
     # HubSpot: {"category", "message", "correlationId", ...}
     if "message" in body:
-        return str(body.get("category") or body.get("errorType") or ""), str(body["message"]), body.get("errors")
+        # Zoho: {"code": "INVALID_TOKEN", "details": {...}, "message": "...", "status": "error"}
+        code = body.get("category") or body.get("errorType") or body.get("code") or ""
+        return str(code), str(body["message"]), body.get("errors") or body.get("details")
     # Xero: {"Title", "Status", "Detail"} (auth, limits) or its ApiException {"ErrorNumber", "Type", "Message", "Elements"}
     if "Detail" in body or "Message" in body:
         errors = [e.get("Message") for element in body.get("Elements") or []
@@ -144,6 +146,7 @@ class ProviderClient:
         sleep: Callable[[float], None] | None = None,
         clock: Callable[[], float] | None = None,
         headers: dict[str, str] | None = None,
+        auth_scheme: str = "Bearer",  # Zoho wants "Zoho-oauthtoken"
     ):
         self.base_url = base_url.rstrip("/")
         self.limiter = limiter
@@ -157,6 +160,7 @@ class ProviderClient:
         self.requests_sent = 0
         self.slept: list[float] = []
         self._token = token
+        self.auth_scheme = auth_scheme
         self._client = httpx.Client(
             base_url=self.base_url,
             transport=transport if transport is not None else transport_for(self.base_url),
@@ -193,7 +197,7 @@ class ProviderClient:
         rate_limited = 0
         while True:
             self.limiter.acquire()
-            sent = {**(headers or {}), **({"Authorization": f"Bearer {self._token}"} if auth else {})}
+            sent = {**(headers or {}), **({"Authorization": f"{self.auth_scheme} {self._token}"} if auth else {})}
             self.requests_sent += 1
             try:
                 response = self._client.request(method, path, params=params, json=json, data=data,

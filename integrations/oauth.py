@@ -64,6 +64,9 @@ class OAuthApp:
     # to the callback's hooks as `extras[start_param]`.
     start_param: ClassVar[str] = ""
     start_choices: ClassVar[tuple[str, ...]] = ()
+    # (value, label) of the data centres the connect page offers before the consent screen (Zoho); () = none
+    regions: ClassVar[tuple[tuple[str, Any], ...]] = ()
+    default_region: ClassVar[str] = ""
 
     def setting(self, name: str, default: Any = "") -> Any:
         return getattr(settings, f"{self.settings_prefix}_{name}", default)
@@ -91,6 +94,12 @@ class OAuthApp:
     def token_url(self, *, context: dict[str, Any] | None = None) -> str:
         """The token endpoint; `context` is the callback's extras or the stored credentials."""
         return self.setting("TOKEN_URL")
+
+    def bound(self, *, region: str = "", extras: dict[str, str] | None = None,
+              credentials: dict[str, Any] | None = None) -> OAuthApp:
+        """The app as one account sees it: a provider with data centres (Zoho) answers from the account's
+        own servers, named by the region chosen on the connect page, the callback or the stored credentials."""
+        return self
 
     def authorize_params(self) -> dict[str, str]:
         """Extra query parameters of the consent URL (a provider may need a prompt or an audience)."""
@@ -262,6 +271,7 @@ def oauth_complete(*, app: OAuthApp, org: Organization, code: str, extras: dict[
                    by: Membership) -> Connection:
     """Exchange the code, then connect the account (or renew the tokens of the one already connected).
     ChooseAccount (carrying the tokens) when they reach several accounts."""
+    app = app.bound(extras=extras)
     tokens = app.token_request("authorization_code", code, context=extras)
     try:
         account = app.account_from(tokens=tokens, extras=extras)
@@ -360,6 +370,7 @@ def oauth_token_refresh(*, app: OAuthApp, connection: Connection, force: bool = 
     `force`: the provider answered 401 to a token we believed valid.
     """
     if connection.pk is None:  # a probe during connect: nothing stored yet, nothing to share
+        app = app.bound(credentials=connection.credentials)
         connection.credentials = app.credentials(
             app.token_request("refresh_token", connection.credentials.get("refresh_token", ""),
                               context=connection.credentials), connection.credentials)
@@ -378,6 +389,7 @@ def oauth_token_refresh(*, app: OAuthApp, connection: Connection, force: bool = 
         if not stored.get("refresh_token"):
             raise ConnectorError(_("%(provider)s access expired and no refresh token is stored: connect %(provider)s "
                                    "again.") % {"provider": app.label}, permanent=True)
+        app = app.bound(credentials=stored)
         fresh = app.credentials(app.token_request("refresh_token", stored["refresh_token"], context=stored), stored)
         Connection.objects.filter(pk=row.pk).update(credentials=fresh)
     connection.credentials = fresh

@@ -31,6 +31,7 @@ def oauth_start(request: HttpRequest, org_slug: str, provider: str) -> HttpRespo
         messages.error(request, _("%(provider)s OAuth is not configured (%(setting)s).")
                        % {"provider": app.label, "setting": f"{app.settings_prefix}_CLIENT_ID"})
         return HttpResponseRedirect(_integrations_page(request.org))
+    app = app.bound(region=request.GET.get("region", ""))  # the data centre chosen on the connect page (Zoho)
     return HttpResponseRedirect(oauth_authorize_url(app=app, request=request))
 
 

@@ -19,6 +19,7 @@ PROVIDERS: dict[str, str] = {
     "sage": "integrations.providers.sage.SageConnector",
     "xero": "integrations.providers.xero.XeroConnector",
     "salesforce": "integrations.providers.salesforce.SalesforceConnector",
+    "zoho": "integrations.providers.zoho.ZohoConnector",
 }
 
 # Providers connected with OAuth 2.0 (integrations/oauth.py): their app, the settings and hooks that differ.
@@ -28,6 +29,7 @@ OAUTH_APPS: dict[str, str] = {
     "sage": "integrations.providers.sage.SageOAuth",
     "xero": "integrations.providers.xero.XeroOAuth",
     "salesforce": "integrations.providers.salesforce.oauth.SalesforceOAuth",
+    "zoho": "integrations.providers.zoho.ZohoOAuth",
 }
 
 # Fake providers served by `manage.py fake_provider <name>` and mounted in-process for tests and the demo.
@@ -38,6 +40,7 @@ FAKE_SERVERS: dict[str, str] = {
     "sage": "integrations.fakes.sage.default_wsgi_app",
     "xero": "integrations.fakes.xero.default_wsgi_app",
     "salesforce": "integrations.fakes.salesforce.default_wsgi_app",
+    "zoho": "integrations.fakes.zoho.default_wsgi_app",
 }
 
 

@@ -88,7 +88,19 @@ def connection_connect(request, org_slug):
     oauth_url = _oauth_url(provider, org_slug) if choice.auth == "oauth" else None
     return render(request, "integrations/connect.html", {
         "provider": choice, "form": form, "oauth_url": oauth_url, "oauth_choices": _oauth_choices(provider, oauth_url),
+        **_oauth_regions(provider),
     })
+
+
+def _oauth_regions(provider: str) -> dict:
+    """The data centres a provider's consent screen lives in, when it has several (Zoho)."""
+    from integrations.oauth import oauth_app
+
+    try:
+        app = oauth_app(provider)
+    except KeyError:
+        return {}
+    return {"oauth_regions": app.regions, "oauth_default_region": app.default_region}
 
 
 @require_capability("integrations.view")

@@ -441,6 +441,33 @@ XERO_DAILY_LIMIT = (env_int("XERO_DAILY_LIMIT_REQUESTS", 5000), 86400)  # per te
 XERO_APP_RATE_LIMIT = (env_int("XERO_APP_RATE_LIMIT_REQUESTS", 10_000), 60)  # the app, all tenants, per minute
 XERO_PAGE_SIZE = env_int("XERO_PAGE_SIZE", 100)  # page= lists 100 by default; pageSize accepts up to 1000
 XERO_JOURNALS_PER_CALL = 100  # /Journals?offset= returns at most 100 journals
+# Zoho CRM (API v8, OAuth 2.0 on the account's data centre); see README "Zoho CRM (API v8)".
+ZOHO_ENABLED = env_bool("ZOHO_ENABLED", True)
+# region → (accounts server, API domain), from Zoho's "Multi DC Support" page; the fakes stand in for them.
+ZOHO_DATA_CENTRES = (
+    {dc: (f"http://accounts.zoho-{dc}.fake", f"http://zohoapis-{dc}.fake") for dc in ("us", "eu", "in", "au", "jp", "ca", "cn")}
+    if INTEGRATIONS_USE_FAKES else {
+        "us": ("https://accounts.zoho.com", "https://www.zohoapis.com"),
+        "eu": ("https://accounts.zoho.eu", "https://www.zohoapis.eu"),
+        "in": ("https://accounts.zoho.in", "https://www.zohoapis.in"),
+        "au": ("https://accounts.zoho.com.au", "https://www.zohoapis.com.au"),
+        "jp": ("https://accounts.zoho.jp", "https://www.zohoapis.jp"),
+        "ca": ("https://accounts.zohocloud.ca", "https://www.zohoapis.ca"),
+        "cn": ("https://accounts.zoho.com.cn", "https://www.zohoapis.com.cn"),
+    })
+if INTEGRATIONS_USE_FAKES:
+    INTEGRATIONS_IN_PROCESS_FAKES.update({host.split("//")[1]: "integrations.fakes.zoho.in_process_transport"
+                                          for servers in ZOHO_DATA_CENTRES.values() for host in servers})
+ZOHO_DEFAULT_REGION = env_str("ZOHO_DEFAULT_REGION", "eu")  # a French company is usually on .eu
+ZOHO_CLIENT_ID = env_str("ZOHO_CLIENT_ID", "fake-zoho-client-id" if INTEGRATIONS_USE_FAKES else "")
+ZOHO_CLIENT_SECRET = env_str("ZOHO_CLIENT_SECRET", "fake-zoho-client-secret" if INTEGRATIONS_USE_FAKES else "")
+ZOHO_SCOPES = env_str("ZOHO_SCOPES", "ZohoCRM.modules.READ,ZohoCRM.settings.READ,ZohoCRM.users.READ,ZohoCRM.org.READ")
+ZOHO_RATE_LIMIT = (env_int("ZOHO_RATE_LIMIT_REQUESTS", 10), 1)  # pacing per org, under the edition's concurrency
+ZOHO_PAGE_SIZE = 200  # per_page accepts 1..200
+ZOHO_CREDIT_RESERVE = env_int("ZOHO_CREDIT_RESERVE", 1000)  # leave the org's other integrations this many credits
+ZOHO_CREDITS_RETRY_AFTER = 3600  # seconds: spent daily credits are retried hourly
+ZOHO_INCREMENTAL_OVERLAP_SECONDS = 60  # If-Modified-Since is to the second: re-read the last minute
+ZOHO_QUALIFIED_MIN_PROBABILITY = env_int("ZOHO_QUALIFIED_MIN_PROBABILITY", 30)  # a deal's Probability (%)
 HUBSPOT_RATE_LIMIT = (env_int("HUBSPOT_RATE_LIMIT_REQUESTS", 100), 10)  # per account per 10 s (OAuth apps: 110)
 HUBSPOT_SEARCH_RATE_LIMIT = (env_int("HUBSPOT_SEARCH_RATE_LIMIT_REQUESTS", 4), 1)  # search: its own ~4/s
 HUBSPOT_SEARCH_PAGE_SIZE = 200  # search accepts 1..200
