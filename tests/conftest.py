@@ -125,6 +125,19 @@ def pytest_collection_modifyitems(config, items):
         config._services_left_out = len(left_out)
 
 
+def pytest_sessionfinish(session):
+    """Under pytest-xdist each worker collects; it hands the count it left out to the controller's summary."""
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput["services_left_out"] = getattr(session.config, "_services_left_out", 0)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    left_out = getattr(node, "workeroutput", {}).get("services_left_out", 0)
+    node.config._services_left_out = max(getattr(node.config, "_services_left_out", 0), left_out)
+
+
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
     count = getattr(config, "_services_left_out", 0)
     if count:
