@@ -33,8 +33,11 @@ demo: migrate
 	$(RUN) python manage.py seed_demo --url http://127.0.0.1:$(PORT)
 	$(RUN) python manage.py runserver 127.0.0.1:$(PORT)
 
+# Bytecode is written even where the environment sets PYTHONDONTWRITEBYTECODE: every pytest process, and
+# every Celery worker or server the tests start, imports Django and the project again, and compiling them
+# from source each time costs seconds of CPU (collecting the suite: 28 s of CPU without .pyc, 12 s with).
 test: install
-	$(RUN) pytest $(PYTEST_ARGS)
+	env -u PYTHONDONTWRITEBYTECODE $(RUN) pytest $(PYTEST_ARGS)
 
 # The production-like stack on this machine: gunicorn + Celery worker + beat (see Procfile). With
 # DATABASE_MIGRATION_URL (the owner) set, migrations run as the owner and the app as DATABASE_URL's role.

@@ -5,6 +5,7 @@ consultant of the firm `capfirm`, engaged on Acme only; mallory is Globex's CEO,
 in every isolation test.
 """
 
+import freezegun
 import pytest
 from django.urls import reverse
 
@@ -53,6 +54,11 @@ def carol(capfirm, acme):
 @pytest.fixture
 def mallory(globex):
     return make_member(globex, role=Role.CEO, email="mallory@globex.test")
+
+
+# freezegun (fixtures that set "today") must not freeze pytest's own clock: it made `--durations` report
+# 1.8e9-second setups, hiding where the time really goes.
+freezegun.configure(extend_ignore_list=["_pytest.timing"])
 
 
 def url(name: str, *args, **kwargs) -> str:
@@ -123,6 +129,19 @@ def pytest_collection_modifyitems(config, items):
         config.hook.pytest_deselected(items=left_out)
         items[:] = kept
         config._services_left_out = len(left_out)
+
+
+def pytest_sessionfinish(session):
+    """Under pytest-xdist each worker collects; it hands the count it left out to the controller's summary."""
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput["services_left_out"] = getattr(session.config, "_services_left_out", 0)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    left_out = getattr(node, "workeroutput", {}).get("services_left_out", 0)
+    node.config._services_left_out = max(getattr(node.config, "_services_left_out", 0), left_out)
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):

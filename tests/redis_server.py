@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import time
@@ -11,10 +12,12 @@ import pytest
 import redis
 
 PORTS = range(9300, 9400)  # this branch's port range on the shared machine
+# Each pytest-xdist worker probes its own slice of the range, so two never pick the same free port at once.
+_WORKER = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0")[2:] or 0)
 
 
 def _free_port() -> int:
-    for port in PORTS:
+    for port in PORTS[_WORKER * 10:] or PORTS:
         with socket.socket() as probe:
             try:
                 probe.bind(("127.0.0.1", port))

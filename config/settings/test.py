@@ -1,3 +1,19 @@
+import os
+from urllib.parse import urlsplit, urlunsplit
+
+# Under pytest-xdist (`make test` runs two workers), worker gwN uses REDIS_URL's database + N, so one worker's
+# cache flushes, Celery queues, rate budgets and locks never reach the other's (pytest-django gives each its
+# own PostgreSQL database already). The marker keeps a worker's subprocesses (real Celery workers) from
+# shifting it twice.
+_xdist_worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+if (_xdist_worker.startswith("gw") and os.environ.get("REDIS_URL")
+        and os.environ.get("PILOTAGE_REDIS_SHIFTED_FOR") != _xdist_worker):
+    _redis = urlsplit(os.environ["REDIS_URL"])
+    _db = int(_redis.path.strip("/") or 0) + int(_xdist_worker[2:])
+    assert _db < 16, f"REDIS_URL's database + {_xdist_worker[2:]} must stay below 16 (Redis' default count)"
+    os.environ["REDIS_URL"] = urlunsplit(_redis._replace(path=f"/{_db}"))
+    os.environ["PILOTAGE_REDIS_SHIFTED_FOR"] = _xdist_worker
+
 from config.settings.base import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast hashing: tests log in often

@@ -7,6 +7,7 @@ connection (`app_sql`) or by switching Django's own connection to it (`as_app_ro
 
 from __future__ import annotations
 
+import os
 from contextlib import contextmanager
 
 import psycopg
@@ -15,7 +16,9 @@ from django.db import connection
 
 from accounts import rls
 
-APP_ROLE = "pilotage_app_test"
+# A role belongs to the whole PostgreSQL cluster: each pytest-xdist worker creates its own.
+_XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER")
+APP_ROLE = f"pilotage_app_test_{_XDIST_WORKER}" if _XDIST_WORKER else "pilotage_app_test"
 APP_PASSWORD = "pilotage-app-test-only"
 
 
