@@ -428,7 +428,7 @@ SAGE_ITEMS_PER_PAGE = env_int("SAGE_ITEMS_PER_PAGE", 200)  # items_per_page acce
 XERO_ENABLED = env_bool("XERO_ENABLED", True)
 XERO_API_BASE_URL = env_str("XERO_API_BASE_URL", "http://xero.fake" if INTEGRATIONS_USE_FAKES else "https://api.xero.com")
 XERO_AUTHORIZE_URL = env_str(
-    "XERO_AUTHORIZE_URL", "http://127.0.0.1:8104/identity/connect/authorize" if INTEGRATIONS_USE_FAKES
+    "XERO_AUTHORIZE_URL", "http://127.0.0.1:8105/identity/connect/authorize" if INTEGRATIONS_USE_FAKES
     else "https://login.xero.com/identity/connect/authorize")
 XERO_TOKEN_URL = env_str(
     "XERO_TOKEN_URL", "http://xero.fake/connect/token" if INTEGRATIONS_USE_FAKES else "https://identity.xero.com/connect/token")
@@ -491,8 +491,8 @@ SALESFORCE_LOGIN_HOSTS = {  # token endpoint: <host>/services/oauth2/token
     "sandbox": env_str("SALESFORCE_SANDBOX_LOGIN_URL", "http://test.salesforce.fake" if INTEGRATIONS_USE_FAKES
                        else "https://test.salesforce.com"),
 }
-# The consent screen the admin's browser opens (with the fakes: `manage.py fake_provider salesforce --port 8104`).
-SALESFORCE_AUTHORIZE_HOSTS = {key: env_str(f"SALESFORCE_{key.upper()}_AUTHORIZE_URL", "http://127.0.0.1:8104"
+# The consent screen the admin's browser opens (with the fakes: `manage.py fake_provider salesforce --port 8106`).
+SALESFORCE_AUTHORIZE_HOSTS = {key: env_str(f"SALESFORCE_{key.upper()}_AUTHORIZE_URL", "http://127.0.0.1:8106"
                                            if INTEGRATIONS_USE_FAKES else host)
                               for key, host in SALESFORCE_LOGIN_HOSTS.items()}
 SALESFORCE_CLIENT_ID = env_str("SALESFORCE_CLIENT_ID", "fake-sf-consumer-key" if INTEGRATIONS_USE_FAKES else "")

@@ -1,7 +1,7 @@
 """A fake Xero (Accounting API 2.0 + Xero Identity OAuth 2.0), as Xero's documentation describes it.
 
 Served in-process (`in_process_transport`, the origin `http://xero.fake`) and over HTTP
-(`manage.py fake_provider xero --port 8104`). What it reproduces:
+(`manage.py fake_provider xero --port 8105`). What it reproduces:
 - OAuth 2.0: the consent redirect (`/identity/connect/authorize`), the token endpoint (`/connect/token`,
   HTTP Basic client authentication), access tokens of 30 minutes, refresh tokens that are single-use
   (each refresh returns a new one and the old one dies), and `/connections` listing the tenants a
