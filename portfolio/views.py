@@ -213,7 +213,8 @@ def consolidation_requests(request, org_slug):
     if request.org.is_consultancy:
         raise Http404
     return render(request, "portfolio/consolidation_requests.html", {
-        "requests": selectors.consolidation_requests(request.org),
+        # its own part of a group it holds is decided by declaring it: only others' requests are answered here
+        "requests": selectors.consolidation_requests(request.org).exclude(declared_by=request.org),
         "held": selectors.consolidations_of(request.org),
         "form": HoldingConsolidationForm(companies=selectors.other_companies_of(request.membership)),
     })
