@@ -174,13 +174,22 @@ def dashboard_view(org: Organization, *, membership: Membership, specs: list[Wid
     # A role without a pack of its own (the Admin) gets no stand-in tiles.
     candidates = [k for k in visible.values() if not k.dimension_label] if fill_tiles and tile_slugs else []
     wanted = {s.kpi_slug for s in shown if s.kpi_slug} | {x for s in shown for x in s.kpi_slugs if x in visible}
-    kpis = [visible[s] for s in wanted] + [k for k in candidates if k.slug not in wanted]
+    kpis = [visible[s] for s in wanted]
     months_back = max([s.months for s in shown if s.kind == Widget.Kind.TREND] + [12])
     months = periods_between(add_months(period.trend_end.start, -(months_back + 12)), period.trend_end.end, "month",
                              org.fiscal_year_start_month)
     breakdown = [visible[s.kpi_slug] for s in shown if s.kind == Widget.Kind.BREAKDOWN]
-    figures = _Figures(org, kpis=kpis, months=months, periods=[period.period, period.previous, period.last_year],
-                       breakdown=breakdown, breakdown_period=period.period, trailing=period.is_trailing)
+
+    def read(kpis: list[Kpi]) -> _Figures:
+        return _Figures(org, kpis=kpis, months=months, periods=[period.period, period.previous, period.last_year],
+                        breakdown=breakdown, breakdown_period=period.period, trailing=period.is_trailing)
+
+    figures = read(kpis)
+    if fill_tiles and candidates and sum(
+            figures.tile_point(visible[s], period, period.period)[0] is not None for s in tile_slugs) < MIN_TILES:
+        # The pack ran dry: only then read the other KPIs' months too (the rows of the whole catalogue,
+        # 36 months each, were most of a dashboard's server time when read on every page).
+        figures = read(kpis + [k for k in candidates if k.slug not in wanted])
     if fill_tiles:
         shown = _fill_tiles(shown, tile_slugs, candidates, visible, figures, period)
     tree_cache: dict = {}
