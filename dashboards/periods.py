@@ -35,6 +35,11 @@ class DashboardPeriod:
         return _("%(period)s (to date)") % {"period": text} if self.is_running else text
 
     @property
+    def is_trailing(self) -> bool:
+        """Tiles show the 12 months to `period` (flows summed, stocks at the end, ratios recomputed)."""
+        return self.key == PeriodChoice.TRAILING_12
+
+    @property
     def reference_label(self) -> str:
         return period_label(self.reference)
 
@@ -42,7 +47,8 @@ class DashboardPeriod:
 def dashboard_period(org: Organization, *, key: str, comparison: str = Comparison.PREVIOUS,
                      today: date) -> DashboardPeriod:
     """Month: the last complete month. Quarter and fiscal year: the running one, to date (with its forecast).
-    Trailing 12 months: the last complete month's figures, with trends and heatmaps over the 12 months to it."""
+    Trailing 12 months: the tiles read the 12 months to the last complete month (dashboards.trailing), compared
+    with the 12 months to the month before and to the same month a year before; trends over those 12 months."""
     if key not in PeriodChoice.values:
         key = PeriodChoice.MONTH
     if comparison not in Comparison.values:

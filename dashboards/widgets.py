@@ -19,10 +19,13 @@ from accounts.models import Membership, Organization
 from dashboards.defaults import AGEING_SLUGS, WidgetSpec
 from dashboards.models import Widget
 from dashboards.periods import DashboardPeriod
+from dashboards.trailing import MONTHS as MONTHS_TRAILING
+from dashboards.trailing import trailing_target, trailing_value
 from imports.models import ImportRun
 from integrations.models import Connection
 from kpis import selectors as kpi_selectors
-from kpis.models import Kpi, KpiTarget, KpiValue
+from kpis.engine.compute import Graph
+from kpis.models import Kpi, KpiTarget, KpiValue, Metric
 from kpis.periods import Period, add_months, period_containing, periods_between
 from kpis.presenters.catalogue import _heatmap
 from kpis.presenters.common import (
@@ -76,11 +79,15 @@ class _Figures:
     """The dashboard's KPI values and targets, read in two queries and looked up by (KPI, grain, start, dimension)."""
 
     def __init__(self, org: Organization, *, kpis: list[Kpi], months: list[Period], periods: list[Period],
-                 breakdown: list[Kpi], breakdown_period: Period):
+                 breakdown: list[Kpi], breakdown_period: Period, trailing: bool = False):
         self.values: dict[tuple, KpiValue] = {}
         self.targets: dict[tuple, KpiTarget] = {}
+        self.months = {m.start: m for m in months}
+        self.graph: Graph | None = None
         if not kpis:
             return
+        if trailing:  # the formulas tell each input's nature (flow, stock…); 2 queries
+            self.graph = Graph.build(Kpi.objects.for_org(org), Metric.objects.for_org(org))
         month_starts = [m.start for m in months]
         scope = Q(grain="month", period_start__in=month_starts)
         for p in periods:
@@ -90,8 +97,8 @@ class _Figures:
             values = values | KpiValue.objects.for_org(org).filter(
                 kpi__in=breakdown, grain=breakdown_period.grain, period_start=breakdown_period.start
             ).exclude(dimension_value="")
-        values = kpi_selectors.with_forecasts(values.only(
-            "kpi_id", "grain", "period_start", "dimension_value", "value", "no_value_reason", "computed_at"))
+        fields = ["kpi_id", "grain", "period_start", "dimension_value", "value", "no_value_reason", "computed_at"]
+        values = kpi_selectors.with_forecasts(values.only(*fields, *(["inputs"] if trailing else [])))
         for v in values:
             self.values[(v.kpi_id, v.grain, v.period_start, v.dimension_value)] = v
         for t in KpiTarget.objects.for_org(org).filter(kpi__in=kpis).filter(scope):
@@ -109,6 +116,21 @@ class _Figures:
         status = kpi_selectors.kpi_status(kpi, value=value, target=target,
                                           at_risk_threshold=t.at_risk_threshold if t else Decimal("0.10"))
         return value, target, status, (v.no_value_reason if v else "")
+
+    def trailing_point(self, kpi: Kpi, month: Period) -> tuple[Decimal | None, Decimal | None, str, str]:
+        """(value, target, status, no-value reason) of one KPI over the 12 months to `month` (dashboards.trailing)."""
+        months = [self.months.get(add_months(month.start, -back)) for back in range(MONTHS_TRAILING - 1, -1, -1)]
+        if any(m is None for m in months) or self.graph is None:
+            return None, None, "no_data", _("Fewer than 12 months of values.")
+        result = trailing_value(self.graph, kpi, [self.value(kpi, m) for m in months], months)
+        target = trailing_target(self.graph, kpi, [t.value if t else None for t in (
+            self.targets.get((kpi.pk, "month", m.start)) for m in months)])
+        status = kpi_selectors.kpi_status(kpi, value=result.value, target=target)
+        return result.value, target, status, result.reason
+
+    def tile_point(self, kpi: Kpi, period: DashboardPeriod, of: Period) -> tuple[Decimal | None, Decimal | None, str, str]:
+        """A tile's figure for `of`: the period itself, or the 12 months to it for the trailing year."""
+        return self.trailing_point(kpi, of) if period.is_trailing else self.point(kpi, of)
 
     def breakdown(self, kpi: Kpi, period: Period) -> list[KpiValue]:
         rows = [v for (kpi_id, grain, start, dim), v in self.values.items()
@@ -152,13 +174,22 @@ def dashboard_view(org: Organization, *, membership: Membership, specs: list[Wid
     # A role without a pack of its own (the Admin) gets no stand-in tiles.
     candidates = [k for k in visible.values() if not k.dimension_label] if fill_tiles and tile_slugs else []
     wanted = {s.kpi_slug for s in shown if s.kpi_slug} | {x for s in shown for x in s.kpi_slugs if x in visible}
-    kpis = [visible[s] for s in wanted] + [k for k in candidates if k.slug not in wanted]
+    kpis = [visible[s] for s in wanted]
     months_back = max([s.months for s in shown if s.kind == Widget.Kind.TREND] + [12])
     months = periods_between(add_months(period.trend_end.start, -(months_back + 12)), period.trend_end.end, "month",
                              org.fiscal_year_start_month)
     breakdown = [visible[s.kpi_slug] for s in shown if s.kind == Widget.Kind.BREAKDOWN]
-    figures = _Figures(org, kpis=kpis, months=months, periods=[period.period, period.previous, period.last_year],
-                       breakdown=breakdown, breakdown_period=period.period)
+
+    def read(kpis: list[Kpi]) -> _Figures:
+        return _Figures(org, kpis=kpis, months=months, periods=[period.period, period.previous, period.last_year],
+                        breakdown=breakdown, breakdown_period=period.period, trailing=period.is_trailing)
+
+    figures = read(kpis)
+    if fill_tiles and candidates and sum(
+            figures.tile_point(visible[s], period, period.period)[0] is not None for s in tile_slugs) < MIN_TILES:
+        # The pack ran dry: only then read the other KPIs' months too (the rows of the whole catalogue,
+        # 36 months each, were most of a dashboard's server time when read on every page).
+        figures = read(kpis + [k for k in candidates if k.slug not in wanted])
     if fill_tiles:
         shown = _fill_tiles(shown, tile_slugs, candidates, visible, figures, period)
     tree_cache: dict = {}
@@ -180,7 +211,7 @@ def _fill_tiles(shown: list[WidgetSpec], tile_slugs: list[str], candidates: list
                 figures: _Figures, period: DashboardPeriod) -> list[WidgetSpec]:
     """The role's tiles that have a value, up to six; fewer than three: other KPIs it may see fill in."""
     def has_value(slug: str) -> bool:
-        return figures.point(visible[slug], period.period)[0] is not None
+        return figures.tile_point(visible[slug], period, period.period)[0] is not None
 
     keep = [s for s in tile_slugs if has_value(s)][:MAX_TILES]
     if len(keep) < MIN_TILES and candidates:
@@ -205,9 +236,9 @@ def _build(org, spec: WidgetSpec, *, visible, figures: _Figures, period: Dashboa
 
 
 def _tile(org, view, *, kpi, figures, period, months, today, **_kw):
-    value, target, status, reason = figures.point(kpi, period.period)
-    previous = figures.point(kpi, period.previous)[0]
-    last_year = figures.point(kpi, period.last_year)[0]
+    value, target, status, reason = figures.tile_point(kpi, period, period.period)
+    previous = figures.tile_point(kpi, period, period.previous)[0]
+    last_year = figures.tile_point(kpi, period, period.last_year)[0]
     spark_months = [m for m in months if add_months(period.spark_end.start, -11) <= m.start <= period.spark_end.start]
     raw = [figures.point(kpi, m)[0] for m in spark_months]
     forecast_text = forecast_status = ""
@@ -221,17 +252,22 @@ def _tile(org, view, *, kpi, figures, period, months, today, **_kw):
                                                        at_risk_threshold=t.at_risk_threshold if t else Decimal("0.10"))
     view.tile = {
         "kpi": kpi, "value": value, "value_text": format_kpi_value(value, kpi.unit),
-        "reason": reason_text(reason) if value is None else "",
+        "reason": (reason if period.is_trailing else reason_text(reason)) if value is None else "",
         "target_text": format_kpi_value(target, kpi.unit), "status": status,
         "status_label": value_status_label(status, value),
         "delta_previous": delta(kpi, value, previous), "delta_last_year": delta(kpi, value, last_year),
-        "previous_label": month_label(period.previous) if period.previous.grain == "month" else
-        period.previous.label(), "last_year_label": period.last_year.label(),
+        "previous_label": _trailing_label(period.previous) if period.is_trailing else month_label(period.previous)
+        if period.previous.grain == "month" else period.previous.label(),
+        "last_year_label": _trailing_label(period.last_year) if period.is_trailing else period.last_year.label(),
         "forecast_text": forecast_text, "forecast_status": forecast_status,
         "lineage_url": lineage_url(org, kpi, period.period),
     }
     view.chart = {"format": chart_format(kpi.unit), "periods": [m.start.isoformat() for m in spark_months],
                   "values": [as_float(x) for x in raw]}
+
+
+def _trailing_label(month: Period) -> str:
+    return _("12 months to %(month)s") % {"month": month_label(month)}
 
 
 def _trend(org, view, *, kpi, figures, period, months, today, **_kw):

@@ -80,3 +80,19 @@ def reading_clients(consultancy_member: Membership, *, only: set[int] | None = N
         visibilities = visibilities_of(m.organization_id for m in memberships) if memberships else {}
         yield [ServedClient(org=m.organization, membership=m, visibility=visibilities[m.organization_id])
                for m in memberships]
+
+
+def own_companies(member: Membership) -> list[ServedClient]:
+    """The companies where the signed-in user holds a membership, with their role and visibility in each,
+    as the holding's own pages read them (no consultancy in between); 1 query, then 2 per company, each
+    read in that company's own tenant. Read their rows with `rls.org_context(company)`, one at a time."""
+    memberships = list(
+        Membership.objects.filter(  # scoped: the user's own memberships (their RLS exception)
+            user_id=member.user_id, organization__kind=Organization.Kind.COMPANY)
+        .select_related("organization").order_by("organization__name"))
+    companies = []
+    for m in memberships:
+        with rls.org_context(m.organization_id):
+            visibility = visibilities_of([m.organization_id])[m.organization_id]
+        companies.append(ServedClient(org=m.organization, membership=m, visibility=visibility))
+    return companies

@@ -3,7 +3,8 @@
 Cap & Route Conseil groups its three clients (by trade, by size, and the consultant's own book) so the
 benchmarks have something to compare; Atelier Bois Fin gets a subsidiary, Bois Fin Distribution (it sells
 the workshop's furniture through two showrooms; its ledger is generated here and computed by the engine
-like any company's), and the consultancy declares the two a group, which both CEOs approve. The
+like any company's), and the consultancy declares the two a group, which both CEOs approve. Maison Lumen's
+CEO declares Groupe Lumen with its English subsidiary herself, without the consultancy. The
 consultancy's CEO, Camille Durand, is engaged as CFO on both, so she sees the consolidated SIG lines; the
 consultant, COO there, sees revenue and cash, and the cost lines hidden for his role.
 """
@@ -22,7 +23,12 @@ from integrations.models import LedgerLine, Source
 from kpis.periods import add_months
 from kpis.services import catalogue_install, kpi_values_recompute
 from portfolio.models import ConsolidationMember
-from portfolio.services import client_group_create, consolidation_declare, consolidation_member_approve
+from portfolio.services import (
+    client_group_create,
+    consolidation_declare,
+    consolidation_declare_as_holding,
+    consolidation_member_approve,
+)
 
 SUBSIDIARY = {"slug": "bois-fin-distribution", "name": "Bois Fin Distribution", "trade": "Furniture retail"}
 MONTHS = 24
@@ -47,6 +53,20 @@ def seed(ctx: DemoContext) -> None:
         ceo = Membership.objects.get(organization_id=member.organization_id, role=Role.CEO)  # scoped: demo tenant
         consolidation_member_approve(member=member, by=ceo)
     ctx.log("  portfolio: 5 client groups; Groupe Bois Fin consolidates Atelier Bois Fin and Bois Fin Distribution")
+    _lumen_group(ctx)
+
+
+def _lumen_group(ctx: DemoContext) -> None:
+    """Maison Lumen's CEO sits on the board of its English subsidiary (a CEO membership there too) and
+    declares Groupe Lumen from the holding's side, without the consultancy; Lumen Home Ltd's CEO approves."""
+    lumen, uk = ctx.companies["lumen"], ctx.companies["lumenuk"]
+    ceo = ctx.member("lumen", Role.CEO)
+    Membership.objects.get_or_create(organization=uk, user=ceo.user, defaults={"role": Role.CEO})  # scoped: demo
+    group = consolidation_declare_as_holding(by=ceo, name="Groupe Lumen", companies=[uk])
+    member = ConsolidationMember.objects.get(consolidation=group, organization=uk)  # scoped: the demo's own row
+    consolidation_member_approve(member=member, by=ctx.member("lumenuk", Role.CEO))
+    ctx.log(f"  portfolio: Groupe Lumen consolidates {lumen.name} and {uk.name}, declared by their CEO "
+            f"({ceo.user.email}, Consolidation → Groupe Lumen)")
 
 
 def _boss(ctx: DemoContext) -> Membership:

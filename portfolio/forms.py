@@ -27,6 +27,16 @@ class ConsolidationForm(forms.Form):
         self.fields["companies"].queryset = clients
 
 
+class HoldingConsolidationForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=120)
+    companies = forms.ModelMultipleChoiceField(label=_("Subsidiaries"), queryset=None,
+                                               widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, companies, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["companies"].queryset = companies  # the other companies the CEO is a member of
+
+
 class IntercompanyForm(forms.Form):
     party = forms.ChoiceField(label=_("Customer or supplier of a company of the group"))
 

@@ -7,7 +7,8 @@ from collections import defaultdict
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from accounts.models import Engagement, Organization
+from accounts import rls
+from accounts.models import Engagement, Membership, Organization
 from integrations.models import Customer, Supplier
 from portfolio.clients import ServedClient
 from portfolio.models import (
@@ -45,6 +46,23 @@ def consolidations_of(consultancy: Organization) -> list[tuple[Consolidation, li
             declared_by=consultancy).select_related("organization").order_by("organization__name"):
         members[m.consolidation_id].append(m)
     return [(c, members[c.pk]) for c in consolidations]
+
+
+def other_companies_of(member: Membership) -> QuerySet[Organization]:
+    """The other companies where the signed-in user holds a membership: those a holding's CEO may group."""
+    return Organization.objects.filter(  # scoped: the companies of the user's own memberships
+        pk__in=Membership.objects.filter(user_id=member.user_id).values("organization"),  # scoped: their own
+        kind=Organization.Kind.COMPANY,
+    ).exclude(pk=member.organization_id).order_by("name")
+
+
+def intercompany_marks_of(companies: list[Organization]) -> list[IntercompanyParty]:
+    """The intercompany marks of these companies, each read in its own tenant; 1 query per company."""
+    marks: list[IntercompanyParty] = []
+    for company in companies:
+        with rls.org_context(company):
+            marks += IntercompanyParty.objects.for_org(company).select_related("customer", "supplier", "organization")
+    return marks
 
 
 def consolidation_requests(company: Organization) -> QuerySet[ConsolidationMember]:

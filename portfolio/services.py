@@ -93,6 +93,44 @@ def consolidation_declare(*, consultancy: Organization, name: str, holding: Orga
 
 
 @transaction.atomic
+def consolidation_declare_as_holding(*, by: Membership, name: str, companies: list[Organization]) -> Consolidation:
+    """The holding's CEO declares the group without a consultancy: the holding's part is approved by the
+    declaring CEO at once, each other company's waits for its own CEO, as when a consultancy declares.
+
+    The companies are ones where the CEO holds a membership: nobody names a company they do not belong to."""
+    holding = by.organization
+    name = name.strip()
+    if holding.is_consultancy or not by.can("consolidation.approve"):
+        raise ValidationError(_("Only the holding company's CEO declares its group."))
+    companies = [c for c in dict.fromkeys(companies) if c.pk != holding.pk]
+    if not name:
+        raise ValidationError(_("Give the consolidation a name."))
+    if not companies:
+        raise ValidationError(_("A consolidation groups a holding and at least one other company."))
+    belongs = set(Membership.objects.filter(  # scoped: the CEO's own memberships (their RLS exception)
+        user_id=by.user_id, organization__in=companies).values_list("organization_id", flat=True))
+    for company in companies:
+        if company.is_consultancy or company.pk not in belongs:
+            raise ValidationError(_("You are not a member of %(org)s.") % {"org": company})
+    try:
+        with transaction.atomic():
+            consolidation = Consolidation.objects.create(organization=holding, name=name, holding=holding)
+    except IntegrityError:
+        raise ValidationError(_("A consolidation called %(name)s already exists.") % {"name": name}) from None
+    ConsolidationMember.objects.create(organization=holding, consolidation=consolidation, declared_by=holding,
+                                       approved_at=timezone.now(), approved_by=by.user)
+    for company in companies:
+        with rls.org_context(company):  # the company's consent is a row of its own tenant
+            ConsolidationMember.objects.create(organization=company, consolidation=consolidation,
+                                               declared_by=holding)
+        audit_log_record(org=company, actor=by.user, action="consolidation.declared", target=consolidation,
+                         data={"holding": holding.name})
+    audit_log_record(org=holding, actor=by.user, action="consolidation.declared", target=consolidation,
+                     data={"companies": sorted(c.name for c in companies)})
+    return consolidation
+
+
+@transaction.atomic
 def consolidation_member_approve(*, member: ConsolidationMember, by: Membership) -> ConsolidationMember:
     """The company's CEO lets its figures be summed with the group's (in the company's own tenant)."""
     if member.organization_id != by.organization_id or not by.can("consolidation.approve"):
@@ -100,7 +138,7 @@ def consolidation_member_approve(*, member: ConsolidationMember, by: Membership)
     member.approved_at = timezone.now()
     member.approved_by = by.user
     member.save(update_fields=["approved_at", "approved_by"])
-    for org in (member.organization, member.declared_by):
+    for org in {member.organization, member.declared_by}:  # one org when the holding declared the group itself
         audit_log_record(org=org, actor=by.user, action="consolidation.approved", target=member.consolidation)
     return member
 
@@ -111,7 +149,7 @@ def consolidation_member_refuse(*, member: ConsolidationMember, by: Membership) 
     if member.organization_id != by.organization_id or not by.can("consolidation.approve"):
         raise ValidationError(_("Only the company's CEO decides on its consolidation."))
     consolidation = member.consolidation
-    for org in (member.organization, member.declared_by):
+    for org in {member.organization, member.declared_by}:
         audit_log_record(org=org, actor=by.user, action="consolidation.refused", target=consolidation)
     member.delete()
 

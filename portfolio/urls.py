@@ -23,4 +23,7 @@ urlpatterns = [
     path("consolidation/", views.consolidation_requests, name="consolidation_requests"),
     path("consolidation/<int:member_id>/approve/", views.consolidation_approve, name="consolidation_approve"),
     path("consolidation/<int:member_id>/refuse/", views.consolidation_refuse, name="consolidation_refuse"),
+    # a group declared by the holding's CEO, without a consultancy, and its consolidated page
+    path("consolidation/groups/new/", views.holding_consolidation_create, name="holding_consolidation_create"),
+    path("consolidation/groups/<int:consolidation_id>/", views.holding_consolidation, name="holding_consolidation"),
 ]

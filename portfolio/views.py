@@ -10,13 +10,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts import rls
 from accounts.decorators import require_capability
 from integrations.models import Customer, Supplier
 from portfolio import selectors, services
 from portfolio.benchmarks import group_benchmarks
-from portfolio.clients import reading_clients
+from portfolio.clients import own_companies, reading_clients
 from portfolio.consolidation import consolidated_view
-from portfolio.forms import ClientGroupForm, ConsolidationForm, IntercompanyForm
+from portfolio.forms import ClientGroupForm, ConsolidationForm, HoldingConsolidationForm, IntercompanyForm
 from portfolio.health import client_health
 from portfolio.inbox.registry import sources
 from portfolio.inbox.selectors import inbox_items
@@ -208,10 +209,46 @@ def intercompany_unmark(request, org_slug, consolidation_id, mark_id):
 
 @require_capability("consolidation.approve")
 def consolidation_requests(request, org_slug):
+    """The company's consolidations: those declared on it, to answer, and the groups it holds itself."""
     if request.org.is_consultancy:
         raise Http404
     return render(request, "portfolio/consolidation_requests.html", {
-        "requests": selectors.consolidation_requests(request.org),
+        # its own part of a group it holds is decided by declaring it: only others' requests are answered here
+        "requests": selectors.consolidation_requests(request.org).exclude(declared_by=request.org),
+        "held": selectors.consolidations_of(request.org),
+        "form": HoldingConsolidationForm(companies=selectors.other_companies_of(request.membership)),
+    })
+
+
+@require_POST
+@require_capability("consolidation.approve")
+def holding_consolidation_create(request, org_slug):
+    if request.org.is_consultancy:
+        raise Http404
+    form = HoldingConsolidationForm(request.POST, companies=selectors.other_companies_of(request.membership))
+    if form.is_valid():
+        try:
+            c = services.consolidation_declare_as_holding(by=request.membership, name=form.cleaned_data["name"],
+                                                          companies=list(form.cleaned_data["companies"]))
+            messages.success(request, _("Group declared: each other company's CEO is asked to approve it."))
+            return redirect("portfolio:holding_consolidation", org_slug=org_slug, consolidation_id=c.pk)
+        except ValidationError as exc:
+            _error(request, exc)
+    else:
+        messages.error(request, _("Name the group and choose its other companies."))
+    return redirect("portfolio:consolidation_requests", org_slug=org_slug)
+
+
+@require_capability("consolidation.approve")
+def holding_consolidation(request, org_slug, consolidation_id):
+    """The holding's own consolidated page, for a group its CEO declared: each company read in its own
+    tenant, where the CEO holds a membership; what their role there hides stays hidden."""
+    consolidation = get_object_or_404(Consolidation.objects.for_org(request.org).filter(holding=request.org)
+                                      .select_related("holding"), pk=consolidation_id)
+    view = consolidated_view(consolidation, own_companies(request.membership), read_each_company=rls.org_context)
+    marks = selectors.intercompany_marks_of([c.org for c in view.contributions])
+    return render(request, "portfolio/consolidation_detail.html", {
+        "view": view, "rows": consolidation_rows(view), "marks": marks, "form": None, "held_by_company": True,
     })
 
 
