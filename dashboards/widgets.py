@@ -379,7 +379,7 @@ def _freshness(org, view, **_kw):
     imports = (ImportRun.objects.for_org(org).filter(state=ImportRun.State.DONE).values("kind")
                .annotate(last=Max("finished_at")).order_by("kind"))
     view.rows = [{"label": c.label or c.provider.title(), "status": c.status, "status_label": c.get_status_display(),
-                  "last": c.last_success_at, "error": c.last_error} for c in connections]
+                  "last": c.last_success_at, "error": c.last_error_text} for c in connections]
     view.rows += [{"label": _("Import: %(kind)s") % {"kind": i["kind"]}, "status": "active", "status_label": "",
                    "last": i["last"], "error": ""} for i in imports]
     if not view.rows:
