@@ -26,13 +26,13 @@ COMPANIES = {
     "nuage": {"slug": "nuage-analytics", "name": "Nuage Analytics", "trade": "B2B SaaS",
               "domain": "nuage.demo", "fiscal_year_start_month": 1, "packs": ["general", "saas", "budget"]},
     "boisfin": {"slug": "atelier-bois-fin", "name": "Atelier Bois Fin", "trade": "Furniture maker",
-                "domain": "boisfin.demo", "fiscal_year_start_month": 7, "packs": ["general", "manufacturing", "budget"]},
+                "domain": "boisfin.demo", "fiscal_year_start_month": 7, "packs": ["general", "manufacturing", "budget", "sales"]},
     # Maison Lumen's English subsidiary, on QuickBooks Online (fiscal year from April, as its books say).
     "lumenuk": {"slug": "lumen-home-ltd", "name": "Lumen Home Ltd", "trade": "Home décor distribution (UK)",
                 "domain": "lumenhome.demo", "fiscal_year_start_month": 4, "packs": ["general", "commerce"]},
     # A client of the consultancy keeping its books in Sage Comptabilité (a PCG chart, year ending 31 December).
     "verrelin": {"slug": "verre-et-lin", "name": "Verre & Lin", "trade": "Glass and linen homeware maker",
-                 "domain": "verrelin.demo", "fiscal_year_start_month": 1, "packs": ["general", "commerce"]},
+                 "domain": "verrelin.demo", "fiscal_year_start_month": 1, "packs": ["general", "commerce", "sales"]},
     # Atelier Bois Fin's English distributor, on Xero (financial year ending 31 March, as its books say).
     "boisfinuk": {"slug": "bois-fin-uk", "name": "Bois Fin UK Ltd", "trade": "Furniture distribution (UK)",
                   "domain": "boisfinuk.demo", "fiscal_year_start_month": 4, "packs": ["general", "commerce"]},

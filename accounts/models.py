@@ -74,6 +74,8 @@ class Organization(models.Model):
         SAAS = "saas", _("B2B SaaS and subscriptions: MRR, churn, pipeline")
         MANUFACTURING = "manufacturing", _("Manufacturing and operations: cost per unit, capacity, throughput")
         BUDGET = "budget", _("Budget: variance to the reference budget by SIG line")
+        # Whoever runs a CRM (HubSpot, Salesforce, Zoho) sells through a pipeline, whatever the trade.
+        SALES = "sales", _("Sales pipeline: conversion, win rate, deal size, sales cycle, coverage")
 
     name = models.CharField(_("name"), max_length=150)
     slug = models.SlugField(_("slug"), max_length=60, unique=True)

@@ -3,7 +3,7 @@
 Records are stored as Zoho returns them: string ids (19 digits), typed field values, `Created_Time` and
 `Modified_Time` in ISO 8601 with the account's offset, lookups as `{"name", "id"}`. Deleted records
 move to the recycle bin (`type: recycle`) with their deletion time. Tests build tiny accounts with
-`add_*` and change them with `update` / `delete`; `bois_fin` is the demo's account (Atelier Bois Fin).
+`add_*` and change them with `update` / `delete`; `bois_fin` is the demo's account (Verre & Lin's CRM).
 """
 
 from __future__ import annotations
@@ -158,13 +158,13 @@ class ZohoScenario:
 
     @classmethod
     def bois_fin(cls, *, seed: int = 42, today: date | None = None) -> ZohoScenario:
-        """Atelier Bois Fin's CRM (furniture maker selling to fitters and retailers, on zoho.eu): 18 months of
+        """Verre & Lin's CRM (homeware maker selling to fitters and retailers, on zoho.eu): 18 months of
         B2B deals, its Swiss customer's in CHF, a rep who left, two deals in the recycle bin."""
         rng = random.Random(seed)
         today = today or date.today()
-        s = cls(org_id="20087654321", company_name="Atelier Bois Fin", region="eu")
-        reps = [s.add_user("Claire Fontaine", "claire@boisfin.demo"), s.add_user("Marc Vidal", "marc@boisfin.demo"),
-                s.add_user("Hugo Perrin", "hugo@boisfin.demo", active=False)]
+        s = cls(org_id="20087654321", company_name="Verre & Lin", region="eu")
+        reps = [s.add_user("Claire Fontaine", "claire@verrelin.demo"), s.add_user("Marc Vidal", "marc@verrelin.demo"),
+                s.add_user("Hugo Perrin", "hugo@verrelin.demo", active=False)]
         now = datetime.now(UTC) - timedelta(minutes=1)
 
         def moment(d: date) -> datetime:

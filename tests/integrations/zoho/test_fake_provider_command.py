@@ -1,4 +1,4 @@
-"""`manage.py fake_provider zoho` serves Atelier Bois Fin's fake as a WSGI app; a sync runs through it."""
+"""`manage.py fake_provider zoho` serves Verre & Lin's fake as a WSGI app; a sync runs through it."""
 
 import httpx
 

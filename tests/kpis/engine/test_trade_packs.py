@@ -32,6 +32,16 @@ def test_a_saas_company_sees_subscriptions_and_no_returns(db):
     assert "return_rate" not in _active(saas)
 
 
+SALES_KPIS = {"lead_conversion_rate", "win_rate", "average_deal_size", "sales_cycle", "pipeline_coverage"}
+
+
+def test_a_maker_with_a_crm_sees_its_pipeline_without_subscription_kpis(db):
+    """Win rate and pipeline are not a SaaS matter: a furniture maker on Salesforce has them too."""
+    maker = organization_create(name="Atelier", owner=make_user(), packs=["manufacturing", "sales"])
+    assert SALES_KPIS <= _active(maker)
+    assert not SUBSCRIPTION_KPIS & _active(maker)
+
+
 def test_adding_a_pack_switches_its_kpis_on(db):
     shop = _shop()
     switched_on, _off = catalogue_packs_change(org=shop, packs=["commerce", "saas"], by=None)
