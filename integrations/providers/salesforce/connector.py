@@ -11,6 +11,8 @@ multi-currency org, the currency rates. Then per object, oldest change first
   `IsDeleted` (deleted, or merged into the survivor named by `MasterRecordId`) become tombstones, and
   `/sobjects/<type>/deleted/` adds those already emptied from the recycle bin.
 A page's cursor is the last stamp it covered, so a killed sync resumes where it stopped.
+A first listing of an object above SALESFORCE_BULK_THRESHOLD rows goes through a Bulk API 2.0 query job
+instead (bulk.py); its cursor holds the job and the next results locator until the listing completes.
 
 Every response tells the org's daily API usage (`Sforce-Limit-Info: api-usage=N/M`): a sync spends at
 most SALESFORCE_API_SHARE of what was left when it started, then stops and is retried later, leaving
