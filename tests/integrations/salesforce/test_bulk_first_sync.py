@@ -16,8 +16,11 @@ JOBS = "/jobs/query"
 
 
 @pytest.fixture(autouse=True)
-def no_poll_pauses(monkeypatch):
-    monkeypatch.setattr("integrations.providers.salesforce.bulk.time.sleep", lambda seconds: None)
+def poll_pauses(monkeypatch):
+    """The pauses between polls of a job, recorded instead of slept."""
+    pauses: list[float] = []
+    monkeypatch.setattr("integrations.providers.salesforce.bulk.time.sleep", pauses.append)
+    return pauses
 
 
 def _records(connection):
@@ -93,8 +96,8 @@ def test_incremental_syncs_stay_on_rest(acme, salesforce_connection, salesforce_
     assert len(salesforce_fake.queries("Opportunity", endpoint="queryAll")) == 1
 
 
-def test_the_job_is_polled_until_complete_through_the_rate_budget(acme, salesforce_connection, salesforce_fake,
-                                                                   settings):
+def test_the_job_is_polled_until_complete_with_growing_pauses(acme, salesforce_connection, salesforce_fake,
+                                                               settings, poll_pauses):
     settings.SALESFORCE_BULK_THRESHOLD = 1
     salesforce_fake.bulk_polls_to_complete = 4
 
@@ -104,6 +107,7 @@ def test_the_job_is_polled_until_complete_through_the_rate_budget(acme, salesfor
     polls = [r for r in salesforce_fake.log if r.method == "GET" and "/jobs/query/" in r.path
              and not r.path.endswith("/results")]
     assert len(polls) == 4 * 4  # three "not yet" answers, then JobComplete, for each object
+    assert poll_pauses == [1.0, 2.0, 4.0] * 4
 
 
 @pytest.mark.parametrize("skip", [1, 3, 5])
