@@ -506,6 +506,7 @@ SALESFORCE_API_SHARE = float(env_str("SALESFORCE_API_SHARE", "0.5"))
 SALESFORCE_DAILY_LIMIT_RETRY_AFTER = 3600
 SALESFORCE_MODSTAMP_OVERLAP_SECONDS = env_int("SALESFORCE_MODSTAMP_OVERLAP_SECONDS", 300)  # late commits
 SALESFORCE_QUALIFIED_MIN_PROBABILITY = float(env_str("SALESFORCE_QUALIFIED_MIN_PROBABILITY", "30"))  # percent
+SALESFORCE_BULK_THRESHOLD = env_int("SALESFORCE_BULK_THRESHOLD", 10_000)  # first syncs above: Bulk API 2.0 job
 if INTEGRATIONS_USE_FAKES:
     INTEGRATIONS_IN_PROCESS_FAKES.update(dict.fromkeys(
         ("login.salesforce.fake", "test.salesforce.fake", "boisfin.my.salesforce.fake"),

@@ -13,6 +13,12 @@ the host the org does not live on) and the org's instance URL. It reproduces:
   `nextRecordsUrl` (a query locator over the results as they were when the query ran; 2,000 a batch,
   or `Sforce-Query-Options: batchSize=N`), `queryAll` returning deleted and merged rows;
 - `/sobjects/<type>/deleted/?start=&end=` (a 30-day window, `earliestDateAvailable`);
+- `SELECT COUNT() FROM object` (`totalSize`, no records);
+- Bulk API 2.0 query jobs: `POST /jobs/query` (`operation` query or queryAll; the results are taken when
+  the job is created), `GET /jobs/query/<id>` whose `state` goes UploadComplete → InProgress → JobComplete
+  over `bulk_polls_to_complete` polls (or Failed with `errorMessage` when `bulk_fail` is set), and
+  `GET /jobs/query/<id>/results?locator=&maxRecords=` as CSV pages (`bulk_page_size` rows at most) with
+  `Sforce-Locator` ("null" after the last page) and `Sforce-NumberOfRecords`;
 - the `Sforce-Limit-Info: api-usage=N/M` header of the org's daily allocation, and
   `REQUEST_LIMIT_EXCEEDED` once it is spent;
 - error bodies as Salesforce writes them, a JSON list `[{"message", "errorCode"}]`: 401
@@ -23,6 +29,8 @@ the host the org does not live on) and the org's instance URL. It reproduces:
 from __future__ import annotations
 
 import base64
+import csv
+import io
 import hashlib
 import hmac
 import json
@@ -90,6 +98,9 @@ class SalesforceFake:
     daily_limit: int = 100_000
     api_used: int = 0
     batch_size: int = DEFAULT_BATCH
+    bulk_page_size: int = 10_000  # rows of a Bulk API 2.0 results page (Salesforce picks its own size too)
+    bulk_polls_to_complete: int = 2  # polls a query job answers before JobComplete
+    bulk_fail: str = ""  # when set, query jobs end Failed with this errorMessage
     faults: list[Fault] = field(default_factory=list)
     on_request: Any = None  # called with each LoggedRequest once answered (tests edit data mid-sync)
     tokens: dict[str, float] = field(default_factory=dict)  # access token → expiry (time.time())
@@ -97,6 +108,7 @@ class SalesforceFake:
     codes: dict[str, str] = field(default_factory=dict)  # code → redirect_uri
     log: list[LoggedRequest] = field(default_factory=list)
     _locators: dict[str, list[dict]] = field(default_factory=dict)
+    _jobs: dict[str, dict] = field(default_factory=dict)  # job id → {"info", "fields", "rows", "polls"}
     _lock: threading.RLock = field(default_factory=threading.RLock)
 
     # ---- set-up helpers ----------------------------------------------------------------------------
@@ -121,6 +133,11 @@ class SalesforceFake:
     def queries(self, sobject: str = "", endpoint: str = "") -> list[LoggedRequest]:
         return [r for r in self.log if r.soql and (not sobject or re.search(rf"\bFROM {sobject}\b", r.soql))
                 and (not endpoint or r.path.rsplit("/", 1)[-1] == endpoint)]
+
+    @property
+    def bulk_jobs(self) -> list[dict]:
+        """The Bulk API 2.0 query jobs created, oldest first (what `GET /jobs/query/<id>` answers)."""
+        return [job["info"] for job in self._jobs.values()]
 
     def requests_to(self, path: str) -> list[LoggedRequest]:
         return [r for r in self.log if path in r.path]
@@ -193,10 +210,15 @@ class SalesforceFake:
         if used > self.daily_limit:
             return self._error(403, "TotalRequests Limit exceeded.", "REQUEST_LIMIT_EXCEEDED")
         rest = match.group(2) or ""
-        status, out_headers, out = self._api(method, rest, query, headers)
+        status, out_headers, out = self._api(method, rest, query, headers, raw)
         return status, {**out_headers, "Sforce-Limit-Info": f"api-usage={used}/{self.daily_limit}"}, out
 
-    def _api(self, method, rest, query, headers):
+    def _api(self, method, rest, query, headers, raw=b""):
+        if rest == "/jobs/query" and method == "POST":
+            return self._create_job(raw)
+        job = re.fullmatch(r"/jobs/query/(\w+)(/results)?", rest)
+        if job and method == "GET":
+            return self._job_results(job.group(1), query) if job.group(2) else self._job_info(job.group(1))
         if method != "GET":
             return self._error(405, "HTTP Method not allowed", "METHOD_NOT_ALLOWED")
         if rest in ("/query", "/queryAll"):
@@ -288,9 +310,23 @@ class SalesforceFake:
         raise _Reject(self._error(400, f"sObject type '{sobject}' is not supported.", "INVALID_TYPE"))
 
     def _query(self, soql: str, *, include_deleted: bool, headers: dict[str, str]):
+        count = re.fullmatch(r"SELECT\s+COUNT\(\)\s+FROM\s+(\w+)", soql.strip(), re.IGNORECASE)
+        if count:
+            live = [r for r in self._rows(count.group(1)) if include_deleted or not r.get("IsDeleted")]
+            return _json(200, {"totalSize": len(live), "done": True, "records": []})
+        sobject, fields, matched = self._select(soql, include_deleted=include_deleted)
+        # The locator holds the results as they were when the query ran.
+        snapshot = [self._shape(sobject, r, fields) for r in matched]
+        locator = f"01g{secrets.token_hex(7)}"
+        with self._lock:
+            self._locators[locator] = snapshot
+        return self._more(locator, 0, headers)
+
+    def _select(self, soql: str, *, include_deleted: bool) -> tuple[str, list[str], list[dict]]:
+        """(object, fields, matching rows) of a SELECT; a malformed one or an unknown field is a _Reject."""
         parsed = _SOQL.fullmatch(soql.strip())
         if not parsed:
-            return self._error(400, "unexpected token in the query", "MALFORMED_QUERY")
+            raise _Reject(self._error(400, "unexpected token in the query", "MALFORMED_QUERY"))
         fields = [f.strip() for f in parsed.group("fields").split(",")]
         sobject = parsed.group("object")
         rows = self._rows(sobject)
@@ -299,22 +335,17 @@ class SalesforceFake:
             known = known - {"CurrencyIsoCode"}
         for name in fields + _order_fields(parsed.group("order")):
             if name not in known:
-                return self._error(400, f"No such column '{name}' on entity '{sobject}'.", "INVALID_FIELD")
+                raise _Reject(self._error(400, f"No such column '{name}' on entity '{sobject}'.", "INVALID_FIELD"))
         conditions = _conditions(parsed.group("where"), known)
         if conditions is None:
-            return self._error(400, "unexpected token in the WHERE clause", "MALFORMED_QUERY")
+            raise _Reject(self._error(400, "unexpected token in the WHERE clause", "MALFORMED_QUERY"))
         matched = [r for r in rows if (include_deleted or not r.get("IsDeleted"))
                    and all(op(_comparable(r.get(name)), value) for name, op, value in conditions)]
         for name in reversed(_order_fields(parsed.group("order"))):
             matched.sort(key=lambda r, n=name: (_comparable(r.get(n)) is None, _comparable(r.get(n)) or ""))
         if parsed.group("limit"):
             matched = matched[:int(parsed.group("limit"))]
-        # The locator holds the results as they were when the query ran.
-        snapshot = [self._shape(sobject, r, fields) for r in matched]
-        locator = f"01g{secrets.token_hex(7)}"
-        with self._lock:
-            self._locators[locator] = snapshot
-        return self._more(locator, 0, headers)
+        return sobject, fields, matched
 
     def _more(self, locator: str, offset: int, headers: dict[str, str]):
         rows = self._locators.get(locator)
@@ -338,6 +369,70 @@ class SalesforceFake:
             value = row.get(name)
             out[name] = sf_datetime(value) if isinstance(value, datetime) else value
         return out
+
+    # ---- Bulk API 2.0 query jobs ----------------------------------------------------------------------
+
+    def _create_job(self, raw: bytes):
+        try:
+            spec = json.loads(raw or b"{}")
+        except ValueError:
+            return self._error(400, "Invalid JSON in the request body", "JSON_PARSER_ERROR")
+        operation = spec.get("operation")
+        if operation not in ("query", "queryAll") or not spec.get("query"):
+            return self._error(400, "operation must be query or queryAll, with a query", "INVALIDJOB")
+        sobject, fields, matched = self._select(spec["query"], include_deleted=operation == "queryAll")
+        job_id = f"750{secrets.token_hex(6)}"
+        now = sf_datetime(datetime.now(UTC))
+        info = {"id": job_id, "operation": operation, "object": sobject, "createdById": self.user_id,
+                "createdDate": now, "systemModstamp": now, "state": "UploadComplete", "concurrencyMode": "Parallel",
+                "contentType": "CSV", "apiVersion": float(self.api_version), "lineEnding": "LF",
+                "columnDelimiter": "COMMA"}
+        with self._lock:  # the results are the rows as they were when the job was created
+            self._jobs[job_id] = {"info": info, "fields": fields, "polls": 0,
+                                  "rows": [[_csv_value(r.get(name)) for name in fields] for r in matched]}
+        return _json(200, info)
+
+    def _job_info(self, job_id: str):
+        job = self._jobs.get(job_id)
+        if job is None:
+            return self._error(404, "The requested resource does not exist", "NOT_FOUND")
+        with self._lock:
+            job["polls"] += 1
+            info = job["info"]
+            if info["state"] in ("UploadComplete", "InProgress"):
+                if job["polls"] < self.bulk_polls_to_complete:
+                    info["state"] = "InProgress"
+                elif self.bulk_fail:
+                    info.update(state="Failed", errorMessage=self.bulk_fail)
+                else:
+                    info.update(state="JobComplete", numberRecordsProcessed=len(job["rows"]), retries=0,
+                                totalProcessingTime=120)
+        return _json(200, info)
+
+    def _job_results(self, job_id: str, query):
+        job = self._jobs.get(job_id)
+        if job is None:
+            return self._error(404, "The requested resource does not exist", "NOT_FOUND")
+        if job["info"]["state"] != "JobComplete":
+            return self._error(400, f"job {job_id} is not complete", "INVALIDJOBSTATE")
+        locator = (query.get("locator") or [""])[0]
+        try:
+            offset = int(base64.b64decode(locator + "=" * (-len(locator) % 4)).decode()) if locator else 0
+        except ValueError:
+            return self._error(400, "invalid locator", "INVALID_LOCATOR")
+        size = self.bulk_page_size
+        if (query.get("maxRecords") or [""])[0].isdigit():
+            size = min(size, int(query["maxRecords"][0]))
+        page = job["rows"][offset:offset + size]
+        following = offset + len(page)
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n", quoting=csv.QUOTE_ALL)
+        writer.writerow(job["fields"])
+        writer.writerows(page)
+        next_locator = base64.b64encode(str(following).encode()).decode().rstrip("=") \
+            if following < len(job["rows"]) else "null"
+        return 200, {"Content-Type": "text/csv", "Sforce-Locator": next_locator,
+                     "Sforce-NumberOfRecords": str(len(page))}, out.getvalue().encode()
 
     def _deleted(self, sobject: str, query):
         if sobject not in OBJECTS:
@@ -368,6 +463,17 @@ class _Reject(Exception):
     def __init__(self, response):
         super().__init__("rejected")
         self.response = response
+
+
+def _csv_value(value) -> str:
+    """How a Bulk API 2.0 CSV writes a value: empty for null, true/false, ISO datetimes in UTC with Z."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+    return str(value)
 
 
 def _json(status: int, body: Any) -> tuple[int, dict[str, str], bytes]:

@@ -11,6 +11,8 @@ multi-currency org, the currency rates. Then per object, oldest change first
   `IsDeleted` (deleted, or merged into the survivor named by `MasterRecordId`) become tombstones, and
   `/sobjects/<type>/deleted/` adds those already emptied from the recycle bin.
 A page's cursor is the last stamp it covered, so a killed sync resumes where it stopped.
+A first listing of an object above SALESFORCE_BULK_THRESHOLD rows goes through a Bulk API 2.0 query job
+instead (bulk.py); its cursor holds the job and the next results locator until the listing completes.
 
 Every response tells the org's daily API usage (`Sforce-Limit-Info: api-usage=N/M`): a sync spends at
 most SALESFORCE_API_SHARE of what was left when it started, then stops and is retried later, leaving
@@ -35,6 +37,7 @@ from integrations.base import AccountInfo, Connector, ConnectorError, Cursor, Pa
 from integrations.http import ProviderClient, ProviderError, transport_for
 from integrations.oauth import access_token_is_due, oauth_token_refresh
 from integrations.providers.salesforce import mapping
+from integrations.providers.salesforce.bulk import BulkJobFailed, BulkQuery
 from integrations.providers.salesforce.oauth import SalesforceOAuth
 from integrations.ratelimit import rate_limiter
 
@@ -150,9 +153,12 @@ class SalesforceConnector(Connector):
         self._client = None
 
     def _get(self, path: str, params: dict[str, str] | None = None) -> dict[str, Any]:
+        return self._request("GET", path, params=params).json()
+
+    def _request(self, method: str, path: str, **kwargs) -> httpx.Response:
         for attempt in (1, 2):
             try:
-                return self._http().get(path, params=params)
+                return self._http().request(method, path, **kwargs)
             except ProviderError as exc:
                 if exc.status == 401 and attempt == 1 and self.connection.credentials.get("refresh_token"):
                     self._refresh(force=True)  # the session ended before its expected time
@@ -209,8 +215,12 @@ class SalesforceConnector(Connector):
         currencies = self._currencies()
         for index, sobject in enumerate(OBJECTS):
             cursor = dict(cursors.get(sobject) or {})
-            if cursor.get("since"):
+            if cursor.get("bulk_job"):  # a bulk listing a killed sync left midway
+                yield from self._bulk_listing(sobject, cursor, started, index, stages, owners, currencies)
+            elif cursor.get("since"):
                 yield from self._changes(sobject, cursor, started, index, stages, owners, currencies)
+            elif self._count(sobject) > settings.SALESFORCE_BULK_THRESHOLD:
+                yield from self._bulk_listing(sobject, {}, started, index, stages, owners, currencies)
             else:
                 yield from self._listing(sobject, started, index, stages, owners, currencies)
 
@@ -280,6 +290,42 @@ class SalesforceConnector(Connector):
             yield Page(object_type=sobject, records=page.records, cursor=cursor, progress=page.progress,
                        listing_starts=model if first else None, listing_complete=model if is_last else None)
             first = False
+
+    def _count(self, sobject: str) -> int:
+        return int(self._get(f"{self.api}/query", {"q": f"SELECT COUNT() FROM {sobject}"}).get("totalSize") or 0)
+
+    def _bulk_listing(self, sobject, cursor, started, index, stages, owners, currencies) -> Iterator[Page]:
+        """A first listing through one Bulk API 2.0 query job (bulk.py). The cursor holds the job, the locator of
+        the next results page and the time the listing began (its rows are as of then), so a killed sync resumes at
+        the first page it had not stored. A failed job forgets the job (the next run asks for a new one)."""
+        model = OBJECTS[sobject][0]
+        bulk = BulkQuery(api=self.api, request=self._request, sleep=self.sleep)
+        as_of = cursor.get("as_of") or started.isoformat()
+        job_id = cursor.get("bulk_job")
+        if not job_id:
+            job_id = bulk.create(f"SELECT {self._fields(sobject, currencies)} FROM {sobject}")
+            # Stored at once: a sync killed while the job runs polls the same job again.
+            yield Page(object_type=sobject, records=[], cursor={"bulk_job": job_id, "locator": "", "as_of": as_of},
+                       progress=index / len(OBJECTS), listing_starts=model)
+        try:
+            bulk.wait(job_id)
+        except BulkJobFailed:
+            yield Page(object_type=sobject, records=[], cursor={}, progress=index / len(OBJECTS))
+            raise
+        locator = cursor.get("locator") or None
+        pages = 0
+        while True:
+            result = bulk.results(job_id, locator)
+            pages += 1
+            locator = result.next_locator
+            done = locator is None
+            next_cursor = ({"since": as_of, "deleted_since": as_of} if done else
+                           {"bulk_job": job_id, "locator": locator, "as_of": as_of})
+            yield Page(object_type=sobject, records=self._records(sobject, result.rows, stages, owners, currencies),
+                       cursor=next_cursor, progress=(index + (0.9 if done else 0.9 * pages / (pages + 1))) / len(OBJECTS),
+                       listing_complete=model if done else None)
+            if done:
+                return
 
     def _changes(self, sobject, cursor, started, index, stages, owners, currencies) -> Iterator[Page]:
         since = datetime.fromisoformat(cursor["since"])
