@@ -11,6 +11,8 @@ from django.db.models import Sum
 from integrations.fakes.sage_scenario import BANK_ACCOUNT_ID, bank_movement
 from integrations.models import BankAccount, BankTransaction, LedgerLine, SyncRun
 from integrations.services import connection_sync
+from kpis.models import KpiValue
+from kpis.services import catalogue_install, kpi_values_recompute
 
 
 def _balance(org) -> Decimal:
@@ -78,3 +80,15 @@ def test_a_full_sync_tombstones_a_movement_sage_no_longer_lists(acme, sage, sage
 
     assert run.state == SyncRun.State.DONE, run.errors
     assert BankTransaction.objects.for_org(acme).get(external_id=f"cp:{receipt}").is_deleted
+
+
+def test_the_cash_kpi_reads_the_sage_bank_movements(acme, sage, sage_fake):
+    connection_sync(connection=sage)
+    catalogue_install(acme)
+    kpi_values_recompute(org=acme)
+
+    last = KpiValue.objects.for_org(acme).filter(kpi__slug="net_cash", grain="month", dimension_value="") \
+        .order_by("-period_start").first()
+    in_bank = sum((t.amount for t in BankTransaction.objects.for_org(acme).filter(date__lte=last.period_end)),
+                  Decimal(0))
+    assert in_bank != 0 and last.value == in_bank
