@@ -87,6 +87,16 @@ def skipped_page(object_type: str, reason: str, cursor: Cursor | None = None) ->
     return Page(object_type=object_type, records=[], cursor=cursor or {}, skipped_reason=reason)
 
 
+# The cursor key under which a connector keeps the fiscal year start month its provider states: the sync
+# applies it at a connection's first sync to an organization still on the default January.
+FISCAL_YEAR_CURSOR = "fiscal_year"
+
+
+def fiscal_year_page(start_month: int | None, *, progress: float = 0.02) -> Page:
+    """The page that keeps the provider's fiscal year start month (1–12, or None when it states none)."""
+    return Page(object_type=FISCAL_YEAR_CURSOR, records=[], cursor={"start_month": start_month}, progress=progress)
+
+
 @dataclass(frozen=True)
 class AccountInfo:
     """Who the credentials reach: the provider's account id (Pennylane company id, HubSpot hub_id) and name."""

@@ -26,7 +26,7 @@ from kombu.exceptions import OperationalError as KombuOperationalError
 from accounts.audit import audit_log_record
 from accounts.models import Membership, Organization
 from integrations import models as canon
-from integrations.base import AccountInfo, Connector, ConnectorError, Page, Record
+from integrations.base import FISCAL_YEAR_CURSOR, AccountInfo, Connector, ConnectorError, Page, Record
 from integrations.events import records_changed_announce, sync_run_finished_announce
 from integrations.locks import connection_lock
 from integrations.messages import stored_message
@@ -480,9 +480,9 @@ def _sync(connection: Connection, run: SyncRun, lock) -> SyncRun:
 
 
 def _fiscal_year_from_provider(connection: Connection) -> None:
-    """At a connection's first sync, the fiscal year start its provider states (kept in its "CompanyInfo"
-    cursor: QuickBooks' CompanyInfo) is set on an organization still on the default January."""
-    month = (connection.cursors.get("CompanyInfo") or {}).get("fiscal_year_start_month")
+    """At a connection's first sync, the fiscal year start its provider states (kept in its FISCAL_YEAR_CURSOR
+    cursor by the connector's `fiscal_year_page`) is set on an organization still on the default January."""
+    month = (connection.cursors.get(FISCAL_YEAR_CURSOR) or {}).get("start_month")
     org = connection.organization
     if not isinstance(month, int) or not 1 < month <= 12:
         return

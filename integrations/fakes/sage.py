@@ -15,6 +15,9 @@ Served in-process (`in_process_transport`, the origin `http://sage.fake`) and ov
 - error bodies as a list of `{"$severity", "$dataCode", "$message", "$source"}`; 401 for an unknown or
   expired token; a per-business budget (`per_minute`, 100 by default) answering 429 (Sage documents no
   rate-limit headers, so none are sent);
+- banking: `bank_accounts` (`bank_account_details`, `ledger_account`, `bank_account_type`, `balance`), and
+  the movements on them — `contact_payments` (CUSTOMER_RECEIPT, VENDOR_PAYMENT…, base currency amounts) and
+  `other_payments` (OTHER_RECEIPT, OTHER_PAYMENT) — each with its `bank_account` and `transaction`;
 - switches: `throttle_next` (429), `server_errors_next` (503).
 """
 
@@ -34,7 +37,7 @@ from urllib.parse import parse_qs, urlencode
 import httpx
 
 RESOURCES = ("ledger_accounts", "contacts", "sales_invoices", "sales_credit_notes", "purchase_invoices",
-             "purchase_credit_notes", "ledger_entries")
+             "purchase_credit_notes", "ledger_entries", "bank_accounts", "contact_payments", "other_payments")
 MAX_ITEMS_PER_PAGE = 200
 DEFAULT_ITEMS_PER_PAGE = 20
 ACCESS_TOKEN_LIFETIME = 300  # five minutes

@@ -5,6 +5,9 @@ ledger account types (wages among the overheads, which the CFO re-maps to 641).
 Every document posts its ledger entries (one transaction each) the way Sage does: a sale credits its
 sales account and the output VAT and debits the customers' control account; a purchase the reverse; a
 receipt moves the customer's balance to the bank. Drafts and voided invoices post nothing.
+
+The bank account's movements are the ones its ledger account (512000) shows: each customer receipt a
+contact payment, the payroll an other payment, on the same transaction as its ledger entries.
 """
 
 from __future__ import annotations
@@ -56,6 +59,21 @@ def unpost(b: Business, transaction: str, *, at: datetime | None = None) -> None
         b.delete("ledger_entries", entry["id"], at=at)
 
 
+def bank_movement(b: Business, resource: str, kind: str, transaction: str, day: date, amount: Decimal, *,
+                  reference: str, at: datetime, contact: dict | None = None) -> dict:
+    """A receipt or payment on the business's bank account as Sage lists it (amounts unsigned)."""
+    body = {"id": f"{resource[:2]}-{transaction}", "displayed_as": reference, "date": day.isoformat(),
+            "transaction": _link("transactions", transaction), "transaction_type": {"id": kind, "displayed_as": kind},
+            "bank_account": _link("bank_accounts", BANK_ACCOUNT_ID, "Compte courant"), "reference": reference,
+            "contact": contact, "net_amount": _money(amount), "tax_amount": "0.00", "total_amount": _money(amount)}
+    if resource == "contact_payments":
+        body |= {"currency": {"id": "EUR"}, "exchange_rate": "1.0", "base_currency_total_amount": _money(amount)}
+    return b.add(resource, body, at=at)
+
+
+BANK_ACCOUNT_ID = "ba-main"
+
+
 def demo_business(*, today: date | None = None, invoices: int = 12, last_invoice_days_ago: int = 40,
                   country: str = "FR") -> Business:
     today = today or date.today()
@@ -73,6 +91,13 @@ def demo_business(*, today: date | None = None, invoices: int = 12, last_invoice
             "ledger_account_group": {"id": group, "displayed_as": group.title()},
             "included_in_chart": True, "visible_in_sales": kind == "SALES"}, at=at)
         accounts[key] = account_id
+    b.add("bank_accounts", {
+        "id": BANK_ACCOUNT_ID, "displayed_as": "Compte courant (512000)" if french else "Current account (1200)",
+        "bank_account_details": {"account_name": "Compte courant" if french else "Current account",
+                                 "account_number": "00012345678", "iban": "FR7630006000011234567890189"},
+        "ledger_account": _link("ledger_accounts", accounts["bank"]),
+        "bank_account_type": {"id": "CHECKING", "displayed_as": "Current"}, "balance": "0.00",
+        "nominal_code": int(ACCOUNTS["bank"][0 if french else 1]), "editable": True, "deletable": False}, at=at)
     customers = [b.add("contacts", {"id": f"c-{i}", "displayed_as": name, "name": name,
                                     "contact_types": [{"id": "CUSTOMER", "displayed_as": "Customer"}]}, at=at)
                  for i, name in enumerate(["Hôtel des Arts", "Galerie Mistral", "Maison Corail"])]
@@ -118,6 +143,8 @@ def demo_business(*, today: date | None = None, invoices: int = 12, last_invoice
             post(b, receipt, "CUSTOMER_RECEIPT", paid, [(accounts["bank"], base_net + base_tax, Decimal(0)),
                                                        (accounts["customers"], Decimal(0), base_net + base_tax)],
                  details=f"Règlement {invoice['invoice_number']}", at=at)
+            bank_movement(b, "contact_payments", "CUSTOMER_RECEIPT", receipt, paid, base_net + base_tax,
+                          reference=f"Règlement {invoice['invoice_number']}", at=at, contact=invoice["contact"])
     # A draft and a voided invoice: kept, never sales, posting nothing.
     for key, status in (("draft", "DRAFT"), ("void", "VOID")):
         b.add("sales_invoices", {
@@ -175,4 +202,9 @@ def demo_business(*, today: date | None = None, invoices: int = 12, last_invoice
     post(b, "tx-jn-0", "JOURNAL", today - timedelta(days=30), [(accounts["wages"], Decimal("5200.00"), Decimal(0)),
                                                               (accounts["bank"], Decimal(0), Decimal("5200.00"))],
          details="Salaires", at=at)
+    bank_movement(b, "other_payments", "OTHER_PAYMENT", "tx-jn-0", today - timedelta(days=30), Decimal("5200.00"),
+                  reference="Salaires", at=at)
+    b.objects["bank_accounts"][BANK_ACCOUNT_ID]["balance"] = _money(sum(
+        (Decimal(m["total_amount"]) * (1 if m["transaction_type"]["id"] == "CUSTOMER_RECEIPT" else -1)
+         for r in ("contact_payments", "other_payments") for m in b.objects[r].values()), Decimal(0)))
     return b

@@ -20,7 +20,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
-from integrations.base import AccountInfo, Connector, ConnectorError, Cursor, Page, Record
+from integrations.base import AccountInfo, Connector, ConnectorError, Cursor, Page, Record, fiscal_year_page
 from integrations.http import ProviderClient, ProviderError
 from integrations.oauth import OAuthApp, access_token_is_due, oauth_token_refresh
 from integrations.providers.quickbooks import mapping
@@ -164,11 +164,11 @@ class QuickBooksConnector(Connector):
         return self._get(f"/companyinfo/{self.realm}", {}).get("CompanyInfo") or {}
 
     def _fiscal_year(self) -> Page:
-        """CompanyInfo's `FiscalYearStartMonth` (a month's English name), kept on the connection (its
-        "CompanyInfo" cursor); the sync applies it to an organization still on the default January."""
+        """CompanyInfo's `FiscalYearStartMonth` (a month's English name), kept on the connection (its fiscal
+        year cursor); the sync applies it to an organization still on the default January."""
         month = self._company_info().get("FiscalYearStartMonth") or ""
         number = MONTHS.index(month) + 1 if month in MONTHS else None
-        return Page(object_type="CompanyInfo", records=[], cursor={"fiscal_year_start_month": number}, progress=0.02)
+        return fiscal_year_page(number)
 
     def fetch(self, *, cursors: dict[str, Cursor]) -> Iterator[Page]:
         started = self.now()

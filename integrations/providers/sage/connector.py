@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
 from integrations.base import (AccountInfo, Connector, ConnectorError, Cursor, Page, Record, ResourceRefused,
-                               skipped_page)
+                               fiscal_year_page, skipped_page)
 from integrations.http import ProviderClient, ProviderError
 from integrations.oauth import ChooseAccount, OAuthApp, access_token_is_due, oauth_token_refresh
 from integrations.providers.sage import mapping
@@ -31,11 +31,13 @@ from integrations.ratelimit import rate_limiter
 logger = logging.getLogger("integrations.sage")
 
 RESOURCES = ("contacts", "sales_invoices", "sales_credit_notes", "purchase_invoices", "purchase_credit_notes",
-             "ledger_entries")
+             "ledger_entries", "bank_accounts", *mapping.BANK_MOVEMENTS)
 # Clocks differ: ask again for the minute before the stored time (re-reading a record is idempotent).
 OVERLAP = timedelta(minutes=1)
 RECONCILED = {"contacts": None, **{r: ("invoice", {"external_id__startswith": f"{p}:"})
-                                    for r, (_k, _c, p) in mapping.DOCUMENTS.items()}}
+                                    for r, (_k, _c, p) in mapping.DOCUMENTS.items()},
+              "bank_accounts": ("bankaccount", {}),
+              **{r: ("banktransaction", {"external_id__startswith": f"{p}:"}) for r, p in mapping.BANK_MOVEMENTS.items()}}
 # What a resource is called, and what will not show when the connected user's role has no access to it.
 WHAT_WILL_NOT_SHOW = {
     "contacts": (_l("Contacts"), _l("customer and supplier names")),
@@ -44,6 +46,9 @@ WHAT_WILL_NOT_SHOW = {
     "purchase_invoices": (_l("Purchase invoices"), _l("purchases and payables")),
     "purchase_credit_notes": (_l("Purchase credit notes"), _l("supplier credit notes")),
     "ledger_entries": (_l("Ledger entries"), _l("the ledger (SIG)")),
+    "bank_accounts": (_l("Bank accounts"), _l("cash balances")),
+    "contact_payments": (_l("Customer receipts and supplier payments"), _l("bank movements")),
+    "other_payments": (_l("Other receipts and payments"), _l("bank movements")),
 }
 
 
@@ -104,6 +109,10 @@ class SageConnector(Connector):
     @property
     def business(self) -> str:
         return self.connection.provider_account_id
+
+    @property
+    def base_currency(self) -> str:
+        return str((self.financial_settings.get("base_currency") or {}).get("id") or "EUR")[:3]
 
     @property
     def pcg_native(self) -> bool:
@@ -193,6 +202,7 @@ class SageConnector(Connector):
     def fetch(self, *, cursors: dict[str, Cursor]) -> Iterator[Page]:
         started = self.now()
         self.financial_settings = self._get("/financial_settings")
+        yield fiscal_year_page(mapping.fiscal_year_start_month(self.financial_settings))
         yield self._accounts()
         for index, resource in enumerate(RESOURCES):
             cursor = cursors.get(resource) or {}
@@ -248,6 +258,10 @@ class SageConnector(Connector):
                     Record(model="supplier", external_id=object_id, deleted=True)]
         if resource == "ledger_entries":
             return [Record(model="ledgerline", external_id=object_id, deleted=True)]
+        if resource == "bank_accounts":
+            return [Record(model="bankaccount", external_id=object_id, deleted=True)]
+        if resource in mapping.BANK_MOVEMENTS:
+            return [Record(model="banktransaction", external_id=mapping.movement_id(resource, object_id), deleted=True)]
         return [Record(model="invoice", external_id=mapping.document_id(resource, object_id), deleted=True)]
 
     @staticmethod
@@ -262,8 +276,7 @@ class SageConnector(Connector):
                          frozenset(r.external_id for r in mapping.payment_records(resource, doc))))
         return tuple(sets)
 
-    @staticmethod
-    def _records(resource: str, docs: list[dict[str, Any]]) -> list[Record]:
+    def _records(self, resource: str, docs: list[dict[str, Any]]) -> list[Record]:
         out: list[Record] = []
         for doc in docs:
             try:
@@ -271,11 +284,16 @@ class SageConnector(Connector):
                     out += mapping.contact_records(doc)
                 elif resource == "ledger_entries":
                     out.append(mapping.ledger_line(doc))
+                elif resource == "bank_accounts":
+                    out.append(mapping.bank_account_record(doc, base_currency=self.base_currency))
+                elif resource in mapping.BANK_MOVEMENTS:
+                    out.append(mapping.bank_movement_record(resource, doc))
                 else:
                     out.append(mapping.invoice_record(resource, doc))
                     out += mapping.payment_records(resource, doc)
             except (KeyError, TypeError, ValueError, ArithmeticError) as exc:
-                model = {"contacts": "customer", "ledger_entries": "ledgerline"}.get(resource, "invoice")
+                model = {"contacts": "customer", "ledger_entries": "ledgerline", "bank_accounts": "bankaccount",
+                         **dict.fromkeys(mapping.BANK_MOVEMENTS, "banktransaction")}.get(resource, "invoice")
                 out.append(Record(model=model, external_id=str(doc.get("id", "")), raw=doc,
                                   reject_reason=f"{resource} {doc.get('id', '')}: {exc}"))
         return out

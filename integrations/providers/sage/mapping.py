@@ -139,3 +139,41 @@ def ledger_line(doc: dict[str, Any]) -> Record:
                           "label": str(doc.get("details") or doc.get("displayed_as") or "")[:255],
                           "debit": money(doc.get("debit")), "credit": money(doc.get("credit")),
                           "entry_external_id": _id(doc.get("transaction"))})
+
+
+# Sage v3.1 has no bank transaction list of its own: a bank account's movements are its contact payments
+# (customer receipts, supplier payments, refunds) and its other payments and receipts. resource → id prefix.
+BANK_MOVEMENTS = {"contact_payments": "cp", "other_payments": "op"}
+# Money coming into the bank: counted positive; every other payment type goes out, negative.
+RECEIPTS = {"CUSTOMER_RECEIPT", "VENDOR_REFUND", "OTHER_RECEIPT"}
+
+
+def movement_id(resource: str, object_id: str) -> str:
+    return f"{BANK_MOVEMENTS[resource]}:{object_id}"
+
+
+def bank_account_record(doc: dict[str, Any], *, base_currency: str) -> Record:
+    """A bank account carries no currency of its own in v3.1 when it is in the base currency."""
+    details = doc.get("bank_account_details") or {}
+    return Record(model="bankaccount", external_id=str(doc["id"]), source_updated_at=stamp(doc.get("updated_at")),
+                  fields={"name": str(details.get("account_name") or doc.get("displayed_as") or "")[:255],
+                          "currency": (_id(doc.get("currency")) or base_currency)[:3]})
+
+
+def bank_movement_record(resource: str, doc: dict[str, Any]) -> Record:
+    """A receipt or a payment on a bank account, signed (receipts positive), in the base currency when Sage
+    states it (contact payments), else in the account's (other payments are in the base currency's account)."""
+    kind = _id(doc.get("transaction_type"))
+    sign = Decimal(1) if kind in RECEIPTS else Decimal(-1)
+    amount = doc.get("base_currency_total_amount", doc.get("total_amount"))
+    return Record(model="banktransaction", external_id=movement_id(resource, str(doc["id"])),
+                  source_updated_at=stamp(doc.get("updated_at")), raw={"id": doc["id"], "transaction_type": kind},
+                  fields={"bank_account_external_id": _id(doc.get("bank_account")) or None, "date": day(doc.get("date")),
+                          "amount": sign * money(amount),
+                          "label": str(doc.get("reference") or doc.get("displayed_as") or "")[:255]})
+
+
+def fiscal_year_start_month(financial_settings: dict[str, Any]) -> int | None:
+    """The month after the one the current financial year ends in (`year_end_date` 2027-03-31 → April)."""
+    year_end = day(financial_settings.get("year_end_date"))
+    return year_end.month % 12 + 1 if year_end else None

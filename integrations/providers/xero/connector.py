@@ -23,7 +23,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
-from integrations.base import AccountInfo, Connector, ConnectorError, Cursor, Page, Record
+from integrations.base import AccountInfo, Connector, ConnectorError, Cursor, Page, Record, fiscal_year_page
 from integrations.http import ProviderClient, ProviderError, transport_for
 from integrations.oauth import ChooseAccount, OAuthApp, access_token_is_due, oauth_token_refresh
 from integrations.providers.xero import mapping
@@ -170,6 +170,7 @@ class XeroConnector(Connector):
 
     def fetch(self, *, cursors: dict[str, Cursor]) -> Iterator[Page]:
         started = self.now()
+        yield fiscal_year_page(mapping.fiscal_year_start_month(self.organisation()))
         yield self._accounts()
         for index, collection in enumerate(COLLECTIONS):
             progress = (index + 1) / (len(COLLECTIONS) + 2)

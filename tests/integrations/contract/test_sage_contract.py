@@ -21,6 +21,12 @@ HTTP by the server `manage.py fake_provider` runs. Sources (read with the search
   `items_per_page` default 20, `attributes=all`; amounts in the document's and the base currency.
 - LEDGER: `GET /ledger_entries` reference: `date`, `debit`, `credit`, `ledger_account`, `transaction`,
   `transaction_type`, filters `updated_or_created_since`, `attributes`.
+- BANK: Sage's OpenAPI models (as its generated clients document them, e.g. nook-io/python-sage docs):
+  `BankAccount` (`bank_account_details`, `ledger_account`, `bank_account_type`, `balance`, `nominal_code`);
+  `ContactPayment` (`transaction_type`, `bank_account`, `date`, `total_amount`, `base_currency_total_amount`,
+  `reference`) and `OtherPayment` (`transaction_type`, `bank_account`, `date`, `total_amount`, `reference`).
+  v3.1 has no `/bank_transactions` index: a bank account's movements are these two.
+- SETTINGS: `GET /financial_settings` (`FinancialSettings`): `year_end_date`, `base_currency`.
 Not documented, so not asserted: rate-limit numbers and headers (the fake's 100 a minute per business is a
 setting), and the fields of a `deleted_since` item beyond `id`.
 """
@@ -211,6 +217,30 @@ def test_ledger_entries_carry_their_account_transaction_and_amounts(api):
     for name in ("date", "debit", "credit", "ledger_account", "transaction", "transaction_type", "details"):
         assert name in entry
     assert {"id", "displayed_as", "$path"} <= set(entry["ledger_account"])
+
+
+def test_bank_accounts_and_their_movements_carry_the_fields_the_connector_reads(api):
+    # BANK: the bank account's details and ledger account; each movement its type, account, date and amounts.
+    account = api.get("/bank_accounts", params={"attributes": "all"}).json()["$items"][0]
+    for name in ("bank_account_details", "ledger_account", "bank_account_type", "balance", "nominal_code"):
+        assert name in account
+    assert "account_name" in account["bank_account_details"]
+    receipt = api.get("/contact_payments", params={"attributes": "all"}).json()["$items"][0]
+    for name in ("transaction_type", "bank_account", "date", "total_amount", "base_currency_total_amount",
+                 "reference", "contact", "transaction"):
+        assert name in receipt
+    other = api.get("/other_payments", params={"attributes": "all"}).json()["$items"][0]
+    for name in ("transaction_type", "bank_account", "date", "total_amount", "reference", "transaction"):
+        assert name in other
+    assert {receipt["transaction_type"]["id"], other["transaction_type"]["id"]} <= {
+        "CUSTOMER_RECEIPT", "VENDOR_PAYMENT", "CUSTOMER_REFUND", "VENDOR_REFUND", "OTHER_RECEIPT", "OTHER_PAYMENT"}
+    assert receipt["bank_account"]["id"] == other["bank_account"]["id"] == account["id"]
+
+
+def test_financial_settings_state_the_year_end_date(api):
+    # SETTINGS: the financial year's end date (the connector derives the start month) and the base currency.
+    settings = api.get("/financial_settings").json()
+    assert settings["year_end_date"] == "2026-12-31" and settings["base_currency"]["id"] == "EUR"
 
 
 def test_an_unknown_path_is_a_404_in_the_error_list_shape(api):

@@ -15,7 +15,7 @@ def test_the_first_sync_sets_the_fiscal_year_quickbooks_states(acme, qbo, qbo_fa
     connection_sync(connection=qbo)
 
     assert Organization.objects.get(pk=acme.pk).fiscal_year_start_month == 4  # "April" in CompanyInfo
-    assert Connection.objects.for_org(acme).get(pk=qbo.pk).cursors["CompanyInfo"] == {"fiscal_year_start_month": 4}
+    assert Connection.objects.for_org(acme).get(pk=qbo.pk).cursors["fiscal_year"] == {"start_month": 4}
 
 
 def test_a_fiscal_year_the_organization_chose_is_kept(acme, qbo, qbo_fake):
