@@ -362,6 +362,19 @@ def access_token_is_due(app: OAuthApp, credentials: dict[str, Any]) -> bool:
     return float(credentials.get("expires_at") or 0) - time.time() < app.refresh_margin
 
 
+def oauth_access_token(*, app: OAuthApp, connection: Connection, client: Any = None) -> str:
+    """The connection's access token, refreshed first when it is due; a `ProviderClient` already open
+    (`client`) is handed the new one."""
+    if not connection.credentials.get("access_token"):
+        raise ConnectorError(_("No %(provider)s access is stored: connect %(provider)s again.")
+                             % {"provider": app.label}, permanent=True)
+    if access_token_is_due(app, connection.credentials):
+        oauth_token_refresh(app=app, connection=connection)
+        if client is not None:
+            client.set_token(connection.credentials["access_token"])
+    return connection.credentials["access_token"]
+
+
 def oauth_token_refresh(*, app: OAuthApp, connection: Connection, force: bool = False) -> None:
     """Renew the connection's access token unless another worker just did; stores the pair first.
 

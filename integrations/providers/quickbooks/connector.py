@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _l
 
 from integrations.base import AccountInfo, Connector, ConnectorError, Cursor, Page, Record, fiscal_year_page
 from integrations.http import ProviderClient, ProviderError
-from integrations.oauth import OAuthApp, access_token_is_due, oauth_token_refresh
+from integrations.oauth import OAuthApp, oauth_access_token, oauth_token_refresh
 from integrations.providers.quickbooks import mapping
 from integrations.ratelimit import rate_limiter
 
@@ -94,14 +94,7 @@ class QuickBooksConnector(Connector):
         return self.connection.provider_account_id or self.connection.credentials.get("realm_id", "")
 
     def _token(self) -> str:
-        creds = self.connection.credentials
-        if not creds.get("access_token"):
-            raise ConnectorError(_("No QuickBooks access is stored: connect QuickBooks again."), permanent=True)
-        if access_token_is_due(self.app, creds):
-            oauth_token_refresh(app=self.app, connection=self.connection)
-            if self._client is not None:
-                self._client.set_token(self.connection.credentials["access_token"])
-        return self.connection.credentials["access_token"]
+        return oauth_access_token(app=self.app, connection=self.connection, client=self._client)
 
     def _http(self) -> ProviderClient:
         token = self._token()

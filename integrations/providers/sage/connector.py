@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy as _l
 from integrations.base import (AccountInfo, Connector, ConnectorError, Cursor, Page, Record, ResourceRefused,
                                fiscal_year_page, skipped_page)
 from integrations.http import ProviderClient, ProviderError
-from integrations.oauth import ChooseAccount, OAuthApp, access_token_is_due, oauth_token_refresh
+from integrations.oauth import ChooseAccount, OAuthApp, oauth_access_token, oauth_token_refresh
 from integrations.providers.sage import mapping
 from integrations.ratelimit import rate_limiter
 
@@ -120,14 +120,7 @@ class SageConnector(Connector):
         return self.connection.credentials.get("country", "") == "FR"
 
     def _token(self) -> str:
-        creds = self.connection.credentials
-        if not creds.get("access_token"):
-            raise ConnectorError(_("No Sage access is stored: connect Sage again."), permanent=True)
-        if access_token_is_due(self.app, creds):
-            oauth_token_refresh(app=self.app, connection=self.connection)
-            if self._client is not None:
-                self._client.set_token(self.connection.credentials["access_token"])
-        return self.connection.credentials["access_token"]
+        return oauth_access_token(app=self.app, connection=self.connection, client=self._client)
 
     def _http(self) -> ProviderClient:
         token = self._token()

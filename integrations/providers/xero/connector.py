@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy as _l
 
 from integrations.base import AccountInfo, Connector, ConnectorError, Cursor, Page, Record, fiscal_year_page
 from integrations.http import ProviderClient, ProviderError, transport_for
-from integrations.oauth import ChooseAccount, OAuthApp, access_token_is_due, oauth_token_refresh
+from integrations.oauth import ChooseAccount, OAuthApp, oauth_access_token, oauth_token_refresh
 from integrations.providers.xero import mapping
 from integrations.ratelimit import rate_limiters
 
@@ -102,14 +102,7 @@ class XeroConnector(Connector):
         return self.connection.provider_account_id
 
     def _token(self) -> str:
-        creds = self.connection.credentials
-        if not creds.get("access_token"):
-            raise ConnectorError(_("No Xero access is stored: connect Xero again."), permanent=True)
-        if access_token_is_due(self.app, creds):
-            oauth_token_refresh(app=self.app, connection=self.connection)
-            if self._client is not None:
-                self._client.set_token(self.connection.credentials["access_token"])
-        return self.connection.credentials["access_token"]
+        return oauth_access_token(app=self.app, connection=self.connection, client=self._client)
 
     def _http(self) -> ProviderClient:
         token = self._token()
