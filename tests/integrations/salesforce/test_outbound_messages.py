@@ -95,3 +95,18 @@ def test_the_endpoint_url_is_stable_and_under_the_site_url(settings, salesforce_
 
     assert url.startswith("https://pilotage.example/integrations/salesforce/outbound/")
     assert url == outbound_url(salesforce_connection)
+
+
+def test_the_connection_page_shows_the_endpoint_to_those_who_manage_it_only(client, acme, salesforce_connection):
+    from accounts.capabilities import Role
+    from tests.factories import make_member
+
+    page = reverse("integrations:connection_detail", kwargs={"org_slug": acme.slug,
+                                                             "connection_id": salesforce_connection.pk})
+    client.force_login(make_member(acme, role=Role.CEO, email="ceo@acme.test").user)
+    assert outbound_id(salesforce_connection) in client.get(page).content.decode()
+
+    client.force_login(make_member(acme, role=Role.CXO, email="cxo@acme.test").user)  # may view, not manage
+    response = client.get(page)
+    assert response.status_code == 200
+    assert outbound_id(salesforce_connection) not in response.content.decode()
