@@ -218,7 +218,11 @@ class ZohoConnector(Connector):
 
     def _notifications_renew(self) -> None:
         """Subscribe (or renew) this connection's notification channel when due; a refusal never stops the sync."""
-        from integrations.providers.zoho.webhooks import watch_body, zoho_notifications_due, zoho_notifications_renewed
+        from integrations.providers.zoho.webhooks import (
+            watch_body,
+            zoho_notifications_due,
+            zoho_notifications_renewed,
+        )
 
         if not zoho_notifications_due(self.connection):
             return
