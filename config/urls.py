@@ -11,6 +11,8 @@ from accounts.api import MembershipViewSet
 from alerts.views import unsubscribe as alerts_unsubscribe
 from integrations.oauth_views import oauth_callback
 from integrations.providers.hubspot.webhooks import hubspot_webhook
+from integrations.providers.salesforce.webhooks import salesforce_outbound_message
+from integrations.providers.zoho.webhooks import zoho_notify
 from integrations.registry import OAUTH_APPS
 from reports.views import unsubscribe as reports_unsubscribe
 
@@ -47,6 +49,9 @@ urlpatterns = [
     *[path(f"integrations/{provider}/callback/", oauth_callback, {"provider": provider},
            name=f"{provider}_oauth_callback") for provider in OAUTH_APPS],
     path("integrations/hubspot/webhook/", hubspot_webhook, name="hubspot_webhook"),  # signed by HubSpot
+    path("integrations/zoho/notify/<str:signed_id>/", zoho_notify, name="zoho_notify"),  # signed id + token
+    path("integrations/salesforce/outbound/<str:signed_id>/", salesforce_outbound_message,
+         name="salesforce_outbound_message"),  # signed id + org id
     path("alerts/unsubscribe/<str:token>/", alerts_unsubscribe, name="alerts_unsubscribe"),  # signed, no login
     path("reports/unsubscribe/<str:token>/", reports_unsubscribe, name="reports_unsubscribe"),  # signed, no login
     path("api/v1/orgs/<slug:org_slug>/", include((api_patterns, "api"))),

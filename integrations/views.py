@@ -23,6 +23,7 @@ from integrations.base import ConnectorError
 from integrations.forms import DisconnectForm, FirmMappingForm, ReplaceTokenForm, TokenForm
 from integrations.messages import read_message
 from integrations.models import Connection, SyncRun
+from integrations.providers.salesforce.webhooks import outbound_url
 from integrations.registry import connector_class
 
 
@@ -114,13 +115,16 @@ def connection_detail(request, org_slug, connection_id):
         provider_label = connector_class(connection.provider).label
     except (KeyError, ImportError):
         provider_label = connection.provider
+    can_manage = request.membership.can("integrations.manage")
     return render(request, "integrations/connection_detail.html", {
         "connection": connection,
+        # The outbound-message endpoint is a secret URL: shown to those who manage the connection only.
+        "outbound_url": outbound_url(connection) if can_manage and connection.provider == "salesforce" else "",
         "provider_label": provider_label,
         "runs": selectors.sync_runs_for(request.org, connection=connection),
         "children": selectors.firm_children_for(request.org, firm=connection) if connection.is_firm else [],
         "token_form": ReplaceTokenForm(),
-        "can_manage": request.membership.can("integrations.manage"),
+        "can_manage": can_manage,
         "can_map_accounts": request.membership.can("integrations.map_accounts"),
     })
 

@@ -461,7 +461,9 @@ if INTEGRATIONS_USE_FAKES:
 ZOHO_DEFAULT_REGION = env_str("ZOHO_DEFAULT_REGION", "eu")  # a French company is usually on .eu
 ZOHO_CLIENT_ID = env_str("ZOHO_CLIENT_ID", "fake-zoho-client-id" if INTEGRATIONS_USE_FAKES else "")
 ZOHO_CLIENT_SECRET = env_str("ZOHO_CLIENT_SECRET", "fake-zoho-client-secret" if INTEGRATIONS_USE_FAKES else "")
-ZOHO_SCOPES = env_str("ZOHO_SCOPES", "ZohoCRM.modules.READ,ZohoCRM.settings.READ,ZohoCRM.users.READ,ZohoCRM.org.READ")
+ZOHO_NOTIFICATIONS_ENABLED = env_bool("ZOHO_NOTIFICATIONS_ENABLED", False)  # watch channels to $SITE_URL
+ZOHO_SCOPES = env_str("ZOHO_SCOPES", "ZohoCRM.modules.READ,ZohoCRM.settings.READ,ZohoCRM.users.READ,ZohoCRM.org.READ"
+                      + (",ZohoCRM.notifications.CREATE" if ZOHO_NOTIFICATIONS_ENABLED else ""))  # watch needs it
 ZOHO_RATE_LIMIT = (env_int("ZOHO_RATE_LIMIT_REQUESTS", 10), 1)  # pacing per org, under the edition's concurrency
 ZOHO_PAGE_SIZE = 200  # per_page accepts 1..200
 ZOHO_CREDIT_RESERVE = env_int("ZOHO_CREDIT_RESERVE", 1000)  # leave the org's other integrations this many credits

@@ -26,7 +26,7 @@ import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import ClassVar
 from urllib.parse import parse_qs, urlencode, urlsplit
 
@@ -66,6 +66,7 @@ class ZohoFake:
     refresh_tokens: dict[str, deque] = field(default_factory=dict)  # refresh → times it minted a token
     codes: dict[str, str] = field(default_factory=dict)  # code → redirect_uri
     page_tokens: dict[str, tuple[str, int]] = field(default_factory=dict)  # token → (query key, offset)
+    watches: dict[str, dict] = field(default_factory=dict)  # channel id → the accepted watch body
     credits_used: int = 0
     log: list[LoggedRequest] = field(default_factory=list)
     _lock: threading.RLock = field(default_factory=threading.RLock)
@@ -190,6 +191,8 @@ class ZohoFake:
                  "forecast_category": {"name": "Closed" if kind == "Closed Won" else
                                        "Omitted" if kind == "Closed Lost" else "Pipeline", "id": str(9000 + i)}}
                 for i, (stage, _probability, kind) in enumerate(self.scenario.stages)]}]})
+        if route == "/actions/watch" and method == "POST":
+            return self._watch(raw)
         parts = route.strip("/").split("/")
         if parts[0] not in MODULES:
             return self._error(400, "INVALID_MODULE", "the module name given seems to be invalid")
@@ -356,6 +359,28 @@ class ZohoFake:
                                   for r in chunk],
                          "info": {"per_page": per_page, "count": len(chunk), "page": page,
                                   "more_records": page * per_page < len(gone)}})
+
+    def _watch(self, raw):
+        """Enable notifications: channel_id, events and notify_url required, channel_expiry within a week."""
+        try:
+            channels = json.loads(raw or b"{}").get("watch") or []
+        except ValueError:
+            return self._error(400, "INVALID_DATA", "invalid data")
+        answers = []
+        for channel in channels:
+            missing = [key for key in ("channel_id", "events", "notify_url") if not channel.get(key)]
+            if missing:
+                return self._error(400, "MANDATORY_NOT_FOUND", "required field not found", {"api_name": missing[0]})
+            expiry = channel.get("channel_expiry")
+            if expiry and datetime.fromisoformat(expiry) > datetime.now(UTC) + timedelta(days=7):
+                return self._error(400, "INVALID_DATA", "channel_expiry should be within a week",
+                                   {"api_name": "channel_expiry"})
+            self.watches[str(channel["channel_id"])] = channel
+            answers.append({"code": "SUCCESS", "status": "success",
+                            "message": "Successfully subscribed for actions-watch of the given module",
+                            "details": {"events": [{"channel_expiry": expiry, "resource_name": event.split(".")[0],
+                                                    "channel_id": channel["channel_id"]} for event in channel["events"]]}})
+        return self._ok({"watch": answers})
 
     # ---- answers ----------------------------------------------------------------------------------
 

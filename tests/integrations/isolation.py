@@ -10,6 +10,8 @@ from tests.integrations.conftest import make_connection
 # unless the signed state names an organization the user may manage.
 AUTH_ONLY_ROUTES = {f"{provider}_oauth_callback" for provider in OAUTH_APPS}
 PUBLIC_ROUTES = {"hubspot_webhook"}  # HubSpot's servers post here; every request must carry a valid signature
+# Zoho's and Salesforce's servers post here; the URL carries a signed connection id, the body a token / org id.
+PUBLIC_ROUTES |= {"zoho_notify", "salesforce_outbound_message"}
 
 
 def _sync_run_id(org):
@@ -33,5 +35,6 @@ URL_KWARG_FACTORIES = {
     "sync_run_id": _sync_run_id,
     "pk@integrations.connection": lambda org: make_connection(org, token="walker-token").pk,
     "pk@integrations.syncrun": _sync_run_id,
+    "signed_id": lambda org: "not-a-signed-id",  # the notification routes: 404 for anything unsigned
     "provider": lambda org: "xero",  # the OAuth account choice page: 404 without a consent waiting in the session
 }

@@ -216,6 +216,23 @@ class ZohoConnector(Connector):
                 raise
         raise AssertionError("unreachable")
 
+    def _notifications_renew(self) -> None:
+        """Subscribe (or renew) this connection's notification channel when due; a refusal never stops the sync."""
+        from integrations.providers.zoho.webhooks import (
+            watch_body,
+            zoho_notifications_due,
+            zoho_notifications_renewed,
+        )
+
+        if not zoho_notifications_due(self.connection):
+            return
+        try:
+            self._http().request("POST", "/actions/watch", json=watch_body(self.connection, modules=MODULES))
+        except ProviderError as exc:
+            logger.warning("Zoho watch refused for connection %s: %s", self.connection.pk, exc.error or exc.status)
+            return
+        zoho_notifications_renewed(self.connection)
+
     @staticmethod
     def _refusal(module: str, exc: ProviderError) -> str:
         label, consequence = MODULE_WORDS[module]
@@ -233,6 +250,7 @@ class ZohoConnector(Connector):
 
     def fetch(self, *, cursors: dict[str, Cursor]) -> Iterator[Page]:
         started = timezone.now()
+        self._notifications_renew()
         home = ((self._get("/org").get("org") or [{}])[0].get("iso_code") or "EUR")[:3]
         refused: dict[str, str] = {}
         try:
