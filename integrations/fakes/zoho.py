@@ -13,7 +13,7 @@ tokens per refresh token per ten minutes, errors as 200 `{"error": ...}` bodies)
 `per_page` ≤ 200, `page` only within the first 2,000 records (400 DISCRETE_PAGINATION_LIMIT_EXCEEDED)
 and `page_token` past them (never with `page`), `info.more_records` / `next_page_token`, sorting by id,
 `If-Modified-Since` (304 when nothing changed), 204 on an empty list, converted leads hidden unless
-`converted=true|both`, `/deleted?type=all`, layouts, pipelines with `forecast_type`, users, /org, a
+`converted=true|both`, `/deleted?type=all`, layouts, fields metadata (what Zoho's SDK reads first), pipelines with `forecast_type`, users, /org, a
 daily credit budget (X-RATELIMIT-* headers; 429 LIMIT_REACHED when spent), and faults (429
 TOO_MANY_REQUESTS, 5xx, delays, a simulated crash) reused from the HubSpot fake.
 """
@@ -38,6 +38,14 @@ from integrations.fakes.zoho_scenario import MODULES, ZohoScenario
 PAGE_NUMBER_LIMIT = 2000
 MAX_PER_PAGE = 200
 TOKENS_PER_REFRESH = 10  # access tokens a refresh token may mint per 10 minutes
+# Standard fields' (data_type, json_type) in Zoho's Fields metadata; any other field is text.
+FIELD_TYPES = {
+    "Amount": ("currency", "double"), "Exchange_Rate": ("double", "double"), "Probability": ("integer", "integer"),
+    "Closing_Date": ("date", "string"), "Created_Time": ("datetime", "string"), "Modified_Time": ("datetime", "string"),
+    "Owner": ("ownerlookup", "jsonobject"), "Stage": ("picklist", "string"), "Pipeline": ("picklist", "string"),
+    "Lead_Source": ("picklist", "string"), "Industry": ("picklist", "string"), "Currency": ("picklist", "string"),
+    "Email": ("email", "string"), "Website": ("website", "string"),
+}
 READ_SCOPES = "ZohoCRM.modules.READ,ZohoCRM.settings.READ,ZohoCRM.users.READ,ZohoCRM.org.READ"
 
 
@@ -180,6 +188,8 @@ class ZohoFake:
             if _one(query, "module") != "Deals":
                 return self._error(400, "INVALID_MODULE", "the module name given seems to be invalid")
             return self._ok({"layouts": [{"id": "5725767000000091055", "name": "Standard", "status": "active"}]})
+        if route == "/settings/fields":
+            return self._fields(_one(query, "module"))
         if route == "/settings/pipeline":
             if not _one(query, "layout_id"):
                 return self._error(400, "REQUIRED_PARAM_MISSING", "One of the expected parameter is missing",
@@ -201,6 +211,26 @@ class ZohoFake:
         if parts[1:] == ["deleted"]:
             return self._deleted(parts[0], query, headers)
         return self._error(404, "INVALID_URL_PATTERN", "Please check if the URL trying to access is a correct one")
+
+    def _fields(self, module):
+        """Fields metadata (Zoho's SDK reads it before it parses a module's records): the fields the
+        scenario's records carry, typed as the real standard fields are."""
+        if module not in MODULES:
+            return self._error(400, "INVALID_MODULE", "the module name given seems to be invalid")
+        with self.scenario.lock:
+            names = dict.fromkeys(n for r in self.scenario.records[module].values() for n in r.fields
+                                  if not n.startswith("$"))
+        fields = []
+        for i, name in enumerate(["Created_Time", "Modified_Time", *names]):
+            lookup = name == "Account_Name" and module != "Accounts"
+            data_type, json_type = ("lookup", "jsonobject") if lookup else FIELD_TYPES.get(name, ("text", "string"))
+            entry = {"api_name": name, "field_label": name.replace("_", " "), "data_type": data_type,
+                     "json_type": json_type, "id": str(5725767000000002000 + i), "custom_field": False,
+                     "system_mandatory": False, "read_only": name in ("Created_Time", "Modified_Time")}
+            if lookup:
+                entry["lookup"] = {"module": {"api_name": "Accounts", "id": "5725767000000002175"}}
+            fields.append(entry)
+        return self._ok({"fields": fields})
 
     def _consent(self, host, query):
         region = self._region_of(host, 0)

@@ -1,8 +1,8 @@
 """The fake Zoho CRM answers in the shapes Zoho documents, field by field.
 
-Zoho's Python SDK (zohocrmsdk8-0) is not used here: it reads its data-centre URLs from its own classes
-and would not be pointed at a local server without patching it. Each assertion below cites the page of
-Zoho's documentation that states the shape instead.
+Each assertion below cites the page of Zoho's documentation that states the shape. Zoho's own Python SDK
+(zohocrmsdk8-0) reads the fake too, pointed at it served over HTTP through a `DataCenter.Environment`:
+see test_zoho_sdk_reads_the_fake.py.
 """
 
 import json
