@@ -13,7 +13,7 @@ from django.test import override_settings
 from accounts.capabilities import Role
 from accounts.demo import DemoContext
 from integrations.fakes.quickbooks import default_instance
-from integrations.fakes.quickbooks_scenario import REALM_ID, demo_company
+from integrations.fakes.quickbooks_scenario import REALM_ID, add_monthly_goods_purchases, demo_company
 from integrations.models import SyncRun
 
 
@@ -27,7 +27,9 @@ def seed(ctx: DemoContext) -> None:
         return
     org = ctx.companies["lumenuk"]
     fake = default_instance()
-    fake.companies[REALM_ID] = demo_company(today=ctx.today, invoices=60, last_invoice_days_ago=5)
+    company = demo_company(today=ctx.today, invoices=60, last_invoice_days_ago=5)
+    add_monthly_goods_purchases(company, today=ctx.today)  # a distributor's margin, not the 98 % of sales alone
+    fake.companies[REALM_ID] = company
     with override_settings(QUICKBOOKS_API_BASE_URL="http://quickbooks.fake",
                            QUICKBOOKS_TOKEN_URL="http://quickbooks.fake/oauth2/v1/tokens/bearer",
                            QUICKBOOKS_CLIENT_ID=fake.client_id, QUICKBOOKS_CLIENT_SECRET=fake.client_secret):

@@ -179,3 +179,38 @@ def _bank_documents(c: Company, accounts: dict, *, today: date, at: datetime) ->
             "Line": [{"Id": "1", "Amount": Decimal(amount), "DetailType": "AccountBasedExpenseLineDetail",
                       "Description": "Office supplies",
                       "AccountBasedExpenseLineDetail": {"AccountRef": _ref(accounts["office"]["Id"])}}]}, at=at)
+
+
+def add_monthly_goods_purchases(c: Company, *, today: date, share: Decimal = Decimal("0.55")) -> int:
+    """The demo's stock: one bill a month from the factory for `share` of the month's sales (in EUR, the
+    company's currency), paid by cheque 30 days later, so the gross margin reads as a distributor's, not 98 %.
+    Returns the number of bills added."""
+    at = datetime.now(UTC) - timedelta(days=2)
+    sales: dict[date, Decimal] = {}
+    for invoice in c.objects["Invoice"].values():
+        day = date.fromisoformat(invoice["TxnDate"])
+        net = invoice["TotalAmt"] - invoice["TxnTaxDetail"]["TotalTax"]
+        month = day.replace(day=1)
+        sales[month] = sales.get(month, Decimal(0)) + net * invoice["ExchangeRate"]
+    added = 0
+    for n, (month, amount) in enumerate(sorted(sales.items())):
+        day = month + timedelta(days=27)
+        if day > today:
+            continue
+        cost = (amount * share).quantize(Decimal("0.01"))
+        bill = c.add("Bill", {"Id": str(6000 + n), "DocNumber": f"PO-{month:%Y%m}", "TxnDate": day.isoformat(),
+                              "DueDate": (day + timedelta(days=30)).isoformat(), "VendorRef": _ref("200"),
+                              "CurrencyRef": _ref("EUR", "Euro"), "TotalAmt": cost, "Balance": cost,
+                              "Line": [{"Id": "1", "Amount": cost, "DetailType": "AccountBasedExpenseLineDetail",
+                                        "AccountBasedExpenseLineDetail": {"AccountRef": _ref("81")}}]}, at=at)
+        paid = day + timedelta(days=30)
+        if paid <= today:
+            bill["Balance"] = Decimal(0)
+            bill["LinkedTxn"] = [{"TxnId": str(6500 + n), "TxnType": "BillPayment"}]
+            c.add("BillPayment", {
+                "Id": str(6500 + n), "TxnDate": paid.isoformat(), "VendorRef": _ref("200"),
+                "CurrencyRef": _ref("EUR", "Euro"), "TotalAmt": cost, "PayType": "Check",
+                "CheckPayment": {"BankAccountRef": _ref("35"), "PrintStatus": "NotSet"},
+                "Line": [{"Amount": cost, "LinkedTxn": [{"TxnId": bill["Id"], "TxnType": "Bill"}]}]}, at=at)
+        added += 1
+    return added
