@@ -42,6 +42,19 @@ def page(browser, live_server):
     page = context.new_page()
     page.set_default_timeout(10_000)
     yield page
+    settle_and_close(context)
+
+
+def settle_and_close(context) -> None:
+    """Let the pages' last requests finish before the test ends: a request still served by the live server
+    (a lazily loaded panel, an HTMX refresh) would hold its table locks while the teardown truncates every
+    table, and PostgreSQL breaks the deadlock by failing the flush (the next test then finds the last one's
+    rows)."""
+    for open_page in context.pages:
+        try:
+            open_page.wait_for_load_state("networkidle", timeout=10_000)
+        except Exception:  # noqa: BLE001 - a page that never settles is closed all the same
+            pass
     context.close()
 
 

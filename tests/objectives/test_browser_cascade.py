@@ -7,6 +7,7 @@ import pytest
 from objectives.models import CheckIn, Objective
 from tests.factories import PASSWORD
 from tests.objectives.helpers import make_key_result, make_objective
+from tests.browser.conftest import settle_and_close
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -24,6 +25,7 @@ def page(live_server):
         page = browser.new_context(base_url=live_server.url, locale="en-GB").new_page()
         page.set_default_timeout(10_000)
         yield page
+        settle_and_close(page.context)
         browser.close()
 
 

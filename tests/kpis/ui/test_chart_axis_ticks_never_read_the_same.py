@@ -6,7 +6,7 @@ from itertools import pairwise
 
 import pytest
 
-from tests.browser.conftest import browser, log_in  # noqa: F401 -- fixtures, used by name
+from tests.browser.conftest import browser, log_in, settle_and_close  # noqa: F401 -- fixtures, used by name
 from tests.factories import PASSWORD, make_member
 from tests.kpis.ui.kpi_data import make_kpi, make_metric, set_history
 
@@ -19,7 +19,7 @@ def french_page(browser, live_server):  # noqa: F811
     page = context.new_page()
     page.set_default_timeout(10_000)
     yield page
-    context.close()
+    settle_and_close(context)
 
 
 @pytest.fixture
