@@ -15,14 +15,13 @@ import logging
 
 from defusedxml import DefusedXmlException, ElementTree
 from django.conf import settings
-from django.core import signing
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from accounts import rls
-from integrations.models import Connection, SyncRun
+from integrations.models import Connection
+from integrations.push import connection_from_signed_id, connection_signed_id, connection_sync_on_push
 
 logger = logging.getLogger("integrations.salesforce")
 
@@ -35,10 +34,7 @@ ACK = (b'<?xml version="1.0" encoding="UTF-8"?>'
 
 
 def outbound_id(connection: Connection) -> str:
-    """The signed (organization, connection) pair in the endpoint URL: no cross-tenant lookup needed.
-
-    No timestamp: the URL stays the same for the life of the connection."""
-    return signing.Signer(salt=SALT).sign_object([connection.organization_id, connection.pk], compress=True)
+    return connection_signed_id(connection, salt=SALT)
 
 
 def outbound_url(connection: Connection) -> str:
@@ -60,21 +56,11 @@ def message_org_id(body: bytes) -> str | None:
     return (found.text or "").strip() if found is not None else None
 
 
-def _connection(signed: str) -> Connection | None:
-    try:
-        org_id, connection_id = signing.Signer(salt=SALT).unsign_object(signed)
-    except (signing.BadSignature, TypeError, ValueError):
-        return None
-    with rls.org_context(org_id):
-        return Connection.objects.filter(  # scoped: the signed id names the tenant
-            organization_id=org_id, pk=connection_id, provider="salesforce").first()
-
-
 @csrf_exempt
 @require_POST
 def salesforce_outbound_message(request: HttpRequest, signed_id: str) -> HttpResponse:
     """One outbound message; 404 for an unknown connection, 403 for another org's message, else the Ack."""
-    connection = _connection(signed_id)
+    connection = connection_from_signed_id(signed_id, salt=SALT, provider="salesforce")
     if connection is None:
         return HttpResponse(status=404)
     sender = message_org_id(request.body)
@@ -83,10 +69,7 @@ def salesforce_outbound_message(request: HttpRequest, signed_id: str) -> HttpRes
     expected = _org_id_15(connection.provider_account_id)
     if not expected or not hmac.compare_digest(_org_id_15(sender).encode(), expected.encode()):
         return HttpResponse(status=403)
-    if connection.status in Connection.SYNCING:  # a paused connection is not woken, but the message is acknowledged
-        from integrations.services import sync_run_enqueue
-
-        with rls.org_context(connection.organization_id):
-            run = sync_run_enqueue(connection=connection, trigger=SyncRun.Trigger.SCHEDULE)
+    run = connection_sync_on_push(connection)  # a paused connection is not woken, but the message is acknowledged
+    if run is not None:
         logger.info("Salesforce outbound message for connection %s: run %s", connection.pk, run.pk)
     return HttpResponse(ACK, content_type="text/xml; charset=utf-8")

@@ -17,7 +17,6 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
-from django.core import signing
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
@@ -25,8 +24,8 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from accounts import rls
-from integrations.models import Connection, SyncRun
+from integrations.models import Connection
+from integrations.push import connection_from_signed_id, connection_signed_id, connection_sync_on_push
 
 logger = logging.getLogger("integrations.zoho")
 
@@ -36,10 +35,7 @@ RENEW_AHEAD = timedelta(days=3)
 
 
 def notify_id(connection: Connection) -> str:
-    """The signed (organization, connection) pair in the callback URL: no cross-tenant lookup needed.
-
-    No timestamp: the URL stays the same for the life of the connection."""
-    return signing.Signer(salt=SALT).sign_object([connection.organization_id, connection.pk], compress=True)
+    return connection_signed_id(connection, salt=SALT)
 
 
 def notify_url(connection: Connection) -> str:
@@ -71,21 +67,11 @@ def zoho_notifications_renewed(connection: Connection) -> None:
     cache.set(_renewed_key(connection), True, timeout=int((CHANNEL_LIFETIME - RENEW_AHEAD).total_seconds()))
 
 
-def _connection(signed: str) -> Connection | None:
-    try:
-        org_id, connection_id = signing.Signer(salt=SALT).unsign_object(signed)
-    except (signing.BadSignature, TypeError, ValueError):
-        return None
-    with rls.org_context(org_id):
-        return Connection.objects.filter(  # scoped: the signed id names the tenant
-            organization_id=org_id, pk=connection_id, provider="zoho").first()
-
-
 @csrf_exempt
 @require_POST
 def zoho_notify(request: HttpRequest, signed_id: str) -> HttpResponse:
     """One Zoho notification (JSON); 404 for an unknown connection, 403 for a wrong token, else 204."""
-    connection = _connection(signed_id)
+    connection = connection_from_signed_id(signed_id, salt=SALT, provider="zoho")
     if connection is None:
         return HttpResponse(status=404)
     try:
@@ -95,12 +81,9 @@ def zoho_notify(request: HttpRequest, signed_id: str) -> HttpResponse:
     token = payload.get("token") if isinstance(payload, dict) else None
     if not isinstance(token, str) or not hmac.compare_digest(token.encode(), channel_token(connection).encode()):
         return HttpResponse(status=403)
-    if connection.status not in Connection.SYNCING:
+    run = connection_sync_on_push(connection)
+    if run is None:
         return HttpResponse(status=204)  # paused or needing attention: not woken by Zoho
-    from integrations.services import sync_run_enqueue
-
-    with rls.org_context(connection.organization_id):
-        run = sync_run_enqueue(connection=connection, trigger=SyncRun.Trigger.SCHEDULE)
     logger.info("Zoho notification for connection %s (%s %s): run %s", connection.pk,
                 payload.get("module"), payload.get("operation"), run.pk)
     return HttpResponse(status=204)

@@ -3,11 +3,9 @@ nothing; two workers refreshing the rolling refresh token at once spend it once;
 realm's one budget in Redis."""
 
 import os
-import threading
 
 import httpx
 import pytest
-from django.db import close_old_connections
 
 from integrations.fakes.hubspot import SimulatedCrash
 from integrations.fakes.quickbooks_scenario import REALM_ID
@@ -16,6 +14,7 @@ from integrations.models import Connection, Customer, Invoice, LedgerLine, Payme
 from integrations.ratelimit import redis_client
 from integrations.services import connection_sync
 from tests.factories import make_org
+from tests.integrations.oauth_workers import refresh_in_two_workers
 from tests.integrations.quickbooks.conftest import BASE, qbo_connection
 
 REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/2"
@@ -60,28 +59,12 @@ def test_a_sync_killed_after_some_calls_then_rerun_equals_a_clean_sync(acme, qbo
 
 
 def test_two_workers_refreshing_at_once_spend_the_rolling_refresh_token_once(acme, qbo_fake, transactional_db):
-    from integrations.oauth import oauth_token_refresh
     from integrations.providers.quickbooks import QuickBooksOAuth
 
     connection = qbo_connection(acme, expires_in=0)
-    errors = []
+    results = refresh_in_two_workers(app=QuickBooksOAuth(), connection=connection)
 
-    def worker():
-        try:
-            mine = Connection.objects.for_org(acme).get(pk=connection.pk)
-            oauth_token_refresh(app=QuickBooksOAuth(), connection=mine)
-        except Exception as exc:  # noqa: BLE001 - the assertion below names it
-            errors.append(exc)
-        finally:
-            close_old_connections()
-
-    threads = [threading.Thread(target=worker) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-
-    assert errors == []
+    assert results["a"] == results["b"]  # the second used the pair the first stored
     assert [r.status for r in qbo_fake.requests_to("/tokens/bearer")] == [200]
     stored = Connection.objects.for_org(acme).get(pk=connection.pk).credentials
     assert stored["refresh_token"] in qbo_fake.refresh_tokens

@@ -3,15 +3,13 @@ pages would loop); a killed sync resumes from the stored `$next`; 429s and 5xx a
 bodies are read; a 403 on one area skips it; 5-minute tokens are refreshed and the rotated pair stored,
 once, even by two workers at the same time; a dead refresh token needs the admin."""
 
-import threading
 import time
-
-from django.db import close_old_connections
 
 from integrations.http import parse_error_body
 from integrations.models import Connection, Invoice, LedgerLine, SyncRun
 from integrations.providers.sage import SageConnector
 from integrations.services import connection_sync
+from tests.integrations.oauth_workers import refresh_in_two_workers
 from tests.integrations.sage.conftest import REFRESH, sage_connection
 
 
@@ -127,28 +125,12 @@ def test_a_token_refused_early_is_refreshed_once_and_the_call_retried(acme, sage
 
 
 def test_two_workers_refreshing_at_once_spend_the_rotating_refresh_token_once(acme, sage_fake, transactional_db):
-    from integrations.oauth import oauth_token_refresh
     from integrations.providers.sage import SageOAuth
 
     connection = sage_connection(acme, expires_in=0)
-    errors = []
+    results = refresh_in_two_workers(app=SageOAuth(), connection=connection)
 
-    def worker():
-        try:
-            mine = Connection.objects.for_org(acme).get(pk=connection.pk)
-            oauth_token_refresh(app=SageOAuth(), connection=mine)
-        except Exception as exc:  # noqa: BLE001 - the assertion below names it
-            errors.append(exc)
-        finally:
-            close_old_connections()
-
-    threads = [threading.Thread(target=worker) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-
-    assert errors == []
+    assert results["a"] == results["b"]  # the second used the pair the first stored
     assert [r.status for r in sage_fake.requests_to("/token")] == [200]
     stored = Connection.objects.for_org(acme).get(pk=connection.pk).credentials
     assert stored["refresh_token"] in sage_fake.refresh_tokens

@@ -2,16 +2,15 @@
 a 401 INVALID_SESSION_ID refreshes once, one refresh per connection at a time, at the connection's
 own login host; the refresh token is not rotated."""
 
-import threading
 import time
 
 import pytest
 
 from integrations.fakes.salesforce import Fault
 from integrations.models import Connection, Deal, SyncRun
-from integrations.oauth import oauth_token_refresh
 from integrations.providers.salesforce.oauth import SalesforceOAuth
 from integrations.services import connection_sync
+from tests.integrations.oauth_workers import refresh_in_two_workers
 from tests.integrations.salesforce.conftest import connection_to
 
 
@@ -68,30 +67,12 @@ def test_a_revoked_refresh_token_needs_the_admin(acme, salesforce_fake):
 
 @pytest.mark.django_db(transaction=True)
 def test_two_workers_refreshing_at_the_same_moment_refresh_once(salesforce_fake):
-    from django.db import connections
-
     from tests.factories import make_org
 
     org = make_org()
     connection = connection_to(org, salesforce_fake, expires_in=10)
     salesforce_fake.faults.append(Fault(path="/services/oauth2/token", delay=0.3, times=5))
-    start = threading.Barrier(2)
-    results: dict[str, str] = {}
-
-    def worker(name):
-        try:
-            mine = Connection.objects.for_org(org).get(pk=connection.pk)
-            start.wait()
-            oauth_token_refresh(app=SalesforceOAuth(), connection=mine)
-            results[name] = mine.credentials["access_token"]
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker, args=(n,)) for n in ("a", "b")]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(10)
+    results = refresh_in_two_workers(app=SalesforceOAuth(), connection=connection)
 
     assert len(salesforce_fake.requests_to("/services/oauth2/token")) == 1
     assert results["a"] == results["b"] == _stored(connection)["access_token"]

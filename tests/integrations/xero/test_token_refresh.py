@@ -2,15 +2,14 @@
 pair before anything uses it, two workers refreshing at once refresh once (the second would be refused),
 a token Xero refuses early is refreshed once, and a dead refresh token needs the admin."""
 
-import threading
 import time
 
 import pytest
 
 from integrations.models import Connection, SyncRun
-from integrations.oauth import oauth_token_refresh
 from integrations.providers.xero import XeroOAuth
 from integrations.services import connection_sync
+from tests.integrations.oauth_workers import refresh_in_two_workers
 from tests.integrations.xero.conftest import REFRESH, xero_connection
 
 
@@ -57,30 +56,12 @@ def test_a_dead_refresh_token_needs_the_admin(acme, xero_fake):
 
 @pytest.mark.django_db(transaction=True)
 def test_two_workers_refreshing_at_the_same_moment_refresh_once(xero_fake):
-    from django.db import connections
-
     from tests.factories import make_org
 
     org = make_org()
     connection = xero_connection(org, expires_in=10)
     xero_fake.token_delay = 0.3  # a slow token endpoint: the second worker arrives while the first waits
-    start = threading.Barrier(2)
-    results: dict[str, str] = {}
-
-    def worker(name):
-        try:
-            mine = Connection.objects.for_org(org).get(pk=connection.pk)  # each read the stale pair
-            start.wait()
-            oauth_token_refresh(app=XeroOAuth(), connection=mine)
-            results[name] = mine.credentials["access_token"]
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker, args=(n,)) for n in ("a", "b")]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(10)
+    results = refresh_in_two_workers(app=XeroOAuth(), connection=connection)
 
     assert len(xero_fake.requests_to("/connect/token")) == 1
     assert results["a"] == results["b"] == _stored(connection)["access_token"]

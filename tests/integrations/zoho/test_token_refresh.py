@@ -1,16 +1,15 @@
 """Zoho access tokens last an hour; a refresh token mints at most ten per ten minutes, so refreshes
 happen only when due, once per connection, at the account's own accounts server."""
 
-import threading
 import time
 
 import pytest
 
 from integrations.fakes.hubspot import Fault
 from integrations.models import Connection, SyncRun
-from integrations.oauth import oauth_token_refresh
 from integrations.providers.zoho import ZohoOAuth
 from integrations.services import connection_sync
+from tests.integrations.oauth_workers import refresh_in_two_workers
 from tests.integrations.zoho.conftest import zoho_credentials
 
 
@@ -66,8 +65,6 @@ def test_the_fake_refuses_an_eleventh_access_token_within_ten_minutes(zoho_fake,
 
 @pytest.mark.django_db(transaction=True)
 def test_two_workers_refreshing_at_the_same_moment_refresh_once(zoho_fake):
-    from django.db import connections
-
     from tests.factories import make_org
 
     org = make_org()
@@ -75,23 +72,7 @@ def test_two_workers_refreshing_at_the_same_moment_refresh_once(zoho_fake):
                                            credentials={**zoho_credentials(zoho_fake), "expires_at": time.time() + 10},
                                            provider_account_id=zoho_fake.scenario.org_id)
     zoho_fake.faults.append(Fault(path="/oauth/v2/token", delay=0.3, times=5))  # a slow accounts server
-    start = threading.Barrier(2)
-    results: dict[str, str] = {}
-
-    def worker(name):
-        try:
-            mine = Connection.objects.for_org(org).get(pk=connection.pk)  # each read the stale pair
-            start.wait()
-            oauth_token_refresh(app=ZohoOAuth(), connection=mine)
-            results[name] = mine.credentials["access_token"]
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker, args=(n,)) for n in ("a", "b")]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(10)
+    results = refresh_in_two_workers(app=ZohoOAuth(), connection=connection)
 
     assert len(zoho_fake.requests_to("/oauth/v2/token")) == 1
     assert results["a"] == results["b"] == _stored(connection)["access_token"]
