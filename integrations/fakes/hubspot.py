@@ -37,6 +37,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx
 
+from integrations.fakes import demo_seed, process_fake
 from integrations.fakes.hubspot_scenario import LAST_MODIFIED, FakeObject, HubSpotScenario, iso
 
 SEARCH_CAP = 10_000
@@ -746,18 +747,11 @@ def default_fake(*, seed: int = 42, today=None) -> HubSpotFake:
 
 
 _default: HubSpotFake | None = None
-_default_lock = threading.Lock()
 
 
 def default_instance() -> HubSpotFake:
     """The one fake this process serves to `http://hubspot.fake` (the demo connects to it)."""
-    global _default
-    with _default_lock:
-        if _default is None:
-            from django.conf import settings
-
-            _default = default_fake(seed=getattr(settings, "DEMO_SEED", 42))
-        return _default
+    return process_fake(__name__, lambda: default_fake(seed=demo_seed()))
 
 
 def in_process_transport() -> httpx.MockTransport:

@@ -27,6 +27,7 @@ from urllib.parse import parse_qs
 
 import httpx
 
+from integrations.fakes import demo_seed, process_fake
 from integrations.fakes.pennylane_shapes import complete, complete_page
 from integrations.fakes.scenario import (
     CHANGELOG_RESOURCES,
@@ -430,19 +431,13 @@ def build_fake(*, seed: int, today: date, **kwargs) -> PennylaneFake:
 
 
 _default: PennylaneFake | None = None
-_default_lock = threading.Lock()
 
 
 def default_fake() -> PennylaneFake:
     """The process-wide fake (built on first use from DEMO_SEED and today's date)."""
-    global _default
-    with _default_lock:
-        if _default is None:
-            from django.conf import settings
-            from django.utils import timezone
+    from django.utils import timezone
 
-            _default = build_fake(seed=settings.DEMO_SEED, today=timezone.localdate())
-        return _default
+    return process_fake(__name__, lambda: build_fake(seed=demo_seed(), today=timezone.localdate()))
 
 
 def default_wsgi_app():

@@ -40,6 +40,8 @@ from urllib.parse import parse_qs, urlencode
 
 import httpx
 
+from integrations.fakes import process_fake
+
 ENTITIES = ("Account", "Customer", "Vendor", "Invoice", "CreditMemo", "Payment", "Bill", "BillPayment", "Deposit",
             "Purchase", "JournalEntry", "CompanyInfo")
 MAX_RESULTS = 1000
@@ -367,13 +369,13 @@ _default: QuickBooksFake | None = None
 
 def default_instance() -> QuickBooksFake:
     """The demo's QuickBooks company (the English subsidiary), built once per process."""
-    global _default
-    if _default is None:
+    def build() -> QuickBooksFake:
         from integrations.fakes.quickbooks_scenario import DEMO_TOKEN, demo_company
 
         company = demo_company()
-        _default = QuickBooksFake([company], tokens={DEMO_TOKEN: company.realm_id})
-    return _default
+        return QuickBooksFake([company], tokens={DEMO_TOKEN: company.realm_id})
+
+    return process_fake(__name__, build)
 
 
 def in_process_transport() -> httpx.MockTransport:

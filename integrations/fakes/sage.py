@@ -36,6 +36,8 @@ from urllib.parse import parse_qs, urlencode
 
 import httpx
 
+from integrations.fakes import process_fake
+
 RESOURCES = ("ledger_accounts", "contacts", "sales_invoices", "sales_credit_notes", "purchase_invoices",
              "purchase_credit_notes", "ledger_entries", "bank_accounts", "contact_payments", "other_payments")
 MAX_ITEMS_PER_PAGE = 200
@@ -310,12 +312,12 @@ _default: SageFake | None = None
 
 def default_instance() -> SageFake:
     """The demo's Sage business, built once per process."""
-    global _default
-    if _default is None:
+    def build() -> SageFake:
         from integrations.fakes.sage_scenario import DEMO_TOKEN, demo_business
 
-        _default = SageFake([demo_business()], tokens={DEMO_TOKEN: "demo"})
-    return _default
+        return SageFake([demo_business()], tokens={DEMO_TOKEN: "demo"})
+
+    return process_fake(__name__, build)
 
 
 def in_process_transport() -> httpx.MockTransport:

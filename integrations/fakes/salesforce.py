@@ -30,9 +30,9 @@ from __future__ import annotations
 
 import base64
 import csv
-import io
 import hashlib
 import hmac
+import io
 import json
 import re
 import secrets
@@ -45,6 +45,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx
 
+from integrations.fakes import demo_seed, process_fake
 from integrations.fakes.hubspot import SimulatedCrash
 from integrations.fakes.salesforce_scenario import FIELDS, OBJECTS, SalesforceScenario, sf_datetime
 
@@ -540,7 +541,6 @@ def _comparable(value):
 # ---- the served fake (demo, `manage.py fake_provider salesforce`) -----------------------------------
 
 _default: SalesforceFake | None = None
-_default_lock = threading.Lock()
 
 
 def default_fake(*, seed: int = 42) -> SalesforceFake:
@@ -550,13 +550,7 @@ def default_fake(*, seed: int = 42) -> SalesforceFake:
 
 def default_instance() -> SalesforceFake:
     """The one fake this process serves to the `*.salesforce.fake` hosts (the demo connects to it)."""
-    global _default
-    with _default_lock:
-        if _default is None:
-            from django.conf import settings
-
-            _default = default_fake(seed=getattr(settings, "DEMO_SEED", 42))
-        return _default
+    return process_fake(__name__, lambda: default_fake(seed=demo_seed()))
 
 
 def in_process_transport() -> httpx.MockTransport:

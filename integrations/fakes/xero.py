@@ -41,6 +41,7 @@ from urllib.parse import parse_qs, urlencode
 
 import httpx
 
+from integrations.fakes import process_fake
 from integrations.fakes.hubspot import SimulatedCrash
 
 ORIGIN = "http://xero.fake"
@@ -414,13 +415,13 @@ _default: XeroFake | None = None
 
 def default_instance() -> XeroFake:
     """The demo's Xero organisation, built once per process."""
-    global _default
-    if _default is None:
+    def build() -> XeroFake:
         from integrations.fakes.xero_scenario import DEMO_TOKEN, demo_tenant
 
         tenant = demo_tenant()
-        _default = XeroFake([tenant], tokens={DEMO_TOKEN: [tenant.tenant_id]})
-    return _default
+        return XeroFake([tenant], tokens={DEMO_TOKEN: [tenant.tenant_id]})
+
+    return process_fake(__name__, build)
 
 
 def in_process_transport() -> httpx.MockTransport:

@@ -32,6 +32,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx
 
+from integrations.fakes import demo_seed, process_fake
 from integrations.fakes.hubspot import Fault, SimulatedCrash
 from integrations.fakes.zoho_scenario import MODULES, ZohoScenario
 
@@ -447,22 +448,16 @@ def configured_hosts() -> dict[str, tuple[str, str]]:
 # ---- the demo's fake -------------------------------------------------------------------------------
 
 def default_fake(*, seed: int = 42, hosts: dict | None = None) -> ZohoFake:
-    """Atelier Bois Fin's Zoho CRM on the .eu data centre."""
+    """Verre & Lin's Zoho CRM on the .eu data centre."""
     return ZohoFake(scenario=ZohoScenario.bois_fin(seed=seed), hosts=configured_hosts() if hosts is None else hosts)
 
 
 _default: ZohoFake | None = None
-_default_lock = threading.Lock()
 
 
 def default_instance() -> ZohoFake:
-    global _default
-    with _default_lock:
-        if _default is None:
-            from django.conf import settings
-
-            _default = default_fake(seed=getattr(settings, "DEMO_SEED", 42))
-        return _default
+    """The one fake this process serves to the Zoho data centres' fake hosts (the demo connects to it)."""
+    return process_fake(__name__, lambda: default_fake(seed=demo_seed()))
 
 
 def in_process_transport() -> httpx.MockTransport:
