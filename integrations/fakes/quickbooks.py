@@ -41,6 +41,7 @@ from urllib.parse import parse_qs, urlencode
 import httpx
 
 from integrations.fakes import process_fake
+from integrations.fakes.serving import ServedFake
 
 ENTITIES = ("Account", "Customer", "Vendor", "Invoice", "CreditMemo", "Payment", "Bill", "BillPayment", "Deposit",
             "Purchase", "JournalEntry", "CompanyInfo")
@@ -109,7 +110,7 @@ class Logged:
     tid: str = ""
 
 
-class QuickBooksFake:
+class QuickBooksFake(ServedFake):
     client_id = "fake-qbo-client-id"
     client_secret = "fake-qbo-client-secret"
 
@@ -320,28 +321,6 @@ class QuickBooksFake:
                                                    "MetaData": [{"Name": "ColKey", "Value": c}]} for c in columns]},
                            "Rows": {"Row": sections}})
 
-    # --- serving ------------------------------------------------------------------------------
-
-    def transport(self) -> httpx.MockTransport:
-        def handler(request: httpx.Request) -> httpx.Response:
-            query = parse_qs(request.url.query.decode(), keep_blank_values=True)
-            headers = {k.lower(): v for k, v in request.headers.items()}
-            status, out_headers, payload = self.handle(request.method, request.url.path, query, headers,
-                                                       request.read())
-            return httpx.Response(status, headers=out_headers, content=payload)
-
-        return httpx.MockTransport(handler)
-
-    def __call__(self, environ, start_response):  # WSGI, for `manage.py fake_provider quickbooks`
-        length = int(environ.get("CONTENT_LENGTH") or 0)
-        body = environ["wsgi.input"].read(length) if length else b""
-        headers = {k[5:].replace("_", "-").lower(): v for k, v in environ.items() if k.startswith("HTTP_")}
-        status, out_headers, payload = self.handle(environ["REQUEST_METHOD"], environ.get("PATH_INFO", "/"),
-                                                   parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True),
-                                                   headers, body)
-        start_response(f"{status} {'OK' if status < 400 else 'Error'}",
-                       [("Content-Type", "application/json"), *out_headers.items()])
-        return [payload]
 
 
 def _one(query: dict[str, list[str]], name: str) -> str:

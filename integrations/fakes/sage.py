@@ -37,6 +37,7 @@ from urllib.parse import parse_qs, urlencode
 import httpx
 
 from integrations.fakes import process_fake
+from integrations.fakes.serving import ServedFake
 
 RESOURCES = ("ledger_accounts", "contacts", "sales_invoices", "sales_credit_notes", "purchase_invoices",
              "purchase_credit_notes", "ledger_entries", "bank_accounts", "contact_payments", "other_payments")
@@ -98,7 +99,7 @@ class Logged:
     business: str
 
 
-class SageFake:
+class SageFake(ServedFake):
     client_id = "fake-sage-client-id"
     client_secret = "fake-sage-client-secret"
 
@@ -267,30 +268,6 @@ class SageFake:
                            "$back": link(page - 1) if page > 1 else None, "$itemsPerPage": per_page,
                            "$items": rows[(page - 1) * per_page:page * per_page]})
 
-    # --- serving ------------------------------------------------------------------------------
-
-    def transport(self) -> httpx.MockTransport:
-        def handler(request: httpx.Request) -> httpx.Response:
-            query = parse_qs(request.url.query.decode(), keep_blank_values=True)
-            headers = {k.lower(): v for k, v in request.headers.items()}
-            status, out_headers, payload = self.handle(request.method, request.url.path, query, headers,
-                                                       request.read())
-            return httpx.Response(status, headers=out_headers, content=payload)
-
-        return httpx.MockTransport(handler)
-
-    def __call__(self, environ, start_response):  # WSGI, for `manage.py fake_provider sage`
-        length = int(environ.get("CONTENT_LENGTH") or 0)
-        body = environ["wsgi.input"].read(length) if length else b""
-        headers = {k[5:].replace("_", "-").lower(): v for k, v in environ.items() if k.startswith("HTTP_")}
-        if environ.get("CONTENT_TYPE"):
-            headers["content-type"] = environ["CONTENT_TYPE"]
-        status, out_headers, payload = self.handle(environ["REQUEST_METHOD"], environ.get("PATH_INFO", "/"),
-                                                   parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True),
-                                                   headers, body)
-        start_response(f"{status} {'OK' if status < 400 else 'Error'}",
-                       [("Content-Type", "application/json"), *out_headers.items()])
-        return [payload]
 
 
 def _one(query: dict[str, list[str]], name: str) -> str:

@@ -43,6 +43,7 @@ import httpx
 
 from integrations.fakes import process_fake
 from integrations.fakes.hubspot import SimulatedCrash
+from integrations.fakes.serving import ServedFake
 
 ORIGIN = "http://xero.fake"
 ID_FIELD = {"Accounts": "AccountID", "Contacts": "ContactID", "Invoices": "InvoiceID", "CreditNotes": "CreditNoteID",
@@ -149,7 +150,7 @@ class Grant:
     auth_event_id: str
 
 
-class XeroFake:
+class XeroFake(ServedFake):
     client_id = "fake-xero-client-id"
     client_secret = "fake-xero-client-secret"
 
@@ -346,34 +347,16 @@ class XeroFake:
                 if j["JournalNumber"] > offset and (since is None or created > since)]
         return _json(200, self._envelope(Journals=rows[:JOURNALS_PER_CALL]))
 
-    # --- serving ------------------------------------------------------------------------------
+    # --- serving (integrations/fakes/serving.py) ------------------------------------------------
 
-    def transport(self) -> httpx.MockTransport:
-        def handler(request: httpx.Request) -> httpx.Response:
-            if self.crash_after is not None and request.url.path.startswith("/api.xro/"):
-                if self.crash_after <= 0:
-                    self.crash_after = None
-                    raise SimulatedCrash()
-                self.crash_after -= 1
-            query = parse_qs(request.url.query.decode(), keep_blank_values=True)
-            headers = {k.lower(): v for k, v in request.headers.items()}
-            status, out_headers, payload = self.handle(request.method, request.url.path, query, headers, request.read())
-            return httpx.Response(status, headers=out_headers, content=payload)
+    content_type = "application/json; charset=utf-8"
 
-        return httpx.MockTransport(handler)
-
-    def __call__(self, environ, start_response):  # WSGI, for `manage.py fake_provider xero`
-        length = int(environ.get("CONTENT_LENGTH") or 0)
-        body = environ["wsgi.input"].read(length) if length else b""
-        headers = {k[5:].replace("_", "-").lower(): v for k, v in environ.items() if k.startswith("HTTP_")}
-        if environ.get("CONTENT_TYPE"):
-            headers["content-type"] = environ["CONTENT_TYPE"]
-        status, out_headers, payload = self.handle(environ["REQUEST_METHOD"], environ.get("PATH_INFO", "/"),
-                                                   parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True),
-                                                   headers, body)
-        out_headers = {"Content-Type": "application/json; charset=utf-8", **out_headers}
-        start_response(f"{status} {'OK' if status < 400 else 'Error'}", list(out_headers.items()))
-        return [payload]
+    def before_request(self, request) -> None:
+        if self.crash_after is not None and request.url.path.startswith("/api.xro/"):
+            if self.crash_after <= 0:
+                self.crash_after = None
+                raise SimulatedCrash()
+            self.crash_after -= 1
 
 
 def _one(query: dict[str, list[str]], name: str) -> str:
