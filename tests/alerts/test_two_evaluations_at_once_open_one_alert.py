@@ -4,7 +4,7 @@ alert: the evaluation lock serialises them, and the database constraint holds ev
 import threading
 
 import pytest
-from django.db import connection, connections
+from django.db import connections
 
 from alerts import services
 from alerts.models import Alert
@@ -35,7 +35,7 @@ def _run_twice_at_once(org) -> list:
     return results
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite runs one writer at a time anyway")
+@pytest.mark.services  # SQLite runs one writer at a time: only PostgreSQL can race
 def test_two_concurrent_evaluations_open_one_alert(acme, monkeypatch):
     late_payment(acme, monkeypatch)
 
@@ -45,7 +45,7 @@ def test_two_concurrent_evaluations_open_one_alert(acme, monkeypatch):
     assert Alert.objects.for_org(acme).filter(status="open").count() == 1
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs two connections writing together")
+@pytest.mark.services  # needs two connections writing together
 def test_without_the_lock_the_constraint_still_keeps_one_live_alert(acme, monkeypatch):
     late_payment(acme, monkeypatch)
     monkeypatch.setattr(services, "_lock", lambda org: None)
