@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.core.cache import cache
@@ -64,12 +65,12 @@ MIN_HISTORY_MONTHS = getattr(settings, "KPIS_MIN_HISTORY_MONTHS", 12)
 class RecomputeReport:
     kpis: int = 0
     periods: dict[str, int] = field(default_factory=dict)  # grain → number of periods touched
-    written: int = 0
-    deleted: int = 0
+    written: int = 0  # values inserted or updated (a value found unchanged is not written)
+    deleted: int = 0  # stored values of the recomputed slices that the recompute no longer produced
     seconds: float = 0.0
-    # (kpi slug, grain, period start) of every value rewritten: what an incremental run touched.
+    # (kpi slug, grain, period start) of every value recomputed (written or found unchanged): what a run touched.
     touched: set[tuple[str, str, date]] = field(default_factory=set)
-    forecasts: int = 0  # forecast rows written (open periods of the KPIs recomputed)
+    forecasts: int = 0  # forecasts computed (open periods of the KPIs recomputed), written where they changed
 
 
 def _range_start(coverage, today: date) -> date:
@@ -122,8 +123,9 @@ def kpi_values_recompute(
       snapshots, the later periods they roll into), only for KPIs that depend on those record types;
     - `kpi_slugs`: every period of these KPIs and (unless include_dependents=False) of the KPIs that
       read them (after an edit).
-    Idempotent: it replaces whole (KPI, grain, period) slices, so running it twice changes nothing.
-    Queries: a fixed number per record type and grain, plus the INSERT batches of the rows written.
+    Idempotent: it recomputes whole (KPI, grain, period) slices and writes only what differs from the
+    stored values (`_write`), so running it twice writes nothing the second time.
+    Queries: a fixed number per record type and grain, plus the upsert batches of the rows written.
     """
     started = time.monotonic()
     _lock(org)
@@ -229,7 +231,7 @@ def kpi_values_recompute(
 
 def _lock(org: Organization) -> None:
     """One recompute per organization at a time (PostgreSQL advisory lock, released at commit), so two
-    tasks that overlap never interleave their DELETE and INSERT of the same slices."""
+    tasks that overlap never interleave their reads and writes of the same slices."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [4, org.pk])
@@ -244,41 +246,79 @@ def _targets(org: Organization) -> dict[tuple[str, str, date], Decimal]:
     }
 
 
+VALUE_KEY = ["organization", "kpi", "grain", "period_start", "dimension_value"]
+VALUE_FIELDS = ["period_end", "value", "no_value_reason", "inputs"]
+FORECAST_KEY = ["organization", "kpi", "grain", "period_start"]
+FORECAST_FIELDS = ["period_end", "value", "method", "elapsed", "to_date", "previous_same_days",
+                   "last_year_same_days", "last_year", "basis", "as_of"]
+DELETE_BATCH = 2000
+
+
+def _upsert(model, rows: list, *, key: list[str], fields: list[str]) -> None:
+    """Insert the new rows and update the changed ones in the same statements: INSERT … ON CONFLICT (key)
+    DO UPDATE on PostgreSQL and SQLite, in batches of 2,000 rows."""
+    if rows:
+        model.objects.bulk_create(rows, batch_size=2000, update_conflicts=True, unique_fields=key,
+                                  update_fields=[*fields, "computed_at"])
+
+
+def _delete(model, org: Organization, pks: list[int]) -> int:
+    for i in range(0, len(pks), DELETE_BATCH):
+        model.objects.for_org(org).filter(pk__in=pks[i:i + DELETE_BATCH]).delete()
+    return len(pks)
+
+
 def _write(org: Organization, graph: Graph, plan: dict, computed: list[ComputedValue]) -> tuple[int, int]:
-    """Replace the planned (KPI, grain, period) slices: one DELETE, then bulk INSERT batches."""
+    """Write what changed in the planned (KPI, grain, period) slices; returns (deleted, written).
+
+    The stored values of the slices are read as tuples (one SELECT); a computed value whose period end,
+    value, reason and inputs equal the stored ones is not written (its `computed_at` stays the time it last
+    changed, so a recompute that changes nothing leaves the dashboards' `?since=` stamp alone); the new and
+    the changed are upserted, and the stored values the recompute no longer produces (a dimension value
+    gone, a KPI that now computes fewer) are deleted. All inside the recompute's transaction."""
     by_slices: dict[tuple[str, frozenset], list[int]] = defaultdict(list)
     for s, grains in plan.items():
         for g, starts in grains.items():
             if starts:
                 by_slices[(g, frozenset(starts))].append(graph.kpis[s].pk)
-    deleted = 0
+    stored: dict[tuple, tuple] = {}
     if by_slices:
         slices = Q()
         for (g, starts), kpi_ids in by_slices.items():
             slices |= Q(grain=g, kpi_id__in=kpi_ids, period_start__in=sorted(starts))
-        deleted = KpiValue.objects.for_org(org).filter(slices).delete()[0]  # one DELETE
+        for pk, kpi_id, grain, start, dim, *figures in KpiValue.objects.for_org(org).filter(slices).values_list(
+                "pk", "kpi_id", "grain", "period_start", "dimension_value", *VALUE_FIELDS):
+            stored[(kpi_id, grain, start, dim)] = (pk, tuple(figures))
     now = timezone.now()
-    rows = [
-        KpiValue(
-            organization=org,
-            kpi_id=graph.kpis[c.kpi_slug].pk,
-            grain=c.grain,
-            period_start=c.period.start,
-            period_end=c.period.end,
-            dimension_value=c.dimension_value,
-            value=c.value,
-            no_value_reason=c.reason if c.value is None else "",
-            inputs=c.inputs,
-            computed_at=now,
-        )
-        for c in computed
-    ]
-    KpiValue.objects.bulk_create(rows, batch_size=2000)
+    rows = []
+    for c in computed:
+        kpi_id = graph.kpis[c.kpi_slug].pk
+        figures = (c.period.end, c.value, c.reason if c.value is None else "", c.inputs)
+        before = stored.pop((kpi_id, c.grain, c.period.start, c.dimension_value), None)
+        if before is not None and before[1] == figures:
+            continue
+        rows.append(KpiValue(organization=org, kpi_id=kpi_id, grain=c.grain, period_start=c.period.start,
+                             dimension_value=c.dimension_value, computed_at=now,
+                             **dict(zip(VALUE_FIELDS, figures, strict=True))))
+    deleted = _delete(KpiValue, org, sorted(pk for pk, _figures in stored.values()))
+    _upsert(KpiValue, rows, key=VALUE_KEY, fields=VALUE_FIELDS)
     return deleted, len(rows)
 
 
+def _as_stored(v, places: int = 6):
+    """A figure as its DecimalField keeps it (so that comparing with the stored one means something)."""
+    if isinstance(v, Decimal):
+        try:
+            return v.quantize(Decimal(1).scaleb(-places))
+        except InvalidOperation:
+            return v
+    return v
+
+
 def _forecasts_write(org: Organization, graph: Graph, slugs: set[str], *, today: date, targets: dict) -> int:
-    """Replace the forecasts of these KPIs by those of today (kpis/engine/forecast.py): one DELETE, one INSERT."""
+    """Write the forecasts of these KPIs for today (kpis/engine/forecast.py) where they changed, as values
+    are (`_write`): read as tuples, upsert the new and changed, delete those no longer produced. Returns the
+    number of forecasts computed."""
     from kpis.engine.forecast import forecasts_compute
     from kpis.models import KpiForecast
 
@@ -286,16 +326,26 @@ def _forecasts_write(org: Organization, graph: Graph, slugs: set[str], *, today:
     if not slugs:
         return 0
     computed = forecasts_compute(org, graph=graph, slugs=slugs, today=today, targets=targets)
-    KpiForecast.objects.for_org(org).filter(kpi_id__in=[graph.kpis[s].pk for s in slugs]).delete()
+    stored = {
+        (kpi_id, grain, start): (pk, tuple(figures))
+        for pk, kpi_id, grain, start, *figures in KpiForecast.objects.for_org(org)
+        .filter(kpi_id__in=[graph.kpis[s].pk for s in slugs])
+        .values_list("pk", "kpi_id", "grain", "period_start", *FORECAST_FIELDS)
+    }
     now = timezone.now()
-    KpiForecast.objects.bulk_create([
-        KpiForecast(organization=org, kpi_id=graph.kpis[f.kpi_slug].pk, grain=f.period.grain,
-                    period_start=f.period.start, period_end=f.period.end, value=f.value, method=f.method,
-                    elapsed=f.elapsed, to_date=f.to_date, previous_same_days=f.previous_same_days,
-                    last_year_same_days=f.last_year_same_days, last_year=f.last_year, basis=f.basis,
-                    as_of=today, computed_at=now)
-        for f in computed
-    ], batch_size=2000)
+    rows = []
+    for f in computed:
+        kpi_id = graph.kpis[f.kpi_slug].pk
+        figures = (f.period.end, _as_stored(f.value), f.method, _as_stored(f.elapsed, 4), _as_stored(f.to_date),
+                   _as_stored(f.previous_same_days), _as_stored(f.last_year_same_days), _as_stored(f.last_year),
+                   json.loads(json.dumps(f.basis)), today)
+        before = stored.pop((kpi_id, f.period.grain, f.period.start), None)
+        if before is not None and before[1] == figures:
+            continue
+        rows.append(KpiForecast(organization=org, kpi_id=kpi_id, grain=f.period.grain, period_start=f.period.start,
+                                computed_at=now, **dict(zip(FORECAST_FIELDS, figures, strict=True))))
+    _delete(KpiForecast, org, sorted(pk for pk, _figures in stored.values()))
+    _upsert(KpiForecast, rows, key=FORECAST_KEY, fields=FORECAST_FIELDS)
     return len(computed)
 
 
