@@ -164,7 +164,7 @@ def main() -> None:
                 print(f"  {q['time']} s  {q['sql'][:160]}")
         source_rows = args.rows + args.rows // 10
         print(
-            f"full recompute: {full_s:.2f} s, {full.written:,} values, "
+            f"full recompute: {full_s:.2f} s, {full.written:,} values written, "
             f"{source_rows / full_s:,.0f} source rows/s ({connection.vendor})"
         )
 
@@ -194,7 +194,7 @@ def main() -> None:
             for q in slowest:
                 print(f"  {q['time']} s  {q['sql'][:160]}")
         print(
-            f"incremental recompute after a 1,000-row sync: {inc_s:.2f} s, {inc.written:,} values rewritten "
+            f"incremental recompute after a 1,000-row sync: {inc_s:.2f} s, {inc.written:,} values written "
             f"({len(inc.touched):,} KPI periods)"
         )
         print(

@@ -17,5 +17,5 @@ class Command(BaseCommand):
                 report = kpi_values_recompute(org=o)
             periods = ", ".join(f"{n} {g}s" for g, n in report.periods.items())
             self.stdout.write(
-                f"{o.slug}: {report.kpis} KPIs, {periods}: {report.written} values in {report.seconds:.2f} s"
+                f"{o.slug}: {report.kpis} KPIs, {periods}: {report.written} values written ({len(report.touched)} KPI periods recomputed) in {report.seconds:.2f} s"
             )
