@@ -47,6 +47,27 @@ def test_a_recompute_task_computes_its_tenants_values(acme, globex, as_app_role)
     assert not KpiValue.objects.for_org(globex).exists()
 
 
+def test_a_recompute_task_updates_its_tenants_changed_values_in_place(acme, globex, as_app_role):
+    from django.utils import timezone
+
+    from kpis.services import kpi_values_recompute
+    from tests.kpis.engine.records import ledger
+
+    today = timezone.localdate()
+    for org in (acme, globex):
+        catalogue_install(org)
+        ledger(org, "706000", today, credit=1000)
+        kpi_values_recompute(org=org)
+    ledger(acme, "706000", today, credit=500)
+    globex_before = sorted(KpiValue.objects.for_org(globex).values_list("pk", "value", "computed_at"))
+    with as_app_role():
+        kpi_values_recompute_task.delay(acme.pk)  # INSERT … ON CONFLICT DO UPDATE under the tenant's policy
+    revenue = KpiValue.objects.for_org(acme).get(kpi__slug="revenue", grain="month",
+                                                 period_start=today.replace(day=1), dimension_value="")
+    assert revenue.value == 1500
+    assert sorted(KpiValue.objects.for_org(globex).values_list("pk", "value", "computed_at")) == globex_before
+
+
 def test_the_beat_queues_the_due_syncs_of_every_tenant(acme, globex, as_app_role, monkeypatch):
     dispatched = []
     monkeypatch.setattr(integration_services, "sync_run_dispatch", lambda run_id: dispatched.append(run_id))
