@@ -88,7 +88,7 @@ def test_a_changed_input_updates_exactly_the_values_it_moves(books):
     assert {k[:3] for k in written} <= report.touched
     assert all(before[k][0] == after[k][0] for k in before)  # updated in place, no row replaced
     assert ("revenue", "month", date(2026, 2, 1), "") in written
-    assert after[("revenue", "month", date(2026, 2, 1), "")][1] == D("2100")
+    assert after[("revenue", "month", date(2026, 2, 1), "")][1] == D(2100)
     assert ("revenue", "quarter", date(2026, 1, 1), "") in written
     # Recomputed (the ledger changed, net cash reads it) but unchanged: a line on 706 is not cash.
     assert ("net_cash", "month", date(2026, 3, 1)) in report.touched
@@ -99,9 +99,9 @@ def test_a_changed_input_updates_exactly_the_values_it_moves(books):
 def test_a_value_that_disappears_is_deleted(books):
     before = _stored(books)
     wholesale_march = ("revenue_by_segment", "month", date(2026, 3, 1), "Wholesale")
-    assert before[wholesale_march][1] == D("50")
+    assert before[wholesale_march][1] == D(50)
     by_segment = Kpi.objects.for_org(books).get(slug="revenue_by_segment")
-    Invoice.objects.for_org(books).filter(amount_excl_tax=D("50")).delete()  # the only wholesale invoice
+    Invoice.objects.for_org(books).filter(amount_excl_tax=D(50)).delete()  # the only wholesale invoice
 
     report = kpi_values_recompute(org=books, changes={"invoice": {date(2026, 3, 20)}}, today=TODAY)
 
@@ -134,3 +134,27 @@ def test_a_recompute_that_fails_leaves_the_previous_values(books, monkeypatch):
     with pytest.raises(RuntimeError):
         kpi_values_recompute(org=books, changes={"ledgerline": {date(2026, 2, 20)}}, today=TODAY)
     assert _stored(books) == before
+
+
+def test_a_dashboard_sees_new_figures_only_after_a_recompute_that_changed_one(books):
+    from accounts.capabilities import Role
+    from dashboards.defaults import WidgetSpec
+    from dashboards.models import Widget
+    from dashboards.periods import dashboard_period
+    from dashboards.widgets import dashboard_view
+    from tests.factories import make_member
+
+    ceo = make_member(books, role=Role.CEO)
+
+    def stamp() -> str:  # what the page sends back as ?since= to ask whether anything was recomputed
+        period = dashboard_period(books, key="month", today=TODAY)
+        specs = [WidgetSpec(kind=Widget.Kind.KPI_TILE, kpi_slug="revenue")]
+        return dashboard_view(books, membership=ceo, specs=specs, period=period, today=TODAY).stamp
+
+    drawn = stamp()
+    assert drawn
+    kpi_values_recompute(org=books, today=TODAY)
+    assert stamp() == drawn  # the refresh answers 204: nothing new
+    ledger(books, "706000", date(2026, 5, 20), credit=100)
+    kpi_values_recompute(org=books, changes={"ledgerline": {date(2026, 5, 20)}}, today=TODAY)
+    assert stamp() > drawn
