@@ -4,7 +4,8 @@ Every page of this app starts here: the clients are the companies where the sign
 membership through an engagement of the current consultancy (an approved engagement creates it; a
 pending or ended one leaves none), and what they see there is what that membership's role sees
 (`kpis.visibility`). Reading the clients' rows in one query per table happens inside
-`accounts.rls.clients_read_context`, which PostgreSQL narrows to those same clients.
+`accounts.rls.clients_read_context`, which PostgreSQL narrows to those same clients. A holding's own
+consolidated page reads the companies of its group the same way (`reading_own_companies`).
 """
 
 from __future__ import annotations
@@ -82,8 +83,8 @@ def reading_own_companies(member: Membership, *, only: set[int] | None = None) -
     """`with reading_own_companies(member, only=ids) as companies:` the companies (of `only`) where the
     signed-in user holds a membership, with their role and visibility in each, as the holding's own pages
     read them (no consultancy in between), and their rows readable for the block; 3 queries, whatever the
-    number of companies. PostgreSQL shows another company's rows only if it approved a group the current
-    organization holds and declared (`accounts.rls`), so `only` names the group's approved companies."""
+    number of companies. PostgreSQL shows another company's rows only if it also approved a group that the
+    current organization holds and declared itself (`accounts.rls`); the ORM reads only the group's."""
     memberships = list(
         Membership.objects.filter(  # scoped: the user's own memberships (their RLS exception)
             user_id=member.user_id, organization__kind=Organization.Kind.COMPANY)

@@ -1,5 +1,6 @@
-"""The consultancy's pages over its clients (portfolio, inbox, benchmarks, groups, consolidations) and the
-company's page where its CEO answers a consolidation."""
+"""The consultancy's pages over its clients (portfolio, inbox, benchmarks, groups, consolidations), the
+company's page where its CEO answers a consolidation, and the holding's own consolidated page for a group
+its CEO declared (the same page code and intercompany marking as the consultancy's)."""
 
 from __future__ import annotations
 
