@@ -20,7 +20,8 @@ from integrations.fakes.quickbooks_scenario import (
     add_sales_to_the_parent,
     demo_company,
 )
-from integrations.models import SyncRun
+from integrations.mapping import ledger_account_remap
+from integrations.models import LedgerAccount, SyncRun
 
 
 def seed(ctx: DemoContext) -> None:
@@ -46,3 +47,8 @@ def seed(ctx: DemoContext) -> None:
                                     by=ctx.member("lumenuk", Role.ADMIN))
         run = connection_sync(connection=connection, full=True, trigger=SyncRun.Trigger.DEMO)
     ctx.log(f"  QuickBooks → {org.name}: {run.get_state_display().lower()}, {run.total('created')} records")
+    # QuickBooks files its stock under "Supplies & materials - COGS", which reads as raw materials (601); a
+    # distributor buys goods for resale, so its CFO counts that account as 607 and the commercial margin is real.
+    cogs = LedgerAccount.objects.for_org(org).get(number="5000")
+    ledger_account_remap(account=cogs, pcg_number="607", by=ctx.member("lumenuk", Role.CFO))
+    ctx.log(f"  QuickBooks → {org.name}: the CFO maps {cogs.number} {cogs.label} to 607 (goods for resale)")
