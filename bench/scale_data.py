@@ -122,9 +122,9 @@ def seed_tenant(org: Organization, scale: Scale, *, number: int, today: date) ->
         )
         cursor.execute(
             f"""INSERT INTO integrations_return (organization_id, source, external_id, is_deleted, synced_at,
-                    returned_on, units, amount)
+                    returned_on, units, amount, reason)
                 SELECT %(org)s, 'demo', 'r' || i, false, now(), %(start)s::date + ({_h('i', s + 12)} %% %(span)s)::int,
-                       1 + i %% 2, (500 + {_h('i', s + 13)} %% 20000) / 100.0
+                       1 + i %% 2, (500 + {_h('i', s + 13)} %% 20000) / 100.0, ''
                 FROM generate_series(0, %(n)s - 1) AS i""",
             {"org": org.pk, "start": start, "span": span, "n": scale.returns},
         )
