@@ -52,13 +52,21 @@ _FIRM_CHILDREN = ("parent_id IS NOT NULL AND organization_id IN (SELECT e.organi
 
 # A consultancy's pages that read across its clients (portfolio, inbox, benchmarks, consolidation) name
 # the clients they read (`clients_read_context`); of those, a row shows only in a company where the
-# signed-in user holds a membership through an engagement of the current organization. Reads only:
-# nothing is written through it (no WITH CHECK), and any other page names no client.
+# signed-in user holds a membership through an engagement of the current organization. A holding's
+# consolidated page names the companies of its group the same way; of those, a row shows only in a
+# company where the signed-in user holds a membership and which approved a group the current
+# organization holds and declared itself. Reads only: nothing is written through it (no WITH CHECK), and
+# any other page names no company.
 _SERVED_CLIENTS = (
     f"organization_id = ANY(string_to_array(NULLIF(current_setting('{CLIENTS_SETTING}', true), ''), ',')::bigint[])"
-    " AND organization_id IN (SELECT m.organization_id FROM accounts_membership m"
+    " AND (organization_id IN (SELECT m.organization_id FROM accounts_membership m"
     " JOIN accounts_engagement e ON e.id = m.engagement_id"
     f" WHERE m.user_id = {CURRENT_USER} AND e.consultancy_id = {CURRENT_ORG})"
+    " OR (organization_id IN (SELECT m.organization_id FROM accounts_membership m"
+    f" WHERE m.user_id = {CURRENT_USER})"
+    " AND organization_id IN (SELECT cm.organization_id FROM portfolio_consolidationmember cm"
+    " JOIN portfolio_consolidation c ON c.id = cm.consolidation_id"
+    f" WHERE cm.declared_by_id = {CURRENT_ORG} AND c.holding_id = {CURRENT_ORG} AND cm.approved_at IS NOT NULL)))"
 )
 # The tables those pages read, as model labels.
 READ_ACROSS_SERVED_CLIENTS = {
@@ -262,8 +270,10 @@ def org_context(org) -> Iterator[None]:
 
 @contextmanager
 def clients_read_context(org_ids) -> Iterator[None]:
-    """Let the block read these client companies' rows from the consultancy's request, in one query per
-    table (READ_ACROSS_SERVED_CLIENTS), where the signed-in user serves them through an engagement."""
+    """Let the block read these companies' rows in one query per table (READ_ACROSS_SERVED_CLIENTS): from
+    a consultancy's request, the clients the signed-in user serves through its engagements; from a
+    holding's request, the companies of the groups it declared that approved and where the user holds a
+    membership."""
     if not applies():
         yield
         return

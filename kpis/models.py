@@ -329,3 +329,16 @@ class KpiForecast(OrgOwned):
                 fields=["organization", "kpi", "grain", "period_start"], name="kpiforecast_uniq"
             )
         ]
+
+
+class KpiDataPresence(OrgOwned):
+    """What the last recompute found among the company's records, so that a page says what would feed a KPI
+    (or that ledger accounts are mapped to no PCG class) without reading a raw record at render."""
+
+    record_types = models.JSONField(default=list)  # the canonical record types with live rows
+    unmapped_accounts = models.PositiveIntegerField(default=0)
+    unmapped_amount = models.DecimalField(max_digits=20, decimal_places=2, default=Decimal("0"))
+    refreshed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organization"], name="kpidatapresence_uniq")]

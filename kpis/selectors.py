@@ -180,11 +180,11 @@ def kpis_with_values(org: Organization) -> set[int]:
 
 
 def record_types_present(org: Organization, *, record_types: set[str]) -> set[str]:
-    """Which of these canonical record types the company has any live record of; 1 query per type."""
-    from kpis.engine.records import RECORD_MODELS
+    """Which of these canonical record types the company has any live record of, as the last recompute found
+    them (kpis.presence); 1 query."""
+    from kpis.presence import data_presence_for
 
-    return {rt for rt in sorted(record_types)
-            if rt in RECORD_MODELS and RECORD_MODELS[rt].objects.for_org(org).filter(is_deleted=False).exists()}
+    return set(data_presence_for(org).record_types) & set(record_types)
 
 
 # --- statuses and series -------------------------------------------------------------------------
@@ -409,9 +409,11 @@ def kpi_lineage(
 def unmapped_ledger_for(org: Organization, *, metric_slugs: list[str]):
     """When the KPI reads ledger lines and some provider accounts are mapped to no PCG class: how many,
     and what they weigh (their lines count in no KPI); None otherwise. 2 queries at most."""
-    from integrations.mapping import unmapped_summary_for
+    from integrations.mapping import UnmappedSummary
+    from kpis.presence import data_presence_for
 
     if not Metric.objects.for_org(org).filter(slug__in=metric_slugs, record_type="ledgerline").exists():
         return None
-    summary = unmapped_summary_for(org)
+    presence = data_presence_for(org)
+    summary = UnmappedSummary(accounts=presence.unmapped_accounts, amount=presence.unmapped_amount)
     return summary or None

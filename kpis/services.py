@@ -50,6 +50,7 @@ from kpis.engine.records import (
     needs_python,
 )
 from kpis.models import Kpi, KpiAnnotation, KpiPendingChange, KpiTarget, KpiValue, Metric
+from kpis.presence import data_presence_refresh
 from kpis.periods import GRAINS, Period, add_months, period_containing, periods_between
 
 log = logging.getLogger(__name__)
@@ -129,6 +130,8 @@ def kpi_values_recompute(
     """
     started = time.monotonic()
     _lock(org)
+    # Before any early return: a sync that only deleted records changes what pages say would feed a KPI.
+    data_presence_refresh(org)
     today = today or timezone.localdate()
     fy = org.fiscal_year_start_month
     metrics = list(Metric.objects.for_org(org))

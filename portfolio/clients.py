@@ -4,7 +4,8 @@ Every page of this app starts here: the clients are the companies where the sign
 membership through an engagement of the current consultancy (an approved engagement creates it; a
 pending or ended one leaves none), and what they see there is what that membership's role sees
 (`kpis.visibility`). Reading the clients' rows in one query per table happens inside
-`accounts.rls.clients_read_context`, which PostgreSQL narrows to those same clients.
+`accounts.rls.clients_read_context`, which PostgreSQL narrows to those same clients. A holding's own
+consolidated page reads the companies of its group the same way (`reading_own_companies`).
 """
 
 from __future__ import annotations
@@ -73,26 +74,30 @@ def reading_clients(consultancy_member: Membership, *, only: set[int] | None = N
     """`with reading_clients(member) as clients:` the clients with the viewer's role and visibility in
     each, and their rows readable for the block; 3 queries. `only` narrows to some of them (a filter),
     never widens. Selectors called in the block return plain data, so nothing is read after it."""
-    memberships = client_memberships(consultancy_member)
+    with _reading(client_memberships(consultancy_member), only=only) as clients:
+        yield clients
+
+
+@contextmanager
+def reading_own_companies(member: Membership, *, only: set[int] | None = None) -> Iterator[list[ServedClient]]:
+    """`with reading_own_companies(member, only=ids) as companies:` the companies (of `only`) where the
+    signed-in user holds a membership, with their role and visibility in each, as the holding's own pages
+    read them (no consultancy in between), and their rows readable for the block; 3 queries, whatever the
+    number of companies. PostgreSQL shows another company's rows only if it also approved a group that the
+    current organization holds and declared itself (`accounts.rls`); the ORM reads only the group's."""
+    memberships = list(
+        Membership.objects.filter(  # scoped: the user's own memberships (their RLS exception)
+            user_id=member.user_id, organization__kind=Organization.Kind.COMPANY)
+        .select_related("organization").order_by("organization__name"))
+    with _reading(memberships, only=only) as companies:
+        yield companies
+
+
+@contextmanager
+def _reading(memberships: list[Membership], *, only: set[int] | None) -> Iterator[list[ServedClient]]:
     if only is not None:
         memberships = [m for m in memberships if m.organization_id in only]
     with rls.clients_read_context([m.organization_id for m in memberships]):
         visibilities = visibilities_of(m.organization_id for m in memberships) if memberships else {}
         yield [ServedClient(org=m.organization, membership=m, visibility=visibilities[m.organization_id])
                for m in memberships]
-
-
-def own_companies(member: Membership) -> list[ServedClient]:
-    """The companies where the signed-in user holds a membership, with their role and visibility in each,
-    as the holding's own pages read them (no consultancy in between); 1 query, then 2 per company, each
-    read in that company's own tenant. Read their rows with `rls.org_context(company)`, one at a time."""
-    memberships = list(
-        Membership.objects.filter(  # scoped: the user's own memberships (their RLS exception)
-            user_id=member.user_id, organization__kind=Organization.Kind.COMPANY)
-        .select_related("organization").order_by("organization__name"))
-    companies = []
-    for m in memberships:
-        with rls.org_context(m.organization_id):
-            visibility = visibilities_of([m.organization_id])[m.organization_id]
-        companies.append(ServedClient(org=m.organization, membership=m, visibility=visibility))
-    return companies

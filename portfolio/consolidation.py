@@ -80,11 +80,9 @@ def consolidation_members(consolidation: Consolidation) -> list[ConsolidationMem
 
 
 def consolidated_view(consolidation: Consolidation, clients: list[ServedClient],
-                      *, today: date | None = None, read_each_company=None) -> ConsolidatedView:
-    """The consolidation over the last 12 closed months; 5 queries (inside clients_read_context).
-
-    From the holding's own pages (a group its CEO declared) the companies' rows are read one company at a
-    time in that company's tenant: `read_each_company=rls.org_context` (5 queries per company)."""
+                      *, today: date | None = None) -> ConsolidatedView:
+    """The consolidation over the last 12 closed months; 5 queries, inside `reading_clients` (a
+    consultancy's page) or `reading_own_companies` (the holding's own page, for a group its CEO declared)."""
     end = last_closed_month(today or timezone.localdate())
     start = add_months(end, -(MONTHS - 1))
     view = ConsolidatedView(consolidation=consolidation, start=start, end=end)
@@ -102,14 +100,8 @@ def consolidated_view(consolidation: Consolidation, clients: list[ServedClient],
     for c in counted:
         view.hidden |= {slug for slug in (*SIG_LINES, "net_cash", "gross_margin_pct", "dso") if not c.may_see(slug)}
     contributions = {c.org.pk: Contribution(org=c.org) for c in counted}
-    if read_each_company is None:
-        _read_values(contributions, start=start, end=end)
-        _read_intercompany(contributions, start=start, end=end)
-    else:
-        for org_id, contribution in contributions.items():
-            with read_each_company(org_id):
-                _read_values({org_id: contribution}, start=start, end=end)
-                _read_intercompany({org_id: contribution}, start=start, end=end)
+    _read_values(contributions, start=start, end=end)
+    _read_intercompany(contributions, start=start, end=end)
     view.contributions = list(contributions.values())
     view.month_days = (add_months(end, 1) - end).days
     _consolidate(view, days=view.month_days)

@@ -4,7 +4,8 @@ Cap & Route Conseil groups its three clients (by trade, by size, and the consult
 benchmarks have something to compare; Atelier Bois Fin gets a subsidiary, Bois Fin Distribution (it sells
 the workshop's furniture through two showrooms; its ledger is generated here and computed by the engine
 like any company's), and the consultancy declares the two a group, which both CEOs approve. Maison Lumen's
-CEO declares Groupe Lumen with its English subsidiary herself, without the consultancy. The
+CEO declares Groupe Lumen with its English subsidiary herself, without the consultancy, and marks the
+subsidiary's sales to Maison Lumen intercompany. The
 consultancy's CEO, Camille Durand, is engaged as CFO on both, so she sees the consolidated SIG lines; the
 consultant, COO there, sees revenue and cash, and the cost lines hidden for his role.
 """
@@ -19,7 +20,7 @@ from accounts.capabilities import Role
 from accounts.demo import DemoContext
 from accounts.models import Membership, Organization
 from accounts.services import engagement_approve, engagement_create
-from integrations.models import LedgerLine, Source
+from integrations.models import Customer, LedgerLine, Source
 from kpis.periods import add_months
 from kpis.services import catalogue_install, kpi_values_recompute
 from portfolio.models import ConsolidationMember
@@ -28,6 +29,7 @@ from portfolio.services import (
     consolidation_declare,
     consolidation_declare_as_holding,
     consolidation_member_approve,
+    intercompany_mark,
 )
 
 SUBSIDIARY = {"slug": "bois-fin-distribution", "name": "Bois Fin Distribution", "trade": "Furniture retail"}
@@ -67,6 +69,14 @@ def _lumen_group(ctx: DemoContext) -> None:
     consolidation_member_approve(member=member, by=ctx.member("lumenuk", Role.CEO))
     ctx.log(f"  portfolio: Groupe Lumen consolidates {lumen.name} and {uk.name}, declared by their CEO "
             f"({ceo.user.email}, Consolidation → Groupe Lumen)")
+    # Lumen Home Ltd sells stock to its parent each month (integrations/demo_quickbooks.py): its CEO marks
+    # that customer intercompany, so the consolidated page leaves those sales and receivables out.
+    parent = Customer.objects.for_org(uk).filter(name=lumen.name).first()
+    if parent is None:
+        ctx.log("  portfolio: no intercompany customer marked in Groupe Lumen (QuickBooks was not synced)")
+        return
+    intercompany_mark(company=uk, customer=parent, by=ceo.user)
+    ctx.log(f"  portfolio: {uk.name}'s customer {parent.name} marked intercompany in Groupe Lumen")
 
 
 def _boss(ctx: DemoContext) -> Membership:

@@ -38,7 +38,10 @@ class HoldingConsolidationForm(forms.Form):
 
 
 class IntercompanyForm(forms.Form):
-    party = forms.ChoiceField(label=_("Customer or supplier of a company of the group"))
+    party = forms.ChoiceField(label=_("Customer or supplier of a company of the group"), error_messages={
+        "required": _("Choose a customer or a supplier of a company of the group that you act for."),
+        "invalid_choice": _("Choose a customer or a supplier of a company of the group that you act for."),
+    })
 
     def __init__(self, *args, parties: list[tuple[str, str]], **kwargs):
         super().__init__(*args, **kwargs)

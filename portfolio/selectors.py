@@ -7,7 +7,6 @@ from collections import defaultdict
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from accounts import rls
 from accounts.models import Engagement, Membership, Organization
 from integrations.models import Customer, Supplier
 from portfolio.clients import ServedClient
@@ -56,25 +55,19 @@ def other_companies_of(member: Membership) -> QuerySet[Organization]:
     ).exclude(pk=member.organization_id).order_by("name")
 
 
-def intercompany_marks_of(companies: list[Organization]) -> list[IntercompanyParty]:
-    """The intercompany marks of these companies, each read in its own tenant; 1 query per company."""
-    marks: list[IntercompanyParty] = []
-    for company in companies:
-        with rls.org_context(company):
-            marks += IntercompanyParty.objects.for_org(company).select_related("customer", "supplier", "organization")
-    return marks
-
-
 def consolidation_requests(company: Organization) -> QuerySet[ConsolidationMember]:
     """The consolidations declared on this company, pending first."""
     return (ConsolidationMember.objects.for_org(company)
             .select_related("consolidation__holding", "declared_by").order_by("-approved_at", "created_at"))
 
 
-def intercompany_parties(counted: list[ServedClient]) -> tuple[list[IntercompanyParty], list[tuple[str, str]]]:
-    """The marks of the consolidation's companies, and the customers and suppliers that could be marked
-    ("customer:<id>" / "supplier:<id>", labelled with their company); 3 queries (inside clients_read_context)."""
+def intercompany_parties(counted: list[ServedClient], *, offered: list[ServedClient] | None = None,
+                         ) -> tuple[list[IntercompanyParty], list[tuple[str, str]]]:
+    """The marks of the consolidation's counted companies, and the customers and suppliers of the `offered`
+    ones (default: all counted) that could be marked ("customer:<id>" / "supplier:<id>", labelled with their
+    company); 3 queries (inside `reading_clients` or `reading_own_companies`)."""
     ids = [c.org.pk for c in counted]
+    offered_ids = ids if offered is None else [c.org.pk for c in offered if c.org.pk in ids]
     names = {c.org.pk: c.org.name for c in counted}
     marks = list(IntercompanyParty.objects.filter(  # scoped: the served clients only (clients_read_context)
         organization_id__in=ids).select_related("customer", "supplier", "organization"))
@@ -82,7 +75,7 @@ def intercompany_parties(counted: list[ServedClient]) -> tuple[list[Intercompany
     choices = []
     for kind, model in (("customer", Customer), ("supplier", Supplier)):
         for pk, org_id, name in model.objects.filter(  # scoped: the served clients only (clients_read_context)
-                organization_id__in=ids, is_deleted=False).order_by("name").values_list(
+                organization_id__in=offered_ids, is_deleted=False).order_by("name").values_list(
                 "pk", "organization_id", "name")[:PARTIES_SHOWN]:
             if (kind, pk) not in marked:
                 choices.append((f"{kind}:{pk}", f"{names[org_id]} · {kind_label(kind)} · {name}"))

@@ -26,4 +26,8 @@ urlpatterns = [
     # a group declared by the holding's CEO, without a consultancy, and its consolidated page
     path("consolidation/groups/new/", views.holding_consolidation_create, name="holding_consolidation_create"),
     path("consolidation/groups/<int:consolidation_id>/", views.holding_consolidation, name="holding_consolidation"),
+    path("consolidation/groups/<int:consolidation_id>/intercompany/", views.holding_intercompany_mark,
+         name="holding_intercompany_mark"),
+    path("consolidation/groups/<int:consolidation_id>/intercompany/<int:mark_id>/delete/",
+         views.holding_intercompany_unmark, name="holding_intercompany_unmark"),
 ]

@@ -1,7 +1,10 @@
-"""The consultancy's pages over its clients (portfolio, inbox, benchmarks, groups, consolidations) and the
-company's page where its CEO answers a consolidation."""
+"""The consultancy's pages over its clients (portfolio, inbox, benchmarks, groups, consolidations), the
+company's page where its CEO answers a consolidation, and the holding's own consolidated page for a group
+its CEO declared (the same page code and intercompany marking as the consultancy's)."""
 
 from __future__ import annotations
+
+from contextlib import contextmanager
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -10,12 +13,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts import rls
 from accounts.decorators import require_capability
 from integrations.models import Customer, Supplier
 from portfolio import selectors, services
 from portfolio.benchmarks import group_benchmarks
-from portfolio.clients import own_companies, reading_clients
+from portfolio.clients import reading_clients, reading_own_companies
 from portfolio.consolidation import consolidated_view
 from portfolio.forms import ClientGroupForm, ConsolidationForm, HoldingConsolidationForm, IntercompanyForm
 from portfolio.health import client_health
@@ -161,50 +163,94 @@ def consolidation_create(request, org_slug):
 
 @require_capability("portfolio.view")
 def consolidation_detail(request, org_slug, consolidation_id):
-    consolidation = get_object_or_404(Consolidation.objects.for_org(request.org).select_related("holding"),
-                                      pk=consolidation_id)
-    with reading_clients(request.membership) as clients:
-        view = consolidated_view(consolidation, clients)
-        counted = [c for c in clients if c.org in [x.org for x in view.contributions]]
-        marks, parties = selectors.intercompany_parties(counted)
-    return render(request, "portfolio/consolidation_detail.html", {
-        "view": view, "rows": consolidation_rows(view), "marks": marks, "form": IntercompanyForm(parties=parties) if parties else None,
-    })
+    return _consolidation_page(request, _declared_consolidation(request, consolidation_id))
 
 
 @require_POST
 @require_capability("portfolio.manage")
 def intercompany_mark(request, org_slug, consolidation_id):
-    consolidation = get_object_or_404(Consolidation.objects.for_org(request.org), pk=consolidation_id)
-    with reading_clients(request.membership) as clients:
-        view = consolidated_view(consolidation, clients)
-        counted = [c for c in clients if c.org in [x.org for x in view.contributions]]
-        _marks, parties = selectors.intercompany_parties(counted)
-        form = IntercompanyForm(request.POST, parties=parties)
-        if form.is_valid():
-            kind, pk = form.cleaned_data["party"].split(":")
-            model = Customer if kind == "customer" else Supplier
-            party = model.objects.filter(  # scoped: one of the choices, all in the consolidation's companies
-                pk=int(pk), organization_id__in=[c.org.pk for c in counted]).select_related("organization").first()
-            if party is not None:
-                services.intercompany_mark(company=party.organization, by=request.user,
-                                           **{kind: party})
-                messages.success(request, _("Marked as intercompany: its flows are left out of the consolidation."))
+    _intercompany_mark(request, _declared_consolidation(request, consolidation_id))
     return redirect("portfolio:consolidation_detail", org_slug=org_slug, consolidation_id=consolidation_id)
 
 
 @require_POST
 @require_capability("portfolio.manage")
 def intercompany_unmark(request, org_slug, consolidation_id, mark_id):
-    consolidation = get_object_or_404(Consolidation.objects.for_org(request.org), pk=consolidation_id)
-    with reading_clients(request.membership) as clients:
-        view = consolidated_view(consolidation, clients)
-        ids = [x.org.pk for x in view.contributions]
-        mark = get_object_or_404(IntercompanyParty.objects.filter(  # scoped: the consolidation's companies
-            organization_id__in=ids).select_related("organization"), pk=mark_id)
+    _intercompany_unmark(request, _declared_consolidation(request, consolidation_id), mark_id)
+    return redirect("portfolio:consolidation_detail", org_slug=org_slug, consolidation_id=consolidation_id)
+
+
+def _declared_consolidation(request, consolidation_id) -> Consolidation:
+    """A consolidation the consultancy declared on its clients."""
+    _consultancy_only(request)
+    return get_object_or_404(Consolidation.objects.for_org(request.org).select_related("holding"),
+                             pk=consolidation_id)
+
+
+def _held_consolidation(request, consolidation_id) -> Consolidation:
+    """A group the holding's CEO declared, from the holding's own pages (any other company: 404)."""
+    if request.org.is_consultancy:
+        raise Http404
+    return get_object_or_404(Consolidation.objects.for_org(request.org).filter(holding=request.org)
+                             .select_related("holding"), pk=consolidation_id)
+
+
+@contextmanager
+def _reading_group(request, consolidation: Consolidation):
+    """`with _reading_group(request, c) as (view, counted, acting):` the consolidated view, the companies it
+    counts and those the viewer may mark intercompany parties in, their rows readable for the block.
+
+    A consultancy reads the clients its member serves and acts in all of them; the holding's CEO reads
+    the companies where she holds a membership and acts where that membership is a CEO's."""
+    held = not request.org.is_consultancy
+    reading = reading_own_companies if held else reading_clients
+    with reading(request.membership) as companies:
+        view = consolidated_view(consolidation, companies)
+        in_view = {c.org.pk for c in view.contributions}
+        counted = [c for c in companies if c.org.pk in in_view]
+        acting = [c for c in counted if c.membership.can("consolidation.approve")] if held else counted
+        yield view, counted, acting
+
+
+def _consolidation_page(request, consolidation: Consolidation):
+    held = not request.org.is_consultancy
+    may_mark = request.membership.can("consolidation.approve" if held else "portfolio.manage")
+    with _reading_group(request, consolidation) as (view, counted, acting):
+        marks, parties = selectors.intercompany_parties(counted, offered=acting if may_mark else [])
+    return render(request, "portfolio/consolidation_detail.html", {
+        "view": view, "rows": consolidation_rows(view), "marks": marks, "held_by_company": held,
+        "form": IntercompanyForm(parties=parties) if parties else None,
+        "acting_ids": {c.org.pk for c in acting} if may_mark else set(),
+        "mark_url": "portfolio:holding_intercompany_mark" if held else "portfolio:intercompany_mark",
+        "unmark_url": "portfolio:holding_intercompany_unmark" if held else "portfolio:intercompany_unmark",
+    })
+
+
+def _intercompany_mark(request, consolidation: Consolidation) -> None:
+    """Mark the chosen customer or supplier, one of a counted company the viewer acts for; anything else
+    is refused with the form's message."""
+    with _reading_group(request, consolidation) as (_view, counted, acting):
+        _marks, parties = selectors.intercompany_parties(counted, offered=acting)
+        form = IntercompanyForm(request.POST, parties=parties)
+        if not form.is_valid():
+            messages.error(request, " ".join(form.errors.get("party", [])))
+            return
+        kind, pk = form.cleaned_data["party"].split(":")
+        model = Customer if kind == "customer" else Supplier
+        party = model.objects.filter(  # scoped: one of the choices, all in the companies the viewer acts for
+            pk=int(pk), organization_id__in=[c.org.pk for c in acting]).select_related("organization").first()
+        if party is None:
+            raise Http404
+        services.intercompany_mark(company=party.organization, by=request.user, **{kind: party})
+    messages.success(request, _("Marked as intercompany: its flows are left out of the consolidation."))
+
+
+def _intercompany_unmark(request, consolidation: Consolidation, mark_id: int) -> None:
+    with _reading_group(request, consolidation) as (_view, _counted, acting):
+        mark = get_object_or_404(IntercompanyParty.objects.filter(  # scoped: the companies the viewer acts for
+            organization_id__in=[c.org.pk for c in acting]).select_related("organization"), pk=mark_id)
         services.intercompany_unmark(mark=mark, by=request.user)
     messages.success(request, _("No longer intercompany."))
-    return redirect("portfolio:consolidation_detail", org_slug=org_slug, consolidation_id=consolidation_id)
 
 
 @require_capability("consolidation.approve")
@@ -241,15 +287,23 @@ def holding_consolidation_create(request, org_slug):
 
 @require_capability("consolidation.approve")
 def holding_consolidation(request, org_slug, consolidation_id):
-    """The holding's own consolidated page, for a group its CEO declared: each company read in its own
-    tenant, where the CEO holds a membership; what their role there hides stays hidden."""
-    consolidation = get_object_or_404(Consolidation.objects.for_org(request.org).filter(holding=request.org)
-                                      .select_related("holding"), pk=consolidation_id)
-    view = consolidated_view(consolidation, own_companies(request.membership), read_each_company=rls.org_context)
-    marks = selectors.intercompany_marks_of([c.org for c in view.contributions])
-    return render(request, "portfolio/consolidation_detail.html", {
-        "view": view, "rows": consolidation_rows(view), "marks": marks, "form": None, "held_by_company": True,
-    })
+    """The holding's own consolidated page, for a group its CEO declared: the companies where she holds a
+    membership, read at once (`reading_own_companies`); what her role there hides stays hidden."""
+    return _consolidation_page(request, _held_consolidation(request, consolidation_id))
+
+
+@require_POST
+@require_capability("consolidation.approve")
+def holding_intercompany_mark(request, org_slug, consolidation_id):
+    _intercompany_mark(request, _held_consolidation(request, consolidation_id))
+    return redirect("portfolio:holding_consolidation", org_slug=org_slug, consolidation_id=consolidation_id)
+
+
+@require_POST
+@require_capability("consolidation.approve")
+def holding_intercompany_unmark(request, org_slug, consolidation_id, mark_id):
+    _intercompany_unmark(request, _held_consolidation(request, consolidation_id), mark_id)
+    return redirect("portfolio:holding_consolidation", org_slug=org_slug, consolidation_id=consolidation_id)
 
 
 @require_POST

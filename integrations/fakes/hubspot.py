@@ -32,13 +32,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import ClassVar
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx
 
 from integrations.fakes import demo_seed, process_fake
 from integrations.fakes.hubspot_scenario import LAST_MODIFIED, FakeObject, HubSpotScenario, iso
+from integrations.fakes.serving import FakeServer, ServedFake, take_fault
 
 SEARCH_CAP = 10_000
 SEARCH_PER_SECOND = 4  # HubSpot's changelog "CRM Search API rate limit increase": 4 requests/s per token
@@ -102,7 +102,7 @@ class LoggedRequest:
 
 
 @dataclass
-class HubSpotFake:
+class HubSpotFake(ServedFake):
     scenario: HubSpotScenario = field(default_factory=HubSpotScenario)
     client_id: str = "fake-client-id"
     client_secret: str = "fake-client-secret"
@@ -159,17 +159,6 @@ class HubSpotFake:
 
     # ---- the two ways in ---------------------------------------------------------------------
 
-    def transport(self) -> httpx.MockTransport:
-        def handler(request: httpx.Request) -> httpx.Response:
-            split = urlsplit(str(request.url))
-            status, headers, body = self.handle(
-                request.method, split.path, parse_qs(split.query, keep_blank_values=True),
-                {k.lower(): v for k, v in request.headers.items()}, request.content, in_process=True,
-            )
-            return httpx.Response(status, headers=headers, content=body)
-
-        return httpx.MockTransport(handler)
-
     def serve(self, port: int = 0, host: str = "127.0.0.1") -> ThreadingHTTPServer:
         """Start a real HTTP server in a daemon thread; `server.server_address[1]` is the port."""
         fake = self
@@ -209,7 +198,7 @@ class HubSpotFake:
     # ---- request handling --------------------------------------------------------------------
 
     def handle(self, method: str, path: str, query: dict[str, list[str]], headers: dict[str, str],
-               body: bytes, *, in_process: bool = False) -> tuple[int, dict[str, str], bytes]:
+               body: bytes) -> tuple[int, dict[str, str], bytes]:
         path = _normalise(path)
         payload = None
         if body and "json" in headers.get("content-type", ""):
@@ -218,14 +207,12 @@ class HubSpotFake:
             except ValueError:
                 return self._finish(method, path, query, None, *self._error(400, "Invalid JSON", "VALIDATION_ERROR"))
         self.tick()
-        fault = self._take_fault(method, path)
+        fault = take_fault(self.faults, self._lock, method, path)
         if fault is not None:
             if fault.delay:
                 time.sleep(fault.delay)
             if fault.crash:
-                if in_process:
-                    raise SimulatedCrash(f"{method} {path}")
-                raise SimulatedCrash(path)
+                raise SimulatedCrash(f"{method} {path}")
             if fault.status == 429:
                 return self._finish(method, path, query, payload, *self._rate_limited(fault.retry_after))
             if fault.status:
@@ -255,17 +242,6 @@ class HubSpotFake:
         if self.on_request is not None:
             self.on_request(entry)
         return status, headers, body
-
-    def _take_fault(self, method: str, path: str) -> Fault | None:
-        with self._lock:
-            for fault in self.faults:
-                if fault.times > 0 and fault.matches(method, path):
-                    if fault.skip > 0:
-                        fault.skip -= 1
-                        return None
-                    fault.times -= 1
-                    return fault
-        return None
 
     def _route(self, method, path, query, headers, raw, payload):
         if path == "/oauth/v1/token" and method == "POST":
@@ -786,34 +762,16 @@ class _FaultSwitches:
     delay = property(lambda self: 0.0, lambda self, v: self._set("delay", v))
 
 
-class WsgiApp:
+class WsgiApp(FakeServer):
     """The fake as a WSGI application (for `manage.py fake_provider hubspot` or any WSGI server)."""
 
-    reasons: ClassVar[dict[int, str]] = {200: "OK", 207: "Multi-Status", 302: "Found", 400: "Bad Request", 401: "Unauthorized",
-                                         403: "Forbidden", 404: "Not Found", 429: "Too Many Requests",
-                                         502: "Bad Gateway", 503: "Service Unavailable"}
-
     def __init__(self, fake: HubSpotFake):
-        self.fake = fake
-        self.faults = _FaultSwitches(fake)
+        super().__init__(fake, _FaultSwitches(fake))
 
     @property
     def tokens(self) -> dict[str, str]:
         """Private-app tokens and the hub each reaches (printed by the command at start-up)."""
         return {t.value: f"hub {self.fake.scenario.hub_id}" for t in self.fake.tokens.values() if t.kind == "private"}
-
-    def __call__(self, environ, start_response):
-        length = int(environ.get("CONTENT_LENGTH") or 0)
-        body = environ["wsgi.input"].read(length) if length else b""
-        headers = {k[5:].replace("_", "-").lower(): v for k, v in environ.items() if k.startswith("HTTP_")}
-        if environ.get("CONTENT_TYPE"):
-            headers["content-type"] = environ["CONTENT_TYPE"]
-        status, out_headers, payload = self.fake.handle(
-            environ["REQUEST_METHOD"], environ.get("PATH_INFO", "/"),
-            parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True), headers, body)
-        start_response(f"{status} {self.reasons.get(status, 'Error')}",
-                       [*out_headers.items(), ("Content-Length", str(len(payload)))])
-        return [payload]
 
 
 def wsgi_app(fake: HubSpotFake) -> WsgiApp:

@@ -214,3 +214,38 @@ def add_monthly_goods_purchases(c: Company, *, today: date, share: Decimal = Dec
                 "Line": [{"Amount": cost, "LinkedTxn": [{"TxnId": bill["Id"], "TxnType": "Bill"}]}]}, at=at)
         added += 1
     return added
+
+
+def add_sales_to_the_parent(c: Company, *, today: date, parent: str = "Maison Lumen", months: int = 12,
+                            amount: Decimal = Decimal("3000.00")) -> int:
+    """The demo's intercompany flow: a monthly invoice of UK stock re-sold to the French parent (in EUR,
+    exported, so no VAT), on the 20th, paid 30 days later; the last month's is still owed at its end.
+    Returns the number of invoices added."""
+    at = datetime.now(UTC) - timedelta(days=2)
+    customer = c.add("Customer", {"Id": "110", "DisplayName": parent, "Active": True}, at=at)
+    added = 0
+    for n in range(months):  # the `months` months before today's, the oldest first
+        year, index = divmod(today.year * 12 + today.month - 1 - (months - n), 12)
+        month = date(year, index + 1, 1)
+        day = month + timedelta(days=19)
+        invoice = c.add("Invoice", {
+            "Id": str(1500 + n), "DocNumber": f"UK-IC-{month:%Y%m}", "TxnDate": day.isoformat(),
+            "DueDate": (day + timedelta(days=30)).isoformat(),
+            "CustomerRef": _ref(customer["Id"], customer["DisplayName"]), "CurrencyRef": _ref("EUR", "Euro"),
+            "ExchangeRate": Decimal(1), "TotalAmt": amount, "TxnTaxDetail": {"TotalTax": Decimal(0)},
+            "Balance": amount,
+            "Line": [{"Id": "1", "LineNum": 1, "Amount": amount, "DetailType": "SalesItemLineDetail",
+                      "SalesItemLineDetail": {"ItemRef": _ref("1", "Lamp"), "ItemAccountRef": _ref("79", "Sales")}},
+                     {"Amount": amount, "DetailType": "SubTotalLineDetail", "SubTotalLineDetail": {}}],
+        }, at=at)
+        paid = day + timedelta(days=30)
+        if paid <= today:
+            invoice["Balance"] = Decimal(0)
+            invoice["LinkedTxn"] = [{"TxnId": str(3500 + n), "TxnType": "Payment"}]
+            c.add("Payment", {"Id": str(3500 + n), "TxnDate": paid.isoformat(), "TotalAmt": amount,
+                              "CustomerRef": invoice["CustomerRef"], "CurrencyRef": invoice["CurrencyRef"],
+                              "ExchangeRate": Decimal(1), "DepositToAccountRef": _ref("35"),
+                              "Line": [{"Amount": amount, "LinkedTxn": [{"TxnId": invoice["Id"],
+                                                                         "TxnType": "Invoice"}]}]}, at=at)
+        added += 1
+    return added

@@ -41,13 +41,14 @@ import time
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, ClassVar
-from urllib.parse import parse_qs, urlencode, urlsplit
+from urllib.parse import parse_qs, urlencode
 
 import httpx
 
 from integrations.fakes import demo_seed, process_fake
 from integrations.fakes.hubspot import SimulatedCrash
 from integrations.fakes.salesforce_scenario import FIELDS, OBJECTS, SalesforceScenario, sf_datetime
+from integrations.fakes.serving import FakeServer, ServedFake, take_fault
 
 DEFAULT_BATCH = 2000
 MIN_BATCH = 200
@@ -89,7 +90,8 @@ class LoggedRequest:
 
 
 @dataclass
-class SalesforceFake:
+class SalesforceFake(ServedFake):
+    by_host: ClassVar[bool] = True
     scenario: SalesforceScenario = field(default_factory=SalesforceScenario)
     instance_url: str = INSTANCE_URL
     client_id: str = DEMO_CLIENT_ID
@@ -145,19 +147,9 @@ class SalesforceFake:
 
     # ---- the two ways in ---------------------------------------------------------------------------
 
-    def transport(self) -> httpx.MockTransport:
-        def handler(request: httpx.Request) -> httpx.Response:
-            split = urlsplit(str(request.url))
-            status, headers, body = self.handle(
-                request.method, split.netloc, split.path, parse_qs(split.query, keep_blank_values=True),
-                {k.lower(): v for k, v in request.headers.items()}, request.content)
-            return httpx.Response(status, headers=headers, content=body)
-
-        return httpx.MockTransport(handler)
-
     def handle(self, method: str, host: str, path: str, query: dict[str, list[str]], headers: dict[str, str],
                body: bytes) -> tuple[int, dict[str, str], bytes]:
-        fault = self._take_fault(path)
+        fault = take_fault(self.faults, self._lock, path)
         if fault is not None:
             if fault.delay:
                 time.sleep(fault.delay)
@@ -182,17 +174,6 @@ class SalesforceFake:
         if self.on_request is not None:
             self.on_request(entry)
         return status, headers, body
-
-    def _take_fault(self, path: str) -> Fault | None:
-        with self._lock:
-            for fault in self.faults:
-                if fault.times > 0 and fault.matches(path):
-                    if fault.skip > 0:
-                        fault.skip -= 1
-                        return None
-                    fault.times -= 1
-                    return fault
-        return None
 
     # ---- routing -----------------------------------------------------------------------------------
 
@@ -580,33 +561,17 @@ class _FaultSwitches:
     batch_size = property(lambda self: self._fake.batch_size, lambda self, v: self._set("batch_size", v))
 
 
-class WsgiApp:
+class WsgiApp(FakeServer):
     """The fake as a WSGI application (for `manage.py fake_provider salesforce` or any WSGI server)."""
 
-    reasons: ClassVar[dict[int, str]] = {200: "OK", 302: "Found", 400: "Bad Request", 401: "Unauthorized",
-                                         403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed",
-                                         500: "Server Error", 502: "Bad Gateway", 503: "Service Unavailable"}
-
     def __init__(self, fake: SalesforceFake):
-        self.fake = fake
-        self.faults = _FaultSwitches(fake)
+        super().__init__(fake, _FaultSwitches(fake))
 
     @property
     def tokens(self) -> dict[str, str]:
         """Printed by the command at start-up: an access token the admin can try with curl."""
         token = self.fake.issue_tokens()["access_token"]
         return {token: f"org {self.fake.scenario.org_id}"}
-
-    def __call__(self, environ, start_response):
-        length = int(environ.get("CONTENT_LENGTH") or 0)
-        body = environ["wsgi.input"].read(length) if length else b""
-        headers = {k[5:].replace("_", "-").lower(): v for k, v in environ.items() if k.startswith("HTTP_")}
-        status, out_headers, payload = self.fake.handle(
-            environ["REQUEST_METHOD"], environ.get("HTTP_HOST", ""), environ.get("PATH_INFO", "/"),
-            parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True), headers, body)
-        start_response(f"{status} {self.reasons.get(status, 'Error')}",
-                       [*out_headers.items(), ("Content-Length", str(len(payload)))])
-        return [payload]
 
 
 def default_wsgi_app() -> WsgiApp:

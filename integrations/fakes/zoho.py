@@ -34,6 +34,7 @@ import httpx
 
 from integrations.fakes import demo_seed, process_fake
 from integrations.fakes.hubspot import Fault, SimulatedCrash
+from integrations.fakes.serving import FakeServer, ServedFake, take_fault
 from integrations.fakes.zoho_scenario import MODULES, ZohoScenario
 
 PAGE_NUMBER_LIMIT = 2000
@@ -61,7 +62,8 @@ class LoggedRequest:
 
 
 @dataclass
-class ZohoFake:
+class ZohoFake(ServedFake):
+    by_host: ClassVar[bool] = True
     scenario: ZohoScenario = field(default_factory=ZohoScenario)
     client_id: str = "fake-zoho-client-id"
     client_secret: str = "fake-zoho-client-secret"
@@ -111,20 +113,10 @@ class ZohoFake:
 
     # ---- the ways in ------------------------------------------------------------------------------
 
-    def transport(self) -> httpx.MockTransport:
-        def handler(request: httpx.Request) -> httpx.Response:
-            split = urlsplit(str(request.url))
-            status, headers, body = self.handle(request.method, split.netloc, split.path,
-                                                parse_qs(split.query, keep_blank_values=True),
-                                                {k.lower(): v for k, v in request.headers.items()}, request.content)
-            return httpx.Response(status, headers=headers, content=body)
-
-        return httpx.MockTransport(handler)
-
     def handle(self, method: str, host: str, path: str, query: dict[str, list[str]], headers: dict[str, str],
                body: bytes) -> tuple[int, dict[str, str], bytes]:
         path = path.rstrip("/") or "/"
-        fault = self._take_fault(method, path)
+        fault = take_fault(self.faults, self._lock, method, path)
         if fault is not None:
             if fault.delay:
                 time.sleep(fault.delay)
@@ -149,17 +141,6 @@ class ZohoFake:
         if self.on_request is not None:
             self.on_request(entry)
         return status, out_headers, out
-
-    def _take_fault(self, method: str, path: str) -> Fault | None:
-        with self._lock:
-            for fault in self.faults:
-                if fault.times > 0 and fault.matches(method, path):
-                    if fault.skip > 0:
-                        fault.skip -= 1
-                        return None
-                    fault.times -= 1
-                    return fault
-        return None
 
     def _region_of(self, host: str, index: int) -> str | None:
         if not self.hosts:
@@ -478,14 +459,11 @@ class _FaultSwitches:
                                lambda self, v: setattr(self._fake, "credits_per_day", int(v)))
 
 
-class WsgiApp:
-    reasons: ClassVar[dict[int, str]] = {200: "OK", 204: "No Content", 302: "Found", 304: "Not Modified",
-                                         400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
-                                         429: "Too Many Requests", 500: "Internal Server Error", 502: "Bad Gateway"}
+class WsgiApp(FakeServer):
+    """The fake as a WSGI application (for `manage.py fake_provider zoho` or any WSGI server)."""
 
     def __init__(self, fake: ZohoFake):
-        self.fake = fake
-        self.faults = _FaultSwitches(fake)
+        super().__init__(fake, _FaultSwitches(fake))
 
     @property
     def tokens(self) -> dict[str, str]:
@@ -493,17 +471,6 @@ class WsgiApp:
         if not self.fake.refresh_tokens:
             self.fake.issue_tokens()
         return {token: f"Zoho org {self.fake.scenario.org_id} (refresh token)" for token in self.fake.refresh_tokens}
-
-    def __call__(self, environ, start_response):
-        length = int(environ.get("CONTENT_LENGTH") or 0)
-        body = environ["wsgi.input"].read(length) if length else b""
-        headers = {k[5:].replace("_", "-").lower(): v for k, v in environ.items() if k.startswith("HTTP_")}
-        status, out_headers, payload = self.fake.handle(
-            environ["REQUEST_METHOD"], environ.get("HTTP_HOST", ""), environ.get("PATH_INFO", "/"),
-            parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True), headers, body)
-        start_response(f"{status} {self.reasons.get(status, 'Error')}",
-                       [*out_headers.items(), ("Content-Length", str(len(payload)))])
-        return [payload]
 
 
 def default_wsgi_app() -> WsgiApp:

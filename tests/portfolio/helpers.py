@@ -1,4 +1,5 @@
-"""Builders for the portfolio tests: clients of a consultancy with materialised KPI values."""
+"""Builders for the portfolio tests: clients of a consultancy with materialised KPI values, and a group a
+holding's CEO declared herself."""
 
 from __future__ import annotations
 
@@ -60,3 +61,25 @@ def client_of(firm_member, *, name: str | None = None, role: str = Role.COO):
 
 def consultant_of(firm, *, email: str | None = None):
     return make_member(firm, role=Role.COO, email=email)
+
+
+def figures(org, *, revenue, cogs, ebe, cash, receivables, sales_incl_vat) -> None:
+    """The last closed month's revenue, EBE, cash, gross margin (with its inputs) and DSO inputs."""
+    value(org, "revenue", revenue)
+    value(org, "ebe", ebe)
+    value(org, "net_cash", cash)
+    value(org, "gross_margin_pct", (revenue - cogs) / revenue * 100,
+          inputs={"kpis": {"revenue": str(revenue)}, "metrics": {"cost_of_goods_sold": str(cogs)}})
+    value(org, "dso", 0, inputs={"metrics": {"receivables_411": str(receivables),
+                                             "sales_incl_vat": str(sales_incl_vat)}})
+
+
+def approved_group(claire, oliver, sub, *, name: str = "Groupe H"):
+    """Claire declares the group from the holding; Oliver, Sub's CEO, approves Sub's part."""
+    from portfolio.models import ConsolidationMember
+    from portfolio.services import consolidation_declare_as_holding, consolidation_member_approve
+
+    group = consolidation_declare_as_holding(by=claire, name=name, companies=[sub])
+    consolidation_member_approve(member=ConsolidationMember.objects.get(organization=sub, consolidation=group),
+                                 by=oliver)
+    return group

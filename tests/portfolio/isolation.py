@@ -1,4 +1,8 @@
-"""What the route walkers need to know about the portfolio routes (see tests/isolation_registry.py)."""
+"""What the route walkers need to know about the portfolio routes (see tests/isolation_registry.py).
+
+`consolidation_id` and `mark_id` fill the consultancy's consolidation routes and the holding's own ones
+alike (`holding_consolidation`, `holding_intercompany_mark`, `holding_intercompany_unmark`): a group held and
+declared by the organization the walker makes it in, and an intercompany mark of that organization."""
 
 import itertools
 

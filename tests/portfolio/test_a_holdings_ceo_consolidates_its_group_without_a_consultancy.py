@@ -8,54 +8,30 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from accounts import rls
 from accounts.capabilities import Role
 from accounts.models import Membership
 from accounts.navigation import navigation_for
 from integrations.models import Customer, Invoice
-from portfolio.clients import own_companies
+from portfolio.clients import reading_own_companies
 from portfolio.consolidation import consolidated_view
 from portfolio.models import ConsolidationMember
-from portfolio.services import consolidation_declare_as_holding, consolidation_member_approve, intercompany_mark
+from portfolio.services import (
+    consolidation_declare_as_holding,
+    consolidation_member_approve,
+    intercompany_mark,
+)
 from tests.accounts.rls.conftest import app_role, as_app_role  # noqa: F401 (the app role fixtures)
 from tests.conftest import url
 from tests.factories import make_member, make_org
+from tests.portfolio.helpers import approved_group as _approved_group
 from tests.portfolio.helpers import month, value
 
 pytestmark = pytest.mark.django_db
 
 
-def _figures(org, *, revenue, cogs, ebe, cash, receivables, sales_incl_vat):
-    value(org, "revenue", revenue)
-    value(org, "ebe", ebe)
-    value(org, "net_cash", cash)
-    value(org, "gross_margin_pct", (revenue - cogs) / revenue * 100,
-          inputs={"kpis": {"revenue": str(revenue)}, "metrics": {"cost_of_goods_sold": str(cogs)}})
-    value(org, "dso", 0, inputs={"metrics": {"receivables_411": str(receivables),
-                                             "sales_incl_vat": str(sales_incl_vat)}})
-
-
-@pytest.fixture
-def holding_and_sub():
-    """Claire is the CEO of Holding and sits on Sub's board as its CEO too; Sub has its own CEO, Oliver."""
-    holding, sub = make_org(name="Holding"), make_org(name="Sub")
-    claire = make_member(holding, role=Role.CEO, email="claire@holding.test")
-    make_member(sub, role=Role.CEO, user=claire.user)
-    oliver = make_member(sub, role=Role.CEO, email="oliver@sub.test")
-    _figures(holding, revenue=1000, cogs=600, ebe=150, cash=300, receivables=240, sales_incl_vat=1200)
-    _figures(sub, revenue=500, cogs=100, ebe=90, cash=-50, receivables=360, sales_incl_vat=600)
-    return claire, oliver, holding, sub
-
-
-def _approved_group(claire, oliver, sub):
-    group = consolidation_declare_as_holding(by=claire, name="Groupe H", companies=[sub])
-    consolidation_member_approve(member=ConsolidationMember.objects.get(organization=sub, consolidation=group),
-                                 by=oliver)
-    return group
-
-
 def _view(claire, group):
-    return consolidated_view(group, own_companies(claire), read_each_company=rls.org_context)
+    with reading_own_companies(claire) as companies:
+        return consolidated_view(group, companies)
 
 
 def test_the_holding_is_in_at_once_and_the_subsidiary_waits_for_its_own_ceo(holding_and_sub):

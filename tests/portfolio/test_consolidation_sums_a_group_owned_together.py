@@ -5,6 +5,8 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from accounts.capabilities import Role
 from accounts.models import Engagement
@@ -148,3 +150,39 @@ def test_the_consolidation_page_shows_each_contribution_and_the_total(client, gr
     html = page.content.decode()
     assert page.status_code == 200
     assert "1,500" in html or "1 500" in html
+
+
+def _consolidation_of(olivier, capfirm, n_companies: int):
+    """A consolidation of `n` clients, approved, each with its figures, a customer marked intercompany
+    and a sale to it."""
+    companies = [_company(olivier, f"Company {n_companies}-{i}", revenue=500, cogs=100, cash=10, receivables=360,
+                          sales_incl_vat=600, ebe=90) for i in range(n_companies)]
+    for org in companies:
+        customer = Customer.objects.create(organization=org, source="upload", external_id=f"c-{org.pk}", name="Sister")
+        Supplier.objects.create(organization=org, source="upload", external_id=f"s-{org.pk}", name="Sister")
+        Invoice.objects.create(organization=org, source="upload", external_id=f"ic-{org.pk}",
+                               kind=Invoice.Kind.CUSTOMER, customer=customer, issue_date=month().replace(day=10),
+                               amount_excl_tax=Decimal(100), amount_incl_tax=Decimal(120),
+                               currency_amount_incl_tax=Decimal(120), remaining_amount_incl_tax=Decimal(120))
+        intercompany_mark(company=org, customer=customer, by=None)
+    consolidation = consolidation_declare(consultancy=capfirm, name=f"Group of {n_companies}", holding=companies[0],
+                                          companies=companies[1:], by=None)
+    _approve_all(consolidation)
+    return consolidation
+
+
+def test_the_consolidation_page_makes_the_same_number_of_queries_for_2_or_6_companies(client, capfirm):
+    olivier = consultant_of(capfirm)
+    small, large = _consolidation_of(olivier, capfirm, 2), _consolidation_of(olivier, capfirm, 6)
+    client.force_login(olivier.user)
+    client.get(url("portfolio:consolidation_list", org_slug=capfirm.slug))  # the session's first writes
+    counts, contributions = [], []
+    for consolidation in (small, large):
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(url("portfolio:consolidation_detail", org_slug=capfirm.slug,
+                                  consolidation_id=consolidation.pk))
+        assert page.status_code == 200
+        counts.append(len(queries))
+        contributions.append(len(page.context["view"].contributions))
+    assert contributions == [2, 6]
+    assert counts[0] == counts[1]

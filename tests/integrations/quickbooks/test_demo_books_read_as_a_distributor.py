@@ -32,3 +32,27 @@ def test_a_month_of_the_demo_reads_a_distributors_margin_and_its_purchases_are_p
     purchases = Invoice.objects.for_org(acme).filter(kind=Invoice.Kind.SUPPLIER, number__startswith="PO-")
     assert purchases.count() == added
     assert purchases.filter(paid_date__isnull=False).count() >= added - 2  # the last month's are not due yet
+
+
+def test_once_the_cfo_counts_the_cogs_account_as_goods_for_resale_the_commercial_margin_is_a_distributors(
+        acme, qbo, qbo_fake):
+    """QuickBooks' "Supplies & materials - COGS" maps to raw materials (601) by default, which leaves a
+    distributor's commercial margin at its whole revenue; the demo's CFO maps it to 607, as this test does."""
+    from integrations.mapping import ledger_account_remap
+    from integrations.models import LedgerAccount
+
+    today = date.today()
+    company = demo_company(today=today, invoices=60, last_invoice_days_ago=5)
+    add_monthly_goods_purchases(company, today=today)
+    qbo_fake.companies[qbo.provider_account_id] = company
+    connection_sync(connection=qbo)
+    catalogue_install(acme)
+    ledger_account_remap(account=LedgerAccount.objects.for_org(acme).get(number="5000"), pcg_number="607", by=None)
+    kpi_values_recompute(org=acme)
+
+    def yearly(slug):
+        return sum(v for v in KpiValue.objects.for_org(acme).filter(kpi__slug=slug, grain="month")
+                   .values_list("value", flat=True) if v is not None)
+
+    ratio = yearly("commercial_margin") / yearly("revenue")
+    assert Decimal("0.35") <= ratio <= Decimal("0.55"), ratio
