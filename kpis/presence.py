@@ -20,14 +20,20 @@ def _live_record_types(org: Organization) -> set[str]:
 
 
 def data_presence_refresh(org: Organization) -> KpiDataPresence:
-    """One query per record type and one for the unmapped ledger, then one upsert."""
+    """One query per record type, one for the unmapped ledger and one for the row; written only when it changed,
+    so a recompute that changes nothing writes nothing."""
     from integrations.mapping import unmapped_summary_for
 
     unmapped = unmapped_summary_for(org)
-    presence, _ = KpiDataPresence.objects.update_or_create(
-        organization=org,
-        defaults={"record_types": sorted(_live_record_types(org)), "unmapped_accounts": unmapped.accounts,
-                  "unmapped_amount": unmapped.amount})
+    found = {"record_types": sorted(_live_record_types(org)), "unmapped_accounts": unmapped.accounts,
+             "unmapped_amount": Decimal(unmapped.amount).quantize(Decimal("0.01"))}
+    presence = KpiDataPresence.objects.for_org(org).first()
+    if presence is None:
+        return KpiDataPresence.objects.create(organization=org, **found)
+    if any(getattr(presence, name) != value for name, value in found.items()):
+        for name, value in found.items():
+            setattr(presence, name, value)
+        presence.save(update_fields=[*found, "refreshed_at"])
     return presence
 
 

@@ -16,8 +16,8 @@ from tests.kpis.engine.records import customer, invoice, ledger
 
 TODAY = date(2026, 6, 15)
 WRITES = ("INSERT", "UPDATE", "DELETE")
-# The engine's materialised figures: values, forecasts, and the (month, account) cache of the ledger.
-MATERIALISED = ('"kpis_kpivalue"', '"kpis_kpiforecast"', '"kpis_kpiledgermonth"')
+# The engine's materialised figures: values, forecasts, the (month, account) cache of the ledger, and what records exist.
+MATERIALISED = ('"kpis_kpivalue"', '"kpis_kpiforecast"', '"kpis_kpiledgermonth"', '"kpis_kpidatapresence"')
 
 
 def _stored(org) -> dict:
