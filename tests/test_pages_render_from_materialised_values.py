@@ -1,7 +1,8 @@
 """Every page people read renders from the values the engine materialised: with a company's ledger, invoices,
 orders and deals recomputed by the real engine, no page reads a raw record at render (issue #13). The records
-browser and the lineage panel, which exist to show raw records, are the exceptions; the KPI page loads its lineage
-afterwards, in a request of its own."""
+browser and the lineage panel, which exist to show raw records, are the exceptions (the KPI page loads its lineage
+afterwards, in a request of its own), and so is a consolidation, which sums the invoices of the parties marked
+intercompany."""
 
 from datetime import date
 
@@ -70,6 +71,36 @@ def test_no_page_reads_a_raw_record_at_render(client, recomputed, role):
         with CaptureQueriesContext(connection) as ctx:
             response = client.get(path)
         assert response.status_code == 200, (name, response.status_code)
+        if name == "overview":
+            assert all(c.name in response.content.decode() for c in companies)
+        if raw := raw_record_queries(ctx.captured_queries):
+            reading_raw[name] = [q[:160] for q in raw]
+    assert list(reading_raw) == [], reading_raw
+
+
+def test_the_consultants_pages_read_no_raw_record_of_any_client(client, capfirm):
+    from tests.portfolio.helpers import client_of, consultant_of
+
+    consultant = consultant_of(capfirm)
+    companies = []
+    for n in range(3):
+        company = client_of(consultant)
+        companies.append(company)
+        catalogue_install(company)
+        for month in range(1, 11):
+            day = date(2026, month, 10)
+            ledger(company, "706000", day, credit=1000 * (n + 1))
+            ledger(company, "607000", day, debit=300)
+            invoice(company, day, excl=1000 * (n + 1))
+        kpi_values_recompute(org=company, today=TODAY)
+    client.force_login(consultant.user)
+    reading_raw = {}
+    for name in ("overview", "inbox", "benchmarks"):
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(url(f"portfolio:{name}", org_slug=capfirm.slug))
+        assert response.status_code == 200, (name, response.status_code)
+        if name == "overview":
+            assert all(c.name in response.content.decode() for c in companies)
         if raw := raw_record_queries(ctx.captured_queries):
             reading_raw[name] = [q[:160] for q in raw]
     assert list(reading_raw) == [], reading_raw
