@@ -75,21 +75,33 @@ class DashboardView:
     tree: object  # this quarter's objectives tree (objectives.selectors.Tree), read once for every widget
 
 
-class _Figures:
-    """The dashboard's KPI values and targets, read in two queries and looked up by (KPI, grain, start, dimension)."""
+VALUE_FIELDS = ("kpi_id", "grain", "period_start", "dimension_value", "value", "no_value_reason", "computed_at")
+TARGET_FIELDS = ("kpi_id", "grain", "period_start", "value", "at_risk_threshold")
 
-    def __init__(self, org: Organization, *, kpis: list[Kpi], months: list[Period], periods: list[Period],
-                 breakdown: list[Kpi], breakdown_period: Period, trailing: bool = False):
-        self.values: dict[tuple, KpiValue] = {}
-        self.targets: dict[tuple, KpiTarget] = {}
+
+class _Figures:
+    """The dashboard's KPI values and targets, read in two queries and looked up by (KPI, grain, start, dimension).
+
+    Rows are named tuples (`values_list(named=True)`), not model instances: a page reads hundreds of them and
+    only ever looks at a few fields (`kpis.selectors.forecast_of_value` reads the `fc_` ones as attributes)."""
+
+    def __init__(self, org: Organization, *, months: list[Period], trailing: bool = False):
+        self.org = org
+        self.values: dict[tuple, tuple] = {}
+        self.targets: dict[tuple, tuple] = {}
         self.months = {m.start: m for m in months}
+        self.trailing = trailing
         self.graph: Graph | None = None
+
+    def read(self, kpis: list[Kpi], *, months: list[Period], periods: list[Period], breakdown: list[Kpi] = (),
+             breakdown_period: Period | None = None) -> None:
+        """Add these KPIs' values (with forecasts) and targets of these months and periods; 2 queries."""
+        org = self.org
         if not kpis:
             return
-        if trailing:  # the formulas tell each input's nature (flow, stock…); 2 queries
+        if self.trailing and self.graph is None:  # the formulas tell each input's nature (flow, stock…); 2 queries
             self.graph = Graph.build(Kpi.objects.for_org(org), Metric.objects.for_org(org))
-        month_starts = [m.start for m in months]
-        scope = Q(grain="month", period_start__in=month_starts)
+        scope = Q(grain="month", period_start__in=[m.start for m in months])
         for p in periods:
             scope |= Q(grain=p.grain, period_start=p.start)
         values = KpiValue.objects.for_org(org).filter(kpi__in=kpis).filter(scope & Q(dimension_value=""))
@@ -97,14 +109,16 @@ class _Figures:
             values = values | KpiValue.objects.for_org(org).filter(
                 kpi__in=breakdown, grain=breakdown_period.grain, period_start=breakdown_period.start
             ).exclude(dimension_value="")
-        fields = ["kpi_id", "grain", "period_start", "dimension_value", "value", "no_value_reason", "computed_at"]
-        values = kpi_selectors.with_forecasts(values.only(*fields, *(["inputs"] if trailing else [])))
-        for v in values:
+        fields = [*VALUE_FIELDS, *(["inputs"] if self.trailing else [])]
+        values = kpi_selectors.with_forecasts(values)
+        names = [*fields, *(f"fc_{name}" for name in kpi_selectors.FORECAST_FIELDS)]
+        for v in values.values_list(*names, named=True):
             self.values[(v.kpi_id, v.grain, v.period_start, v.dimension_value)] = v
-        for t in KpiTarget.objects.for_org(org).filter(kpi__in=kpis).filter(scope):
+        for t in KpiTarget.objects.for_org(org).filter(kpi__in=kpis).filter(scope).values_list(*TARGET_FIELDS,
+                                                                                                named=True):
             self.targets[(t.kpi_id, t.grain, t.period_start)] = t
 
-    def value(self, kpi: Kpi, period: Period, dimension: str = "") -> KpiValue | None:
+    def value(self, kpi: Kpi, period: Period, dimension: str = "") -> tuple | None:
         return self.values.get((kpi.pk, period.grain, period.start, dimension))
 
     def point(self, kpi: Kpi, period: Period) -> tuple[Decimal | None, Decimal | None, str, str]:
@@ -132,7 +146,7 @@ class _Figures:
         """A tile's figure for `of`: the period itself, or the 12 months to it for the trailing year."""
         return self.trailing_point(kpi, of) if period.is_trailing else self.point(kpi, of)
 
-    def breakdown(self, kpi: Kpi, period: Period) -> list[KpiValue]:
+    def breakdown(self, kpi: Kpi, period: Period) -> list[tuple]:
         rows = [v for (kpi_id, grain, start, dim), v in self.values.items()
                 if kpi_id == kpi.pk and grain == period.grain and start == period.start and dim and v.value is not None]
         return sorted(rows, key=lambda v: -v.value)
@@ -180,16 +194,16 @@ def dashboard_view(org: Organization, *, membership: Membership, specs: list[Wid
                              org.fiscal_year_start_month)
     breakdown = [visible[s.kpi_slug] for s in shown if s.kind == Widget.Kind.BREAKDOWN]
 
-    def read(kpis: list[Kpi]) -> _Figures:
-        return _Figures(org, kpis=kpis, months=months, periods=[period.period, period.previous, period.last_year],
-                        breakdown=breakdown, breakdown_period=period.period, trailing=period.is_trailing)
-
-    figures = read(kpis)
+    periods = [period.period, period.previous, period.last_year]
+    figures = _Figures(org, months=months, trailing=period.is_trailing)
+    figures.read(kpis, months=months, periods=periods, breakdown=breakdown, breakdown_period=period.period)
     if fill_tiles and candidates and sum(
             figures.tile_point(visible[s], period, period.period)[0] is not None for s in tile_slugs) < MIN_TILES:
-        # The pack ran dry: only then read the other KPIs' months too (the rows of the whole catalogue,
-        # 36 months each, were most of a dashboard's server time when read on every page).
-        figures = read(kpis + [k for k in candidates if k.slug not in wanted])
+        # The pack ran dry: only then read the other KPIs, and only what a tile shows: its period, the two it is
+        # compared with and the sparkline's 12 months (the trailing year's tiles need every month). The rows of
+        # the whole catalogue, 36 months each, were most of a dashboard's server time when read on every page.
+        tile_months = months if period.is_trailing else _spark_months(months, period)
+        figures.read([k for k in candidates if k.slug not in wanted], months=tile_months, periods=periods)
     if fill_tiles:
         shown = _fill_tiles(shown, tile_slugs, candidates, visible, figures, period)
     tree_cache: dict = {}
@@ -239,7 +253,7 @@ def _tile(org, view, *, kpi, figures, period, months, today, **_kw):
     value, target, status, reason = figures.tile_point(kpi, period, period.period)
     previous = figures.tile_point(kpi, period, period.previous)[0]
     last_year = figures.tile_point(kpi, period, period.last_year)[0]
-    spark_months = [m for m in months if add_months(period.spark_end.start, -11) <= m.start <= period.spark_end.start]
+    spark_months = _spark_months(months, period)
     raw = [figures.point(kpi, m)[0] for m in spark_months]
     forecast_text = forecast_status = ""
     v = figures.value(kpi, period.period)
@@ -264,6 +278,12 @@ def _tile(org, view, *, kpi, figures, period, months, today, **_kw):
     }
     view.chart = {"format": chart_format(kpi.unit), "periods": [m.start.isoformat() for m in spark_months],
                   "values": [as_float(x) for x in raw]}
+
+
+def _spark_months(months: list[Period], period: DashboardPeriod) -> list[Period]:
+    """The 12 months of a sparkline or a heatmap, to the last complete month."""
+    first = add_months(period.spark_end.start, -11)
+    return [m for m in months if first <= m.start <= period.spark_end.start]
 
 
 def _trailing_label(month: Period) -> str:
@@ -316,7 +336,7 @@ def _breakdown(org, view, *, kpi, figures, period, **_kw):
 
 def _heatmap_widget(org, view, *, visible, figures, period, months, **_kw):
     kpis = [visible[s] for s in view.spec.kpi_slugs if s in visible]
-    heat_months = [m for m in months if add_months(period.spark_end.start, -11) <= m.start <= period.spark_end.start]
+    heat_months = _spark_months(months, period)
     chart, table = _heatmap(kpis, figures.monthly_table(heat_months), heat_months)
     if not chart["rows"]:
         view.empty = _("No target set for these KPIs: set monthly targets to see their status month by month.")
