@@ -394,7 +394,9 @@ def _action_plans(org, view, *, tree_cache, today, team, **_kw):
 
 
 def _freshness(org, view, **_kw):
+    # Only what the widget shows: the credentials column is decrypted on load, cursors can be large.
     connections = list(Connection.objects.for_org(org).exclude(status=Connection.Status.DISCONNECTED)
+                       .only("provider", "label", "status", "last_success_at", "last_error", "last_error_messages")
                        .order_by("provider", "id"))
     imports = (ImportRun.objects.for_org(org).filter(state=ImportRun.State.DONE).values("kind")
                .annotate(last=Max("finished_at")).order_by("kind"))
