@@ -92,28 +92,41 @@ class _Figures:
         self.months = {m.start: m for m in months}
         self.trailing = trailing
         self.graph: Graph | None = None
+        self.urls: dict[str, str] = {}  # lineage paths by KPI slug (lineage_url)
+        self.probed: dict[tuple, tuple] = {}  # other KPIs' values in the tiles' period alone (read(probe=…))
 
     def read(self, kpis: list[Kpi], *, months: list[Period], periods: list[Period], breakdown: list[Kpi] = (),
-             breakdown_period: Period | None = None) -> None:
-        """Add these KPIs' values (with forecasts) and targets of these months and periods; 2 queries."""
+             breakdown_period: Period | None = None, probe: list[Kpi] = (), probe_period: Period | None = None) -> None:
+        """Add these KPIs' values (with forecasts) and targets of these months and periods; 2 queries.
+
+        `probe`: other KPIs whose value in `probe_period` alone is read in the same query, into `probed` (not
+        `values`: nothing else of theirs is shown unless they fill in a tile, read then)."""
         org = self.org
         if not kpis:
             return
         if self.trailing and self.graph is None:  # the formulas tell each input's nature (flow, stock…); 2 queries
             self.graph = Graph.build(Kpi.objects.for_org(org), Metric.objects.for_org(org))
-        scope = Q(grain="month", period_start__in=[m.start for m in months])
+        starts = {"month": {m.start for m in months}}
         for p in periods:
-            scope |= Q(grain=p.grain, period_start=p.start)
+            starts.setdefault(p.grain, set()).add(p.start)
+        scope = Q()
+        for grain, grain_starts in starts.items():  # one IN list per grain: the same rows, a lighter query
+            scope |= Q(grain=grain, period_start__in=sorted(grain_starts))
         values = KpiValue.objects.for_org(org).filter(kpi__in=kpis).filter(scope & Q(dimension_value=""))
         if breakdown:
             values = values | KpiValue.objects.for_org(org).filter(
                 kpi__in=breakdown, grain=breakdown_period.grain, period_start=breakdown_period.start
             ).exclude(dimension_value="")
+        probe_ids = {k.pk for k in probe}
+        if probe:
+            values = values | KpiValue.objects.for_org(org).filter(
+                kpi__in=probe, grain=probe_period.grain, period_start=probe_period.start, dimension_value="")
         fields = [*VALUE_FIELDS, *(["inputs"] if self.trailing else [])]
         values = kpi_selectors.with_forecasts(values)
         names = [*fields, *(f"fc_{name}" for name in kpi_selectors.FORECAST_FIELDS)]
         for v in values.values_list(*names, named=True):
-            self.values[(v.kpi_id, v.grain, v.period_start, v.dimension_value)] = v
+            key = (v.kpi_id, v.grain, v.period_start, v.dimension_value)
+            (self.probed if v.kpi_id in probe_ids else self.values)[key] = v
         for t in KpiTarget.objects.for_org(org).filter(kpi__in=kpis).filter(scope).values_list(*TARGET_FIELDS,
                                                                                                 named=True):
             self.targets[(t.kpi_id, t.grain, t.period_start)] = t
@@ -159,10 +172,15 @@ class _Figures:
             targets={(k, s): t for (k, g, s), t in self.targets.items() if g == "month" and s in starts})
 
 
-def lineage_url(org: Organization, kpi: Kpi, period: Period, dimension: str = "") -> str:
-    """The records behind a value: the KPI's lineage page for that month (a quarter or year: its last month)."""
+def lineage_url(org: Organization, kpi: Kpi, period: Period, dimension: str = "", *, urls: dict | None = None) -> str:
+    """The records behind a value: the KPI's lineage page for that month (a quarter or year: its last month).
+
+    `urls` (one per request) keeps each KPI's reversed path: a trend links every one of its 24 points."""
     month = period_containing(period.end, "month", org.fiscal_year_start_month)
-    url = reverse("kpis:kpi_lineage", kwargs={"org_slug": org.slug, "kpi_slug": kpi.slug})
+    urls = {} if urls is None else urls
+    url = urls.get(kpi.slug)
+    if url is None:
+        url = urls[kpi.slug] = reverse("kpis:kpi_lineage", kwargs={"org_slug": org.slug, "kpi_slug": kpi.slug})
     url += f"?month={month.start:%Y-%m}"
     return url + (f"&dimension={dimension}" if dimension else "")
 
@@ -196,14 +214,28 @@ def dashboard_view(org: Organization, *, membership: Membership, specs: list[Wid
 
     periods = [period.period, period.previous, period.last_year]
     figures = _Figures(org, months=months, trailing=period.is_trailing)
-    figures.read(kpis, months=months, periods=periods, breakdown=breakdown, breakdown_period=period.period)
-    if fill_tiles and candidates and sum(
-            figures.tile_point(visible[s], period, period.period)[0] is not None for s in tile_slugs) < MIN_TILES:
-        # The pack ran dry: only then read the other KPIs, and only what a tile shows: its period, the two it is
-        # compared with and the sparkline's 12 months (the trailing year's tiles need every month). The rows of
-        # the whole catalogue, 36 months each, were most of a dashboard's server time when read on every page.
+    others = [k for k in candidates if k.slug not in wanted]
+    # Which other KPIs could fill in a tile is their value in the tile's period: read with the pack's values, in
+    # the same query (a trailing year needs 12 months of each, so it is not probed).
+    probe = others if not period.is_trailing else []
+    figures.read(kpis, months=months, periods=periods, breakdown=breakdown, breakdown_period=period.period,
+                 probe=probe, probe_period=period.period)
+    with_value = sum(figures.tile_point(visible[s], period, period.period)[0] is not None for s in tile_slugs)
+    if fill_tiles and candidates and with_value < MIN_TILES:
+        # The pack ran dry: only then read the other KPIs, and only those that fill in (those with a value,
+        # first in the catalogue's order), and only what a tile shows: its period, the two it is compared with
+        # and the sparkline's 12 months (the trailing year's tiles need every month). The rows of the whole
+        # catalogue, 36 months each, were most of a dashboard's server time when read on every page.
+        if probe:  # the same choice as _fill_tiles makes, from the probed values
+            def has_value(k: Kpi) -> bool:
+                v = figures.value(k, period.period) if k.slug in wanted else figures.probed.get(
+                    (k.pk, period.period.grain, period.period.start, ""))
+                return v is not None and v.value is not None
+
+            fill = [k for k in candidates if k.slug not in tile_slugs and has_value(k)]
+            others = [k for k in fill[:MIN_TILES - min(with_value, MAX_TILES)] if k.slug not in wanted]
         tile_months = months if period.is_trailing else _spark_months(months, period)
-        figures.read([k for k in candidates if k.slug not in wanted], months=tile_months, periods=periods)
+        figures.read(others, months=tile_months, periods=periods)
     if fill_tiles:
         shown = _fill_tiles(shown, tile_slugs, candidates, visible, figures, period)
     tree_cache: dict = {}
@@ -274,7 +306,7 @@ def _tile(org, view, *, kpi, figures, period, months, today, **_kw):
         if period.previous.grain == "month" else period.previous.label(),
         "last_year_label": _trailing_label(period.last_year) if period.is_trailing else period.last_year.label(),
         "forecast_text": forecast_text, "forecast_status": forecast_status,
-        "lineage_url": lineage_url(org, kpi, period.period),
+        "lineage_url": lineage_url(org, kpi, period.period, urls=figures.urls),
     }
     view.chart = {"format": chart_format(kpi.unit), "periods": [m.start.isoformat() for m in spark_months],
                   "values": [as_float(x) for x in raw]}
@@ -317,7 +349,7 @@ def _trend(org, view, *, kpi, figures, period, months, today, **_kw):
         "actual": [as_float(x) for x in actual],
         "target": [as_float(x) for x in targets] if any(t is not None for t in targets) else None,
         "forecast": forecast_line, "previous_year": [as_float(x) for x in previous_year], "annotations": [],
-        "links": [lineage_url(org, kpi, m) for m in window],
+        "links": [lineage_url(org, kpi, m, urls=figures.urls) for m in window],
     }
     view.rows = [(month_label(m, short=True), format_kpi_value(x, kpi.unit)) for m, x in zip(window, actual)]
 
@@ -330,7 +362,7 @@ def _breakdown(org, view, *, kpi, figures, period, **_kw):
         return
     view.chart = {"format": chart_format(kpi.unit), "labels": [v.dimension_value for v in rows],
                   "values": [as_float(v.value) for v in rows], "name": kpi_name(kpi),
-                  "links": [lineage_url(org, kpi, period.period, v.dimension_value) for v in rows]}
+                  "links": [lineage_url(org, kpi, period.period, v.dimension_value, urls=figures.urls) for v in rows]}
     view.rows = [(v.dimension_value, format_kpi_value(v.value, kpi.unit)) for v in rows]
 
 
@@ -355,7 +387,7 @@ def _ageing(org, view, *, visible, figures, period, **_kw):
         return
     view.chart = {"format": chart_format(Kpi.Unit.EUR), "labels": [label for label, _v in values],
                   "values": [as_float(v) for _label, v in values], "name": _("Receivables past due"),
-                  "links": [lineage_url(org, k, period.period) for k in kpis]}
+                  "links": [lineage_url(org, k, period.period, urls=figures.urls) for k in kpis]}
     view.rows = [(label, format_kpi_value(v, Kpi.Unit.EUR)) for label, v in values]
 
 
