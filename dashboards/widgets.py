@@ -73,6 +73,7 @@ class DashboardView:
     stamp: str  # when the engine last computed a figure shown: the page asks again once it moves
     visible_kpi_ids: set[int]
     tree: object  # this quarter's objectives tree (objectives.selectors.Tree), read once for every widget
+    unchanged: bool = False  # asked `since` the stamp it still has: no widget was built, the page keeps its own
 
 
 VALUE_FIELDS = ("kpi_id", "grain", "period_start", "dimension_value", "value", "no_value_reason", "computed_at")
@@ -186,9 +187,12 @@ def lineage_url(org: Organization, kpi: Kpi, period: Period, dimension: str = ""
 
 
 def dashboard_view(org: Organization, *, membership: Membership, specs: list[WidgetSpec], period: DashboardPeriod,
-                   team: str = "", fill_tiles: bool = False, today: date) -> DashboardView:
+                   team: str = "", fill_tiles: bool = False, today: date, since: str | None = None) -> DashboardView:
     """The widgets the member may see, each with its figures. `fill_tiles` (role dashboards): tiles without a
-    value make way for other KPIs the member may see that have one, as the role's pack runs dry."""
+    value make way for other KPIs the member may see that have one, as the role's pack runs dry.
+
+    `since` (the page's refresh, every 30 s): when the figures' stamp is still that one, nothing else is read or
+    built (no widget, no objectives tree) and the view says `unchanged`."""
     visible = {k.slug: k for k in kpi_selectors.kpi_catalogue_for(org, membership=membership) if k.is_active}
     shown, hidden = [], 0
     for spec in specs:
@@ -236,19 +240,23 @@ def dashboard_view(org: Organization, *, membership: Membership, specs: list[Wid
             others = [k for k in fill[:MIN_TILES - min(with_value, MAX_TILES)] if k.slug not in wanted]
         tile_months = months if period.is_trailing else _spark_months(months, period)
         figures.read(others, months=tile_months, periods=periods)
+    computed = [v.computed_at for v in figures.values.values() if v.computed_at]
+    stamp = max(computed).isoformat() if computed else ""
+    if since is not None and since == stamp:
+        return DashboardView(period=period, widgets=[], hidden=hidden, waiting=[], has_figures=bool(computed),
+                             stamp=stamp, visible_kpi_ids=set(), tree=None, unchanged=True)
     if fill_tiles:
         shown = _fill_tiles(shown, tile_slugs, candidates, visible, figures, period)
     tree_cache: dict = {}
     views = [_build(org, spec, visible=visible, figures=figures, period=period, months=months, team=team,
                     tree_cache=tree_cache, today=today) for spec in shown]
     has_figures = any(k for k in figures.values.values() if k.value is not None)
-    computed = [v.computed_at for v in figures.values.values() if v.computed_at]
     waiting = []
     if not has_figures and kpis:
         feeds = waiting_for_data(org, kpis=[visible[s] for s in tile_slugs if s in visible])
         waiting = sorted(set(feeds.values()))
     return DashboardView(period=period, widgets=views, hidden=hidden, waiting=waiting, has_figures=has_figures,
-                         stamp=max(computed).isoformat() if computed else "",
+                         stamp=stamp,
                          visible_kpi_ids={k.pk for k in visible.values()},
                          tree=_tree(org, tree_cache, today))
 
