@@ -34,9 +34,8 @@ def _render_dashboard(request, *, specs, title, period_key, comparison, team="",
     today = timezone.localdate()
     period = dashboard_period(request.org, key=period_key, comparison=comparison, today=today)
     view = dashboard_view(request.org, membership=request.membership, specs=specs, period=period, team=team,
-                          fill_tiles=fill_tiles, today=today)
-    since = request.GET.get("since")
-    if request.htmx and since is not None and since == view.stamp:
+                          fill_tiles=fill_tiles, today=today, since=request.GET.get("since") if request.htmx else None)
+    if view.unchanged:
         return HttpResponse(status=204)  # nothing recomputed since the page was drawn: htmx keeps it
     panels = []
     if with_panels:  # the objectives' to-do list for the member, from the tree the widgets read

@@ -73,38 +73,66 @@ class DashboardView:
     stamp: str  # when the engine last computed a figure shown: the page asks again once it moves
     visible_kpi_ids: set[int]
     tree: object  # this quarter's objectives tree (objectives.selectors.Tree), read once for every widget
+    unchanged: bool = False  # asked `since` the stamp it still has: no widget was built, the page keeps its own
+
+
+VALUE_FIELDS = ("kpi_id", "grain", "period_start", "dimension_value", "value", "no_value_reason", "computed_at")
+TARGET_FIELDS = ("kpi_id", "grain", "period_start", "value", "at_risk_threshold")
 
 
 class _Figures:
-    """The dashboard's KPI values and targets, read in two queries and looked up by (KPI, grain, start, dimension)."""
+    """The dashboard's KPI values and targets, read in two queries and looked up by (KPI, grain, start, dimension).
 
-    def __init__(self, org: Organization, *, kpis: list[Kpi], months: list[Period], periods: list[Period],
-                 breakdown: list[Kpi], breakdown_period: Period, trailing: bool = False):
-        self.values: dict[tuple, KpiValue] = {}
-        self.targets: dict[tuple, KpiTarget] = {}
+    Rows are named tuples (`values_list(named=True)`), not model instances: a page reads hundreds of them and
+    only ever looks at a few fields (`kpis.selectors.forecast_of_value` reads the `fc_` ones as attributes)."""
+
+    def __init__(self, org: Organization, *, months: list[Period], trailing: bool = False):
+        self.org = org
+        self.values: dict[tuple, tuple] = {}
+        self.targets: dict[tuple, tuple] = {}
         self.months = {m.start: m for m in months}
+        self.trailing = trailing
         self.graph: Graph | None = None
+        self.urls: dict[str, str] = {}  # lineage paths by KPI slug (lineage_url)
+        self.probed: dict[tuple, tuple] = {}  # other KPIs' values in the tiles' period alone (read(probe=…))
+
+    def read(self, kpis: list[Kpi], *, months: list[Period], periods: list[Period], breakdown: list[Kpi] = (),
+             breakdown_period: Period | None = None, probe: list[Kpi] = (), probe_period: Period | None = None) -> None:
+        """Add these KPIs' values (with forecasts) and targets of these months and periods; 2 queries.
+
+        `probe`: other KPIs whose value in `probe_period` alone is read in the same query, into `probed` (not
+        `values`: nothing else of theirs is shown unless they fill in a tile, read then)."""
+        org = self.org
         if not kpis:
             return
-        if trailing:  # the formulas tell each input's nature (flow, stock…); 2 queries
+        if self.trailing and self.graph is None:  # the formulas tell each input's nature (flow, stock…); 2 queries
             self.graph = Graph.build(Kpi.objects.for_org(org), Metric.objects.for_org(org))
-        month_starts = [m.start for m in months]
-        scope = Q(grain="month", period_start__in=month_starts)
+        starts = {"month": {m.start for m in months}}
         for p in periods:
-            scope |= Q(grain=p.grain, period_start=p.start)
+            starts.setdefault(p.grain, set()).add(p.start)
+        scope = Q()
+        for grain, grain_starts in starts.items():  # one IN list per grain: the same rows, a lighter query
+            scope |= Q(grain=grain, period_start__in=sorted(grain_starts))
         values = KpiValue.objects.for_org(org).filter(kpi__in=kpis).filter(scope & Q(dimension_value=""))
         if breakdown:
             values = values | KpiValue.objects.for_org(org).filter(
                 kpi__in=breakdown, grain=breakdown_period.grain, period_start=breakdown_period.start
             ).exclude(dimension_value="")
-        fields = ["kpi_id", "grain", "period_start", "dimension_value", "value", "no_value_reason", "computed_at"]
-        values = kpi_selectors.with_forecasts(values.only(*fields, *(["inputs"] if trailing else [])))
-        for v in values:
-            self.values[(v.kpi_id, v.grain, v.period_start, v.dimension_value)] = v
-        for t in KpiTarget.objects.for_org(org).filter(kpi__in=kpis).filter(scope):
+        probe_ids = {k.pk for k in probe}
+        if probe:
+            values = values | KpiValue.objects.for_org(org).filter(
+                kpi__in=probe, grain=probe_period.grain, period_start=probe_period.start, dimension_value="")
+        fields = [*VALUE_FIELDS, *(["inputs"] if self.trailing else [])]
+        values = kpi_selectors.with_forecasts(values)
+        names = [*fields, *(f"fc_{name}" for name in kpi_selectors.FORECAST_FIELDS)]
+        for v in values.values_list(*names, named=True):
+            key = (v.kpi_id, v.grain, v.period_start, v.dimension_value)
+            (self.probed if v.kpi_id in probe_ids else self.values)[key] = v
+        for t in KpiTarget.objects.for_org(org).filter(kpi__in=kpis).filter(scope).values_list(*TARGET_FIELDS,
+                                                                                                named=True):
             self.targets[(t.kpi_id, t.grain, t.period_start)] = t
 
-    def value(self, kpi: Kpi, period: Period, dimension: str = "") -> KpiValue | None:
+    def value(self, kpi: Kpi, period: Period, dimension: str = "") -> tuple | None:
         return self.values.get((kpi.pk, period.grain, period.start, dimension))
 
     def point(self, kpi: Kpi, period: Period) -> tuple[Decimal | None, Decimal | None, str, str]:
@@ -132,7 +160,7 @@ class _Figures:
         """A tile's figure for `of`: the period itself, or the 12 months to it for the trailing year."""
         return self.trailing_point(kpi, of) if period.is_trailing else self.point(kpi, of)
 
-    def breakdown(self, kpi: Kpi, period: Period) -> list[KpiValue]:
+    def breakdown(self, kpi: Kpi, period: Period) -> list[tuple]:
         rows = [v for (kpi_id, grain, start, dim), v in self.values.items()
                 if kpi_id == kpi.pk and grain == period.grain and start == period.start and dim and v.value is not None]
         return sorted(rows, key=lambda v: -v.value)
@@ -145,18 +173,26 @@ class _Figures:
             targets={(k, s): t for (k, g, s), t in self.targets.items() if g == "month" and s in starts})
 
 
-def lineage_url(org: Organization, kpi: Kpi, period: Period, dimension: str = "") -> str:
-    """The records behind a value: the KPI's lineage page for that month (a quarter or year: its last month)."""
+def lineage_url(org: Organization, kpi: Kpi, period: Period, dimension: str = "", *, urls: dict | None = None) -> str:
+    """The records behind a value: the KPI's lineage page for that month (a quarter or year: its last month).
+
+    `urls` (one per request) keeps each KPI's reversed path: a trend links every one of its 24 points."""
     month = period_containing(period.end, "month", org.fiscal_year_start_month)
-    url = reverse("kpis:kpi_lineage", kwargs={"org_slug": org.slug, "kpi_slug": kpi.slug})
+    urls = {} if urls is None else urls
+    url = urls.get(kpi.slug)
+    if url is None:
+        url = urls[kpi.slug] = reverse("kpis:kpi_lineage", kwargs={"org_slug": org.slug, "kpi_slug": kpi.slug})
     url += f"?month={month.start:%Y-%m}"
     return url + (f"&dimension={dimension}" if dimension else "")
 
 
 def dashboard_view(org: Organization, *, membership: Membership, specs: list[WidgetSpec], period: DashboardPeriod,
-                   team: str = "", fill_tiles: bool = False, today: date) -> DashboardView:
+                   team: str = "", fill_tiles: bool = False, today: date, since: str | None = None) -> DashboardView:
     """The widgets the member may see, each with its figures. `fill_tiles` (role dashboards): tiles without a
-    value make way for other KPIs the member may see that have one, as the role's pack runs dry."""
+    value make way for other KPIs the member may see that have one, as the role's pack runs dry.
+
+    `since` (the page's refresh, every 30 s): when the figures' stamp is still that one, nothing else is read or
+    built (no widget, no objectives tree) and the view says `unchanged`."""
     visible = {k.slug: k for k in kpi_selectors.kpi_catalogue_for(org, membership=membership) if k.is_active}
     shown, hidden = [], 0
     for spec in specs:
@@ -180,29 +216,47 @@ def dashboard_view(org: Organization, *, membership: Membership, specs: list[Wid
                              org.fiscal_year_start_month)
     breakdown = [visible[s.kpi_slug] for s in shown if s.kind == Widget.Kind.BREAKDOWN]
 
-    def read(kpis: list[Kpi]) -> _Figures:
-        return _Figures(org, kpis=kpis, months=months, periods=[period.period, period.previous, period.last_year],
-                        breakdown=breakdown, breakdown_period=period.period, trailing=period.is_trailing)
+    periods = [period.period, period.previous, period.last_year]
+    figures = _Figures(org, months=months, trailing=period.is_trailing)
+    others = [k for k in candidates if k.slug not in wanted]
+    # Which other KPIs could fill in a tile is their value in the tile's period: read with the pack's values, in
+    # the same query (a trailing year needs 12 months of each, so it is not probed).
+    probe = others if not period.is_trailing else []
+    figures.read(kpis, months=months, periods=periods, breakdown=breakdown, breakdown_period=period.period,
+                 probe=probe, probe_period=period.period)
+    with_value = sum(figures.tile_point(visible[s], period, period.period)[0] is not None for s in tile_slugs)
+    if fill_tiles and candidates and with_value < MIN_TILES:
+        # The pack ran dry: only then read the other KPIs, and only those that fill in (those with a value,
+        # first in the catalogue's order), and only what a tile shows: its period, the two it is compared with
+        # and the sparkline's 12 months (the trailing year's tiles need every month). The rows of the whole
+        # catalogue, 36 months each, were most of a dashboard's server time when read on every page.
+        if probe:  # the same choice as _fill_tiles makes, from the probed values
+            def has_value(k: Kpi) -> bool:
+                v = figures.value(k, period.period) if k.slug in wanted else figures.probed.get(
+                    (k.pk, period.period.grain, period.period.start, ""))
+                return v is not None and v.value is not None
 
-    figures = read(kpis)
-    if fill_tiles and candidates and sum(
-            figures.tile_point(visible[s], period, period.period)[0] is not None for s in tile_slugs) < MIN_TILES:
-        # The pack ran dry: only then read the other KPIs' months too (the rows of the whole catalogue,
-        # 36 months each, were most of a dashboard's server time when read on every page).
-        figures = read(kpis + [k for k in candidates if k.slug not in wanted])
+            fill = [k for k in candidates if k.slug not in tile_slugs and has_value(k)]
+            others = [k for k in fill[:MIN_TILES - min(with_value, MAX_TILES)] if k.slug not in wanted]
+        tile_months = months if period.is_trailing else _spark_months(months, period)
+        figures.read(others, months=tile_months, periods=periods)
+    computed = [v.computed_at for v in figures.values.values() if v.computed_at]
+    stamp = max(computed).isoformat() if computed else ""
+    if since is not None and since == stamp:
+        return DashboardView(period=period, widgets=[], hidden=hidden, waiting=[], has_figures=bool(computed),
+                             stamp=stamp, visible_kpi_ids=set(), tree=None, unchanged=True)
     if fill_tiles:
         shown = _fill_tiles(shown, tile_slugs, candidates, visible, figures, period)
     tree_cache: dict = {}
     views = [_build(org, spec, visible=visible, figures=figures, period=period, months=months, team=team,
                     tree_cache=tree_cache, today=today) for spec in shown]
     has_figures = any(k for k in figures.values.values() if k.value is not None)
-    computed = [v.computed_at for v in figures.values.values() if v.computed_at]
     waiting = []
     if not has_figures and kpis:
         feeds = waiting_for_data(org, kpis=[visible[s] for s in tile_slugs if s in visible])
         waiting = sorted(set(feeds.values()))
     return DashboardView(period=period, widgets=views, hidden=hidden, waiting=waiting, has_figures=has_figures,
-                         stamp=max(computed).isoformat() if computed else "",
+                         stamp=stamp,
                          visible_kpi_ids={k.pk for k in visible.values()},
                          tree=_tree(org, tree_cache, today))
 
@@ -239,7 +293,7 @@ def _tile(org, view, *, kpi, figures, period, months, today, **_kw):
     value, target, status, reason = figures.tile_point(kpi, period, period.period)
     previous = figures.tile_point(kpi, period, period.previous)[0]
     last_year = figures.tile_point(kpi, period, period.last_year)[0]
-    spark_months = [m for m in months if add_months(period.spark_end.start, -11) <= m.start <= period.spark_end.start]
+    spark_months = _spark_months(months, period)
     raw = [figures.point(kpi, m)[0] for m in spark_months]
     forecast_text = forecast_status = ""
     v = figures.value(kpi, period.period)
@@ -260,10 +314,16 @@ def _tile(org, view, *, kpi, figures, period, months, today, **_kw):
         if period.previous.grain == "month" else period.previous.label(),
         "last_year_label": _trailing_label(period.last_year) if period.is_trailing else period.last_year.label(),
         "forecast_text": forecast_text, "forecast_status": forecast_status,
-        "lineage_url": lineage_url(org, kpi, period.period),
+        "lineage_url": lineage_url(org, kpi, period.period, urls=figures.urls),
     }
     view.chart = {"format": chart_format(kpi.unit), "periods": [m.start.isoformat() for m in spark_months],
                   "values": [as_float(x) for x in raw]}
+
+
+def _spark_months(months: list[Period], period: DashboardPeriod) -> list[Period]:
+    """The 12 months of a sparkline or a heatmap, to the last complete month."""
+    first = add_months(period.spark_end.start, -11)
+    return [m for m in months if first <= m.start <= period.spark_end.start]
 
 
 def _trailing_label(month: Period) -> str:
@@ -297,7 +357,7 @@ def _trend(org, view, *, kpi, figures, period, months, today, **_kw):
         "actual": [as_float(x) for x in actual],
         "target": [as_float(x) for x in targets] if any(t is not None for t in targets) else None,
         "forecast": forecast_line, "previous_year": [as_float(x) for x in previous_year], "annotations": [],
-        "links": [lineage_url(org, kpi, m) for m in window],
+        "links": [lineage_url(org, kpi, m, urls=figures.urls) for m in window],
     }
     view.rows = [(month_label(m, short=True), format_kpi_value(x, kpi.unit)) for m, x in zip(window, actual)]
 
@@ -310,13 +370,13 @@ def _breakdown(org, view, *, kpi, figures, period, **_kw):
         return
     view.chart = {"format": chart_format(kpi.unit), "labels": [v.dimension_value for v in rows],
                   "values": [as_float(v.value) for v in rows], "name": kpi_name(kpi),
-                  "links": [lineage_url(org, kpi, period.period, v.dimension_value) for v in rows]}
+                  "links": [lineage_url(org, kpi, period.period, v.dimension_value, urls=figures.urls) for v in rows]}
     view.rows = [(v.dimension_value, format_kpi_value(v.value, kpi.unit)) for v in rows]
 
 
 def _heatmap_widget(org, view, *, visible, figures, period, months, **_kw):
     kpis = [visible[s] for s in view.spec.kpi_slugs if s in visible]
-    heat_months = [m for m in months if add_months(period.spark_end.start, -11) <= m.start <= period.spark_end.start]
+    heat_months = _spark_months(months, period)
     chart, table = _heatmap(kpis, figures.monthly_table(heat_months), heat_months)
     if not chart["rows"]:
         view.empty = _("No target set for these KPIs: set monthly targets to see their status month by month.")
@@ -335,7 +395,7 @@ def _ageing(org, view, *, visible, figures, period, **_kw):
         return
     view.chart = {"format": chart_format(Kpi.Unit.EUR), "labels": [label for label, _v in values],
                   "values": [as_float(v) for _label, v in values], "name": _("Receivables past due"),
-                  "links": [lineage_url(org, k, period.period) for k in kpis]}
+                  "links": [lineage_url(org, k, period.period, urls=figures.urls) for k in kpis]}
     view.rows = [(label, format_kpi_value(v, Kpi.Unit.EUR)) for label, v in values]
 
 
@@ -374,7 +434,9 @@ def _action_plans(org, view, *, tree_cache, today, team, **_kw):
 
 
 def _freshness(org, view, **_kw):
+    # Only what the widget shows: the credentials column is decrypted on load, cursors can be large.
     connections = list(Connection.objects.for_org(org).exclude(status=Connection.Status.DISCONNECTED)
+                       .only("provider", "label", "status", "last_success_at", "last_error", "last_error_messages")
                        .order_by("provider", "id"))
     imports = (ImportRun.objects.for_org(org).filter(state=ImportRun.State.DONE).values("kind")
                .annotate(last=Max("finished_at")).order_by("kind"))

@@ -9,6 +9,7 @@ divides a cost by a count is still seen only by the roles that see the cost.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 
 from accounts.capabilities import ALL_CAPABILITIES, CAPABILITIES, Role
 from kpis.engine.formula import FormulaError, parse, references, target_references
@@ -18,11 +19,17 @@ EVERYONE = "kpis.view"
 
 def formula_inputs(formula: str) -> set[str]:
     """The slugs a formula reads, values and targets alike; nothing when it does not parse."""
+    return set(_formula_inputs(formula))
+
+
+@lru_cache(maxsize=4096)
+def _formula_inputs(formula: str) -> frozenset[str]:
+    """Parsed once per process and formula: every page asks the visibility of the whole catalogue (~80 formulas)."""
     try:
         node = parse(formula)
     except FormulaError:
-        return set()
-    return references(node) | target_references(node)
+        return frozenset()
+    return frozenset(references(node) | target_references(node))
 
 
 def required_capabilities(
@@ -34,7 +41,7 @@ def required_capabilities(
     to nothing known adds nothing; a cycle (refused on save) is cut where it closes.
     """
     out: dict[str, frozenset[str]] = {slug: frozenset({cap}) for slug, cap in metrics.items()}
-    inputs = {slug: formula_inputs(formula) for slug, (formula, _cap) in kpis.items()}
+    inputs = {slug: _formula_inputs(formula) for slug, (formula, _cap) in kpis.items()}
 
     def visit(slug: str, path: set[str]) -> frozenset[str]:
         if slug in out:

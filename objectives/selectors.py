@@ -19,7 +19,7 @@ from django.utils import timezone
 from accounts.models import Organization
 from kpis.models import KpiValue
 from kpis.periods import Period, period_containing
-from kpis.selectors import forecast_of_value, with_forecasts
+from kpis.selectors import FORECAST_FIELDS, forecast_of_value, with_forecasts
 from objectives.models import ActionPlan, CheckIn, KeyResult, Objective, ObjectiveTemplate, Review
 from objectives.scoring import (
     DECREASE,
@@ -170,19 +170,27 @@ def _key_results_for(org: Organization, objective_ids: list[int]) -> list[KeyRes
     )
 
 
-def _kpi_values(org: Organization, wanted: set[tuple[int, str, date, str]]) -> dict[tuple, KpiValue]:
+def _kpi_values(org: Organization, wanted: set[tuple[int, str, date, str]]) -> dict[tuple, tuple]:
     """The KPI engine's materialised values for (kpi id, grain, period start, dimension) keys; 1 query.
 
     Read straight from kpis.models in one query: kpis.selectors.kpi_value_for_period reads one at a time.
+    Filtered by each column's set of wanted values (a handful of periods and dimensions), not one OR-ed condition
+    per key: building that condition was a large part of a dashboard's objectives tree. The few extra rows the
+    column sets let through are dropped here. Rows are named tuples with the value's fields and its `fc_` ones.
     """
     if not wanted:
         return {}
-    condition = Q()
-    for kpi_id, grain, start, dim in wanted:
-        condition |= Q(kpi_id=kpi_id, grain=grain, period_start=start, dimension_value=dim)
-    rows = with_forecasts(KpiValue.objects.for_org(org).filter(condition).only(
-        "kpi_id", "grain", "period_start", "dimension_value", "value", "no_value_reason", "computed_at"))
-    return {(v.kpi_id, v.grain, v.period_start, v.dimension_value): v for v in rows}
+    rows = with_forecasts(KpiValue.objects.for_org(org).filter(
+        kpi_id__in={k[0] for k in wanted}, grain__in={k[1] for k in wanted}, period_start__in={k[2] for k in wanted},
+        dimension_value__in={k[3] for k in wanted}))
+    fields = ("kpi_id", "grain", "period_start", "dimension_value", "value", "no_value_reason", "computed_at",
+              *(f"fc_{name}" for name in FORECAST_FIELDS))
+    out = {}
+    for v in rows.values_list(*fields, named=True):
+        key = (v.kpi_id, v.grain, v.period_start, v.dimension_value)
+        if key in wanted:
+            out[key] = v
+    return out
 
 
 def _forecasts(items: list[tuple[KeyResultView, Period, KpiValue]], today: date) -> None:

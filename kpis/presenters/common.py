@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 
 from babel import Locale
 from babel.numbers import parse_pattern
@@ -48,7 +49,12 @@ def statuses() -> dict[str, str]:
 
 
 def _locale() -> Locale:
-    language = translation.get_language() or "en"
+    return _locale_of(translation.get_language() or "en")
+
+
+@lru_cache(maxsize=32)
+def _locale_of(language: str) -> Locale:
+    """Parsed once per language: a dashboard formats a few hundred figures."""
     try:
         return Locale.parse(translation.to_locale(language))
     except (ValueError, LookupError):
@@ -56,6 +62,13 @@ def _locale() -> Locale:
 
 
 def _pattern(kind: str, loc: Locale, decimals: int):
+    return _pattern_of(kind, str(loc), decimals)
+
+
+@lru_cache(maxsize=256)
+def _pattern_of(kind: str, locale_id: str, decimals: int):
+    """Built once per kind, locale and precision; `apply` only reads it."""
+    loc = Locale.parse(locale_id)
     if kind == "currency":
         source = loc.currency_formats["standard"]
     elif kind == "percent":

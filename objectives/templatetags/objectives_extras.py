@@ -51,3 +51,35 @@ def kind_label(kind: str) -> str:
         return Objective.Kind(kind).label
     except ValueError:
         return kind
+
+
+@register.simple_tag
+def progress_bar(pct) -> str:
+    """`{% progress_bar n.progress_pct %}`: an objective's or a key result's progress (objectives/partials/progress.html).
+
+    A tag rather than an include: the dashboards and the home panel draw one per row, and an include per row cost
+    more than the rest of the row."""
+    from django.utils.formats import localize
+    from django.utils.html import format_html
+    from django.utils.translation import gettext
+
+    if pct is None:
+        return format_html('<span class="obj-progress"><span class="muted">{}</span></span>', gettext("no data"))
+    shown = localize(pct)
+    return format_html('<span class="obj-progress"><progress max="100" value="{}" aria-label="{}">{} %</progress> '
+                       '<span class="num">{} %</span></span>', shown, gettext("Progress"), shown, shown)
+
+
+@register.simple_tag
+def risk_badge(risk) -> str:
+    """`{% risk_badge n.risk %}`: the risk level and score, its terms in the tooltip (objectives/partials/risk.html)."""
+    from django.utils.formats import localize
+    from django.utils.html import format_html
+    from django.utils.translation import gettext
+
+    if not risk:
+        return ""
+    score = "–" if risk.score is None else localize(risk.score)
+    suffix = "" if risk.score is None else f" · {localize(risk.score)}"
+    return format_html('<span class="status status-{}" title="{} {}/100 — {}" data-testid="risk">{}{}</span>',
+                       risk.level, gettext("Risk"), score, risk.explanation, risk.label, suffix)
