@@ -29,7 +29,7 @@ from decimal import Decimal
 
 from django.conf import settings
 
-from kpis.engine.compute import Graph, evaluate_period
+from kpis.engine.compute import Graph, _fmt, evaluate_period
 from kpis.engine.formula import Binary, Call, FormulaError, NoValue, Num, Ref, Unary
 from kpis.engine.metrics import TOTAL, compute_metrics, load_coverage
 from kpis.engine.records import SNAPSHOT_AGGREGATIONS
@@ -135,33 +135,54 @@ def _q(v: Decimal | None) -> Decimal | None:
     return None if v is None else v.quantize(QUANT)
 
 
-def _history(org, graph: Graph, metrics: list, months: list[Period], coverage) -> dict:
-    """Month values of the metrics over `months`, read from the inputs the materialised KPI values kept (the
-    recompute has just written them); metrics no materialised value reads are computed. 1 query."""
+def _history(org, graph: Graph, metrics: list, months: list[Period], coverage, month_results=None,
+             row_cache=None) -> dict:
+    """Month values of the metrics over `months`, as the materialised KPI values keep them in their inputs
+    (6 decimals, "no value" for none). `month_results`: the metric results of the full recompute that has just
+    written those values, read directly (no query); else the values' inputs are read (1 query). Metrics no
+    materialised value reads are computed."""
     from kpis.models import KpiValue
 
     if not months:
         return {}
     wanted = {m.slug for m in metrics}
     results: dict = {}
-    rows = KpiValue.objects.for_org(org).filter(
-        grain="month", dimension_value="", period_start__gte=months[0].start, period_start__lte=months[-1].start,
-    ).values_list("period_start", "inputs")
-    for start, inputs in rows:
-        for slug, raw in ((inputs or {}).get("metrics") or {}).items():
-            if slug in wanted:
-                results[(slug, "month", start)] = {
-                    TOTAL: Decimal(raw) if raw not in (None, "") else NoValue("no value")}
+    if month_results is not None:
+        read = {r for s, kpi in graph.kpis.items() if kpi.is_active for r in graph.reads.get(s, ()) if r in wanted}
+        for slug in read:
+            for p in months:
+                cell = month_results.get((slug, "month", p.start))
+                if cell is not None:
+                    raw = _fmt(cell.get(TOTAL, NoValue("not computed")))
+                    results[(slug, "month", p.start)] = {
+                        TOTAL: Decimal(raw) if raw not in (None, "") else NoValue("no value")}
+    else:
+        rows = KpiValue.objects.for_org(org).filter(
+            grain="month", dimension_value="", period_start__gte=months[0].start, period_start__lte=months[-1].start,
+        ).values_list("period_start", "inputs")
+        for start, inputs in rows:
+            for slug, raw in ((inputs or {}).get("metrics") or {}).items():
+                if slug in wanted:
+                    results[(slug, "month", start)] = {
+                        TOTAL: Decimal(raw) if raw not in (None, "") else NoValue("no value")}
     found = {slug for slug, _g, _s in results}
     missing = [m for m in metrics if m.slug not in found]
     if missing:
-        results |= compute_metrics(org, metrics=missing, periods_by_grain={"month": months}, coverage=coverage)
+        results |= compute_metrics(org, metrics=missing, periods_by_grain={"month": months}, coverage=coverage,
+                                   row_cache=row_cache)
     return results
 
 
-def forecasts_compute(org, *, graph: Graph, slugs: set[str], today: date, targets: dict) -> list[ComputedForecast]:
+def forecasts_compute(org, *, graph: Graph, slugs: set[str], today: date, targets: dict, coverage=None,
+                      month_results=None, row_cache=None) -> list[ComputedForecast]:
     """Forecasts of the active KPIs `slugs` for every open period: the running month, quarter and fiscal
-    year, and the months of the fiscal year not started yet. A fixed number of metric queries."""
+    year, and the months of the fiscal year not started yet. One metric pass for all the KPIs, a fixed number
+    of queries whatever their number.
+
+    A full recompute hands over what it already has (kpis.services.kpi_values_recompute): the `coverage`
+    (no query), its `month_results` (the closed months, no query) and its `row_cache` (the rows its Python
+    metrics read: best runs, retained MRR are not read again). What remains is the "to date" and "same days"
+    spans: one filtered aggregate per metric and span per record type, the ledger grouped by day once."""
     slugs = {s for s in slugs if s in graph.kpis}
     if not slugs:
         return []
@@ -180,10 +201,10 @@ def forecasts_compute(org, *, graph: Graph, slugs: set[str], today: date, target
     windows |= {f"ly_{g}": [_same_days(p.same_period_last_year(), days[g])] for g, p in cur.items()}
     back = today - timedelta(days=TREND_DAYS)
     windows["back"] = [Period(back, back, "month", fy)]
-    coverage = load_coverage(org, metrics)
-    results = _history(org, graph, metrics, history, coverage)
+    coverage = coverage if coverage is not None else load_coverage(org, metrics)
+    results = _history(org, graph, metrics, history, coverage, month_results, row_cache)
     results |= compute_metrics(org, metrics=metrics, periods_by_grain=windows, coverage=coverage,
-                               totals_as_spans=True)
+                               totals_as_spans=True, row_cache=row_cache)
 
     def cell(label: str, p: Period, slug: str):
         return results.get((slug, label, p.start), {}).get(TOTAL, NoValue("not computed"))
