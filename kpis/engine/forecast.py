@@ -31,10 +31,18 @@ from django.conf import settings
 
 from kpis.engine.compute import Graph, _fmt, evaluate_period
 from kpis.engine.formula import Binary, Call, FormulaError, NoValue, Num, Ref, Unary
-from kpis.engine.metrics import TOTAL, compute_metrics, load_coverage
-from kpis.engine.records import SNAPSHOT_AGGREGATIONS
+from kpis.engine.metrics import TOTAL, Coverage, compute_metrics, coverage_key, ledger_coefficients, load_coverage
+from kpis.engine.records import SNAPSHOT_AGGREGATIONS, in_database, needs_python
 from kpis.models import KpiForecast
-from kpis.periods import GRAINS, Period, add_months, elapsed_fraction, period_containing, periods_between
+from kpis.periods import (
+    GRAINS,
+    Period,
+    add_months,
+    elapsed_fraction,
+    month_end,
+    period_containing,
+    periods_between,
+)
 
 FLOW, STOCK, LEVEL, RATIO = "flow", "stock", "level", "ratio"
 TREND_DAYS = 90
@@ -173,6 +181,60 @@ def _history(org, graph: Graph, metrics: list, months: list[Period], coverage, m
     return results
 
 
+def _month_pieces(span: Period) -> tuple[list[Period], Period | None]:
+    """The whole months of a span that starts on a month's first day, and the part of its last month left over
+    (the whole span when it starts mid-month)."""
+    if span.start.day != 1:
+        return [], span
+    last = span.end.replace(day=1)
+    full_end = span.end if span.end == month_end(span.end) else last - timedelta(days=1)
+    months = periods_between(span.start, full_end, "month", span.fy_start_month)
+    return months, (None if full_end == span.end else Period(last, span.end, "month", span.fy_start_month))
+
+
+def _windows(org, metrics: list, windows: dict, coverage, month_results, row_cache) -> dict:
+    """The metrics over the "to date" and "same days" spans: one filtered aggregate per metric and span per
+    record type (totals_as_spans).
+
+    With a full recompute's `month_results`, a sum or count (not windowed, not on the ledger, aggregated in
+    SQL) whose whole months are all there is the sum of those months plus its last, partial month: only the
+    partial months are queried (a few spans instead of 13). The same rows are summed either way, so the
+    figures are the same (sums of decimals, counts: exact)."""
+    pieces = {label: _month_pieces(spans[0]) for label, spans in windows.items()}
+
+    def composable(m) -> bool:
+        if month_results is None or m.aggregation not in ("sum", "count") or m.window_months:
+            return False
+        if ledger_coefficients(m) is not None or (needs_python(m) and not in_database(m)):
+            return False
+        return all(isinstance(month_results.get((m.slug, "month", x.start), {}).get(TOTAL), Decimal)
+                   for months, _rest in pieces.values() for x in months)
+
+    composed = [m for m in metrics if composable(m)]
+    direct = [m for m in metrics if m not in composed]
+    results = compute_metrics(org, metrics=direct, periods_by_grain=windows, coverage=coverage,
+                              totals_as_spans=True, row_cache=row_cache) if direct else {}
+    if not composed:
+        return results
+    rests = {f"rest_{label}": [rest] for label, (_months, rest) in pieces.items() if rest is not None}
+    part = compute_metrics(org, metrics=composed, periods_by_grain=rests, coverage=coverage,
+                           totals_as_spans=True, row_cache=row_cache) if rests else {}
+    for m in composed:
+        cov = coverage.get(coverage_key(m)) or Coverage(None, m.record_type)
+        for label, (span,) in windows.items():
+            missing = cov.check(span)
+            if missing is not None:
+                results[(m.slug, label, span.start)] = {TOTAL: missing}
+                continue
+            months, rest = pieces[label]
+            total = sum((month_results[(m.slug, "month", x.start)][TOTAL] for x in months), Decimal(0))
+            if rest is not None:  # before the first record it is "no data": nothing to add
+                v = part.get((m.slug, f"rest_{label}", rest.start), {}).get(TOTAL)
+                total += v if isinstance(v, Decimal) else Decimal(0)
+            results[(m.slug, label, span.start)] = {TOTAL: total}
+    return results
+
+
 def forecasts_compute(org, *, graph: Graph, slugs: set[str], today: date, targets: dict, coverage=None,
                       month_results=None, row_cache=None) -> list[ComputedForecast]:
     """Forecasts of the active KPIs `slugs` for every open period: the running month, quarter and fiscal
@@ -203,8 +265,7 @@ def forecasts_compute(org, *, graph: Graph, slugs: set[str], today: date, target
     windows["back"] = [Period(back, back, "month", fy)]
     coverage = coverage if coverage is not None else load_coverage(org, metrics)
     results = _history(org, graph, metrics, history, coverage, month_results, row_cache)
-    results |= compute_metrics(org, metrics=metrics, periods_by_grain=windows, coverage=coverage,
-                               totals_as_spans=True, row_cache=row_cache)
+    results |= _windows(org, metrics, windows, coverage, month_results, row_cache)
 
     def cell(label: str, p: Period, slug: str):
         return results.get((slug, label, p.start), {}).get(TOTAL, NoValue("not computed"))
