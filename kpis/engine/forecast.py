@@ -31,7 +31,14 @@ from django.conf import settings
 
 from kpis.engine.compute import Graph, _fmt, evaluate_period
 from kpis.engine.formula import Binary, Call, FormulaError, NoValue, Num, Ref, Unary
-from kpis.engine.metrics import TOTAL, Coverage, compute_metrics, coverage_key, ledger_coefficients, load_coverage
+from kpis.engine.metrics import (
+    TOTAL,
+    Coverage,
+    compute_metrics,
+    coverage_key,
+    ledger_coefficients,
+    load_coverage,
+)
 from kpis.engine.records import SNAPSHOT_AGGREGATIONS, in_database, needs_python
 from kpis.models import KpiForecast
 from kpis.periods import (
