@@ -215,11 +215,14 @@ def compute_metrics(
         _ledger_by_month(org, ledger_days, periods_by_grain, raw, by_day=True)
     for key, group in snapshots.items():
         _snapshots_by_month(org, key, group, periods_by_grain, raw)
+    # The aggregates of a group are built once and reused by every grain's query (and its dimension query).
+    built = {key: {f"m{j}": _aggregate(m, metric_q(m)) for j, m in enumerate(group)} for key, group in grouped.items()}
     for grain, periods in periods_by_grain.items():
         if not periods:
             continue
         for (record_type, date_field, dim), group in grouped.items():
-            _grouped_query(org, record_type, date_field, dim, group, grain, periods, raw)
+            _grouped_query(org, record_type, date_field, dim, group, grain, periods, raw,
+                           built[(record_type, date_field, dim)])
     for (record_type, dim), group in windowed.items():
         _filtered_query(org, record_type, dim, group, periods_by_grain, raw)
     for m in python:
@@ -273,7 +276,7 @@ def _dimension_key(metric) -> str | tuple[str, int]:
     return metric.dimension_field
 
 
-def _grouped_query(org, record_type, date_field, dim, group, grain, periods, raw) -> None:
+def _grouped_query(org, record_type, date_field, dim, group, grain, periods, raw, aggs: dict | None = None) -> None:
     model = model_for(record_type)
     base = model.objects.for_org(org)
     if isinstance(dim, tuple):
@@ -281,7 +284,7 @@ def _grouped_query(org, record_type, date_field, dim, group, grain, periods, raw
 
         base = base.annotate(_dim=Substr(dim[0], 1, dim[1]))
         dim = "_dim"
-    aggs = {f"m{j}": _aggregate(m, metric_q(m)) for j, m in enumerate(group)}
+    aggs = aggs if aggs is not None else {f"m{j}": _aggregate(m, metric_q(m)) for j, m in enumerate(group)}
     ranged = base.filter(day_q(model, date_field, gte=periods[0].start, lte=periods[-1].end))
     ranged = ranged.annotate(_period=_period_case(model, date_field, periods))
     shapes = [("_period",)] + ([("_period", dim)] if dim else [])
@@ -297,7 +300,7 @@ def _grouped_query(org, record_type, date_field, dim, group, grain, periods, raw
     if not balances:
         return
     # Stocks: opening balance before the first period, then the running total of the flows.
-    opening_aggs = {f"m{j}": _aggregate(m, metric_q(m)) for j, m in balances}
+    opening_aggs = {f"m{j}": aggs[f"m{j}"] for j, _m in balances}
     before = base.filter(day_q(model, date_field, lt=periods[0].start))
     openings: dict[str, dict[int, Decimal]] = defaultdict(dict)
     row = before.aggregate(**opening_aggs)
