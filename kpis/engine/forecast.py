@@ -39,7 +39,7 @@ from kpis.engine.metrics import (
     ledger_coefficients,
     load_coverage,
 )
-from kpis.engine.records import SNAPSHOT_AGGREGATIONS, in_database, needs_python
+from kpis.engine.records import COVERAGE_FIELD, SNAPSHOT_AGGREGATIONS, in_database, needs_python
 from kpis.models import KpiForecast
 from kpis.periods import (
     GRAINS,
@@ -204,18 +204,29 @@ def _windows(org, metrics: list, windows: dict, coverage, month_results, row_cac
     record type (totals_as_spans).
 
     With a full recompute's `month_results`, a sum or count (not windowed, not on the ledger, aggregated in
-    SQL) whose whole months are all there is the sum of those months plus its last, partial month: only the
-    partial months are queried (a few spans instead of 13). The same rows are summed either way, so the
-    figures are the same (sums of decimals, counts: exact)."""
+    SQL, dated by the field its coverage is read from) is the sum of the span's whole months from those
+    results plus its last, partial month: only the partial months are queried (a few spans instead of 13).
+    The same rows are summed either way, so the figures are the same (sums of decimals, counts: exact)."""
     pieces = {label: _month_pieces(spans[0]) for label, spans in windows.items()}
 
+    def month_value(m, x: Period) -> Decimal | None:
+        """The month's sum from the recompute; 0 before the first record of its type (dated by the field
+        coverage is read from, so there is none); None if it is not there (a full recompute has them all)."""
+        v = month_results.get((m.slug, "month", x.start), {}).get(TOTAL)
+        if isinstance(v, Decimal):
+            return v
+        first = (coverage.get(coverage_key(m)) or Coverage(None, "")).first
+        return Decimal(0) if first is None or x.end < first else None
+
     def composable(m) -> bool:
+        """Decided by the metric's definition (the queries do not depend on the data)."""
         if month_results is None or m.aggregation not in ("sum", "count") or m.window_months:
             return False
+        if COVERAGE_FIELD.get(m.record_type) != m.date_field:
+            return False  # a secondary date (a deal's close date) can fall before coverage starts
         if ledger_coefficients(m) is not None or (needs_python(m) and not in_database(m)):
             return False
-        return all(isinstance(month_results.get((m.slug, "month", x.start), {}).get(TOTAL), Decimal)
-                   for months, _rest in pieces.values() for x in months)
+        return all(month_value(m, x) is not None for months, _rest in pieces.values() for x in months)
 
     composed = [m for m in metrics if composable(m)]
     direct = [m for m in metrics if m not in composed]
@@ -234,7 +245,7 @@ def _windows(org, metrics: list, windows: dict, coverage, month_results, row_cac
                 results[(m.slug, label, span.start)] = {TOTAL: missing}
                 continue
             months, rest = pieces[label]
-            total = sum((month_results[(m.slug, "month", x.start)][TOTAL] for x in months), Decimal(0))
+            total = sum((month_value(m, x) for x in months), Decimal(0))
             if rest is not None:  # before the first record it is "no data": nothing to add
                 v = part.get((m.slug, f"rest_{label}", rest.start), {}).get(TOTAL)
                 total += v if isinstance(v, Decimal) else Decimal(0)
