@@ -207,12 +207,14 @@ def kpi_values_recompute(
         if changes is not None and kpi_slugs is None:
             touched_months = {d.replace(day=1) for d in changes.get("ledgerline", ())}
         ledger_cache_refresh(org, months=touched_months)
+    row_cache: dict = {}  # the rows the Python metrics read, for the forecasts below
     results = compute_metrics(
         org,
         metrics=metric_rows,
         periods_by_grain=periods_by_grain,
         coverage=coverage,
         use_ledger_cache=use_cache,
+        row_cache=row_cache,
     )
     targets = _targets(org)
 
@@ -223,7 +225,10 @@ def kpi_values_recompute(
             computed += evaluate_period(graph, results, grain=g, period=p, slugs=slugs, targets=targets)
 
     report.deleted, report.written = _write(org, graph, plan, computed)
-    report.forecasts = _forecasts_write(org, graph, set(plan), today=today, targets=targets)
+    # A full run has every month of every metric in hand: the forecasts read their closed months from it.
+    full = changes is None and kpi_slugs is None
+    report.forecasts = _forecasts_write(org, graph, set(plan), today=today, targets=targets, coverage=coverage,
+                                        month_results=results if full else None, row_cache=row_cache)
     report.kpis = len(plan)
     report.periods = {g: len(ps) for g, ps in periods_by_grain.items()}
     report.touched = {(c.kpi_slug, c.grain, c.period.start) for c in computed}
@@ -318,17 +323,20 @@ def _as_stored(v, places: int = 6):
     return v
 
 
-def _forecasts_write(org: Organization, graph: Graph, slugs: set[str], *, today: date, targets: dict) -> int:
+def _forecasts_write(org: Organization, graph: Graph, slugs: set[str], *, today: date, targets: dict,
+                     coverage=None, month_results=None, row_cache=None) -> int:
     """Write the forecasts of these KPIs for today (kpis/engine/forecast.py) where they changed, as values
     are (`_write`): read as tuples, upsert the new and changed, delete those no longer produced. Returns the
-    number of forecasts computed."""
+    number of forecasts computed. `coverage`, `month_results`, `row_cache`: what the recompute already has
+    (forecasts_compute)."""
     from kpis.engine.forecast import forecasts_compute
     from kpis.models import KpiForecast
 
     slugs = {s for s in slugs if s in graph.kpis and graph.kpis[s].is_active}
     if not slugs:
         return 0
-    computed = forecasts_compute(org, graph=graph, slugs=slugs, today=today, targets=targets)
+    computed = forecasts_compute(org, graph=graph, slugs=slugs, today=today, targets=targets, coverage=coverage,
+                                 month_results=month_results, row_cache=row_cache)
     stored = {
         (kpi_id, grain, start): (pk, tuple(figures))
         for pk, kpi_id, grain, start, *figures in KpiForecast.objects.for_org(org)

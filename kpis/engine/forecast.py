@@ -29,12 +29,27 @@ from decimal import Decimal
 
 from django.conf import settings
 
-from kpis.engine.compute import Graph, evaluate_period
+from kpis.engine.compute import Graph, _fmt, evaluate_period
 from kpis.engine.formula import Binary, Call, FormulaError, NoValue, Num, Ref, Unary
-from kpis.engine.metrics import TOTAL, compute_metrics, load_coverage
-from kpis.engine.records import SNAPSHOT_AGGREGATIONS
+from kpis.engine.metrics import (
+    TOTAL,
+    Coverage,
+    compute_metrics,
+    coverage_key,
+    ledger_coefficients,
+    load_coverage,
+)
+from kpis.engine.records import COVERAGE_FIELD, SNAPSHOT_AGGREGATIONS, in_database, needs_python
 from kpis.models import KpiForecast
-from kpis.periods import GRAINS, Period, add_months, elapsed_fraction, period_containing, periods_between
+from kpis.periods import (
+    GRAINS,
+    Period,
+    add_months,
+    elapsed_fraction,
+    month_end,
+    period_containing,
+    periods_between,
+)
 
 FLOW, STOCK, LEVEL, RATIO = "flow", "stock", "level", "ratio"
 TREND_DAYS = 90
@@ -135,33 +150,119 @@ def _q(v: Decimal | None) -> Decimal | None:
     return None if v is None else v.quantize(QUANT)
 
 
-def _history(org, graph: Graph, metrics: list, months: list[Period], coverage) -> dict:
-    """Month values of the metrics over `months`, read from the inputs the materialised KPI values kept (the
-    recompute has just written them); metrics no materialised value reads are computed. 1 query."""
+def _history(org, graph: Graph, metrics: list, months: list[Period], coverage, month_results=None,
+             row_cache=None) -> dict:
+    """Month values of the metrics over `months`, as the materialised KPI values keep them in their inputs
+    (6 decimals, "no value" for none). `month_results`: the metric results of the full recompute that has just
+    written those values, read directly (no query); else the values' inputs are read (1 query). Metrics no
+    materialised value reads are computed."""
     from kpis.models import KpiValue
 
     if not months:
         return {}
     wanted = {m.slug for m in metrics}
     results: dict = {}
-    rows = KpiValue.objects.for_org(org).filter(
-        grain="month", dimension_value="", period_start__gte=months[0].start, period_start__lte=months[-1].start,
-    ).values_list("period_start", "inputs")
-    for start, inputs in rows:
-        for slug, raw in ((inputs or {}).get("metrics") or {}).items():
-            if slug in wanted:
-                results[(slug, "month", start)] = {
-                    TOTAL: Decimal(raw) if raw not in (None, "") else NoValue("no value")}
+    if month_results is not None:
+        read = {r for s, kpi in graph.kpis.items() if kpi.is_active for r in graph.reads.get(s, ()) if r in wanted}
+        for slug in read:
+            for p in months:
+                cell = month_results.get((slug, "month", p.start))
+                if cell is not None:
+                    raw = _fmt(cell.get(TOTAL, NoValue("not computed")))
+                    results[(slug, "month", p.start)] = {
+                        TOTAL: Decimal(raw) if raw not in (None, "") else NoValue("no value")}
+    else:
+        rows = KpiValue.objects.for_org(org).filter(
+            grain="month", dimension_value="", period_start__gte=months[0].start, period_start__lte=months[-1].start,
+        ).values_list("period_start", "inputs")
+        for start, inputs in rows:
+            for slug, raw in ((inputs or {}).get("metrics") or {}).items():
+                if slug in wanted:
+                    results[(slug, "month", start)] = {
+                        TOTAL: Decimal(raw) if raw not in (None, "") else NoValue("no value")}
     found = {slug for slug, _g, _s in results}
     missing = [m for m in metrics if m.slug not in found]
     if missing:
-        results |= compute_metrics(org, metrics=missing, periods_by_grain={"month": months}, coverage=coverage)
+        results |= compute_metrics(org, metrics=missing, periods_by_grain={"month": months}, coverage=coverage,
+                                   row_cache=row_cache)
     return results
 
 
-def forecasts_compute(org, *, graph: Graph, slugs: set[str], today: date, targets: dict) -> list[ComputedForecast]:
+def _month_pieces(span: Period) -> tuple[list[Period], Period | None]:
+    """The whole months of a span that starts on a month's first day, and the part of its last month left over
+    (the whole span when it starts mid-month)."""
+    if span.start.day != 1:
+        return [], span
+    last = span.end.replace(day=1)
+    full_end = span.end if span.end == month_end(span.end) else last - timedelta(days=1)
+    months = periods_between(span.start, full_end, "month", span.fy_start_month)
+    return months, (None if full_end == span.end else Period(last, span.end, "month", span.fy_start_month))
+
+
+def _windows(org, metrics: list, windows: dict, coverage, month_results, row_cache) -> dict:
+    """The metrics over the "to date" and "same days" spans: one filtered aggregate per metric and span per
+    record type (totals_as_spans).
+
+    With a full recompute's `month_results`, a sum or count (not windowed, not on the ledger, aggregated in
+    SQL, dated by the field its coverage is read from) is the sum of the span's whole months from those
+    results plus its last, partial month: only the partial months are queried (a few spans instead of 13).
+    The same rows are summed either way, so the figures are the same (sums of decimals, counts: exact)."""
+    pieces = {label: _month_pieces(spans[0]) for label, spans in windows.items()}
+
+    def month_value(m, x: Period) -> Decimal | None:
+        """The month's sum from the recompute; 0 before the first record of its type (dated by the field
+        coverage is read from, so there is none); None if it is not there (a full recompute has them all)."""
+        v = month_results.get((m.slug, "month", x.start), {}).get(TOTAL)
+        if isinstance(v, Decimal):
+            return v
+        first = (coverage.get(coverage_key(m)) or Coverage(None, "")).first
+        return Decimal(0) if first is None or x.end < first else None
+
+    def composable(m) -> bool:
+        """Decided by the metric's definition (the queries do not depend on the data)."""
+        if month_results is None or m.aggregation not in ("sum", "count") or m.window_months:
+            return False
+        if COVERAGE_FIELD.get(m.record_type) != m.date_field:
+            return False  # a secondary date (a deal's close date) can fall before coverage starts
+        if ledger_coefficients(m) is not None or (needs_python(m) and not in_database(m)):
+            return False
+        return all(month_value(m, x) is not None for months, _rest in pieces.values() for x in months)
+
+    composed = [m for m in metrics if composable(m)]
+    direct = [m for m in metrics if m not in composed]
+    results = compute_metrics(org, metrics=direct, periods_by_grain=windows, coverage=coverage,
+                              totals_as_spans=True, row_cache=row_cache) if direct else {}
+    if not composed:
+        return results
+    rests = {f"rest_{label}": [rest] for label, (_months, rest) in pieces.items() if rest is not None}
+    part = compute_metrics(org, metrics=composed, periods_by_grain=rests, coverage=coverage,
+                           totals_as_spans=True, row_cache=row_cache) if rests else {}
+    for m in composed:
+        cov = coverage.get(coverage_key(m)) or Coverage(None, m.record_type)
+        for label, (span,) in windows.items():
+            missing = cov.check(span)
+            if missing is not None:
+                results[(m.slug, label, span.start)] = {TOTAL: missing}
+                continue
+            months, rest = pieces[label]
+            total = sum((month_value(m, x) for x in months), Decimal(0))
+            if rest is not None:  # before the first record it is "no data": nothing to add
+                v = part.get((m.slug, f"rest_{label}", rest.start), {}).get(TOTAL)
+                total += v if isinstance(v, Decimal) else Decimal(0)
+            results[(m.slug, label, span.start)] = {TOTAL: total}
+    return results
+
+
+def forecasts_compute(org, *, graph: Graph, slugs: set[str], today: date, targets: dict, coverage=None,
+                      month_results=None, row_cache=None) -> list[ComputedForecast]:
     """Forecasts of the active KPIs `slugs` for every open period: the running month, quarter and fiscal
-    year, and the months of the fiscal year not started yet. A fixed number of metric queries."""
+    year, and the months of the fiscal year not started yet. One metric pass for all the KPIs, a fixed number
+    of queries whatever their number.
+
+    A full recompute hands over what it already has (kpis.services.kpi_values_recompute): the `coverage`
+    (no query), its `month_results` (the closed months, no query) and its `row_cache` (the rows its Python
+    metrics read: best runs, retained MRR are not read again). What remains is the "to date" and "same days"
+    spans: one filtered aggregate per metric and span per record type, the ledger grouped by day once."""
     slugs = {s for s in slugs if s in graph.kpis}
     if not slugs:
         return []
@@ -180,10 +281,9 @@ def forecasts_compute(org, *, graph: Graph, slugs: set[str], today: date, target
     windows |= {f"ly_{g}": [_same_days(p.same_period_last_year(), days[g])] for g, p in cur.items()}
     back = today - timedelta(days=TREND_DAYS)
     windows["back"] = [Period(back, back, "month", fy)]
-    coverage = load_coverage(org, metrics)
-    results = _history(org, graph, metrics, history, coverage)
-    results |= compute_metrics(org, metrics=metrics, periods_by_grain=windows, coverage=coverage,
-                               totals_as_spans=True)
+    coverage = coverage if coverage is not None else load_coverage(org, metrics)
+    results = _history(org, graph, metrics, history, coverage, month_results, row_cache)
+    results |= _windows(org, metrics, windows, coverage, month_results, row_cache)
 
     def cell(label: str, p: Period, slug: str):
         return results.get((slug, label, p.start), {}).get(TOTAL, NoValue("not computed"))

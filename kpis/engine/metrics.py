@@ -170,11 +170,14 @@ def compute_metrics(
     coverage: dict | None = None,
     use_ledger_cache: bool = False,
     totals_as_spans: bool = False,
+    row_cache: dict | None = None,
 ) -> MetricResults:
     """Values of every metric for every requested period, total and per dimension value.
 
     `totals_as_spans`: totals only, one query per record type for all periods whatever their shape (one
-    filtered aggregate per metric and span): for many odd periods such as the forecasts' "same days"."""
+    filtered aggregate per metric and span): for many odd periods such as the forecasts' "same days".
+    `row_cache`: a dict that lives for one recompute; the rows a metric aggregated in Python reads are kept
+    in it, and a later call (the forecasts) whose days they cover reads none again."""
     metrics = list(metrics)
     coverage = coverage if coverage is not None else load_coverage(org, metrics)
     raw: dict[tuple[str, str, date], dict[str, Decimal | None]] = defaultdict(dict)
@@ -212,15 +215,18 @@ def compute_metrics(
         _ledger_by_month(org, ledger_days, periods_by_grain, raw, by_day=True)
     for key, group in snapshots.items():
         _snapshots_by_month(org, key, group, periods_by_grain, raw)
+    # The aggregates of a group are built once and reused by every grain's query (and its dimension query).
+    built = {key: {f"m{j}": _aggregate(m, metric_q(m)) for j, m in enumerate(group)} for key, group in grouped.items()}
     for grain, periods in periods_by_grain.items():
         if not periods:
             continue
         for (record_type, date_field, dim), group in grouped.items():
-            _grouped_query(org, record_type, date_field, dim, group, grain, periods, raw)
+            _grouped_query(org, record_type, date_field, dim, group, grain, periods, raw,
+                           built[(record_type, date_field, dim)])
     for (record_type, dim), group in windowed.items():
         _filtered_query(org, record_type, dim, group, periods_by_grain, raw)
     for m in python:
-        _python_metric(org, m, periods_by_grain, raw)
+        _python_metric(org, m, periods_by_grain, raw, row_cache)
 
     results: MetricResults = {}
     for m in metrics:
@@ -270,7 +276,7 @@ def _dimension_key(metric) -> str | tuple[str, int]:
     return metric.dimension_field
 
 
-def _grouped_query(org, record_type, date_field, dim, group, grain, periods, raw) -> None:
+def _grouped_query(org, record_type, date_field, dim, group, grain, periods, raw, aggs: dict | None = None) -> None:
     model = model_for(record_type)
     base = model.objects.for_org(org)
     if isinstance(dim, tuple):
@@ -278,7 +284,7 @@ def _grouped_query(org, record_type, date_field, dim, group, grain, periods, raw
 
         base = base.annotate(_dim=Substr(dim[0], 1, dim[1]))
         dim = "_dim"
-    aggs = {f"m{j}": _aggregate(m, metric_q(m)) for j, m in enumerate(group)}
+    aggs = aggs if aggs is not None else {f"m{j}": _aggregate(m, metric_q(m)) for j, m in enumerate(group)}
     ranged = base.filter(day_q(model, date_field, gte=periods[0].start, lte=periods[-1].end))
     ranged = ranged.annotate(_period=_period_case(model, date_field, periods))
     shapes = [("_period",)] + ([("_period", dim)] if dim else [])
@@ -294,7 +300,7 @@ def _grouped_query(org, record_type, date_field, dim, group, grain, periods, raw
     if not balances:
         return
     # Stocks: opening balance before the first period, then the running total of the flows.
-    opening_aggs = {f"m{j}": _aggregate(m, metric_q(m)) for j, m in balances}
+    opening_aggs = {f"m{j}": aggs[f"m{j}"] for j, _m in balances}
     before = base.filter(day_q(model, date_field, lt=periods[0].start))
     openings: dict[str, dict[int, Decimal]] = defaultdict(dict)
     row = before.aggregate(**opening_aggs)
@@ -738,9 +744,9 @@ def _percentile(values: list[Decimal], pct: Decimal) -> Decimal:
     return values[low] + (values[high] - values[low]) * (rank - low)
 
 
-def _python_metric(org, metric, periods_by_grain, raw) -> None:
+def _python_metric(org, metric, periods_by_grain, raw, row_cache: dict | None = None) -> None:
     if metric.aggregation == "retained_mrr":
-        _retained_mrr(org, metric, periods_by_grain, raw)
+        _retained_mrr(org, metric, periods_by_grain, raw, row_cache)
         return
     model = model_for(metric.record_type)
     node = parse_value_expression(metric.value) if metric.value else None
@@ -751,6 +757,35 @@ def _python_metric(org, metric, periods_by_grain, raw) -> None:
     first = min(flow_span(metric, p)[0] for p in all_periods)
     last = max(p.end for p in all_periods)
     dim = metric.dimension_field
+    cached = (row_cache or {}).get(("rows", metric.pk, metric.slug))
+    if cached is not None and cached[0] <= first and cached[1] >= last:
+        rows, dates = cached[2], cached[3]  # a superset of the days: the spans below pick theirs by date
+    else:
+        rows, dates = _python_rows(org, metric, model, node, fields, dim, first, last)
+        if row_cache is not None:
+            row_cache[("rows", metric.pk, metric.slug)] = (first, last, rows, dates)
+    agg = metric.aggregation
+    for grain, periods in periods_by_grain.items():
+        for p in periods:
+            start, end = flow_span(metric, p)
+            chunk = rows[bisect.bisect_left(dates, start) : bisect.bisect_right(dates, end)]
+            buckets: dict[str, list[Decimal]] = defaultdict(list)
+            for _d, dim_value, v in chunk:
+                buckets[TOTAL].append(v)
+                if dim:
+                    buckets[dim_value].append(v)
+            cell = raw[(metric.slug, grain, p.start)]
+            cell.setdefault(TOTAL, None)
+            if agg == "best_run":
+                cell[TOTAL] = _best_run(chunk, p, int((metric.options or {}).get("run_days", 28)))
+                continue
+            for dim_value, vs in buckets.items():
+                cell[dim_value] = _reduce(agg, vs, metric.percentile)
+
+
+def _python_rows(org, metric, model, node, fields, dim, first: date, last: date):
+    """The (day, dimension value, value) rows of the metric dated `first` to `last`, sorted by day, and their
+    days: ONE query."""
     qs = (
         model.objects.for_org(org)
         .filter(metric_q(metric))
@@ -770,24 +805,7 @@ def _python_metric(org, metric, periods_by_grain, raw) -> None:
             continue
         rows.append((d, _dim(values[dim]) if dim else TOTAL, v if isinstance(v, Decimal) else Decimal(v)))
     rows.sort(key=lambda r: r[0])
-    dates = [r[0] for r in rows]
-    agg = metric.aggregation
-    for grain, periods in periods_by_grain.items():
-        for p in periods:
-            start, end = flow_span(metric, p)
-            chunk = rows[bisect.bisect_left(dates, start) : bisect.bisect_right(dates, end)]
-            buckets: dict[str, list[Decimal]] = defaultdict(list)
-            for _d, dim_value, v in chunk:
-                buckets[TOTAL].append(v)
-                if dim:
-                    buckets[dim_value].append(v)
-            cell = raw[(metric.slug, grain, p.start)]
-            cell.setdefault(TOTAL, None)
-            if agg == "best_run":
-                cell[TOTAL] = _best_run(chunk, p, int((metric.options or {}).get("run_days", 28)))
-                continue
-            for dim_value, vs in buckets.items():
-                cell[dim_value] = _reduce(agg, vs, metric.percentile)
+    return rows, [r[0] for r in rows]
 
 
 def _best_run(chunk, period: Period, run_days: int) -> Decimal:
@@ -827,7 +845,7 @@ def _reduce(agg: str, vs: list[Decimal], pct) -> Decimal | None:
     return None
 
 
-def _retained_mrr(org, metric, periods_by_grain, raw) -> None:
+def _retained_mrr(org, metric, periods_by_grain, raw, row_cache: dict | None = None) -> None:
     """MRR at period end of the customers who had MRR the day before the period started.
 
     net: their whole end MRR (expansion counted); gross: each customer capped at its start MRR;
@@ -836,14 +854,19 @@ def _retained_mrr(org, metric, periods_by_grain, raw) -> None:
     model = model_for(metric.record_type)
     mode = (metric.options or {}).get("mode", "net")
     group_field = (metric.options or {}).get("group_field", "customer_id")
-    rows = list(
-        model.objects.for_org(org)
-        .filter(metric_q(metric))
-        .values_list(
-            group_field, metric.value or "mrr", metric.date_field, metric.end_field or metric.date_field
+    key = ("retained", metric.pk, metric.slug)
+    rows = (row_cache or {}).get(key)  # every row, whatever the periods: a later call reads none again
+    if rows is None:
+        rows = list(
+            model.objects.for_org(org)
+            .filter(metric_q(metric))
+            .values_list(
+                group_field, metric.value or "mrr", metric.date_field, metric.end_field or metric.date_field
+            )
+            .order_by()
         )
-        .order_by()
-    )
+        if row_cache is not None:
+            row_cache[key] = rows
     has_end = bool(metric.end_field)
 
     def mrr_on(day: date) -> dict:
