@@ -6,9 +6,15 @@ queries whatever the number of periods or records.
 
 from __future__ import annotations
 
+import copy
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 
 from accounts.models import Membership, Organization
 from kpis.models import Kpi, KpiForecast, KpiTarget, KpiValue, Metric
@@ -134,10 +140,13 @@ class Visibility:
 
 
 def kpi_visibility_for(org: Organization, *, exclude_kpi: str = "") -> Visibility:
-    """The organization's metrics and KPIs with what each needs to be seen; 2 queries.
+    """The organization's metrics and KPIs with what each needs to be seen; 1 query while the catalogue is
+    unchanged (`_catalogue`), else 2.
 
-    `exclude_kpi` leaves one KPI out (the one being edited, so its own old formula does not count).
+    `exclude_kpi` leaves one KPI out (the one being edited, so its own old formula does not count; 2 queries).
     """
+    if not exclude_kpi:
+        return _catalogue(org)[1]
     rows = Kpi.objects.for_org(org).values_list("slug", "pk", "formula", "visibility_capability")
     if exclude_kpi:
         rows = rows.exclude(slug=exclude_kpi)
@@ -155,10 +164,77 @@ def _visibility(org: Organization, kpi_rows) -> Visibility:
 
 
 def kpi_catalogue_for(org: Organization, *, membership: Membership) -> list[Kpi]:
-    """Active KPIs the member may see (kpi_visibility_for); 2 queries."""
+    """Active KPIs the member may see (kpi_visibility_for); 1 query while the catalogue is unchanged, else 2
+    (`_catalogue`). The KPIs are this call's own copies: nothing a page sets on one reaches another page."""
+    kpis, visibility = _catalogue(org)
+    return [copy.copy(k) for k in kpis if k.is_active and visibility.allows(membership, k.slug)]
+
+
+# The catalogue of each organization (its KPIs, in the catalogue's order, and their visibility), kept in this
+# process and checked on every read against a fingerprint read from the database: the KPIs' count, active count
+# and last `updated_at` (auto_now: every save, and the catalogue's bulk writes, which set it) and the metrics'
+# slugs and capabilities themselves (the metric side of visibility is those two columns). One light query
+# instead of every KPI column, their instances and the formulas' visibility walk. Nothing is kept in Redis:
+# the answer never depends on a cache being up, and a change made by another process is seen on its next
+# read. A save or delete in this process also drops the entry (signals below).
+_CATALOGUES: OrderedDict[int, tuple[tuple, list[Kpi], Visibility]] = OrderedDict()
+_CATALOGUES_KEPT = 256  # organizations; least recently read first out
+_CATALOGUES_LOCK = threading.Lock()
+
+
+def _catalogue_fingerprint(org: Organization) -> tuple | None:
+    """(KPI count, active count, lowest and highest id, last update, metrics' (slug, capability)…) in one query;
+    None without metrics (the KPIs' figures ride on the metrics' rows: no row, nothing to read them on)."""
+    from django.db.models import Count, IntegerField, Max, Min, Q, Subquery
+
+    # Not correlated with the metric rows: the database computes each aggregate once (an InitPlan).
+    kpis = Kpi.objects.for_org(org).order_by().values("organization")
+    aggregates = {"_n": Count("id"), "_active": Count("id", filter=Q(is_active=True)), "_min": Min("id"),
+                  "_max": Max("id"), "_last": Max("updated_at")}
+    rows = list(Metric.objects.for_org(org).annotate(**{
+        name: Subquery(kpis.annotate(x=agg).values("x"),
+                       output_field=None if name == "_last" else IntegerField()) for name, agg in aggregates.items()
+    }).order_by("slug").values_list("slug", "visibility_capability", *aggregates))
+    if not rows:
+        return None
+    return (*rows[0][2:], tuple((slug, cap) for slug, cap, *_rest in rows))
+
+
+def _catalogue(org: Organization) -> tuple[list[Kpi], Visibility]:
+    fingerprint = _catalogue_fingerprint(org)
+    with _CATALOGUES_LOCK:
+        kept = _CATALOGUES.get(org.pk)
+        if kept is not None and fingerprint is not None and kept[0] == fingerprint:
+            _CATALOGUES.move_to_end(org.pk)
+            return kept[1], kept[2]
     kpis = list(Kpi.objects.for_org(org).order_by("category", "sort_order", "slug"))
-    visibility = _visibility(org, [(k.slug, k.pk, k.formula, k.visibility_capability) for k in kpis])
-    return [k for k in kpis if k.is_active and visibility.allows(membership, k.slug)]
+    rows = [(k.slug, k.pk, k.formula, k.visibility_capability) for k in kpis]
+    if fingerprint is None:
+        return kpis, _visibility(org, rows)
+    from kpis.visibility import required_capabilities
+
+    ids = {slug: pk for slug, pk, _f, _c in rows}
+    required = required_capabilities(kpis={slug: (f, c) for slug, _pk, f, c in rows}, metrics=dict(fingerprint[-1]))
+    visibility = Visibility(required=required, kpi_ids=ids)
+    with _CATALOGUES_LOCK:
+        _CATALOGUES[org.pk] = (fingerprint, kpis, visibility)
+        _CATALOGUES.move_to_end(org.pk)
+        while len(_CATALOGUES) > _CATALOGUES_KEPT:
+            _CATALOGUES.popitem(last=False)
+    return kpis, visibility
+
+
+def forget_catalogue(org_id: int) -> None:
+    """Drop this process's copy of an organization's catalogue (the fingerprint would tell anyway; this is for
+    a change made within the same clock tick, as a frozen-clock test makes)."""
+    with _CATALOGUES_LOCK:
+        _CATALOGUES.pop(org_id, None)
+
+
+@receiver([post_save, post_delete], sender=Kpi, dispatch_uid="kpis.selectors.forget_catalogue.kpi")
+@receiver([post_save, post_delete], sender=Metric, dispatch_uid="kpis.selectors.forget_catalogue.metric")
+def _forget_catalogue_on_change(sender, instance, **_kw) -> None:
+    forget_catalogue(instance.organization_id)
 
 
 def kpi_by_slug(org: Organization, *, slug: str) -> Kpi | None:
