@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Max, Q
+from django.db.models import JSONField, Max, Q, Value
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -472,16 +472,26 @@ def _action_plans(org, view, *, tree_cache, today, team, **_kw):
 
 
 def _freshness(org, view, **_kw):
-    # Only what the widget shows: the credentials column is decrypted on load, cursors can be large.
-    connections = list(Connection.objects.for_org(org).exclude(status=Connection.Status.DISCONNECTED)
-                       .only("provider", "label", "status", "last_success_at", "last_error", "last_error_messages")
-                       .order_by("provider", "id"))
-    imports = (ImportRun.objects.for_org(org).filter(state=ImportRun.State.DONE).values("kind")
-               .annotate(last=Max("finished_at")).order_by("kind"))
-    view.rows = [{"label": c.label or c.provider.title(), "status": c.status, "status_label": c.get_status_display(),
-                  "last": c.last_success_at, "error": c.last_error_text} for c in connections]
-    view.rows += [{"label": _("Import: %(kind)s") % {"kind": i["kind"]}, "status": "active", "status_label": "",
-                   "last": i["last"], "error": ""} for i in imports]
+    """The connections (not disconnected) and the last finished import of each kind, in one query (a UNION ALL):
+    only the columns the widget shows (the credentials column is decrypted on load, cursors can be large)."""
+    connections = (Connection.objects.for_org(org).exclude(status=Connection.Status.DISCONNECTED).order_by()
+                   .annotate(src=Value(0)).values_list("src", "id", "provider", "label", "status", "last_success_at",
+                                                       "last_error", "last_error_messages"))
+    imports = (ImportRun.objects.for_org(org).filter(state=ImportRun.State.DONE).order_by().values("kind")
+               .annotate(src=Value(1), n=Value(0), last=Max("finished_at"), a=Value(""), b=Value(""),
+                         c=Value(""), d=Value(None, output_field=JSONField()))
+               .values_list("src", "n", "kind", "a", "b", "last", "c", "d"))
+    view.rows = []
+    for src, pk, provider, label, status, last, error, messages in connections.union(imports, all=True).order_by(
+            "src", "provider", "id"):
+        if src == 0:
+            c = Connection(pk=pk, provider=provider, label=label, status=status, last_error=error,
+                           last_error_messages=messages)
+            view.rows.append({"label": c.label or c.provider.title(), "status": c.status,
+                              "status_label": c.get_status_display(), "last": last, "error": c.last_error_text})
+        else:
+            view.rows.append({"label": _("Import: %(kind)s") % {"kind": provider}, "status": "active",
+                              "status_label": "", "last": last, "error": ""})
     if not view.rows:
         view.empty = _("No data source yet: connect Pennylane or HubSpot, or import a spreadsheet.")
 
