@@ -207,15 +207,16 @@ def _catalogue(org: Organization) -> tuple[list[Kpi], Visibility]:
         if kept is not None and fingerprint is not None and kept[0] == fingerprint:
             _CATALOGUES.move_to_end(org.pk)
             return kept[1], kept[2]
-    kpis = list(Kpi.objects.for_org(org).order_by("category", "sort_order", "slug"))
-    rows = [(k.slug, k.pk, k.formula, k.visibility_capability) for k in kpis]
-    if fingerprint is None:
-        return kpis, _visibility(org, rows)
     from kpis.visibility import required_capabilities
 
+    kpis = list(Kpi.objects.for_org(org).order_by("category", "sort_order", "slug"))
+    rows = [(k.slug, k.pk, k.formula, k.visibility_capability) for k in kpis]
     ids = {slug: pk for slug, pk, _f, _c in rows}
-    required = required_capabilities(kpis={slug: (f, c) for slug, _pk, f, c in rows}, metrics=dict(fingerprint[-1]))
+    metrics = dict(fingerprint[-1]) if fingerprint is not None else {}  # no row: no metric
+    required = required_capabilities(kpis={slug: (f, c) for slug, _pk, f, c in rows}, metrics=metrics)
     visibility = Visibility(required=required, kpi_ids=ids)
+    if fingerprint is None:  # nothing to tell a change by: read again next time
+        return kpis, visibility
     with _CATALOGUES_LOCK:
         _CATALOGUES[org.pk] = (fingerprint, kpis, visibility)
         _CATALOGUES.move_to_end(org.pk)
