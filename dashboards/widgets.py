@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Max, Q
+from django.db.models import JSONField, Max, Q, Value
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -42,7 +42,7 @@ from kpis.presenters.common import (
 from kpis.presenters.feeds import waiting_for_data
 from kpis.presenters.panel import AGEING
 from objectives.models import ActionPlan
-from objectives.selectors import objective_tree_for
+from objectives.selectors import begin_tree, finish_tree
 
 MIN_TILES, MAX_TILES = 3, 6
 PLANS_SHOWN, PLANS_HORIZON_DAYS = 8, 30
@@ -97,14 +97,18 @@ class _Figures:
         self.probed: dict[tuple, tuple] = {}  # other KPIs' values in the tiles' period alone (read(probe=…))
 
     def read(self, kpis: list[Kpi], *, months: list[Period], periods: list[Period], breakdown: list[Kpi] = (),
-             breakdown_period: Period | None = None, probe: list[Kpi] = (), probe_period: Period | None = None) -> None:
+             breakdown_period: Period | None = None, probe: list[Kpi] = (), probe_period: Period | None = None,
+             tree_wanted: set[tuple] = frozenset()) -> dict[tuple, tuple] | None:
         """Add these KPIs' values (with forecasts) and targets of these months and periods; 2 queries.
 
         `probe`: other KPIs whose value in `probe_period` alone is read in the same query, into `probed` (not
-        `values`: nothing else of theirs is shown unless they fill in a tile, read then)."""
+        `values`: nothing else of theirs is shown unless they fill in a tile, read then).
+        `tree_wanted`: the objectives tree's key-result values (objectives.selectors.begin_tree), read in the same
+        query by each column's set as the tree reads them alone, and returned (None when nothing was read); a
+        row only they asked for stays out of the dashboard's figures."""
         org = self.org
         if not kpis:
-            return
+            return None
         if self.trailing and self.graph is None:  # the formulas tell each input's nature (flow, stock…); 2 queries
             self.graph = Graph.build(Kpi.objects.for_org(org), Metric.objects.for_org(org))
         starts = {"month": {m.start for m in months}}
@@ -122,15 +126,37 @@ class _Figures:
         if probe:
             values = values | KpiValue.objects.for_org(org).filter(
                 kpi__in=probe, grain=probe_period.grain, period_start=probe_period.start, dimension_value="")
+        if tree_wanted:
+            values = values | KpiValue.objects.for_org(org).filter(
+                kpi_id__in={k[0] for k in tree_wanted}, grain__in={k[1] for k in tree_wanted},
+                period_start__in={k[2] for k in tree_wanted}, dimension_value__in={k[3] for k in tree_wanted})
         fields = [*VALUE_FIELDS, *(["inputs"] if self.trailing else [])]
         values = kpi_selectors.with_forecasts(values)
         names = [*fields, *(f"fc_{name}" for name in kpi_selectors.FORECAST_FIELDS)]
+        tree_values = {}
+        if tree_wanted:  # which rows the dashboard's own conditions asked for, the same as the filters above
+            kpi_ids, breakdown_ids = {k.pk for k in kpis}, {k.pk for k in breakdown}
+
+            def asked(v) -> bool:
+                if not v.dimension_value:
+                    if v.kpi_id in kpi_ids and v.period_start in starts.get(v.grain, ()):
+                        return True
+                    return v.kpi_id in probe_ids and (v.grain, v.period_start) == (probe_period.grain,
+                                                                                     probe_period.start)
+                return v.kpi_id in breakdown_ids and (v.grain, v.period_start) == (breakdown_period.grain,
+                                                                                   breakdown_period.start)
         for v in values.values_list(*names, named=True):
             key = (v.kpi_id, v.grain, v.period_start, v.dimension_value)
+            if tree_wanted:
+                if key in tree_wanted:
+                    tree_values[key] = v
+                if not asked(v):
+                    continue
             (self.probed if v.kpi_id in probe_ids else self.values)[key] = v
         for t in KpiTarget.objects.for_org(org).filter(kpi__in=kpis).filter(scope).values_list(*TARGET_FIELDS,
                                                                                                 named=True):
             self.targets[(t.kpi_id, t.grain, t.period_start)] = t
+        return tree_values
 
     def value(self, kpi: Kpi, period: Period, dimension: str = "") -> tuple | None:
         return self.values.get((kpi.pk, period.grain, period.start, dimension))
@@ -222,8 +248,14 @@ def dashboard_view(org: Organization, *, membership: Membership, specs: list[Wid
     # Which other KPIs could fill in a tile is their value in the tile's period: read with the pack's values, in
     # the same query (a trailing year needs 12 months of each, so it is not probed).
     probe = others if not period.is_trailing else []
-    figures.read(kpis, months=months, periods=periods, breakdown=breakdown, breakdown_period=period.period,
-                 probe=probe, probe_period=period.period)
+    tree_cache: dict = {}
+    if since is None:  # a page drawn anew shows the tree: its key results' values come with the figures
+        _begin_tree(org, tree_cache, today)
+    tree_values = figures.read(kpis, months=months, periods=periods, breakdown=breakdown,
+                               breakdown_period=period.period, probe=probe, probe_period=period.period,
+                               tree_wanted=tree_cache["pending"].wanted if tree_cache else frozenset())
+    if tree_cache:
+        tree_cache["values"] = tree_values
     with_value = sum(figures.tile_point(visible[s], period, period.period)[0] is not None for s in tile_slugs)
     if fill_tiles and candidates and with_value < MIN_TILES:
         # The pack ran dry: only then read the other KPIs, and only those that fill in (those with a value,
@@ -247,7 +279,6 @@ def dashboard_view(org: Organization, *, membership: Membership, specs: list[Wid
                              stamp=stamp, visible_kpi_ids=set(), tree=None, unchanged=True)
     if fill_tiles:
         shown = _fill_tiles(shown, tile_slugs, candidates, visible, figures, period)
-    tree_cache: dict = {}
     views = [_build(org, spec, visible=visible, figures=figures, period=period, months=months, team=team,
                     tree_cache=tree_cache, today=today) for spec in shown]
     has_figures = any(k for k in figures.values.values() if k.value is not None)
@@ -399,11 +430,18 @@ def _ageing(org, view, *, visible, figures, period, **_kw):
     view.rows = [(label, format_kpi_value(v, Kpi.Unit.EUR)) for label, v in values]
 
 
+def _begin_tree(org, tree_cache, today):
+    """This quarter's objectives, key results and plans (objectives.selectors.begin_tree), waiting for values."""
+    quarter = period_containing(today, "quarter", org.fiscal_year_start_month)
+    tree_cache["pending"] = begin_tree(org, start=quarter.start, end=quarter.end, today=today)
+    tree_cache["quarter"] = quarter
+
+
 def _tree(org, tree_cache, today):
     if "tree" not in tree_cache:
-        quarter = period_containing(today, "quarter", org.fiscal_year_start_month)
-        tree_cache["tree"] = objective_tree_for(org, start=quarter.start, end=quarter.end, today=today)
-        tree_cache["quarter"] = quarter
+        if "pending" not in tree_cache:
+            _begin_tree(org, tree_cache, today)
+        tree_cache["tree"] = finish_tree(org, tree_cache["pending"], tree_cache.get("values"))
     return tree_cache["tree"]
 
 
@@ -434,16 +472,26 @@ def _action_plans(org, view, *, tree_cache, today, team, **_kw):
 
 
 def _freshness(org, view, **_kw):
-    # Only what the widget shows: the credentials column is decrypted on load, cursors can be large.
-    connections = list(Connection.objects.for_org(org).exclude(status=Connection.Status.DISCONNECTED)
-                       .only("provider", "label", "status", "last_success_at", "last_error", "last_error_messages")
-                       .order_by("provider", "id"))
-    imports = (ImportRun.objects.for_org(org).filter(state=ImportRun.State.DONE).values("kind")
-               .annotate(last=Max("finished_at")).order_by("kind"))
-    view.rows = [{"label": c.label or c.provider.title(), "status": c.status, "status_label": c.get_status_display(),
-                  "last": c.last_success_at, "error": c.last_error_text} for c in connections]
-    view.rows += [{"label": _("Import: %(kind)s") % {"kind": i["kind"]}, "status": "active", "status_label": "",
-                   "last": i["last"], "error": ""} for i in imports]
+    """The connections (not disconnected) and the last finished import of each kind, in one query (a UNION ALL):
+    only the columns the widget shows (the credentials column is decrypted on load, cursors can be large)."""
+    connections = (Connection.objects.for_org(org).exclude(status=Connection.Status.DISCONNECTED).order_by()
+                   .annotate(src=Value(0)).values_list("src", "id", "provider", "label", "status", "last_success_at",
+                                                       "last_error", "last_error_messages"))
+    imports = (ImportRun.objects.for_org(org).filter(state=ImportRun.State.DONE).order_by().values("kind")
+               .annotate(src=Value(1), n=Value(0), last=Max("finished_at"), a=Value(""), b=Value(""),
+                         c=Value(""), d=Value(None, output_field=JSONField()))
+               .values_list("src", "n", "kind", "a", "b", "last", "c", "d"))
+    view.rows = []
+    for src, pk, provider, label, status, last, error, messages in connections.union(imports, all=True).order_by(
+            "src", "provider", "id"):
+        if src == 0:
+            c = Connection(pk=pk, provider=provider, label=label, status=status, last_error=error,
+                           last_error_messages=messages)
+            view.rows.append({"label": c.label or c.provider.title(), "status": c.status,
+                              "status_label": c.get_status_display(), "last": last, "error": c.last_error_text})
+        else:
+            view.rows.append({"label": _("Import: %(kind)s") % {"kind": provider}, "status": "active",
+                              "status_label": "", "last": last, "error": ""})
     if not view.rows:
         view.empty = _("No data source yet: connect Pennylane or HubSpot, or import a spreadsheet.")
 

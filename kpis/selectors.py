@@ -6,9 +6,14 @@ queries whatever the number of periods or records.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 
 from accounts.models import Membership, Organization
 from kpis.models import Kpi, KpiForecast, KpiTarget, KpiValue, Metric
@@ -134,10 +139,13 @@ class Visibility:
 
 
 def kpi_visibility_for(org: Organization, *, exclude_kpi: str = "") -> Visibility:
-    """The organization's metrics and KPIs with what each needs to be seen; 2 queries.
+    """The organization's metrics and KPIs with what each needs to be seen; 1 query while the catalogue is
+    unchanged (`_catalogue`), else 2.
 
-    `exclude_kpi` leaves one KPI out (the one being edited, so its own old formula does not count).
+    `exclude_kpi` leaves one KPI out (the one being edited, so its own old formula does not count; 2 queries).
     """
+    if not exclude_kpi:
+        return _catalogue(org)[1]
     rows = Kpi.objects.for_org(org).values_list("slug", "pk", "formula", "visibility_capability")
     if exclude_kpi:
         rows = rows.exclude(slug=exclude_kpi)
@@ -155,10 +163,100 @@ def _visibility(org: Organization, kpi_rows) -> Visibility:
 
 
 def kpi_catalogue_for(org: Organization, *, membership: Membership) -> list[Kpi]:
-    """Active KPIs the member may see (kpi_visibility_for); 2 queries."""
+    """Active KPIs the member may see (kpi_visibility_for); 1 query while the catalogue is unchanged, else 2
+    (`_catalogue`). The KPIs are this call's own copies: nothing a page sets on one reaches another page."""
+    kpis, visibility = _catalogue(org)
+    return [_own_copy(k) for k in kpis if k.is_active and visibility.allows(membership, k.slug)]
+
+
+def _own_copy(kpi: Kpi) -> Kpi:
+    """A kept KPI's fields in an instance of the caller's own, with a fresh state (no related object cached):
+    what copy.copy does, for a fifth of its cost."""
+    from django.db.models.base import ModelState
+
+    own = Kpi.__new__(Kpi)
+    own.__dict__.update(kpi.__dict__)
+    own._state = ModelState()
+    own._state.db, own._state.adding = kpi._state.db, False
+    return own
+
+
+# The catalogue of each organization (its KPIs, in the catalogue's order, and their visibility), kept in this
+# process and checked on every read against a fingerprint read from the database: the KPIs' count, active count
+# and last `updated_at` (auto_now: every save, and the catalogue's bulk writes, which set it) and the metrics'
+# slugs and capabilities themselves (the metric side of visibility is those two columns). One light query
+# instead of every KPI column, their instances and the formulas' visibility walk. Nothing is kept in Redis:
+# the answer never depends on a cache being up, and a change made by another process is seen on its next
+# read. A save or delete in this process also drops the entry (signals below).
+_CATALOGUES: OrderedDict[int, tuple[tuple, list[Kpi], Visibility]] = OrderedDict()
+_CATALOGUES_KEPT = 256  # organizations; least recently read first out
+_CATALOGUES_LOCK = threading.Lock()
+
+
+_FINGERPRINT_SQL: list[str] = []  # built once from the models' tables and columns
+
+
+def _catalogue_fingerprint(org: Organization) -> tuple:
+    """(KPI count, active count, lowest and highest id, last update, metrics' (slug, capability)…) in one query.
+
+    Plain SQL, filtered by the organization as every query is (row-level security applies alike): built with the
+    ORM, its five aggregates cost more Python than the whole catalogue they stand for."""
+    from django.db import connection
+
+    if not _FINGERPRINT_SQL:
+        k, m = Kpi._meta, Metric._meta
+        q = connection.ops.quote_name
+
+        def col(meta, name):
+            return q(meta.get_field(name).column)
+
+        _FINGERPRINT_SQL.append(
+            f"SELECT k.n, k.a, k.lo, k.hi, k.last, mt.{col(m, 'slug')}, mt.{col(m, 'visibility_capability')} "
+            f"FROM (SELECT COUNT(*) AS n, SUM(CASE WHEN {col(k, 'is_active')} THEN 1 ELSE 0 END) AS a, "
+            f"MIN({col(k, 'id')}) AS lo, MAX({col(k, 'id')}) AS hi, MAX({col(k, 'updated_at')}) AS last "
+            f"FROM {q(k.db_table)} WHERE {col(k, 'organization')} = %s) k "
+            f"LEFT JOIN {q(m.db_table)} mt ON mt.{col(m, 'organization')} = %s "
+            f"ORDER BY mt.{col(m, 'slug')}")
+    with connection.cursor() as cursor:
+        cursor.execute(_FINGERPRINT_SQL[0], [org.pk, org.pk])
+        rows = cursor.fetchall()
+    n, active, lo, hi, last = rows[0][:5]
+    return (n, active, lo, hi, last, tuple((slug, cap) for *_k, slug, cap in rows if slug is not None))
+
+
+def _catalogue(org: Organization) -> tuple[list[Kpi], Visibility]:
+    fingerprint = _catalogue_fingerprint(org)
+    with _CATALOGUES_LOCK:
+        kept = _CATALOGUES.get(org.pk)
+        if kept is not None and kept[0] == fingerprint:
+            _CATALOGUES.move_to_end(org.pk)
+            return kept[1], kept[2]
+    from kpis.visibility import required_capabilities
+
     kpis = list(Kpi.objects.for_org(org).order_by("category", "sort_order", "slug"))
-    visibility = _visibility(org, [(k.slug, k.pk, k.formula, k.visibility_capability) for k in kpis])
-    return [k for k in kpis if k.is_active and visibility.allows(membership, k.slug)]
+    rows = [(k.slug, k.pk, k.formula, k.visibility_capability) for k in kpis]
+    ids = {slug: pk for slug, pk, _f, _c in rows}
+    required = required_capabilities(kpis={slug: (f, c) for slug, _pk, f, c in rows}, metrics=dict(fingerprint[-1]))
+    visibility = Visibility(required=required, kpi_ids=ids)
+    with _CATALOGUES_LOCK:
+        _CATALOGUES[org.pk] = (fingerprint, kpis, visibility)
+        _CATALOGUES.move_to_end(org.pk)
+        while len(_CATALOGUES) > _CATALOGUES_KEPT:
+            _CATALOGUES.popitem(last=False)
+    return kpis, visibility
+
+
+def forget_catalogue(org_id: int) -> None:
+    """Drop this process's copy of an organization's catalogue (the fingerprint would tell anyway; this is for
+    a change made within the same clock tick, as a frozen-clock test makes)."""
+    with _CATALOGUES_LOCK:
+        _CATALOGUES.pop(org_id, None)
+
+
+@receiver([post_save, post_delete], sender=Kpi, dispatch_uid="kpis.selectors.forget_catalogue.kpi")
+@receiver([post_save, post_delete], sender=Metric, dispatch_uid="kpis.selectors.forget_catalogue.metric")
+def _forget_catalogue_on_change(sender, instance, **_kw) -> None:
+    forget_catalogue(instance.organization_id)
 
 
 def kpi_by_slug(org: Organization, *, slug: str) -> Kpi | None:

@@ -206,9 +206,29 @@ def _forecasts(items: list[tuple[KeyResultView, Period, KpiValue]], today: date)
         view.forecast_method = forecast_method_text(f, view.kr.kpi.unit, today=today)
 
 
+@dataclass
+class PendingEvaluation:
+    """Objectives and key results read (begin_evaluation), waiting for their KPI values: `wanted` says which
+    (KPI id, grain, period start, dimension) keys; a page that reads values anyway reads these in the same query
+    (dashboards.widgets) and hands them to finish_evaluation."""
+
+    nodes: dict[int, ObjectiveNode]
+    krs: list[KeyResult]
+    periods: dict[int, Period | None]
+    wanted: set[tuple[int, str, date, str]]
+    today: date
+    now: object
+
+
 def evaluate(org: Organization, objectives: list[Objective], *, today: date | None = None,
              with_forecasts: bool = True) -> dict[int, ObjectiveNode]:
     """Nodes for these objectives (annotated by _objectives_queryset), linked parent → children, scored."""
+    pending = begin_evaluation(org, objectives, today=today)
+    return finish_evaluation(org, pending, _kpi_values(org, pending.wanted), with_forecasts=with_forecasts)
+
+
+def begin_evaluation(org: Organization, objectives: list[Objective], *, today: date | None = None) -> PendingEvaluation:
+    """Nodes for these objectives with their key results and action plans (2 queries), not yet valued."""
     today = today or timezone.localdate()
     now = timezone.now()
     fy = org.fiscal_year_start_month
@@ -230,7 +250,14 @@ def evaluate(org: Organization, objectives: list[Objective], *, today: date | No
         p = periods[kr.objective_id]
         if kr.kpi_id and not kr.is_manual and p is not None:
             wanted.add((kr.kpi_id, p.grain, p.start, kr.dimension_value))
-    values = _kpi_values(org, wanted)
+    return PendingEvaluation(nodes=nodes, krs=krs, periods=periods, wanted=wanted, today=today, now=now)
+
+
+def finish_evaluation(org: Organization, pending: PendingEvaluation, values: dict[tuple, tuple], *,
+                      with_forecasts: bool = True) -> dict[int, ObjectiveNode]:
+    """Value, link and score the nodes of begin_evaluation; `values` holds (at least) its `wanted` keys' rows, as
+    _kpi_values reads them; 1 query (the open alerts)."""
+    nodes, krs, periods, today, now = pending.nodes, pending.krs, pending.periods, pending.today, pending.now
     forecast_items = []
     for kr in krs:
         node = nodes[kr.objective_id]
@@ -304,10 +331,40 @@ def objective_tree_for(org: Organization, *, start: date, end: date, owner_id: i
     Filtering by owner or role keeps the roll-up of the whole tree and shows the matching
     objectives, each under its nearest shown ancestor.
     """
+    pending = begin_tree(org, start=start, end=end, today=today)
+    return finish_tree(org, pending, _kpi_values(org, pending.wanted), owner_id=owner_id, role=role)
+
+
+@dataclass
+class PendingTree:
+    """The objectives of [start, end] read with their key results and plans (begin_tree), not yet valued."""
+
+    evaluation: PendingEvaluation
+    start: date
+    end: date
+
+    @property
+    def wanted(self) -> set[tuple[int, str, date, str]]:
+        return self.evaluation.wanted
+
+
+def begin_tree(org: Organization, *, start: date, end: date, today: date | None = None) -> PendingTree:
+    """objective_tree_for's reads up to the KPI values (3 queries): a page that reads KPI values anyway reads
+    `wanted` with its own (dashboards.widgets), then finish_tree."""
     objectives = list(
         _objectives_queryset(org).filter(period_start__lte=end, period_end__gte=start)
         .exclude(status=Objective.Status.CANCELLED).order_by("period_start", "id"))
-    nodes = evaluate(org, objectives, today=today)
+    return PendingTree(evaluation=begin_evaluation(org, objectives, today=today), start=start, end=end)
+
+
+def finish_tree(org: Organization, pending: PendingTree, values: dict[tuple, tuple] | None, *,
+                owner_id: int | None = None, role: str = "") -> Tree:
+    """The tree of begin_tree, valued from `values` (at least its `wanted` rows; None: read them, 1 query) and
+    scored (the open alerts: 1 query)."""
+    start, end = pending.start, pending.end
+    if values is None:
+        values = _kpi_values(org, pending.wanted)
+    nodes = finish_evaluation(org, pending.evaluation, values)
     roots = [n for n in nodes.values() if n.objective.parent_id not in nodes]
     if owner_id or role:
         def keep(n):
