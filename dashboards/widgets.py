@@ -23,6 +23,7 @@ from dashboards.trailing import MONTHS as MONTHS_TRAILING
 from dashboards.trailing import trailing_target, trailing_value
 from imports.models import ImportRun
 from integrations.models import Connection
+from integrations.registry import provider_label
 from kpis import selectors as kpi_selectors
 from kpis.engine.compute import Graph
 from kpis.models import Kpi, KpiTarget, KpiValue, Metric
@@ -487,10 +488,11 @@ def _freshness(org, view, **_kw):
         if src == 0:
             c = Connection(pk=pk, provider=provider, label=label, status=status, last_error=error,
                            last_error_messages=messages)
-            view.rows.append({"label": c.label or c.provider.title(), "status": c.status,
+            view.rows.append({"label": c.label or provider_label(c.provider), "status": c.status,
                               "status_label": c.get_status_display(), "last": last, "error": c.last_error_text})
         else:
-            view.rows.append({"label": _("Import: %(kind)s") % {"kind": provider}, "status": "active",
+            view.rows.append({"label": _("Import: %(kind)s") % {"kind": ImportRun(kind=provider).kind_label},
+                              "status": "active",
                               "status_label": "", "last": last, "error": ""})
     if not view.rows:
         view.empty = _("No data source yet: connect Pennylane or HubSpot, or import a spreadsheet.")

@@ -50,6 +50,14 @@ def connector_class(provider: str):
     return import_string(PROVIDERS[provider])
 
 
+def provider_label(provider: str) -> str:
+    """A provider's name as people read it ("HubSpot"), or its key for one this installation does not know."""
+    try:
+        return str(connector_class(provider).label)
+    except (KeyError, ImportError):
+        return provider
+
+
 def available_providers() -> list[tuple[str, type]]:
     """(key, class) of every provider whose module is present, in registry order."""
     found = []

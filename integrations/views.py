@@ -24,7 +24,7 @@ from integrations.forms import DisconnectForm, FirmMappingForm, ReplaceTokenForm
 from integrations.messages import read_message
 from integrations.models import Connection, SyncRun
 from integrations.providers.salesforce.webhooks import outbound_url
-from integrations.registry import connector_class
+from integrations.registry import connector_class, provider_label
 
 
 def _connection(request, connection_id: int) -> Connection:
@@ -111,16 +111,13 @@ def connection_detail(request, org_slug, connection_id):
         header, rows = exports.sync_runs_table(request.org, connection=connection)
         return table_download(fmt=fmt, filename=f"{request.org.slug}-sync-runs-{connection.pk}", header=header,
                               rows=rows)
-    try:
-        provider_label = connector_class(connection.provider).label
-    except (KeyError, ImportError):
-        provider_label = connection.provider
+    label = provider_label(connection.provider)
     can_manage = request.membership.can("integrations.manage")
     return render(request, "integrations/connection_detail.html", {
         "connection": connection,
         # The outbound-message endpoint is a secret URL: shown to those who manage the connection only.
         "outbound_url": outbound_url(connection) if can_manage and connection.provider == "salesforce" else "",
-        "provider_label": provider_label,
+        "provider_label": label,
         "runs": selectors.sync_runs_for(request.org, connection=connection),
         "children": selectors.firm_children_for(request.org, firm=connection) if connection.is_firm else [],
         "token_form": ReplaceTokenForm(),

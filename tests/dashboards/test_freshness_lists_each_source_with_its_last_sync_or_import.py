@@ -58,10 +58,10 @@ def test_connections_then_each_kind_of_finished_import_with_its_latest_finish(ac
     assert sum('"integrations_connection"' in q["sql"] or '"imports_importrun"' in q["sql"]
                for q in ctx.captured_queries) == 1
     assert [(r["label"], r["status"], r["last"], r["error"]) for r in widget.rows] == [
-        ("Hubspot", "active", synced - timedelta(days=1), ""),
+        ("HubSpot", "active", synced - timedelta(days=1), ""),
         ("Pennylane", "needs_attention", synced, "Pennylane refused the token: reconnect it."),
-        ("Import: budget", "active", synced - timedelta(days=9), ""),
-        ("Import: orders", "active", synced - timedelta(days=2), ""),
+        ("Import: Budget", "active", synced - timedelta(days=9), ""),
+        ("Import: Orders", "active", synced - timedelta(days=2), ""),
     ]
     assert [r["status_label"] for r in widget.rows[:2]] == ["Active", "Needs attention"]
     assert widget.empty == ""
