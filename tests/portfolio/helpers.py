@@ -83,3 +83,30 @@ def approved_group(claire, oliver, sub, *, name: str = "Groupe H"):
     consolidation_member_approve(member=ConsolidationMember.objects.get(organization=sub, consolidation=group),
                                  by=oliver)
     return group
+
+
+def holding_with_a_subsidiary():
+    """Claire is the CEO of Holding and sits on Sub's board as its CEO too; Sub has its own CEO, Oliver.
+    Returns (claire, oliver, holding, sub)."""
+    holding, sub = make_org(name="Holding"), make_org(name="Sub")
+    claire = make_member(holding, role=Role.CEO, email="claire@holding.test")
+    make_member(sub, role=Role.CEO, user=claire.user)
+    oliver = make_member(sub, role=Role.CEO, email="oliver@sub.test")
+    figures(holding, revenue=1000, cogs=600, ebe=150, cash=300, receivables=240, sales_incl_vat=1200)
+    figures(sub, revenue=500, cogs=100, ebe=90, cash=-50, receivables=360, sales_incl_vat=600)
+    return claire, oliver, holding, sub
+
+
+def query_counts_and_contributions(client, paths: list[str]) -> tuple[list[int], list[int]]:
+    """For each consolidated page: the queries it made and the number of companies it summed."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts, contributions = [], []
+    for path in paths:
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(path)
+        assert page.status_code == 200
+        counts.append(len(queries))
+        contributions.append(len(page.context["view"].contributions))
+    return counts, contributions

@@ -6,8 +6,7 @@ companies where she acts as CEO; anything else is refused, and nobody else reach
 from decimal import Decimal
 
 import pytest
-from django.db import connection, transaction
-from django.test.utils import CaptureQueriesContext
+from django.db import transaction
 from django.utils import timezone
 
 from accounts import rls
@@ -23,7 +22,13 @@ from portfolio.services import consolidation_declare_as_holding
 from tests.accounts.rls.conftest import app_role, as_app_role  # noqa: F401 (the app role fixtures)
 from tests.conftest import url
 from tests.factories import make_member, make_org
-from tests.portfolio.helpers import approved_group, figures, month
+from tests.portfolio.helpers import (
+    approved_group,
+    figures,
+    holding_with_a_subsidiary,
+    month,
+    query_counts_and_contributions,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -209,26 +214,15 @@ def test_the_holdings_page_makes_the_same_number_of_queries_for_2_or_6_companies
     small, large = _group_of(1, claire, holding), _group_of(5, claire, holding)
     client.force_login(claire.user)
     client.get(url("portfolio:consolidation_requests", org_slug=holding.slug))  # the session's first writes
-    counts, contributions = [], []
-    for consolidation in (small, large):
-        with CaptureQueriesContext(connection) as queries:
-            page = client.get(url("portfolio:holding_consolidation", org_slug=holding.slug,
-                                  consolidation_id=consolidation.pk))
-        assert page.status_code == 200
-        counts.append(len(queries))
-        contributions.append(len(page.context["view"].contributions))
+    counts, contributions = query_counts_and_contributions(client, [
+        url("portfolio:holding_consolidation", org_slug=holding.slug, consolidation_id=c.pk) for c in (small, large)])
     assert contributions == [2, 6]
     assert counts[0] == counts[1]
 
 
 @pytest.mark.services
 def test_as_the_app_role_the_holdings_ceo_marks_and_reads_the_elimination(client, as_app_role):
-    holding, sub = make_org(name="Holding"), make_org(name="Sub")
-    claire = make_member(holding, role=Role.CEO, email="claire@holding.test")
-    make_member(sub, role=Role.CEO, user=claire.user)
-    oliver = make_member(sub, role=Role.CEO, email="oliver@sub.test")
-    figures(holding, revenue=1000, cogs=600, ebe=150, cash=300, receivables=240, sales_incl_vat=1200)
-    figures(sub, revenue=500, cogs=100, ebe=90, cash=-50, receivables=360, sales_incl_vat=600)
+    claire, oliver, holding, sub = holding_with_a_subsidiary()
     holding_in_subs_books = _customer(sub, "Holding", "c-holding")
     _sale(sub, holding_in_subs_books, excl=100, incl=120, ref="ic-1")
     consolidation = approved_group(claire, oliver, sub)

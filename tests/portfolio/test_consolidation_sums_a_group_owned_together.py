@@ -5,8 +5,6 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from accounts.capabilities import Role
 from accounts.models import Engagement
@@ -17,20 +15,21 @@ from portfolio.models import ConsolidationMember
 from portfolio.services import consolidation_declare, consolidation_member_approve, intercompany_mark
 from tests.conftest import url
 from tests.factories import make_member
-from tests.portfolio.helpers import client_of, consultant_of, month, value
+from tests.portfolio.helpers import (
+    client_of,
+    consultant_of,
+    figures,
+    month,
+    query_counts_and_contributions,
+)
 
 pytestmark = pytest.mark.django_db
 
 
 def _company(olivier, name, *, revenue, cogs, cash, receivables, sales_incl_vat, ebe):
     org = client_of(olivier, name=name, role=Role.CFO)
-    value(org, "revenue", revenue)
-    value(org, "ebe", ebe)
-    value(org, "net_cash", cash)
-    value(org, "gross_margin_pct", (revenue - cogs) / revenue * 100,
-          inputs={"kpis": {"revenue": str(revenue)}, "metrics": {"cost_of_goods_sold": str(cogs)}})
-    value(org, "dso", 0, inputs={"metrics": {"receivables_411": str(receivables),
-                                             "sales_incl_vat": str(sales_incl_vat)}})
+    figures(org, revenue=revenue, cogs=cogs, ebe=ebe, cash=cash, receivables=receivables,
+            sales_incl_vat=sales_incl_vat)
     return org
 
 
@@ -176,13 +175,7 @@ def test_the_consolidation_page_makes_the_same_number_of_queries_for_2_or_6_comp
     small, large = _consolidation_of(olivier, capfirm, 2), _consolidation_of(olivier, capfirm, 6)
     client.force_login(olivier.user)
     client.get(url("portfolio:consolidation_list", org_slug=capfirm.slug))  # the session's first writes
-    counts, contributions = [], []
-    for consolidation in (small, large):
-        with CaptureQueriesContext(connection) as queries:
-            page = client.get(url("portfolio:consolidation_detail", org_slug=capfirm.slug,
-                                  consolidation_id=consolidation.pk))
-        assert page.status_code == 200
-        counts.append(len(queries))
-        contributions.append(len(page.context["view"].contributions))
+    counts, contributions = query_counts_and_contributions(client, [
+        url("portfolio:consolidation_detail", org_slug=capfirm.slug, consolidation_id=c.pk) for c in (small, large)])
     assert contributions == [2, 6]
     assert counts[0] == counts[1]
