@@ -10,6 +10,7 @@ from imports.registry import kind_class
 ROW_MESSAGES = {
     "required": gettext_lazy("required value missing"),
     "bad_date": gettext_lazy("not a date (write 31/03/2026 or 2026-03-31)"),
+    "bad_month": gettext_lazy("not a month (write 03/2026, 2026-03 or mars 2026)"),
     "bad_number": gettext_lazy("not a number (write 1234,56 or 1234.56)"),
     "bad_integer": gettext_lazy("not a whole number"),
     "too_long": gettext_lazy("longer than %(max)s characters"),

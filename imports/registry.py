@@ -15,6 +15,7 @@ KINDS = {
     "subscriptions": "imports.kinds.subscriptions.SubscriptionKind",
     "budget": "imports.kinds.budget.BudgetKind",
     "feedback": "imports.kinds.feedback.FeedbackKind",
+    "production": "imports.kinds.production.ProductionKind",
 }
 
 

@@ -7,6 +7,7 @@ an .xlsx) and returns the typed value or raises `CellError` with a code the repo
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 
@@ -135,3 +136,47 @@ def _in_range(day: date) -> date:
     if not first <= day.year <= last:
         raise CellError("date_out_of_range", first=first, last=last)
     return day
+
+
+_MONTH_ISO = re.compile(r"(\d{4})-(\d{1,2})")
+_MONTH_FIRST = re.compile(r"(\d{1,2})[/.-](\d{4})")
+_MONTH_NAMED = re.compile(r"([^\W\d_]+)\.?\s+(\d{4})")
+# French and English month names and their usual abbreviations, accents and case aside ("mars 2026", "Sept 2026").
+_MONTH_NAMES = {
+    name: number
+    for number, names in enumerate((
+        ("janvier", "janv", "jan", "january"), ("fevrier", "fevr", "fev", "feb", "february"), ("mars", "mar", "march"),
+        ("avril", "avr", "apr", "april"), ("mai", "may"), ("juin", "jun", "june"), ("juillet", "juil", "jul", "july"),
+        ("aout", "aug", "august"), ("septembre", "sept", "sep", "september"), ("octobre", "oct", "october"),
+        ("novembre", "nov", "november"), ("decembre", "dec", "december"),
+    ), start=1)
+    for name in names
+}
+
+
+def parse_month(value) -> date:
+    """A month as its first day: `2026-03`, `03/2026`, `mars 2026`, or any date of it (`2026-03-31`, an Excel date)."""
+    if isinstance(value, datetime):
+        value = value.date()
+    if isinstance(value, date):
+        return _in_range(date(value.year, value.month, 1))
+    text = str(value).strip()
+    year = month = None
+    if match := _MONTH_ISO.fullmatch(text):
+        year, month = int(match.group(1)), int(match.group(2))
+    elif match := _MONTH_FIRST.fullmatch(text):
+        month, year = int(match.group(1)), int(match.group(2))
+    elif match := _MONTH_NAMED.fullmatch(text):
+        name = unicodedata.normalize("NFKD", match.group(1)).encode("ascii", "ignore").decode().casefold()
+        month, year = _MONTH_NAMES.get(name), int(match.group(2))
+    else:
+        try:
+            day = parse_date(text)
+        except CellError as exc:
+            if exc.code == "bad_date":
+                raise CellError("bad_month") from None
+            raise
+        month, year = day.month, day.year
+    if month is None or not 1 <= month <= 12:
+        raise CellError("bad_month")
+    return _in_range(date(year, month, 1))

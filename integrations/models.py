@@ -360,6 +360,27 @@ class Feedback(CanonicalRecord):
         indexes = [models.Index(fields=["organization", "date"], name="feedback_org_date_idx")]
 
 
+class ProductionOutput(CanonicalRecord):
+    """What a production line (or workshop) made in a month and, when known, what it cost: cost per unit by line.
+
+    `period` is the month's first day; `line` may be blank (the whole plant). Cost is EUR excl. VAT, optional."""
+
+    period = models.DateField()
+    line = models.CharField(max_length=80, blank=True)
+    units = models.DecimalField(max_digits=18, decimal_places=4)
+    cost = models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            CanonicalRecord.unique_key("productionoutput"),
+            models.CheckConstraint(name="productionoutput_units_not_negative", condition=models.Q(units__gte=0)),
+            models.CheckConstraint(name="productionoutput_cost_not_negative",
+                                   condition=models.Q(cost__isnull=True) | models.Q(cost__gte=0)),
+            models.CheckConstraint(name="productionoutput_period_first_day", condition=models.Q(period__day=1)),
+        ]
+        indexes = [models.Index(fields=["organization", "period"], name="production_org_period_idx")]
+
+
 class MarketingSpend(CanonicalRecord):
     date = models.DateField()
     channel = models.CharField(max_length=80)

@@ -121,6 +121,9 @@ RECORD_VIEWS: dict[str, tuple] = {
                                           ("score", _("Score")), ("channel", _("Channel")),
                                           ("customer", _("Customer")), ("comment", _("Comment"))],
                  ["customer"], ["-date", "-id"]),
+    # Units by line and month; the cost stays on the KPI pages, for those who read operational costs.
+    "productionoutput": (_("Production output"), [("period", _("Month")), ("line", _("Production line")),
+                                                  ("units", _("Units produced"))], [], ["-period", "line", "-id"]),
 }
 
 # Record types that have no browser page still need a readable name in sync-run counts.

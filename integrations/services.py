@@ -43,7 +43,7 @@ CANONICAL_MODELS: dict[str, type[models.Model]] = {
         canon.Customer, canon.Supplier, canon.Invoice, canon.Payment, canon.LedgerAccount, canon.LedgerLine,
         canon.BankAccount, canon.BankTransaction, canon.CrmCompany, canon.Contact, canon.Deal, canon.Lead,
         canon.Subscription, canon.Order, canon.Return, canon.MarketingSpend, canon.OperationalValue,
-        canon.Feedback,
+        canon.Feedback, canon.ProductionOutput,
     )
 }
 # The date fields the KPI engine buckets each record type by (kpi_values_recompute_enqueue).
@@ -62,6 +62,7 @@ DATE_FIELDS: dict[str, tuple[str, ...]] = {
     "marketingspend": ("date",),
     "operationalvalue": ("date",),
     "feedback": ("date",),
+    "productionoutput": ("period",),
 }
 FK_SUFFIX = "_external_id"
 COUNT_KINDS = ("created", "updated", "unchanged", "deleted", "rejected")

@@ -42,6 +42,7 @@ class RecordType(models.TextChoices):
     OPERATIONALVALUE = "operationalvalue", _("Operational series")
     BUDGETLINE = "budgetline", _("Budget lines")  # kept by the budgets app, which registers it with the engine
     FEEDBACK = "feedback", _("Customer feedback")
+    PRODUCTIONOUTPUT = "productionoutput", _("Production output")
 
 
 class Metric(OrgOwned):

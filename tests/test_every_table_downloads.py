@@ -16,7 +16,8 @@ from django.utils import translation
 from openpyxl import load_workbook
 
 from accounts.capabilities import Role
-from integrations.models import Order, Source, SyncRun
+from integrations.models import Order, ProductionOutput, Source, SyncRun
+from integrations.selectors import RECORD_VIEWS, browsable_record_types
 from kpis.services import catalogue_install
 from tests.factories import make_member
 from tests.integrations.conftest import make_connection
@@ -125,3 +126,21 @@ def test_every_table_page_offers_the_download(client, acme, acme_ceo):
                  f"/o/acme/integrations/{connection.pk}/", "/o/acme/objectives/", "/o/acme/imports/", "/o/acme/audit/"):
         html = client.get(path).content.decode()
         assert 'data-testid="export-links"' in html and "export=xlsx" in html, path
+
+
+@pytest.mark.parametrize("record_type", browsable_record_types(with_costs=True))
+def test_every_record_type_of_the_browser_downloads(client, acme, acme_ceo, record_type):
+    client.force_login(acme_ceo.user)
+    rows = _csv(client.get(f"/o/acme/integrations/records/?type={record_type}&export=csv"))
+    labels = [str(label) for _name, label in RECORD_VIEWS[record_type][1]]
+    assert rows[0][:len(labels)] == labels and rows[1:] == []
+
+
+def test_the_production_records_download_by_month_and_line_without_their_cost(client, acme, acme_ceo):
+    ProductionOutput.objects.create(organization=acme, source=Source.UPLOAD, external_id="2026-03-01|Débit",
+                                    period=date(2026, 3, 1), line="Débit", units=Decimal("1200"),
+                                    cost=Decimal("12000"))
+    client.force_login(acme_ceo.user)
+    rows = _csv(client.get("/o/acme/integrations/records/?type=productionoutput&export=csv"))
+    assert rows[0][:3] == ["Month", "Production line", "Units produced"] and "Production cost" not in rows[0]
+    assert rows[1][1] == "Débit" and len(rows) == 2

@@ -36,6 +36,7 @@ RECORD_MODELS: dict[str, type[models.Model]] = {
     "marketingspend": canonical.MarketingSpend,
     "operationalvalue": canonical.OperationalValue,
     "feedback": canonical.Feedback,
+    "productionoutput": canonical.ProductionOutput,
 }
 
 # The field that says since when a tenant has records of a type: periods before it have "no data".
@@ -54,6 +55,7 @@ COVERAGE_FIELD = {
     "marketingspend": "date",
     "operationalvalue": "date",
     "feedback": "date",
+    "productionoutput": "period",
 }
 
 FLOW_AGGREGATIONS = {"sum", "count", "avg", "distinct_count", "min", "max", "percentile", "best_run"}

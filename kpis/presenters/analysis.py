@@ -180,6 +180,8 @@ LINEAGE_COLUMNS: dict[str, list[tuple[str, object]]] = {
     "marketingspend": [("date", _l("Date")), ("channel", _l("Channel")), ("amount", _l("Amount"))],
     "operationalvalue": [("series", _l("Series")), ("date", _l("Date")), ("dimension", _l("Dimension")),
                          ("value", _l("Value"))],
+    # No cost column: lineage has no capability of its own, and units produced are seen by every role.
+    "productionoutput": [("period", _l("Month")), ("line", _l("Production line")), ("units", _l("Units produced"))],
     "feedback": [("date", _l("Date")), ("scale", _l("Scale")), ("score", _l("Score")), ("channel", _l("Channel")),
                  ("comment", _l("Comment"))],
 }

@@ -21,6 +21,7 @@ FEEDS = {
     "lead": _l("Needs lead data: connect HubSpot"),
     "contact": _l("Needs contacts: connect HubSpot"),
     "marketingspend": _l("Needs marketing spend by channel: import it"),
+    "productionoutput": _l("Needs production by line (units and cost per month): import it or push it with an API key"),
     "operationalvalue": _l("Needs an operational series (budget, capacity, units produced): upload it"),
     "budgetline": _l("Needs a budget: type it on the Budgets page or import it"),
     "feedback": _l("Needs customer feedback (NPS or CSAT answers): import it or push it with an API key"),

@@ -197,3 +197,16 @@ def payment(org, inv: c.Invoice, day: date, amount, *, kind="bank") -> c.Payment
     return c.Payment.objects.create(
         organization=org, source="demo", external_id=_ext(), invoice=inv, kind=kind, date=day, amount=D(amount)
     )
+
+
+def production(org, month: date, line: str, *, units, cost=None) -> c.ProductionOutput:
+    """What `line` made in the month of `month` (its first day is stored), and what it cost when known."""
+    return c.ProductionOutput.objects.create(
+        organization=org,
+        source="demo",
+        external_id=_ext(),
+        period=month.replace(day=1),
+        line=line,
+        units=D(units),
+        cost=None if cost is None else D(cost),
+    )
