@@ -4,7 +4,8 @@ Maison Lumen's COO imports the orders export of the shop (a French Excel CSV: Wi
 semicolons, day-first dates, decimal commas), the returns (a first file with three bad rows is left
 as it was refused, with its report, then the corrected file), the weekly warehouse capacity (an
 .xlsx) and the marketing spend by channel; Atelier Bois Fin's COO imports the units produced each
-month (an .xlsx). Every file goes through the real pipeline: validated whole, then confirmed.
+month (an .xlsx), then the production by line (units and cost of its tables, chairs and storage lines, a
+French CSV). Every file goes through the real pipeline: validated whole, then confirmed.
 """
 
 from __future__ import annotations
@@ -49,8 +50,7 @@ def seed(ctx: DemoContext) -> None:
             _xlsx(["Série", "Semaine", "Valeur"], _lumen_capacity(ctx)))
     _import(ctx, lumen_coo, "marketing_spend", "depenses-marketing.csv",
             _french_csv(["Mois", "Canal", "Montant HT"], _lumen_spend(ctx)))
-    _import(ctx, ctx.member("boisfin", Role.COO), "operational_series", "production-mensuelle.xlsx",
-            _xlsx(["Série", "Mois", "Valeur"], _boisfin_production(ctx)))
+    _boisfin_imports_its_production(ctx)
     _nuage_pushes_its_spend(ctx)
     _nuage_pushes_its_feedback(ctx)
 
@@ -213,9 +213,46 @@ def _lumen_spend(ctx: DemoContext) -> list[list[str]]:
     return rows
 
 
-def _boisfin_production(ctx: DemoContext) -> list[list]:
-    """Units produced per month, drawn so the cost per unit eases from about 210 € to about 196 €
-    over the two years: the −8 % target is within reach but not yet met."""
+def _boisfin_imports_its_production(ctx: DemoContext) -> None:
+    """Bois Fin's COO imports the units produced each month (a series, .xlsx), then the production by line: each
+    month's units and the ledger's production cost split between its three product lines (a French CSV). The
+    lines add up to the series and the ledger, so cost per unit reads the same figure, now by line as well."""
+    coo = ctx.member("boisfin", Role.COO)
+    months = _boisfin_production(ctx)
+    _import(ctx, coo, "operational_series", "production-mensuelle.xlsx",
+            _xlsx(["Série", "Mois", "Valeur"], [["units_produced", month, units] for month, units, _cost in months]))
+    _import(ctx, coo, "production", "production-par-ligne.csv",
+            _french_csv(["Mois", "Ligne de production", "Unités produites", "Coût de production"],
+                        _boisfin_lines(ctx, months)))
+
+
+# Bois Fin's product lines: (line, share of the units, share of the cost). Tables take the most work per unit.
+BOISFIN_LINES = (("Tables", Decimal("0.20"), Decimal("0.42")), ("Chaises", Decimal("0.55"), Decimal("0.33")),
+                 ("Rangements", Decimal("0.25"), Decimal("0.25")))
+
+
+def _boisfin_lines(ctx: DemoContext, months: list[tuple]) -> list[list[str]]:
+    """Each month's units and cost split between the lines, the last line taking what rounding leaves, so the
+    lines add up exactly to the month; the shares wobble a little from month to month."""
+    rng = random.Random(f"{ctx.seed}:boisfin-lines")
+    rows = []
+    for month, units, cost in months:
+        units_left, cost_left = units, cost
+        for i, (line, unit_share, cost_share) in enumerate(BOISFIN_LINES):
+            if i == len(BOISFIN_LINES) - 1:
+                line_units, line_cost = units_left, cost_left
+            else:
+                wobble = Decimal(str(round(rng.uniform(0.95, 1.05), 3)))
+                line_units = int((units * unit_share * wobble).quantize(Decimal(1)))
+                line_cost = (cost * cost_share * wobble).quantize(Decimal("0.01"))
+            units_left, cost_left = units_left - line_units, cost_left - line_cost
+            rows.append([f"{month:%m/%Y}", line, str(line_units), _fr_number(line_cost)])
+    return rows
+
+
+def _boisfin_production(ctx: DemoContext) -> list[tuple]:
+    """(month, units produced, production cost on the ledger) per month, the units drawn so the cost per unit
+    eases from about 210 € to about 196 € over the two years: the −8 % target is within reach but not yet met."""
     org = ctx.companies["boisfin"]
     monthly_cost: dict = {}
     lines = LedgerLine.objects.for_org(org).filter(is_deleted=False).values_list("date", "account_number", "debit",
@@ -230,5 +267,6 @@ def _boisfin_production(ctx: DemoContext) -> list[list]:
     for i, month in enumerate(months):
         unit_cost = Decimal(210) - Decimal(14) * i / max(1, len(months) - 1)
         unit_cost *= Decimal(str(rng.uniform(0.97, 1.03)))
-        rows.append(["units_produced", month, int((monthly_cost[month] / unit_cost).quantize(Decimal(1)))])
+        rows.append((month, int((monthly_cost[month] / unit_cost).quantize(Decimal(1))),
+                     monthly_cost[month].quantize(Decimal("0.01"))))
     return rows

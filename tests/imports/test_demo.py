@@ -40,3 +40,28 @@ def test_nuage_pushes_its_customer_feedback_with_its_survey_key(db):
     answers = Feedback.objects.for_org(nuage).select_related("provenance")
     assert answers.filter(scale="nps").count() == 40 * 24 and answers.filter(scale="csat").count() == 60 * 24
     assert {a.provenance.describe().split(",")[0] for a in answers} == {"pushed by API key “Enquêtes clients”"}
+
+
+def test_boisfins_coo_imports_the_production_by_line_adding_up_to_the_ledger_and_the_series(db):
+    from decimal import Decimal
+
+    from integrations.models import LedgerLine, ProductionOutput
+
+    ctx = DemoContext(today=date(2026, 11, 23), seed=42, log=lambda line: None)
+    seed_people(ctx)
+    boisfin = ctx.companies["boisfin"]
+    for n, (month, debit) in enumerate(((date(2026, 9, 1), "41000.00"), (date(2026, 10, 1), "43500.50"))):
+        LedgerLine.objects.create(organization=boisfin, source="demo", external_id=f"L{n}", account_number="601000",
+                                  date=month.replace(day=12), debit=Decimal(debit), credit=Decimal(0))
+    demo._boisfin_imports_its_production(ctx)
+    runs = {run.file_name: run for run in ImportRun.objects.for_org(boisfin)}
+    assert runs["production-par-ligne.csv"].state == ImportRun.State.DONE
+    lines = ProductionOutput.objects.for_org(boisfin)
+    assert sorted(set(lines.values_list("line", flat=True))) == ["Chaises", "Rangements", "Tables"]
+    series = dict(OperationalValue.objects.for_org(boisfin).filter(series="units_produced").values_list("date", "value"))
+    for month, debit in ((date(2026, 9, 1), Decimal("41000.00")), (date(2026, 10, 1), Decimal("43500.50"))):
+        of_month = lines.filter(period=month)
+        assert sum(p.cost for p in of_month) == debit
+        assert sum(p.units for p in of_month) == series[month]
+        tables, chairs = of_month.get(line="Tables"), of_month.get(line="Chaises")
+        assert tables.cost / tables.units > chairs.cost / chairs.units  # a table takes more work than a chair
