@@ -166,3 +166,13 @@ def test_the_coo_reads_the_production_cost_back(client, pushed, bob):
     client.force_login(bob.user)
     [row] = client.get(PATH).json()["results"]
     assert Decimal(str(row["cost"])) == Decimal("12000")
+
+
+@pytest.mark.parametrize("fields", [{"units": Decimal("-1")}, {"cost": Decimal("-0.01")},
+                                    {"period": date(2026, 3, 2)}])
+def test_the_database_refuses_negative_units_or_cost_and_a_month_not_on_its_first_day(acme, fields):
+    from django.db import IntegrityError, transaction
+
+    row = {"period": date(2026, 3, 1), "line": "Débit", "units": Decimal("10"), "cost": None, **fields}
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ProductionOutput.objects.create(organization=acme, source="api", external_id="x", **row)

@@ -73,3 +73,18 @@ def test_with_no_data_at_all_the_home_says_what_would_feed_the_kpis(client, db):
     assert 'data-testid="dashboard-waiting"' in html
     assert "Needs the accounting ledger: connect Pennylane" in html
     assert 'data-widget="kpi_tile"' not in html
+
+
+def test_a_maker_without_production_records_is_told_to_import_its_production_by_line(client, db):
+    org = organization_create(name="Menuiserie Azur", slug="azur", owner=make_user(), packs=["manufacturing"])
+    for month in range(1, 11):
+        ledger(org, "601000", date(2026, month, 5), debit=8000)
+    kpi_values_recompute(org=org, today=date(2026, 11, 15))
+    coo = make_member(org, role="coo")
+    for language, line in (("en", "Needs production by line (units and cost per month): import it or push it "
+                                  "with an API key"),
+                           ("fr", "Production par ligne nécessaire (unités et coût par mois)\u202f: importez-la ou "
+                                  "envoyez-la avec une clé d’API")):
+        waiting = _waiting(_catalogue(client, coo, language))
+        row = waiting[waiting.index('data-kpi="line_cost_per_unit"'):]
+        assert line in row[:row.index("</tr>")]
