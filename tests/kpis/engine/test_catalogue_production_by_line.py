@@ -78,3 +78,10 @@ def _march():
     from kpis.periods import period_containing
 
     return period_containing(MAR)
+
+
+def test_a_recompute_records_that_the_company_has_production_records(lines):
+    from kpis.selectors import record_types_present
+
+    kpi_values_recompute(org=lines, today=TODAY)
+    assert record_types_present(lines, record_types={"productionoutput", "order"}) == {"productionoutput"}

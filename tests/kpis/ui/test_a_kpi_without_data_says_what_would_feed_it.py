@@ -81,10 +81,9 @@ def test_a_maker_without_production_records_is_told_to_import_its_production_by_
         ledger(org, "601000", date(2026, month, 5), debit=8000)
     kpi_values_recompute(org=org, today=date(2026, 11, 15))
     coo = make_member(org, role="coo")
-    for language, line in (("en", "Needs production by line (units and cost per month): import it or push it "
-                                  "with an API key"),
-                           ("fr", "Production par ligne nécessaire (unités et coût par mois)\u202f: importez-la ou "
-                                  "envoyez-la avec une clé d’API")):
+    english = "Needs production by line (units and cost per month): import it or push it with an API key"
+    french = "Production par ligne nécessaire (unités et coût par mois)\u202f: importez-la ou envoyez-la avec une clé d’API"
+    for language, line in (("en", english), ("fr", french)):
         waiting = _waiting(_catalogue(client, coo, language))
         row = waiting[waiting.index('data-kpi="line_cost_per_unit"'):]
         assert line in row[:row.index("</tr>")]
