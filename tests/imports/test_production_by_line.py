@@ -176,3 +176,11 @@ def test_the_database_refuses_negative_units_or_cost_and_a_month_not_on_its_firs
     row = {"period": date(2026, 3, 1), "line": "Débit", "units": Decimal("10"), "cost": None, **fields}
     with pytest.raises(IntegrityError), transaction.atomic():
         ProductionOutput.objects.create(organization=acme, source="api", external_id="x", **row)
+
+
+def test_the_records_browser_lists_the_imported_production_and_who_imported_it(client, acme, acme_ceo, bob):
+    confirm(upload(acme, bob, csv_bytes(FILE[:2]), kind="production", name="production.csv"), bob)
+    client.force_login(acme_ceo.user)
+    html = client.get("/o/acme/integrations/records/?type=productionoutput").content.decode()
+    assert "Débit" in html and "import of production.csv by" in html
+    assert "12,000" not in html and "12 000" not in html  # the cost stays on the KPI pages
