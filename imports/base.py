@@ -69,14 +69,18 @@ class ImportKind:
         return "|".join(parts)[:120]
 
     @classmethod
-    def write(cls, *, org, records: list, by, provenance=None) -> dict[str, dict[str, int]]:
+    def write(cls, *, org, records: list, by, provenance=None,
+              on_progress: Callable[[int], None] | None = None) -> dict[str, dict[str, int]]:
         """Write the validated records in the caller's transaction; counts by kind and record type. Canonical
-        records go through the integrations upsert, marked with the import's `provenance`; a kind kept by
-        another app (budgets) overrides this."""
+        records go through the integrations upsert, marked with the import's `provenance`, `on_progress`
+        hearing the rows written so far; a kind kept by another app (budgets) overrides this."""
+        from django.conf import settings
+
         from integrations.models import Source
         from integrations.services import records_upsert
 
-        return records_upsert(org=org, source=Source.UPLOAD, records=records, provenance=provenance)
+        return records_upsert(org=org, source=Source.UPLOAD, records=records, provenance=provenance,
+                              chunk=settings.IMPORTS_WRITE_CHUNK, on_progress=on_progress)
 
     @classmethod
     def readable_columns(cls, can: Callable[[str], bool]) -> tuple[Column, ...]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -831,13 +832,14 @@ def provenance_create(*, org: Organization, kind: str, label: str, by: Membershi
 
 @transaction.atomic
 def records_upsert(*, org: Organization, source: str, records: list[Record], chunk: int = 1000,
-                   provenance: canon.Provenance | None = None) -> dict:
+                   provenance: canon.Provenance | None = None,
+                   on_progress: Callable[[int], None] | None = None) -> dict:
     """Write records from an import or a push, all or nothing; returns counts by kind and record type.
 
     Idempotent on (organization, source, external_id): the same rows again change nothing (and keep the
     provenance of the write that last changed them). Foreign keys come already resolved within the
     organization (`customer_id`). The change is announced after commit, so the engine recomputes the
-    periods touched.
+    periods touched. `on_progress(written)` hears the count of records written after each chunk.
     """
     counts = {kind: defaultdict(int) for kind in COUNT_KINDS}
     changes: dict[str, set[date]] = defaultdict(set)
@@ -845,10 +847,15 @@ def records_upsert(*, org: Organization, source: str, records: list[Record], chu
     for record in records:
         by_model[record.model].append(record)
     rejected: list[Record] = []
+    written = 0
     for model_name, rows in by_model.items():
         for start in range(0, len(rows), chunk):
-            rejected += _upsert(org, source, model_name, rows[start:start + chunk], counts, changes,
+            part = rows[start:start + chunk]
+            rejected += _upsert(org, source, model_name, part, counts, changes,
                                 provenance_id=provenance.pk if provenance else None)
+            written += len(part)
+            if on_progress is not None:
+                on_progress(written)
     if rejected:
         raise RecordsRefused(rejected)
     records_changed_announce(org=org, changes=changes)
