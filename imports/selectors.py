@@ -17,7 +17,7 @@ from imports.registry import kind_class
 
 def import_runs_for(org: Organization, *, limit: int = 50) -> QuerySet[ImportRun]:
     """The organization's latest import runs, without the files themselves; 1 query."""
-    return (ImportRun.objects.for_org(org).defer("content", "preview", "errors", "header")
+    return (ImportRun.objects.for_org(org).defer("content", "typed_rows", "lookups_found", "preview", "errors", "header")
             .select_related("created_by__user").order_by("-created_at", "-id")[:limit])
 
 

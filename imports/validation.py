@@ -52,12 +52,14 @@ class Verdict:
     errors: list[RowError] = field(default_factory=list)
     rejected_rows: set[int] = field(default_factory=set)
     preview: list[dict[str, str]] = field(default_factory=list)
+    lookups_found: dict[str, dict[str, int]] = field(default_factory=dict)  # ImportKind.lookups_found()
 
 
 def rows_validate(org, kind: type[ImportKind], table: Table, mapping: dict[str, str], *,
                   on_progress: Callable[[int], None] | None = None, keep_records: bool = True,
-                  max_errors: int | None = None) -> Verdict:
-    """Validate every row; an error never stops the reading, so the report lists them all."""
+                  on_record: Callable[[Record], None] | None = None, max_errors: int | None = None) -> Verdict:
+    """Validate every row; an error never stops the reading, so the report lists them all. Each valid row's
+    record is kept on the verdict (`keep_records`) or handed to `on_record`."""
     instance = kind()
     instance.references(org)
     index = {h: i for i, h in enumerate(table.header)}
@@ -98,13 +100,18 @@ def rows_validate(org, kind: type[ImportKind], table: Table, mapping: dict[str, 
             verdict.rejected_rows.add(number)
             if len(verdict.errors) < cap:
                 verdict.errors.extend(row_errors[: cap - len(verdict.errors)])
-        elif keep_records:
-            verdict.records.append(Record(model=kind.model, external_id=key, fields=fields))
+        else:
+            record = Record(model=kind.model, external_id=key, fields=fields)
+            if keep_records:
+                verdict.records.append(record)
+            if on_record is not None:
+                on_record(record)
         if len(verdict.preview) < settings.IMPORTS_PREVIEW_ROWS:
             verdict.preview.append({"row": number, **{c.name: _shown(values.get(c.name)) for c in kind.columns},
                                     "ok": not row_errors})
         if on_progress is not None and verdict.total % 1000 == 0:
             on_progress(verdict.total)
+    verdict.lookups_found = instance.lookups_found()
     return verdict
 
 
