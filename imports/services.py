@@ -15,7 +15,7 @@ import logging
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import DataError, IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -178,6 +178,9 @@ def import_run_execute(*, run: ImportRun) -> ImportRun:
         pass
     except RecordsRefused as exc:  # validation and the model disagree: a bug, but nothing half-written
         logger.error("import %s: %d records refused at write", run.pk, len(exc.rejected))
+        ImportRun.objects.filter(pk=run.pk).update(state=ImportRun.State.FAILED, finished_at=timezone.now())
+    except (DataError, IntegrityError) as exc:  # the same, met by the database (the typed rows skip clean_fields)
+        logger.error("import %s: the database refused the write: %s", run.pk, exc.__class__.__name__)
         ImportRun.objects.filter(pk=run.pk).update(state=ImportRun.State.FAILED, finished_at=timezone.now())
     finally:
         cache.delete(write_progress_key(run.pk))

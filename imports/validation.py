@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -67,6 +68,7 @@ def rows_validate(org, kind: type[ImportKind], table: Table, mapping: dict[str, 
     verdict = Verdict()
     cap = settings.IMPORTS_MAX_REPORTED_ERRORS if max_errors is None else max_errors
     seen: dict[str, int] = {}
+    limits = _model_limits(kind)
     for number, cells in table.rows:
         verdict.total += 1
         row_errors: list[RowError] = []
@@ -89,6 +91,8 @@ def rows_validate(org, kind: type[ImportKind], table: Table, mapping: dict[str, 
                 fields = instance.to_fields(values)
             except RowFieldError as exc:
                 row_errors.append(RowError(number, exc.column, _text(values.get(exc.column)), exc.code, exc.params))
+            else:
+                row_errors += _beyond_limits(number, fields, limits, kind)
         if not row_errors:
             key = instance.external_id(values)
             if key in seen:
@@ -113,6 +117,43 @@ def rows_validate(org, kind: type[ImportKind], table: Table, mapping: dict[str, 
             on_progress(verdict.total)
     verdict.lookups_found = instance.lookups_found()
     return verdict
+
+
+def _model_limits(kind: type[ImportKind]) -> dict[str, tuple[int, int | None]]:
+    """The record model's text lengths (max, None) and decimal sizes (whole digits, places), by field: checked
+    on every row here, so the confirmed write stores the typed rows without the model's `clean_fields`."""
+    from django.db import models
+
+    from integrations.services import CANONICAL_MODELS
+
+    model = CANONICAL_MODELS.get(kind.model)
+    limits: dict[str, tuple[int, int | None]] = {}
+    for f in model._meta.concrete_fields if model is not None else ():
+        if isinstance(f, models.DecimalField):
+            limits[f.attname] = (f.max_digits - f.decimal_places, f.decimal_places)
+        elif isinstance(f, models.CharField) and f.max_length:
+            limits[f.attname] = (f.max_length, None)
+    return limits
+
+
+def _beyond_limits(number: int, fields: dict[str, Any], limits: dict[str, tuple[int, int | None]],
+                   kind: type[ImportKind]) -> list[RowError]:
+    errors = []
+    for name, (size, places) in limits.items():
+        value = fields.get(name)
+        if value is None:
+            continue
+        column = name if any(c.name == name for c in kind.columns) else ""
+        if places is None:
+            if isinstance(value, str) and len(value) > size:
+                errors.append(RowError(number, column, _text(value), "too_long", {"max": size}))
+        elif isinstance(value, Decimal):
+            whole = max(0, value.adjusted() + 1) if value else 0
+            exponent = value.normalize().as_tuple().exponent if value else 0
+            if whole > size or (isinstance(exponent, int) and -exponent > places):
+                errors.append(RowError(number, column, _text(value), "too_many_digits",
+                                       {"whole": size, "places": places}))
+    return errors
 
 
 def _text(value) -> str:

@@ -131,3 +131,15 @@ def test_a_value_the_codec_does_not_know_keeps_no_typed_rows():
     writer.add(Record(model="order", external_id="N-2", fields={"number": ["not", "a", "cell"]}))
 
     assert writer.finish() == b""  # the write will validate the file again
+
+
+def test_values_the_record_cannot_hold_are_rejected_at_validation_not_at_the_write(acme, bob):
+    run = upload(acme, bob, csv_bytes(["number;placed_at;amount_excl_tax;fulfilment_cost;channel",
+                                       f"L-1;2026-03-04;12,345;1;{'w' * 81}",
+                                       "L-2;2026-03-04;12;123456789012345;web", "L-3;2026-03-04;12,50;7,100;web"]))
+
+    assert run.state == "invalid"
+    assert sorted((e["row"], e["column"], e["code"], e["params"]) for e in run.errors) == [
+        (2, "amount_excl_tax", "too_many_digits", {"whole": 14, "places": 2}), (2, "channel", "too_long", {"max": 80}),
+        (3, "fulfilment_cost", "too_many_digits", {"whole": 14, "places": 2})]
+    assert run.rows_rejected == 2  # 7,100 is 7.10: trailing zeros fit
