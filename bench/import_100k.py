@@ -1,5 +1,6 @@
 """A 100,000-row import through real Celery: upload, validation in a worker (the page's progress bar),
-confirmation, the write in the worker; prints each phase's time and rows per second.
+confirmation, the write in the worker (its progress published through the cache, as the page reads it);
+prints each phase's time and rows per second.
 
 Needs PostgreSQL and Redis (the worker reads the same database; tasks go through the broker):
 
@@ -35,7 +36,7 @@ from django.db import transaction
 from accounts.capabilities import Role
 from accounts.models import Membership, Organization, User
 from config.celery import app
-from imports import services
+from imports import selectors, services
 from imports.models import ImportRun
 from integrations.models import Order
 
@@ -54,14 +55,19 @@ def orders_csv(rows: int) -> bytes:
 
 
 def wait_for(run: ImportRun, states: set[str], label: str, total: int, timeout: float) -> float:
-    """Poll the run as the page does (every 0.5 s) and draw its progress bar; returns the seconds waited."""
-    began = time.monotonic()
+    """Poll the run as the page does (every 0.5 s) and draw its progress bar (while the write runs, the rows
+    written that the worker publishes through the cache); returns the seconds waited."""
+    began, shown = time.monotonic(), set()
     while time.monotonic() - began < timeout:
         run.refresh_from_db(fields=["state", "progress"])
-        bar = "#" * (run.progress // 4)
-        print(f"\r  {label:<11} [{bar:<25}] {run.progress:3d} %  {time.monotonic() - began:6.1f} s", end="", flush=True)
+        writing = selectors.import_write_progress(run)
+        percent = writing.percent if writing else run.progress
+        shown.add(percent)
+        bar = "#" * (percent // 4)
+        rows = f"  {writing.written:,} / {writing.total:,} rows" if writing else ""
+        print(f"\r  {label:<11} [{bar:<25}] {percent:3d} %  {time.monotonic() - began:6.1f} s{rows}", end="", flush=True)
         if run.state in states:
-            print()
+            print(f"\n  the bar showed {len(shown)} different values")
             return time.monotonic() - began
         time.sleep(0.5)
     raise SystemExit(f"\n{label}: still {run.state} after {timeout:.0f} s")

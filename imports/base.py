@@ -45,6 +45,25 @@ class RowError:
                 "params": self.params}
 
 
+class Lookup:
+    """Rows of the organization a file's cells name, loaded once per file. It remembers what it found, so a
+    confirmed import can check that a fresh lookup still finds the same rows (none deleted, none renamed)
+    and write what the validation typed without typing it again."""
+
+    def __init__(self) -> None:
+        self.by_key: dict[str, int] = {}
+        self.found: dict[str, int] = {}
+
+    def _find(self, key: str) -> int | None:
+        pk = self.by_key.get(key)
+        if pk is not None:
+            self.found[key] = pk
+        return pk
+
+    def still_finds(self, found: dict[str, int]) -> bool:
+        return all(self.by_key.get(key) == pk for key, pk in found.items())
+
+
 class ImportKind:
     key: ClassVar[str]
     label: ClassVar[Promise]
@@ -60,6 +79,15 @@ class ImportKind:
     def references(self, org) -> None:
         """Load what `to_fields` looks up (called once per file, before the rows)."""
 
+    def lookups_found(self) -> dict[str, dict[str, int]]:
+        """What this instance's lookups found while it typed a file, by lookup (`customers`: name → id)."""
+        return {name: dict(value.found) for name, value in vars(self).items() if isinstance(value, Lookup)}
+
+    def lookups_still_find(self, found: dict[str, dict[str, int]]) -> bool:
+        """Whether these freshly loaded lookups (`references` called) find the rows a validation found."""
+        mine = {name: value for name, value in vars(self).items() if isinstance(value, Lookup)}
+        return set(found) <= set(mine) and all(mine[name].still_finds(keys) for name, keys in found.items())
+
     def to_fields(self, values: dict[str, Any]) -> dict[str, Any]:
         """Model field values from one row's typed values; raise RowFieldError for a business rule."""
         raise NotImplementedError
@@ -69,14 +97,18 @@ class ImportKind:
         return "|".join(parts)[:120]
 
     @classmethod
-    def write(cls, *, org, records: list, by, provenance=None) -> dict[str, dict[str, int]]:
+    def write(cls, *, org, records: list, by, provenance=None,
+              on_progress: Callable[[int], None] | None = None) -> dict[str, dict[str, int]]:
         """Write the validated records in the caller's transaction; counts by kind and record type. Canonical
-        records go through the integrations upsert, marked with the import's `provenance`; a kind kept by
-        another app (budgets) overrides this."""
+        records go through the integrations upsert, marked with the import's `provenance`, `on_progress`
+        hearing the rows written so far; a kind kept by another app (budgets) overrides this."""
+        from django.conf import settings
+
         from integrations.models import Source
         from integrations.services import records_upsert
 
-        return records_upsert(org=org, source=Source.UPLOAD, records=records, provenance=provenance)
+        return records_upsert(org=org, source=Source.UPLOAD, records=records, provenance=provenance, checked=True,
+                              chunk=settings.IMPORTS_WRITE_CHUNK, on_progress=on_progress)
 
     @classmethod
     def readable_columns(cls, can: Callable[[str], bool]) -> tuple[Column, ...]:

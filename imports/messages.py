@@ -14,6 +14,7 @@ ROW_MESSAGES = {
     "bad_number": gettext_lazy("not a number (write 1234,56 or 1234.56)"),
     "bad_integer": gettext_lazy("not a whole number"),
     "too_long": gettext_lazy("longer than %(max)s characters"),
+    "too_many_digits": gettext_lazy("at most %(whole)s digits before the decimal point and %(places)s after"),
     "date_out_of_range": gettext_lazy("a year between %(first)s and %(last)s is expected"),
     "negative": gettext_lazy("cannot be negative"),
     "before": gettext_lazy("earlier than “%(other)s”"),

@@ -31,6 +31,10 @@ class ImportRun(OrgOwned):
     # The file itself, kept until the run is imported or cancelled so the rows can be read again
     # at confirmation (and the rejected rows downloaded) without trusting anything the browser sends.
     content = models.BinaryField(editable=False)
+    # What the validation typed, for the confirmed write (imports/typed_rows.py), and the rows its lookups
+    # found (customers by name…), checked again at confirmation; both dropped with the file.
+    typed_rows = models.BinaryField(editable=False, default=b"")
+    lookups_found = models.JSONField(default=dict, blank=True)
     file_format = models.CharField(max_length=40, blank=True)  # "csv utf-8 ;" or "xlsx"
     header = models.JSONField(default=list, blank=True)
     mapping = models.JSONField(default=dict, blank=True)  # column name → header in the file

@@ -2,8 +2,9 @@
 
 The import contract of QUALITY.md: the whole file is read and every row validated before
 anything is written; the user sees the preview and every rejected row, and confirms; then all the
-rows are written in one transaction or none. A confirmed run validates again (a customer may have
-been deleted meanwhile): it writes only when that second reading is clean too.
+rows are written in one transaction or none. A confirmed run writes the records its validation typed,
+once it has checked that the rows the file names (customers, orders) are still the ones found then; if
+not (a customer deleted meanwhile), it validates the file again and writes only if that reading is clean.
 """
 
 from __future__ import annotations
@@ -12,17 +13,22 @@ import hashlib
 import logging
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import DataError, IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.audit import audit_log_record
 from accounts.models import Membership, Organization
+from imports.base import ImportKind
 from imports.files import FileRefused, read_table
 from imports.models import ImportMapping, ImportRun
 from imports.registry import KINDS, kind_class
+from imports.selectors import write_progress_key
+from imports.typed_rows import TypedRowsWriter, typed_rows_read
 from imports.validation import layout_of, mapping_missing, mapping_propose, rows_validate
+from integrations.base import Record
 from integrations.models import Provenance
 from integrations.services import RecordsRefused, provenance_create
 
@@ -69,8 +75,10 @@ def import_run_validate(*, run: ImportRun, mapping: dict[str, str] | None = None
     def progress(done: int) -> None:
         ImportRun.objects.filter(pk=run.pk).update(progress=min(99, done * 100 // estimate))
 
+    typed = TypedRowsWriter()
     try:
-        verdict = rows_validate(org, kind, table, mapping, on_progress=progress, keep_records=False)
+        verdict = rows_validate(org, kind, table, mapping, on_progress=progress, keep_records=False,
+                                on_record=typed.add)
     except FileRefused as exc:  # row limits are met while reading
         return _finish_validation(run, state=ImportRun.State.REFUSED, refusal={"code": exc.code, "params": exc.params})
     run.rows_total, run.rows_rejected = verdict.total, len(verdict.rejected_rows)
@@ -78,16 +86,20 @@ def import_run_validate(*, run: ImportRun, mapping: dict[str, str] | None = None
     run.preview = verdict.preview
     if verdict.total == 0:
         return _finish_validation(run, state=ImportRun.State.REFUSED, refusal={"code": "no_rows", "params": {}})
-    state = ImportRun.State.INVALID if verdict.rejected_rows else ImportRun.State.READY
-    return _finish_validation(run, state=state, refusal={})
+    if verdict.rejected_rows:
+        return _finish_validation(run, state=ImportRun.State.INVALID, refusal={})
+    run.typed_rows, run.lookups_found = typed.finish(), verdict.lookups_found
+    return _finish_validation(run, state=ImportRun.State.READY, refusal={})
 
 
 def _finish_validation(run: ImportRun, *, state: str, refusal: dict) -> ImportRun:
     run.state, run.refusal, run.progress, run.validated_at = state, refusal, 100, timezone.now()
     if state == ImportRun.State.REFUSED:
         run.errors, run.preview = [], run.preview if refusal.get("code") == "unmapped" else []
+    if state != ImportRun.State.READY:
+        run.typed_rows, run.lookups_found = b"", {}
     run.save(update_fields=["state", "refusal", "progress", "validated_at", "header", "mapping", "file_format",
-                            "rows_total", "rows_rejected", "errors", "preview"])
+                            "rows_total", "rows_rejected", "errors", "preview", "typed_rows", "lookups_found"])
     return run
 
 
@@ -122,26 +134,42 @@ def import_run_confirm(*, run: ImportRun, by: Membership | None) -> ImportRun:
 
 
 def import_run_execute(*, run: ImportRun) -> ImportRun:
-    """Validate again and write every row in one transaction, or none; announce the change after commit."""
+    """Write every row the validation typed in one transaction, or none; announce the change after commit.
+
+    What may have changed since the validation is checked again: the rows the file names (a customer
+    deleted or renamed, an order gone). When the lookups still find the same rows, the records typed at
+    validation are written as they are; otherwise the file is validated again and written only if clean."""
     if run.state != ImportRun.State.IMPORTING:
         return run  # already written (a retried task) or cancelled
     org, kind = run.organization, kind_class(run.kind)
-    table = read_table(bytes(run.content), file_name=run.file_name)
-    verdict = rows_validate(org, kind, table, run.mapping)
-    if verdict.rejected_rows:
-        run.state, run.rows_total, run.rows_rejected = ImportRun.State.INVALID, verdict.total, len(verdict.rejected_rows)
-        run.errors = [e.as_json() for e in verdict.errors]
-        run.save(update_fields=["state", "rows_total", "rows_rejected", "errors"])
-        return run
+    records = _typed_records_still_valid(run, kind)
+    if records is None:
+        table = read_table(bytes(run.content), file_name=run.file_name)
+        verdict = rows_validate(org, kind, table, run.mapping)
+        if verdict.rejected_rows:
+            run.state, run.rows_total, run.rows_rejected = (ImportRun.State.INVALID, verdict.total,
+                                                            len(verdict.rejected_rows))
+            run.errors = [e.as_json() for e in verdict.errors]
+            run.typed_rows, run.lookups_found = b"", {}
+            run.save(update_fields=["state", "rows_total", "rows_rejected", "errors", "typed_rows", "lookups_found"])
+            return run
+        records = verdict.records
+    total = len(records)
+
+    def progress(written: int) -> None:
+        _write_progress_publish(run, written=written, total=total)
+
     try:
         with transaction.atomic():
             provenance = provenance_create(org=org, kind=Provenance.Kind.UPLOAD, label=run.file_name,
                                            by=run.confirmed_by, import_run_id=run.pk)
-            counts = kind.write(org=org, records=verdict.records, by=run.confirmed_by, provenance=provenance)
+            progress(0)
+            counts = kind.write(org=org, records=records, by=run.confirmed_by, provenance=provenance,
+                                on_progress=progress)
             model_counts = {k: v.get(kind.model, 0) for k, v in counts.items() if k != "rejected"}
             updated = ImportRun.objects.filter(pk=run.pk, state=ImportRun.State.IMPORTING).update(
                 state=ImportRun.State.DONE, counts=model_counts, progress=100, finished_at=timezone.now(),
-                content=b"")
+                content=b"", typed_rows=b"", lookups_found={})
             if not updated:  # cancelled while we wrote: roll the rows back
                 raise _Cancelled
             audit_log_record(org=org, actor=run.confirmed_by.user if run.confirmed_by else None,
@@ -151,15 +179,40 @@ def import_run_execute(*, run: ImportRun) -> ImportRun:
     except RecordsRefused as exc:  # validation and the model disagree: a bug, but nothing half-written
         logger.error("import %s: %d records refused at write", run.pk, len(exc.rejected))
         ImportRun.objects.filter(pk=run.pk).update(state=ImportRun.State.FAILED, finished_at=timezone.now())
+    except (DataError, IntegrityError) as exc:  # the same, met by the database (the typed rows skip clean_fields)
+        logger.error("import %s: the database refused the write: %s", run.pk, exc.__class__.__name__)
+        ImportRun.objects.filter(pk=run.pk).update(state=ImportRun.State.FAILED, finished_at=timezone.now())
+    finally:
+        cache.delete(write_progress_key(run.pk))
     run.refresh_from_db()
     return run
+
+
+def _typed_records_still_valid(run: ImportRun, kind: type[ImportKind]) -> list[Record] | None:
+    """The records the validation typed, if a fresh look at the rows the file names finds the same ones."""
+    if not run.typed_rows:
+        return None
+    fresh = kind()
+    fresh.references(run.organization)
+    if not fresh.lookups_still_find(run.lookups_found):
+        return None
+    return typed_rows_read(bytes(run.typed_rows), model=kind.model)
+
+
+def _write_progress_publish(run: ImportRun, *, written: int, total: int) -> None:
+    """Tell the page how far the write is. The write is one transaction, so a progress saved on the run would
+    stay invisible to the page until the commit. The cache carries it instead of a second database
+    connection in autocommit: on SQLite that connection would wait behind the write's lock, and on
+    PostgreSQL it would need its own tenant context (row-level security) and one more connection per
+    running import. Without Redis the figure is dropped and the page says "importing", as the run does."""
+    cache.set(write_progress_key(run.pk), (written, total), timeout=settings.IMPORTS_WRITE_PROGRESS_TTL)
 
 
 @transaction.atomic
 def import_run_cancel(*, run: ImportRun, by: Membership | None) -> ImportRun:
     ImportRun.objects.for_org(run.organization).filter(
         pk=run.pk, state__in=[ImportRun.State.READY, ImportRun.State.INVALID, ImportRun.State.REFUSED]).update(
-        state=ImportRun.State.CANCELLED, content=b"", finished_at=timezone.now())
+        state=ImportRun.State.CANCELLED, content=b"", typed_rows=b"", lookups_found={}, finished_at=timezone.now())
     run.refresh_from_db()
     return run
 

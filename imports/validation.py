@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -52,12 +53,14 @@ class Verdict:
     errors: list[RowError] = field(default_factory=list)
     rejected_rows: set[int] = field(default_factory=set)
     preview: list[dict[str, str]] = field(default_factory=list)
+    lookups_found: dict[str, dict[str, int]] = field(default_factory=dict)  # ImportKind.lookups_found()
 
 
 def rows_validate(org, kind: type[ImportKind], table: Table, mapping: dict[str, str], *,
                   on_progress: Callable[[int], None] | None = None, keep_records: bool = True,
-                  max_errors: int | None = None) -> Verdict:
-    """Validate every row; an error never stops the reading, so the report lists them all."""
+                  on_record: Callable[[Record], None] | None = None, max_errors: int | None = None) -> Verdict:
+    """Validate every row; an error never stops the reading, so the report lists them all. Each valid row's
+    record is kept on the verdict (`keep_records`) or handed to `on_record`."""
     instance = kind()
     instance.references(org)
     index = {h: i for i, h in enumerate(table.header)}
@@ -65,6 +68,7 @@ def rows_validate(org, kind: type[ImportKind], table: Table, mapping: dict[str, 
     verdict = Verdict()
     cap = settings.IMPORTS_MAX_REPORTED_ERRORS if max_errors is None else max_errors
     seen: dict[str, int] = {}
+    limits = _model_limits(kind)
     for number, cells in table.rows:
         verdict.total += 1
         row_errors: list[RowError] = []
@@ -87,6 +91,8 @@ def rows_validate(org, kind: type[ImportKind], table: Table, mapping: dict[str, 
                 fields = instance.to_fields(values)
             except RowFieldError as exc:
                 row_errors.append(RowError(number, exc.column, _text(values.get(exc.column)), exc.code, exc.params))
+            else:
+                row_errors += _beyond_limits(number, fields, limits, kind)
         if not row_errors:
             key = instance.external_id(values)
             if key in seen:
@@ -98,14 +104,56 @@ def rows_validate(org, kind: type[ImportKind], table: Table, mapping: dict[str, 
             verdict.rejected_rows.add(number)
             if len(verdict.errors) < cap:
                 verdict.errors.extend(row_errors[: cap - len(verdict.errors)])
-        elif keep_records:
-            verdict.records.append(Record(model=kind.model, external_id=key, fields=fields))
+        else:
+            record = Record(model=kind.model, external_id=key, fields=fields)
+            if keep_records:
+                verdict.records.append(record)
+            if on_record is not None:
+                on_record(record)
         if len(verdict.preview) < settings.IMPORTS_PREVIEW_ROWS:
             verdict.preview.append({"row": number, **{c.name: _shown(values.get(c.name)) for c in kind.columns},
                                     "ok": not row_errors})
         if on_progress is not None and verdict.total % 1000 == 0:
             on_progress(verdict.total)
+    verdict.lookups_found = instance.lookups_found()
     return verdict
+
+
+def _model_limits(kind: type[ImportKind]) -> dict[str, tuple[int, int | None]]:
+    """The record model's text lengths (max, None) and decimal sizes (whole digits, places), by field: checked
+    on every row here, so the confirmed write stores the typed rows without the model's `clean_fields`."""
+    from django.db import models
+
+    from integrations.services import CANONICAL_MODELS
+
+    model = CANONICAL_MODELS.get(kind.model)
+    limits: dict[str, tuple[int, int | None]] = {}
+    for f in model._meta.concrete_fields if model is not None else ():
+        if isinstance(f, models.DecimalField):
+            limits[f.attname] = (f.max_digits - f.decimal_places, f.decimal_places)
+        elif isinstance(f, models.CharField) and f.max_length:
+            limits[f.attname] = (f.max_length, None)
+    return limits
+
+
+def _beyond_limits(number: int, fields: dict[str, Any], limits: dict[str, tuple[int, int | None]],
+                   kind: type[ImportKind]) -> list[RowError]:
+    errors = []
+    for name, (size, places) in limits.items():
+        value = fields.get(name)
+        if value is None:
+            continue
+        column = name if any(c.name == name for c in kind.columns) else ""
+        if places is None:
+            if isinstance(value, str) and len(value) > size:
+                errors.append(RowError(number, column, _text(value), "too_long", {"max": size}))
+        elif isinstance(value, Decimal):
+            whole = max(0, value.adjusted() + 1) if value else 0
+            exponent = value.normalize().as_tuple().exponent if value else 0
+            if whole > size or (isinstance(exponent, int) and -exponent > places):
+                errors.append(RowError(number, column, _text(value), "too_many_digits",
+                                       {"whole": size, "places": places}))
+    return errors
 
 
 def _text(value) -> str:

@@ -66,6 +66,7 @@ def import_run_detail(request, org_slug, run_id):
     labels, preview = selectors.preview_rows(run)
     context = {
         "run": run, "kind": kind, "preview_labels": labels, "preview": preview,
+        "writing": selectors.import_write_progress(run),
         "refusal": refusal_message(run),
         "errors": [{"row": e["row"], "column": column_label(run, e["column"]), "value": e["value"],
                     "message": row_message(e)} for e in run.errors],

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -65,6 +66,8 @@ DATE_FIELDS: dict[str, tuple[str, ...]] = {
     "productionoutput": ("period",),
 }
 FK_SUFFIX = "_external_id"
+# Rows per INSERT … ON CONFLICT statement: about 20 columns each stays under PostgreSQL's 65,535 parameters.
+UPSERT_BATCH = 2_000
 COUNT_KINDS = ("created", "updated", "unchanged", "deleted", "rejected")
 
 
@@ -719,10 +722,12 @@ def _resolve_foreign_keys(org: Organization, source: str, model, records: list[R
 
 
 def _upsert(org: Organization, source: str, model_name: str, records: list[Record], counts, changes,
-            provenance_id: int | None = None) -> list[Record]:
+            provenance_id: int | None = None, checked: bool = False) -> list[Record]:
     """Insert or update `records` of one type on (organization, source, external_id); returns the rejected.
 
-    `provenance_id` (an import run's or a push's `Provenance`) goes on the rows it creates or changes."""
+    `provenance_id` (an import run's or a push's `Provenance`) goes on the rows it creates or changes.
+    `checked` records were typed by an import's validation: no `clean_fields` again, and the new and the
+    changed rows go in the same INSERT … ON CONFLICT DO UPDATE statements."""
     model = CANONICAL_MODELS.get(model_name)
     if model is None:
         return [Record(model=model_name, external_id=r.external_id, raw=r.raw,
@@ -740,6 +745,7 @@ def _upsert(org: Organization, source: str, model_name: str, records: list[Recor
     pcg_of = (pcg_numbers_of(org, set(resolved.get("account_external_id", {}).values()))
               if model_name == "ledgerline" else {})
     to_create, to_update, changed_fields, rejected = [], [], set(), []
+    to_upsert: dict[frozenset, list] = defaultdict(list)  # checked records, by the fields they carry
     date_fields = [f for f in DATE_FIELDS.get(model_name, ()) if f in field_names]
     for external_id, record in latest.items():
         row = existing.get(external_id)
@@ -769,16 +775,18 @@ def _upsert(org: Organization, source: str, model_name: str, records: list[Recor
                 values["account_number"] = pcg_of.get(values.get("account_id"), "")
             candidate = model(organization=org, source=source, external_id=external_id,
                               source_updated_at=record.source_updated_at, provenance_id=provenance_id, **values)
-            try:
-                # Foreign keys were resolved within the organization: no per-row query to validate them.
-                candidate.clean_fields(exclude=["organization", *(k[: -len(FK_SUFFIX)] for k in fk_keys),
-                                                *(by_attname[k] for k in values if k in by_attname)])
-            except ValidationError as exc:
-                rejected.append(Record(model=model_name, external_id=external_id, raw=record.raw,
-                                       reject_reason=_validation_text(exc)))
-                continue
+            if not checked:
+                try:
+                    # Foreign keys were resolved within the organization: no per-row query to validate them.
+                    candidate.clean_fields(exclude=["organization", "provenance",
+                                                    *(k[: -len(FK_SUFFIX)] for k in fk_keys),
+                                                    *(by_attname[k] for k in values if k in by_attname)])
+                except ValidationError as exc:
+                    rejected.append(Record(model=model_name, external_id=external_id, raw=record.raw,
+                                           reject_reason=_validation_text(exc)))
+                    continue
             if row is None:
-                to_create.append(candidate)
+                (to_upsert[frozenset(values)] if checked else to_create).append(candidate)
                 counts["created"][model_name] += 1
                 _note(changes, model_name, candidate, date_fields)
                 continue
@@ -789,6 +797,11 @@ def _upsert(org: Organization, source: str, model_name: str, records: list[Recor
                 counts["unchanged"][model_name] += 1
                 continue
             _note(changes, model_name, row, date_fields)
+            if checked:
+                to_upsert[frozenset(values)].append(candidate)
+                counts["updated"][model_name] += 1
+                _note(changes, model_name, candidate, date_fields)
+                continue
             for f in diff:
                 setattr(row, f, getattr(candidate, f))
             row.is_deleted = False
@@ -800,6 +813,11 @@ def _upsert(org: Organization, source: str, model_name: str, records: list[Recor
             to_update.append(row)
             counts["updated"][model_name] += 1
             _note(changes, model_name, row, date_fields)
+    for names, rows in to_upsert.items():
+        model.objects.bulk_create(
+            rows, batch_size=UPSERT_BATCH, update_conflicts=True, unique_fields=["organization", "source", "external_id"],
+            update_fields=sorted({by_attname.get(n, n) for n in names} | {"is_deleted", "source_updated_at", "synced_at"}
+                                 | ({"provenance"} if provenance_id is not None else set())))
     if to_create:
         model.objects.bulk_create(to_create, batch_size=500)
     if to_update:
@@ -832,13 +850,16 @@ def provenance_create(*, org: Organization, kind: str, label: str, by: Membershi
 
 @transaction.atomic
 def records_upsert(*, org: Organization, source: str, records: list[Record], chunk: int = 1000,
-                   provenance: canon.Provenance | None = None) -> dict:
+                   provenance: canon.Provenance | None = None, checked: bool = False,
+                   on_progress: Callable[[int], None] | None = None) -> dict:
     """Write records from an import or a push, all or nothing; returns counts by kind and record type.
 
     Idempotent on (organization, source, external_id): the same rows again change nothing (and keep the
     provenance of the write that last changed them). Foreign keys come already resolved within the
     organization (`customer_id`). The change is announced after commit, so the engine recomputes the
-    periods touched.
+    periods touched. `on_progress(written)` hears the count of records written after each chunk.
+    `checked` records come from an import's validation, which typed them with the kind's parsers and rules:
+    they skip the model's `clean_fields`.
     """
     counts = {kind: defaultdict(int) for kind in COUNT_KINDS}
     changes: dict[str, set[date]] = defaultdict(set)
@@ -846,10 +867,15 @@ def records_upsert(*, org: Organization, source: str, records: list[Record], chu
     for record in records:
         by_model[record.model].append(record)
     rejected: list[Record] = []
+    written = 0
     for model_name, rows in by_model.items():
         for start in range(0, len(rows), chunk):
-            rejected += _upsert(org, source, model_name, rows[start:start + chunk], counts, changes,
-                                provenance_id=provenance.pk if provenance else None)
+            part = rows[start:start + chunk]
+            rejected += _upsert(org, source, model_name, part, counts, changes,
+                                provenance_id=provenance.pk if provenance else None, checked=checked)
+            written += len(part)
+            if on_progress is not None:
+                on_progress(written)
     if rejected:
         raise RecordsRefused(rejected)
     records_changed_announce(org=org, changes=changes)

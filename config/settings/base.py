@@ -331,6 +331,8 @@ IMPORTS_XLSX_MAX_RATIO = 100
 IMPORTS_YEAR_RANGE = (1990, 2100)  # dates outside are typing errors, not history
 IMPORTS_MAX_REPORTED_ERRORS = 500  # listed on the page; the rejected-rows download has them all
 IMPORTS_PREVIEW_ROWS = 10
+IMPORTS_WRITE_PROGRESS_TTL = 3_600  # seconds the published write progress outlives a worker that died
+IMPORTS_WRITE_CHUNK = 5_000  # rows upserted per statement batch; the page's progress moves once per chunk
 API_PUSH_MAX_BATCH = env_int("API_PUSH_MAX_BATCH", 1_000)  # records per POST records/<type>/
 
 # --- integrations settings (integrations/) ---

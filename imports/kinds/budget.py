@@ -59,8 +59,10 @@ class BudgetKind(ImportKind):
         return f"{fields['version']}|{fields['account']}|{fields['month'].isoformat()}"
 
     @classmethod
-    def write(cls, *, org, records, by, provenance=None):  # budget lines carry no provenance
+    def write(cls, *, org, records, by, provenance=None, on_progress=None):  # budget lines carry no provenance
         from budgets.services import budget_lines_upsert
 
         counts = budget_lines_upsert(org=org, rows=[r.fields for r in records], by=by)
+        if on_progress is not None:
+            on_progress(len(records))
         return {kind: {cls.model: n} for kind, n in counts.items()}
