@@ -1,7 +1,7 @@
 """Abbreviated months (heatmap tables, report charts, the budget grid, a record's provenance) are told apart
 in French as French readers write them: "juin 2026" and "juil. 2026", never "Jui 2026" for both."""
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from django.utils import translation
 
@@ -35,7 +35,7 @@ def test_the_budget_grid_heads_its_columns_the_same_way():
 
 
 def test_a_provenance_dated_in_july_reads_juillet_in_french():
-    provenance = Provenance(kind=Provenance.Kind.API, label="x", at=datetime(2026, 7, 3, 12, tzinfo=timezone.utc))
+    provenance = Provenance(kind=Provenance.Kind.API, label="x", at=datetime(2026, 7, 3, 12, tzinfo=UTC))
     with translation.override("fr"):
         assert provenance.describe().endswith(", 3 juil. 2026")
     with translation.override("en"):
