@@ -21,21 +21,21 @@ from accounts.services import engagement_approve, engagement_create
 DEMO_PASSWORD = "pilotage-demo-2026"
 CONSULTANCY = {"slug": "cap-route-conseil", "name": "Cap & Route Conseil"}
 COMPANIES = {
-    "lumen": {"slug": "maison-lumen", "name": "Maison Lumen", "trade": "B2C e-commerce (home décor)",
-              "domain": "lumen.demo", "fiscal_year_start_month": 1, "packs": ["general", "commerce", "budget"]},
-    "nuage": {"slug": "nuage-analytics", "name": "Nuage Analytics", "trade": "B2B SaaS",
-              "domain": "nuage.demo", "fiscal_year_start_month": 1, "packs": ["general", "saas", "budget"]},
-    "boisfin": {"slug": "atelier-bois-fin", "name": "Atelier Bois Fin", "trade": "Furniture maker",
-                "domain": "boisfin.demo", "fiscal_year_start_month": 7, "packs": ["general", "manufacturing", "budget", "sales"]},
+    "lumen": {"slug": "maison-lumen", "name": "Maison Lumen", "trade": "E-commerce B2C (décoration)",
+              "domain": "lumen.demo", "language": "fr", "fiscal_year_start_month": 1, "packs": ["general", "commerce", "budget"]},
+    "nuage": {"slug": "nuage-analytics", "name": "Nuage Analytics", "trade": "SaaS B2B",
+              "domain": "nuage.demo", "language": "fr", "fiscal_year_start_month": 1, "packs": ["general", "saas", "budget"]},
+    "boisfin": {"slug": "atelier-bois-fin", "name": "Atelier Bois Fin", "trade": "Fabricant de meubles",
+                "domain": "boisfin.demo", "language": "fr", "fiscal_year_start_month": 7, "packs": ["general", "manufacturing", "budget", "sales"]},
     # Maison Lumen's English subsidiary, on QuickBooks Online (fiscal year from April, as its books say).
     "lumenuk": {"slug": "lumen-home-ltd", "name": "Lumen Home Ltd", "trade": "Home décor distribution (UK)",
-                "domain": "lumenhome.demo", "fiscal_year_start_month": 4, "packs": ["general", "commerce"]},
+                "domain": "lumenhome.demo", "language": "en", "fiscal_year_start_month": 4, "packs": ["general", "commerce"]},
     # A client of the consultancy keeping its books in Sage Comptabilité (a PCG chart, year ending 31 December).
-    "verrelin": {"slug": "verre-et-lin", "name": "Verre & Lin", "trade": "Glass and linen homeware maker",
-                 "domain": "verrelin.demo", "fiscal_year_start_month": 1, "packs": ["general", "commerce", "sales"]},
+    "verrelin": {"slug": "verre-et-lin", "name": "Verre & Lin", "trade": "Fabricant d’arts de la table en verre et lin",
+                 "domain": "verrelin.demo", "language": "fr", "fiscal_year_start_month": 1, "packs": ["general", "commerce", "sales"]},
     # Atelier Bois Fin's English distributor, on Xero (financial year ending 31 March, as its books say).
     "boisfinuk": {"slug": "bois-fin-uk", "name": "Bois Fin UK Ltd", "trade": "Furniture distribution (UK)",
-                  "domain": "boisfinuk.demo", "fiscal_year_start_month": 4, "packs": ["general", "commerce"]},
+                  "domain": "boisfinuk.demo", "language": "en", "fiscal_year_start_month": 4, "packs": ["general", "commerce"]},
 }
 CONSULTANT_EMAIL = "consultant@caproute.demo"
 CONSULTANCY_CEO_EMAIL = "ceo@caproute.demo"
@@ -70,8 +70,10 @@ class DemoContext:
         return self.members[(company, role)]
 
 
-def _user(email: str, full_name: str) -> User:
-    return User.objects.create_user(email=email, password=DEMO_PASSWORD, full_name=full_name)
+def _user(email: str, full_name: str, language: str = "fr") -> User:
+    """A demo person, with the language of their e-mails and reports: the French companies' and the
+    consultancy's people are French, the English subsidiaries' are English."""
+    return User.objects.create_user(email=email, password=DEMO_PASSWORD, full_name=full_name, language=language)
 
 
 def reset() -> None:
@@ -115,7 +117,7 @@ def seed_people(ctx: DemoContext) -> None:
         for role in Role.values:
             email = f"{role}@{spec['domain']}"
             ctx.members[(key, role)] = Membership.objects.create(
-                organization=org, user=_user(email, NAMES[key][role]), role=role
+                organization=org, user=_user(email, NAMES[key][role], spec["language"]), role=role
             )
             ctx.logins.append((spec["name"], email, Role(role).label))
         engagement = engagement_create(client=org, consultant=ctx.consultant, role=Role.COO, by=boss)

@@ -28,12 +28,12 @@ def seed(ctx: DemoContext) -> None:
     org = ctx.companies["lumen"]
     ceo, coo = ctx.member("lumen", Role.CEO), ctx.member("lumen", Role.COO)
     kpis = {k.slug: k for k in Kpi.objects.for_org(org)}
-    dashboard = services.dashboard_create(by=ceo, name="Logistique", team="Logistics", owner=coo)
+    dashboard = services.dashboard_create(by=ceo, name="Logistique", team="Logistique", owner=coo)
     for kind, slug, width in LOGISTICS_WIDGETS:
         services.widget_add(dashboard=dashboard, kind=kind, kpi=kpis.get(slug), width=width, months=24 if
                             kind == Widget.Kind.TREND else 12,
                             kpis=[kpis[s] for s in HEATMAP_KPIS if s in kpis] if kind == Widget.Kind.HEATMAP else None)
-    services.dashboard_update(dashboard=dashboard, name=dashboard.name, team="Logistics", owner=coo, period="month",
+    services.dashboard_update(dashboard=dashboard, name=dashboard.name, team="Logistique", owner=coo, period="month",
                               comparison="previous", roles=[Role.CXO],
                               members=[coo, ctx.member("lumen", Role.VIEWER)])
     ctx.log("  Maison Lumen: the Logistique team dashboard (owner: the COO), shared with the logistics team")

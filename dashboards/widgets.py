@@ -37,6 +37,7 @@ from kpis.presenters.common import (
     format_kpi_value,
     kpi_name,
     month_label,
+    period_label,
     reason_text,
     value_status_label,
 )
@@ -342,9 +343,8 @@ def _tile(org, view, *, kpi, figures, period, months, today, **_kw):
         "target_text": format_kpi_value(target, kpi.unit), "status": status,
         "status_label": value_status_label(status, value),
         "delta_previous": delta(kpi, value, previous), "delta_last_year": delta(kpi, value, last_year),
-        "previous_label": _trailing_label(period.previous) if period.is_trailing else month_label(period.previous)
-        if period.previous.grain == "month" else period.previous.label(),
-        "last_year_label": _trailing_label(period.last_year) if period.is_trailing else period.last_year.label(),
+        "previous_label": _trailing_label(period.previous) if period.is_trailing else period_label(period.previous),
+        "last_year_label": _trailing_label(period.last_year) if period.is_trailing else period_label(period.last_year),
         "forecast_text": forecast_text, "forecast_status": forecast_status,
         "lineage_url": lineage_url(org, kpi, period.period, urls=figures.urls),
     }

@@ -11,6 +11,7 @@ from typing import Self
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 
 class ReaderMessage(str):
@@ -63,3 +64,24 @@ def _translated(stored: dict) -> str:
     params = {key: _translated(value) if isinstance(value, dict) and "msgid" in value else value
               for key, value in (stored.get("params") or {}).items()}
     return gettext(stored["msgid"]) % params if params else gettext(stored["msgid"])
+
+
+# One record of each canonical type, as a rejection reason names it ("invoice 123: …"), read in the
+# reader's language like the rest of the message.
+RECORD_NAMES = {
+    "customer": _("customer"), "supplier": _("supplier"), "invoice": _("invoice"), "payment": _("payment"),
+    "ledgeraccount": _("ledger account"), "ledgerline": _("ledger line"), "bankaccount": _("bank account"),
+    "banktransaction": _("bank transaction"), "subscription": _("subscription"),
+}
+
+
+def record_named(model: str, external_id: str, detail: ReaderMessage) -> ReaderMessage:
+    """A rejection reason that names its record: "invoice 123: amount '12,5O' is not a decimal amount"."""
+    return ReaderMessage("%(record)s %(id)s: %(detail)s", record=RECORD_NAMES.get(model, model), id=external_id,
+                         detail=detail)
+
+
+def unreadable(exc: Exception) -> ReaderMessage:
+    """A payload the mapping could not read, with what Python said about it (kept as it is, for support)."""
+    error = f"{exc.args[0]!r} is missing" if isinstance(exc, KeyError) and exc.args else str(exc)
+    return ReaderMessage("a field could not be read (%(error)s)", error=error or type(exc).__name__)

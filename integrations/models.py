@@ -50,9 +50,11 @@ class Provenance(OrgOwned):
 
     def describe(self) -> str:
         """One sentence in the reader's language (select_related `by__user` first)."""
-        from django.utils.formats import date_format
+        from babel.dates import format_date
+        from django.utils.translation import get_language, to_locale
 
-        day = date_format(timezone.localtime(self.at), "j M Y")
+        # CLDR's abbreviations: Django's "M" reads "Jui" for both June and July in French.
+        day = format_date(timezone.localtime(self.at).date(), "d MMM y", locale=to_locale(get_language() or "en"))
         if self.kind == self.Kind.API and self.api_key_id:
             return _("pushed by API key “%(name)s”, %(day)s") % {"name": self.label, "day": day}
         if self.kind == self.Kind.API:

@@ -32,7 +32,7 @@ from portfolio.services import (
     intercompany_mark,
 )
 
-SUBSIDIARY = {"slug": "bois-fin-distribution", "name": "Bois Fin Distribution", "trade": "Furniture retail"}
+SUBSIDIARY = {"slug": "bois-fin-distribution", "name": "Bois Fin Distribution", "trade": "Vente de meubles"}
 MONTHS = 24
 
 
@@ -44,9 +44,9 @@ def seed(ctx: DemoContext) -> None:
     for name, kind, clients in (
         ("E-commerce", "trade", [lumen]),
         ("SaaS", "trade", [nuage]),
-        ("Furniture", "trade", [boisfin, subsidiary]),
-        ("SMEs under 10 M€", "size", [lumen, nuage, boisfin, subsidiary]),
-        ("Olivier Renard's book", "consultant", [lumen, nuage, boisfin, subsidiary]),
+        ("Ameublement", "trade", [boisfin, subsidiary]),
+        ("PME de moins de 10 M€", "size", [lumen, nuage, boisfin, subsidiary]),
+        ("Portefeuille d’Olivier Renard", "consultant", [lumen, nuage, boisfin, subsidiary]),
     ):
         client_group_create(consultancy=firm, name=name, kind=kind, clients=clients, by=boss.user)
     consolidation = consolidation_declare(consultancy=firm, name="Groupe Bois Fin", holding=boisfin,

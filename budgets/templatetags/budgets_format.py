@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django import template
 
-from kpis.presenters.common import format_number
+from kpis.presenters.common import format_number, short_month
 
 register = template.Library()
 
@@ -33,6 +33,12 @@ def percent(value) -> str:
         return "—"
     text = format_number(Decimal(value) / 100, kind="percent", decimals=1)
     return f"+{text}" if Decimal(value) > 0 else text
+
+
+@register.filter
+def month(value) -> str:
+    """A column's month as the reader abbreviates it ("juin 2026", "juil. 2026" / "Jun 2026")."""
+    return short_month(value)
 
 
 @register.filter

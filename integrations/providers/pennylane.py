@@ -43,28 +43,34 @@ from integrations.base import (
     skipped_page,
 )
 from integrations.http import ProviderClient, ProviderError
-from integrations.messages import ReaderMessage
+from integrations.messages import ReaderMessage, record_named, unreadable
 from integrations.ratelimit import rate_limiter
 
 OVERLAP = timedelta(minutes=5)
 
 
 class Malformed(ValueError):
-    """A payload field we cannot read; the record is rejected with this message."""
+    """A payload field we cannot read; the record is rejected with this message (read in each reader's
+    language)."""
+
+    def __init__(self, message: ReaderMessage):
+        super().__init__(message)
+        self.message = message
 
 
 def _decimal(obj: dict, name: str, *, required: bool = True) -> Decimal | None:
     value = obj.get(name)
     if value is None or value == "":
         if required:
-            raise Malformed(f"{name} is missing")
+            raise Malformed(ReaderMessage("%(field)s is missing", field=name))
         return None
     try:
         parsed = Decimal(str(value))
     except InvalidOperation:
-        raise Malformed(f"{name} {value!r} is not a decimal amount") from None
+        raise Malformed(ReaderMessage("%(field)s %(value)r is not a decimal amount", field=name, value=value)) \
+            from None
     if not parsed.is_finite():
-        raise Malformed(f"{name} {value!r} is not a decimal amount")
+        raise Malformed(ReaderMessage("%(field)s %(value)r is not a decimal amount", field=name, value=value))
     return parsed
 
 
@@ -72,12 +78,12 @@ def _date(obj: dict, name: str, *, required: bool = True) -> date | None:
     value = obj.get(name)
     if not value:
         if required:
-            raise Malformed(f"{name} is missing")
+            raise Malformed(ReaderMessage("%(field)s is missing", field=name))
         return None
     try:
         return date.fromisoformat(str(value)[:10])
     except ValueError:
-        raise Malformed(f"{name} {value!r} is not a date") from None
+        raise Malformed(ReaderMessage("%(field)s %(value)r is not a date", field=name, value=value)) from None
 
 
 def _datetime(value: Any) -> datetime | None:
@@ -164,7 +170,7 @@ def map_supplier_invoice(o: dict, ctx: dict) -> dict:
 def map_ledger_account(o: dict, ctx: dict) -> dict:
     number = str(o.get("number") or "").strip()
     if not number:
-        raise Malformed("number is missing")
+        raise Malformed(ReaderMessage("%(field)s is missing", field="number"))
     return {"number": number[:20], "label": (o.get("label") or "")[:255]}
 
 
@@ -172,7 +178,7 @@ def map_ledger_line(o: dict, ctx: dict) -> dict:
     account_id = _link_id(o, "ledger_account")
     number = ctx["accounts"].get(account_id)
     if number is None:
-        raise Malformed(f"ledger account {account_id} is unknown")
+        raise Malformed(ReaderMessage("ledger account %(id)s is unknown", id=account_id))
     return {"account_external_id": account_id, "account_number": number, "date": _date(o, "date"),
             "journal": ctx["journals"].get(_link_id(o, "journal"), "")[:20], "label": (o.get("label") or "")[:255],
             "debit": _decimal(o, "debit"), "credit": _decimal(o, "credit"),
@@ -411,8 +417,9 @@ class PennylaneConnector(Connector):
             try:
                 fields = mapper(item, self.ctx)
             except (Malformed, KeyError, TypeError, ValueError) as exc:
+                detail = exc.message if isinstance(exc, Malformed) else unreadable(exc)
                 records.append(Record(model=model, external_id=external_id, raw=item,
-                                      reject_reason=f"{model} {external_id}: {exc}"))
+                                      reject_reason=record_named(model, external_id, detail)))
                 continue
             if model == "ledgeraccount":
                 self.ctx["accounts"][external_id] = fields["number"]

@@ -7,6 +7,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.db.models import Q
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from kpis.engine.compute import Graph, _kpi_closure, evaluate_period
 from kpis.engine.drivers import business_drivers, business_identities, used_inputs
@@ -38,22 +40,30 @@ def _first(values: list):
 
 
 def describe_metric(m: Metric) -> str:
+    """What a metric adds up, in the reader's language; fields and filters keep their names in the records."""
     agg = m.get_aggregation_display().lower()
-    what = m.value or "records"
-    parts = [f"{agg} of {what} over {m.get_record_type_display().lower()} by {m.date_field}"]
+    records = m.get_record_type_display().lower()
+    if m.value:
+        head = _("%(aggregation)s of %(value)s over %(records)s by %(date)s") % {
+            "aggregation": agg, "value": m.value, "records": records, "date": m.date_field}
+    else:
+        head = _("%(aggregation)s of %(records)s by %(date)s") % {
+            "aggregation": agg, "records": records, "date": m.date_field}
+    parts = [head]
     accounts = (m.filters or {}).get("accounts") or {}
     if accounts.get("include"):
-        parts.append("accounts " + ", ".join(accounts["include"]))
+        parts.append(_("accounts %(numbers)s") % {"numbers": ", ".join(accounts["include"])})
     if accounts.get("exclude"):
-        parts.append("excluding " + ", ".join(accounts["exclude"]))
+        parts.append(_("excluding %(numbers)s") % {"numbers": ", ".join(accounts["exclude"])})
     where = (m.filters or {}).get("where") or {}
     if where:
         parts.append(", ".join(f"{k}={v}" for k, v in where.items()))
     if m.window_months:
-        parts.append(f"trailing {m.window_months} months")
+        parts.append(ngettext("trailing %(n)s month", "trailing %(n)s months", m.window_months) % {
+            "n": m.window_months})
     if m.dimension_field:
-        parts.append(f"by {m.dimension_field}")
-    return "; ".join(parts)
+        parts.append(_("by %(field)s") % {"field": m.dimension_field})
+    return _("; ").join(parts)
 
 
 def build_driver_tree(org, *, kpi: Kpi, period: Period | None = None, dimension_value: str = ""):

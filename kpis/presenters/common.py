@@ -11,6 +11,7 @@ from decimal import Decimal
 from functools import lru_cache
 
 from babel import Locale
+from babel.dates import format_date
 from babel.numbers import parse_pattern
 from django.urls import reverse
 from django.utils import translation
@@ -164,8 +165,14 @@ def delta(kpi: Kpi, current: Decimal | None, reference: Decimal | None) -> Delta
 def month_label(period: Period, *, short: bool = False) -> str:
     """"novembre 2026" / "November 2026" (or "nov. 2026"), in the active language."""
     if short:
-        return date_format(period.start, "M Y")
+        return short_month(period.start)
     return date_format(period.start, "YEAR_MONTH_FORMAT")
+
+
+def short_month(day: date) -> str:
+    """"juin 2026", "juil. 2026" / "Jun 2026": CLDR's abbreviations (Django's "M" reads "Jui" for both June
+    and July in French)."""
+    return format_date(day, "MMM y", locale=_locale())
 
 
 def period_label(period: Period) -> str:

@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _l
 from integrations.base import (AccountInfo, Connector, ConnectorError, Cursor, Page, Record, ResourceRefused,
                                fiscal_year_page, skipped_page)
 from integrations.http import ProviderClient, ProviderError
+from integrations.messages import ReaderMessage, record_named, unreadable
 from integrations.oauth import ChooseAccount, OAuthApp, oauth_access_token, oauth_token_refresh
 from integrations.providers.sage import mapping
 from integrations.ratelimit import rate_limiter
@@ -155,9 +156,9 @@ class SageConnector(Connector):
             return ConnectorError(_("Sage refused the access (401): connect Sage again."), permanent=True)
         if exc.status == 403 and resource:
             label, missing = WHAT_WILL_NOT_SHOW[resource]
-            return ResourceRefused(_("%(resource)s: the connected Sage user has no access to this area — "
-                                     "%(missing)s will not show.") % {"resource": label, "missing": missing},
-                                   object_type=resource)
+            return ResourceRefused(ReaderMessage("%(resource)s: the connected Sage user has no access to this "
+                                                 "area — %(missing)s will not show.", resource=label,
+                                                 missing=missing), object_type=resource)
         if exc.status == 403:
             return ConnectorError(_("Sage refused this business's data (403): the connected user needs access to "
                                     "it."), permanent=True)
@@ -207,7 +208,7 @@ class SageConnector(Connector):
                     yield from self._listing(resource, cursor if cursor.get("phase") == "list" else {}, started,
                                              progress)
             except ResourceRefused as refused:
-                yield skipped_page(resource, str(refused), cursor)
+                yield skipped_page(resource, refused.message, cursor)
 
     def _accounts(self) -> Page:
         rows = [r for items, _next in self._pages(self._first_page("ledger_accounts"), "") for r in items]
@@ -265,8 +266,12 @@ class SageConnector(Connector):
         sets = []
         for doc in docs:
             invoice = mapping.document_id(resource, str(doc["id"]))
+            try:
+                payments = mapping.payment_records(resource, doc)
+            except (KeyError, TypeError, ValueError, ArithmeticError):
+                continue  # the document is rejected (`_records`): its stored payments stay as they were
             sets.append(("payment", {"external_id__startswith": f"{invoice}:"},
-                         frozenset(r.external_id for r in mapping.payment_records(resource, doc))))
+                         frozenset(r.external_id for r in payments)))
         return tuple(sets)
 
     def _records(self, resource: str, docs: list[dict[str, Any]]) -> list[Record]:
@@ -287,6 +292,7 @@ class SageConnector(Connector):
             except (KeyError, TypeError, ValueError, ArithmeticError) as exc:
                 model = {"contacts": "customer", "ledger_entries": "ledgerline", "bank_accounts": "bankaccount",
                          **dict.fromkeys(mapping.BANK_MOVEMENTS, "banktransaction")}.get(resource, "invoice")
-                out.append(Record(model=model, external_id=str(doc.get("id", "")), raw=doc,
-                                  reject_reason=f"{resource} {doc.get('id', '')}: {exc}"))
+                external_id = str(doc.get("id", ""))
+                out.append(Record(model=model, external_id=external_id, raw=doc,
+                                  reject_reason=record_named(model, external_id, unreadable(exc))))
         return out

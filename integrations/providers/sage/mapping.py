@@ -9,7 +9,7 @@ from the two so it reads the way ours does (company currency per unit of the doc
 from __future__ import annotations
 
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from integrations.base import Record
@@ -36,7 +36,10 @@ CENT = Decimal("0.01")
 
 
 def money(value: Any) -> Decimal:
-    return Decimal(str(value or 0)).quantize(CENT)
+    try:
+        return Decimal(str(value or 0)).quantize(CENT)
+    except InvalidOperation:
+        raise ValueError(f"{value!r} is not a decimal amount") from None
 
 
 def stamp(value: str | None) -> datetime | None:

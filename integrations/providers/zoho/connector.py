@@ -37,6 +37,7 @@ from integrations.base import (
     skipped_page,
 )
 from integrations.http import ProviderClient, ProviderError, transport_for
+from integrations.messages import ReaderMessage
 from integrations.oauth import access_token_is_due, oauth_token_refresh
 from integrations.providers.zoho.mapping import (
     Stages,
@@ -234,10 +235,10 @@ class ZohoConnector(Connector):
         zoho_notifications_renewed(self.connection)
 
     @staticmethod
-    def _refusal(module: str, exc: ProviderError) -> str:
+    def _refusal(module: str, exc: ProviderError) -> ReaderMessage:
         label, consequence = MODULE_WORDS[module]
-        return _("%(label)s: Zoho CRM refused them (%(code)s) — %(consequence)s.") % {
-            "label": label, "code": exc.error or exc.status, "consequence": consequence}
+        return ReaderMessage("%(label)s: Zoho CRM refused them (%(code)s) — %(consequence)s.", label=label,
+                             code=exc.error or exc.status, consequence=consequence)
 
     # ---- the interface --------------------------------------------------------------------------
 
@@ -252,12 +253,12 @@ class ZohoConnector(Connector):
         started = timezone.now()
         self._notifications_renew()
         home = ((self._get("/org").get("org") or [{}])[0].get("iso_code") or "EUR")[:3]
-        refused: dict[str, str] = {}
+        refused: dict[str, ReaderMessage] = {}
         try:
             self._reading = "Deals"
             stages = self._stages()
         except ResourceRefused as exc:
-            stages, refused["Deals"] = Stages([]), str(exc)
+            stages, refused["Deals"] = Stages([]), exc.message
         finally:
             self._reading = None
         owners = self._owners() if "Deals" not in refused else {}
@@ -271,7 +272,7 @@ class ZohoConnector(Connector):
                 yield from self._listing(module, cursor, started, index, stages, owners, home)
                 yield from self._deleted(module, cursor, started, index)
             except ResourceRefused as exc:
-                yield skipped_page(module, str(exc), cursor)
+                yield skipped_page(module, exc.message, cursor)
             finally:
                 self._reading = None
 
