@@ -9,6 +9,7 @@ from django.utils.translation import gettext
 from accounts.models import Membership, Organization
 from alerts.models import Alert, AlertEvent, AlertPreference
 from alerts.rules.registry import RULES, rule_class
+from config.kept_sql import kept_query
 
 
 def alert_message(alert: Alert) -> str:
@@ -60,8 +61,9 @@ def open_alert_counts_by_target(org: Organization) -> tuple[dict[int, int], dict
     """({kpi id: live alerts}, {objective id: live alerts}) for the objectives' risk score; 1 query."""
     by_kpi: dict[int, int] = {}
     by_objective: dict[int, int] = {}
-    rows = (Alert.objects.for_org(org).filter(status__in=[Alert.Status.OPEN, Alert.Status.ACKNOWLEDGED])
-            .values_list("kpi_id", "objective_id").annotate(n=Count("id")))
+    rows = kept_query(("alerts.open_counts", org.pk), lambda: Alert.objects.for_org(org).filter(
+        status__in=[Alert.Status.OPEN, Alert.Status.ACKNOWLEDGED]).values_list("kpi_id", "objective_id").annotate(
+        n=Count("id")))
     for kpi_id, objective_id, n in rows:
         if kpi_id is not None:
             by_kpi[kpi_id] = by_kpi.get(kpi_id, 0) + n

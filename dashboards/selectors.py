@@ -6,6 +6,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
 from accounts.models import Membership
+from config.kept_sql import kept_query
 from dashboards.models import Dashboard, Widget
 
 
@@ -16,6 +17,13 @@ def dashboards_for(membership: Membership) -> QuerySet[Dashboard]:
         return qs
     return qs.filter(Q(owner=membership) | Q(shared_with_members=membership)
                      | Q(shared_with_roles__contains=f",{membership.role},")).distinct()
+
+
+def dashboard_tabs_for(membership: Membership, *, limit: int = 20) -> list[Dashboard]:
+    """The first team dashboards the member sees (dashboards_for), as the role dashboard's tabs list them; 1 query,
+    its SQL compiled once per member (config.kept_sql)."""
+    return kept_query(("dashboards.tabs", membership.organization_id, membership.pk, membership.role,
+                       membership.can("dashboards.manage"), limit), lambda: dashboards_for(membership)[:limit])
 
 
 def may_compose(membership: Membership, dashboard: Dashboard) -> bool:
