@@ -81,8 +81,9 @@ def live_alerts_across(roles_by_org: dict[int, str]) -> list[Alert]:
     `accounts.rls.clients_read_context` (the portfolio), which PostgreSQL narrows to the same clients."""
     if not roles_by_org:
         return []
-    alerts = (Alert.objects.filter(  # scoped: the organizations the caller serves (clients_read_context)
-        organization_id__in=list(roles_by_org), status__in=Alert.LIVE)
+    ids = tuple(roles_by_org)
+    alerts = kept_query(("alerts.live_across", ids), lambda: Alert.objects.filter(  # scoped: the organizations the
+        organization_id__in=ids, status__in=Alert.LIVE)  # caller serves (clients_read_context)
         .only("id", "organization_id", "kind", "params", "subject_key", "severity", "status", "audience", "opened_at")
         .order_by("-opened_at", "-id"))
     return [a for a in alerts if f",{roles_by_org[a.organization_id]}," in a.audience]

@@ -34,12 +34,16 @@ def may_compose(membership: Membership, dashboard: Dashboard) -> bool:
 
 def dashboard_for(membership: Membership, dashboard_id: int) -> Dashboard:
     """A dashboard the member sees, with its widgets; another's (or another tenant's) is a 404."""
-    widgets = Widget.objects.for_org(membership.organization).select_related("kpi")
-    dashboard = dashboards_for(membership).prefetch_related(Prefetch("widgets", queryset=widgets)).filter(
-        pk=dashboard_id).first()
-    if dashboard is None:
+    def build():
+        widgets = Widget.objects.for_org(membership.organization).select_related("kpi")
+        return dashboards_for(membership).prefetch_related(Prefetch("widgets", queryset=widgets)).filter(
+            pk=dashboard_id)[:1]
+
+    found = kept_query(("dashboards.detail", membership.organization_id, membership.pk, membership.role,
+                        membership.can("dashboards.manage"), dashboard_id), build)
+    if not found:
         raise Http404
-    return dashboard
+    return found[0]
 
 
 def composable_dashboard(membership: Membership, dashboard_id: int) -> Dashboard:
