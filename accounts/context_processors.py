@@ -1,5 +1,8 @@
+from django.utils.functional import SimpleLazyObject
+
 from accounts.navigation import navigation_for
 from accounts.selectors import memberships_of
+from config.kept_sql import kept_query
 
 
 def tenancy(request):
@@ -11,6 +14,8 @@ def tenancy(request):
     return {
         "org": getattr(request, "org", None),
         "membership": membership,
-        "my_memberships": memberships_of(user),
+        # read only when the page draws the switcher (not an htmx fragment); its SQL compiled once per user
+        "my_memberships": SimpleLazyObject(lambda: kept_query(("accounts.memberships_of", user.pk),
+                                                              lambda: memberships_of(user))),
         "nav_items": navigation_for(membership) if membership else [],
     }

@@ -9,6 +9,7 @@ from django.utils.translation import gettext
 from accounts.models import Membership, Organization
 from alerts.models import Alert, AlertEvent, AlertPreference
 from alerts.rules.registry import RULES, rule_class
+from config.kept_sql import kept_query
 
 
 def alert_message(alert: Alert) -> str:
@@ -60,8 +61,9 @@ def open_alert_counts_by_target(org: Organization) -> tuple[dict[int, int], dict
     """({kpi id: live alerts}, {objective id: live alerts}) for the objectives' risk score; 1 query."""
     by_kpi: dict[int, int] = {}
     by_objective: dict[int, int] = {}
-    rows = (Alert.objects.for_org(org).filter(status__in=[Alert.Status.OPEN, Alert.Status.ACKNOWLEDGED])
-            .values_list("kpi_id", "objective_id").annotate(n=Count("id")))
+    rows = kept_query(("alerts.open_counts", org.pk), lambda: Alert.objects.for_org(org).filter(
+        status__in=[Alert.Status.OPEN, Alert.Status.ACKNOWLEDGED]).values_list("kpi_id", "objective_id").annotate(
+        n=Count("id")))
     for kpi_id, objective_id, n in rows:
         if kpi_id is not None:
             by_kpi[kpi_id] = by_kpi.get(kpi_id, 0) + n
@@ -79,8 +81,9 @@ def live_alerts_across(roles_by_org: dict[int, str]) -> list[Alert]:
     `accounts.rls.clients_read_context` (the portfolio), which PostgreSQL narrows to the same clients."""
     if not roles_by_org:
         return []
-    alerts = (Alert.objects.filter(  # scoped: the organizations the caller serves (clients_read_context)
-        organization_id__in=list(roles_by_org), status__in=Alert.LIVE)
+    ids = tuple(roles_by_org)
+    alerts = kept_query(("alerts.live_across", ids), lambda: Alert.objects.filter(  # scoped: the organizations the
+        organization_id__in=ids, status__in=Alert.LIVE)  # caller serves (clients_read_context)
         .only("id", "organization_id", "kind", "params", "subject_key", "severity", "status", "audience", "opened_at")
         .order_by("-opened_at", "-id"))
     return [a for a in alerts if f",{roles_by_org[a.organization_id]}," in a.audience]

@@ -44,7 +44,7 @@ def _render_dashboard(request, *, specs, title, period_key, comparison, team="",
     context = {"view": view, "title": title, "dashboard": dashboard, "stamp": view.stamp,
                "periods": period_options(period.key), "comparisons": comparison_options(period.comparison),
                # the role dashboard lists the team dashboards; a team dashboard links back (one query less)
-               "team_dashboards": list(selectors.dashboards_for(request.membership)[:20]) if dashboard is None else [],
+               "team_dashboards": selectors.dashboard_tabs_for(request.membership) if dashboard is None else [],
                "may_compose": dashboard is not None and selectors.may_compose(request.membership, dashboard),
                "self_url": request.path, "panels": panels}
     template = "dashboards/partials/body.html" if request.htmx else "dashboards/dashboard.html"

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.models import Membership, Organization
+from config.kept_sql import kept_query
 from dashboards.defaults import AGEING_SLUGS, WidgetSpec
 from dashboards.models import Widget
 from dashboards.periods import DashboardPeriod
@@ -116,38 +117,55 @@ class _Figures:
         starts = {"month": {m.start for m in months}}
         for p in periods:
             starts.setdefault(p.grain, set()).add(p.start)
-        scope = Q()
-        for grain, grain_starts in starts.items():  # one IN list per grain: the same rows, a lighter query
-            scope |= Q(grain=grain, period_start__in=sorted(grain_starts))
-        values = KpiValue.objects.for_org(org).filter(kpi__in=kpis).filter(scope & Q(dimension_value=""))
-        if breakdown:
-            values = values | KpiValue.objects.for_org(org).filter(
-                kpi__in=breakdown, grain=breakdown_period.grain, period_start=breakdown_period.start
-            ).exclude(dimension_value="")
-        probe_ids = {k.pk for k in probe}
-        if probe:
-            values = values | KpiValue.objects.for_org(org).filter(
-                kpi__in=probe, grain=probe_period.grain, period_start=probe_period.start, dimension_value="")
-        if tree_wanted:
-            values = values | KpiValue.objects.for_org(org).filter(
-                kpi_id__in={k[0] for k in tree_wanted}, grain__in={k[1] for k in tree_wanted},
-                period_start__in={k[2] for k in tree_wanted}, dimension_value__in={k[3] for k in tree_wanted})
+        scope_key = tuple((grain, tuple(sorted(grain_starts))) for grain, grain_starts in starts.items())
+        kpi_ids = tuple(k.pk for k in kpis)
+        breakdown_key = (tuple(k.pk for k in breakdown), breakdown_period.grain, breakdown_period.start) \
+            if breakdown else ()
+        probe_key = (tuple(k.pk for k in probe), probe_period.grain, probe_period.start) if probe else ()
+        tree_key = tuple(sorted(tree_wanted))
         fields = [*VALUE_FIELDS, *(["inputs"] if self.trailing else [])]
-        values = kpi_selectors.with_forecasts(values)
         names = [*fields, *(f"fc_{name}" for name in kpi_selectors.FORECAST_FIELDS)]
+
+        def scope() -> Q:
+            q = Q()
+            for grain, grain_starts in scope_key:  # one IN list per grain: the same rows, a lighter query
+                q |= Q(grain=grain, period_start__in=grain_starts)
+            return q
+
+        def build_values():
+            values = KpiValue.objects.for_org(org).filter(kpi__in=kpi_ids).filter(scope() & Q(dimension_value=""))
+            if breakdown:
+                values = values | KpiValue.objects.for_org(org).filter(
+                    kpi__in=breakdown_key[0], grain=breakdown_period.grain, period_start=breakdown_period.start
+                ).exclude(dimension_value="")
+            if probe:
+                values = values | KpiValue.objects.for_org(org).filter(
+                    kpi__in=probe_key[0], grain=probe_period.grain, period_start=probe_period.start,
+                    dimension_value="")
+            if tree_wanted:
+                values = values | KpiValue.objects.for_org(org).filter(
+                    kpi_id__in=sorted({k[0] for k in tree_key}), grain__in=sorted({k[1] for k in tree_key}),
+                    period_start__in=sorted({k[2] for k in tree_key}),
+                    dimension_value__in=sorted({k[3] for k in tree_key}))
+            return kpi_selectors.with_forecasts(values).values_list(*names, named=True)
+
+        # The query's SQL is compiled once per its inputs (config.kept_sql): building it was most of the read.
+        rows = kept_query(("dashboards.values", org.pk, self.trailing, kpi_ids, scope_key, breakdown_key, probe_key,
+                           tree_key), build_values)
+        probe_ids = {k.pk for k in probe}
         tree_values = {}
         if tree_wanted:  # which rows the dashboard's own conditions asked for, the same as the filters above
-            kpi_ids, breakdown_ids = {k.pk for k in kpis}, {k.pk for k in breakdown}
+            kpi_id_set, breakdown_ids = set(kpi_ids), set(breakdown_key[0] if breakdown else ())
 
             def asked(v) -> bool:
                 if not v.dimension_value:
-                    if v.kpi_id in kpi_ids and v.period_start in starts.get(v.grain, ()):
+                    if v.kpi_id in kpi_id_set and v.period_start in starts.get(v.grain, ()):
                         return True
                     return v.kpi_id in probe_ids and (v.grain, v.period_start) == (probe_period.grain,
                                                                                      probe_period.start)
                 return v.kpi_id in breakdown_ids and (v.grain, v.period_start) == (breakdown_period.grain,
                                                                                    breakdown_period.start)
-        for v in values.values_list(*names, named=True):
+        for v in rows:
             key = (v.kpi_id, v.grain, v.period_start, v.dimension_value)
             if tree_wanted:
                 if key in tree_wanted:
@@ -155,8 +173,9 @@ class _Figures:
                 if not asked(v):
                     continue
             (self.probed if v.kpi_id in probe_ids else self.values)[key] = v
-        for t in KpiTarget.objects.for_org(org).filter(kpi__in=kpis).filter(scope).values_list(*TARGET_FIELDS,
-                                                                                                named=True):
+        targets = kept_query(("dashboards.targets", org.pk, kpi_ids, scope_key), lambda: KpiTarget.objects.for_org(
+            org).filter(kpi__in=kpi_ids).filter(scope()).values_list(*TARGET_FIELDS, named=True))
+        for t in targets:
             self.targets[(t.kpi_id, t.grain, t.period_start)] = t
         return tree_values
 
@@ -475,16 +494,18 @@ def _action_plans(org, view, *, tree_cache, today, team, **_kw):
 def _freshness(org, view, **_kw):
     """The connections (not disconnected) and the last finished import of each kind, in one query (a UNION ALL):
     only the columns the widget shows (the credentials column is decrypted on load, cursors can be large)."""
-    connections = (Connection.objects.for_org(org).exclude(status=Connection.Status.DISCONNECTED).order_by()
-                   .annotate(src=Value(0)).values_list("src", "id", "provider", "label", "status", "last_success_at",
-                                                       "last_error", "last_error_messages"))
-    imports = (ImportRun.objects.for_org(org).filter(state=ImportRun.State.DONE).order_by().values("kind")
-               .annotate(src=Value(1), n=Value(0), last=Max("finished_at"), a=Value(""), b=Value(""),
-                         c=Value(""), d=Value(None, output_field=JSONField()))
-               .values_list("src", "n", "kind", "a", "b", "last", "c", "d"))
+    def build():
+        connections = (Connection.objects.for_org(org).exclude(status=Connection.Status.DISCONNECTED).order_by()
+                       .annotate(src=Value(0)).values_list("src", "id", "provider", "label", "status",
+                                                           "last_success_at", "last_error", "last_error_messages"))
+        imports = (ImportRun.objects.for_org(org).filter(state=ImportRun.State.DONE).order_by().values("kind")
+                   .annotate(src=Value(1), n=Value(0), last=Max("finished_at"), a=Value(""), b=Value(""),
+                             c=Value(""), d=Value(None, output_field=JSONField()))
+                   .values_list("src", "n", "kind", "a", "b", "last", "c", "d"))
+        return connections.union(imports, all=True).order_by("src", "provider", "id")
+
     view.rows = []
-    for src, pk, provider, label, status, last, error, messages in connections.union(imports, all=True).order_by(
-            "src", "provider", "id"):
+    for src, pk, provider, label, status, last, error, messages in kept_query(("dashboards.freshness", org.pk), build):
         if src == 0:
             c = Connection(pk=pk, provider=provider, label=label, status=status, last_error=error,
                            last_error_messages=messages)

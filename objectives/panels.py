@@ -12,6 +12,7 @@ from collections import Counter
 from django.utils import timezone
 
 from accounts.models import Membership
+from config.kept_sql import kept_query
 from kpis.periods import period_containing
 from kpis.selectors import kpi_visibility_for
 from objectives import selectors
@@ -36,8 +37,9 @@ def home_panel(membership: Membership, *, tree: selectors.Tree | None = None,
     due = [n for n in mine if n.is_check_in_due] if membership.can("objectives.check_in") else []
     if visible_kpi_ids is None:
         visible_kpi_ids = kpi_visibility_for(org).kpi_ids_for(membership)
-    waiting = [d for d in DerivedTarget.objects.for_org(org).filter(status=DerivedTarget.Status.ACCEPTED)
-               .select_related("kpi", "objective") if can_set_kind(membership, d.kind) and d.kpi_id in visible_kpi_ids]
+    accepted = kept_query(("objectives.derived_accepted", org.pk), lambda: DerivedTarget.objects.for_org(org).filter(
+        status=DerivedTarget.Status.ACCEPTED).select_related("kpi", "objective"))
+    waiting = [d for d in accepted if can_set_kind(membership, d.kind) and d.kpi_id in visible_kpi_ids]
     summary = Counter(n.risk.level if n.risk else "no_data" for n in nodes)
     top_risks = None
     if membership.can("objectives.set_strategic"):

@@ -17,6 +17,7 @@ from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
 from accounts.models import Organization
+from config.kept_sql import kept_query
 from kpis.models import KpiValue
 from kpis.periods import Period, period_containing
 from kpis.selectors import FORECAST_FIELDS, forecast_of_value, with_forecasts
@@ -163,11 +164,13 @@ def _objectives_queryset(org: Organization):
 
 
 def _key_results_for(org: Organization, objective_ids: list[int]) -> list[KeyResult]:
-    last = CheckIn.objects.for_org(org).filter(key_result=OuterRef("pk")).order_by("-date", "-id")
-    return list(
-        KeyResult.objects.for_org(org).filter(objective_id__in=objective_ids).select_related("kpi")
-        .annotate(last_ci_date=Subquery(last.values("date")[:1])).order_by("id")
-    )
+    def build():
+        last = CheckIn.objects.for_org(org).filter(key_result=OuterRef("pk")).order_by("-date", "-id")
+        return (KeyResult.objects.for_org(org).filter(objective_id__in=ids).select_related("kpi")
+                .annotate(last_ci_date=Subquery(last.values("date")[:1])).order_by("id"))
+
+    ids = tuple(objective_ids)
+    return kept_query(("objectives.key_results", org.pk, ids), build)
 
 
 def _kpi_values(org: Organization, wanted: set[tuple[int, str, date, str]]) -> dict[tuple, tuple]:
@@ -241,8 +244,10 @@ def begin_evaluation(org: Organization, objectives: list[Objective], *, today: d
             last_check_in_date=last_date, last_confidence=getattr(o, "last_ci_confidence", None),
             last_score=getattr(o, "last_ci_score", None), is_check_in_due=due)
     krs = _key_results_for(org, list(nodes))
-    for plan in ActionPlan.objects.for_org(org).filter(objective_id__in=list(nodes)).only(
-            "id", "objective_id", "title", "team", "status", "due_date").order_by("due_date", "id"):
+    ids = tuple(nodes)
+    for plan in kept_query(("objectives.plans", org.pk, ids), lambda: ActionPlan.objects.for_org(org).filter(
+            objective_id__in=ids).only("id", "objective_id", "title", "team", "status", "due_date").order_by(
+            "due_date", "id")):
         nodes[plan.objective_id].plans.append(plan)
     periods = {pk: kpi_period_for(n.objective, fy_start_month=fy) for pk, n in nodes.items()}
     wanted = set()
@@ -351,9 +356,9 @@ class PendingTree:
 def begin_tree(org: Organization, *, start: date, end: date, today: date | None = None) -> PendingTree:
     """objective_tree_for's reads up to the KPI values (3 queries): a page that reads KPI values anyway reads
     `wanted` with its own (dashboards.widgets), then finish_tree."""
-    objectives = list(
+    objectives = kept_query(("objectives.tree", org.pk, start, end), lambda: (
         _objectives_queryset(org).filter(period_start__lte=end, period_end__gte=start)
-        .exclude(status=Objective.Status.CANCELLED).order_by("period_start", "id"))
+        .exclude(status=Objective.Status.CANCELLED).order_by("period_start", "id")))
     return PendingTree(evaluation=begin_evaluation(org, objectives, today=today), start=start, end=end)
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from accounts import rls
 from accounts.models import Membership, Organization
+from config.kept_sql import kept_query
 from kpis.models import Kpi, Metric
 from kpis.selectors import Visibility
 from kpis.visibility import required_capabilities
@@ -36,31 +37,30 @@ def client_memberships(consultancy_member: Membership) -> list[Membership]:
     """The viewer's memberships in the clients they serve for this consultancy; 1 query."""
     if not consultancy_member.organization.is_consultancy:
         return []
-    return list(
+    user_id, consultancy_id = consultancy_member.user_id, consultancy_member.organization_id
+    return kept_query(("portfolio.client_memberships", user_id, consultancy_id), lambda: (
         Membership.objects.filter(  # scoped: the user's own memberships, through this consultancy's engagements
-            user_id=consultancy_member.user_id,
-            engagement__consultancy_id=consultancy_member.organization_id,
-        )
+            user_id=user_id, engagement__consultancy_id=consultancy_id)
         .select_related("organization")
-        .order_by("organization__name")
-    )
+        .order_by("organization__name")))
 
 
 def visibilities_of(org_ids: Iterable[int]) -> dict[int, Visibility]:
     """Each client's metric and KPI visibility rules (kpis.visibility), read for all clients at once; 2 queries.
 
     Call it inside `clients_read_context`."""
-    org_ids = list(org_ids)
+    org_ids = tuple(org_ids)
     kpis: dict[int, dict] = defaultdict(dict)
     ids: dict[int, dict] = defaultdict(dict)
-    for org_id, slug, pk, formula, cap in Kpi.objects.filter(  # scoped: the served clients only
-            organization_id__in=org_ids).values_list("organization_id", "slug", "pk", "formula",
-                                                      "visibility_capability"):
+    for org_id, slug, pk, formula, cap in kept_query(("portfolio.kpis", org_ids), lambda: Kpi.objects.filter(
+            organization_id__in=org_ids).values_list(  # scoped: the served clients only
+            "organization_id", "slug", "pk", "formula", "visibility_capability")):
         kpis[org_id][slug] = (formula, cap)
         ids[org_id][slug] = pk
     metrics: dict[int, dict] = defaultdict(dict)
-    for org_id, slug, cap in Metric.objects.filter(  # scoped: the served clients only
-            organization_id__in=org_ids).values_list("organization_id", "slug", "visibility_capability"):
+    for org_id, slug, cap in kept_query(("portfolio.metrics", org_ids), lambda: Metric.objects.filter(
+            organization_id__in=org_ids).values_list(  # scoped: the served clients only
+            "organization_id", "slug", "visibility_capability")):
         metrics[org_id][slug] = cap
     return {
         org_id: Visibility(required=required_capabilities(kpis=kpis[org_id], metrics=metrics[org_id]),

@@ -15,6 +15,7 @@ from decimal import Decimal
 from django.db.models import Count, Max, OuterRef, Q, Subquery
 from django.utils import timezone
 
+from config.kept_sql import kept_query
 from integrations.models import Connection, SyncRun
 from kpis.models import Kpi, KpiTarget, KpiValue
 from kpis.periods import add_months
@@ -79,10 +80,11 @@ def client_health(clients: list[ServedClient], *, today: date | None = None) -> 
 
 
 def _read_values(rows: dict[int, ClientHealth], ids: list[int], months: list[date]) -> None:
-    values = KpiValue.objects.filter(  # scoped: the served clients only (clients_read_context)
-        organization_id__in=ids, grain="month", dimension_value="", kpi__slug__in=HEALTH_KPIS,
-        period_start__gte=months[0], period_start__lte=months[-1],
-    ).values_list("organization_id", "kpi__slug", "kpi__unit", "period_start", "value")
+    key = tuple(ids)
+    values = kept_query(("portfolio.health_values", key, months[0], months[-1]), lambda: KpiValue.objects.filter(
+        organization_id__in=key, grain="month", dimension_value="", kpi__slug__in=HEALTH_KPIS,  # scoped: the
+        period_start__gte=months[0], period_start__lte=months[-1],  # served clients only (clients_read_context)
+    ).values_list("organization_id", "kpi__slug", "kpi__unit", "period_start", "value"))
     series: dict[int, dict[date, Decimal | None]] = defaultdict(dict)
     for org_id, slug, unit, start, value in values:
         row = rows[org_id]
@@ -102,9 +104,10 @@ def _read_values(rows: dict[int, ClientHealth], ids: list[int], months: list[dat
 
 
 def _read_targets(rows: dict[int, ClientHealth], ids: list[int], month: date) -> None:
-    targets = KpiTarget.objects.filter(  # scoped: the served clients only (clients_read_context)
-        organization_id__in=ids, kpi__slug="revenue", grain="month", period_start=month,
-    ).values_list("organization_id", "value", "at_risk_threshold")
+    key = tuple(ids)
+    targets = kept_query(("portfolio.health_targets", key, month), lambda: KpiTarget.objects.filter(
+        organization_id__in=key, kpi__slug="revenue", grain="month",  # scoped: the served clients only
+        period_start=month).values_list("organization_id", "value", "at_risk_threshold"))
     for org_id, value, threshold in targets:
         row = rows[org_id]
         if "revenue" in row.hidden:
@@ -115,16 +118,20 @@ def _read_targets(rows: dict[int, ClientHealth], ids: list[int], month: date) ->
 
 
 def _read_objectives(rows: dict[int, ClientHealth], ids: list[int], today: date) -> None:
-    last = CheckIn.objects.filter(organization=OuterRef("organization"), objective=OuterRef("pk")).order_by(
-        "-date", "-id")
-    objectives = (
-        Objective.objects.filter(  # scoped: the served clients only (clients_read_context)
-            organization_id__in=ids, status=Objective.Status.ACTIVE,
-            period_start__lte=today, period_end__gte=today)
-        .annotate(last_confidence=Subquery(last.values("confidence")[:1]))
-        .only("id", "organization_id", "title", "period_end")
-        .order_by("period_end", "id")
-    )
+    def build():
+        last = CheckIn.objects.filter(organization=OuterRef("organization"), objective=OuterRef("pk")).order_by(
+            "-date", "-id")
+        return (
+            Objective.objects.filter(  # scoped: the served clients only (clients_read_context)
+                organization_id__in=key, status=Objective.Status.ACTIVE,
+                period_start__lte=today, period_end__gte=today)
+            .annotate(last_confidence=Subquery(last.values("confidence")[:1]))
+            .only("id", "organization_id", "title", "period_end")
+            .order_by("period_end", "id")
+        )
+
+    key = tuple(ids)
+    objectives = kept_query(("portfolio.health_objectives", key, today), build)
     for o in objectives:
         row = rows[o.organization_id]
         if not row.client.membership.can("objectives.view"):
@@ -138,13 +145,13 @@ def _read_objectives(rows: dict[int, ClientHealth], ids: list[int], today: date)
 
 def _read_syncs(rows: dict[int, ClientHealth], ids: list[int], today: date) -> None:
     week_ago = timezone.now() - timedelta(days=7)
-    connections = (
-        Connection.objects.filter(organization_id__in=ids)  # scoped: the served clients only
+    key = tuple(ids)
+    connections = kept_query(("portfolio.health_connections", key), lambda: (
+        Connection.objects.filter(organization_id__in=key)  # scoped: the served clients only
         .exclude(status=Connection.Status.DISCONNECTED)
         .values("organization_id")
         .annotate(last=Max("last_success_at"), failing=Count("id", filter=Q(status__in=[
-            Connection.Status.NEEDS_ATTENTION, Connection.Status.PARTLY_SYNCED])))
-    )
+            Connection.Status.NEEDS_ATTENTION, Connection.Status.PARTLY_SYNCED])))))
     for c in connections:
         row = rows[c["organization_id"]]
         row.last_sync_at = c["last"]

@@ -29,3 +29,4 @@ import tempfile  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="pilotage-test-media-"))  # logos and PDFs written by tests
+KEPT_SQL_CHECK = True  # config.kept_sql: every kept query is built again and must compile to the same SQL

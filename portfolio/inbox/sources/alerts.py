@@ -24,8 +24,9 @@ class LiveAlerts(InboxSource):
     def items(self, clients: list[ServedClient], *, today: date) -> list[InboxItem]:
         allowed = self.allowed(clients)
         alerts = live_alerts_across({pk: c.membership.role for pk, c in allowed.items()})
+        severities = dict(Severity.choices)  # get_severity_display() builds this dict again for every alert
         return [InboxItem(
             org=allowed[a.organization_id].org, source=self.key, title=alert_message(a),
-            detail=str(a.get_severity_display()), when=timezone.localdate(a.opened_at),
+            detail=str(severities.get(a.severity, a.severity)), when=timezone.localdate(a.opened_at),
             url=link("alerts:alert_detail", allowed[a.organization_id].org, alert_id=a.pk),
             is_urgent=a.severity == Severity.CRITICAL and a.status == Alert.Status.OPEN) for a in alerts]

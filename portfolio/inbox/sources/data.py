@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from config.kept_sql import kept_query
 from imports.models import ImportRun
 from integrations.models import Connection, SyncRun
 from portfolio.clients import ServedClient
@@ -26,9 +27,10 @@ class SyncsFailing(InboxSource):
 
     def items(self, clients: list[ServedClient], *, today: date) -> list[InboxItem]:
         allowed = self.allowed(clients)
-        connections = Connection.objects.filter(  # scoped: the served clients only (clients_read_context)
-            organization_id__in=list(allowed), status__in=self.FAILING,
-        ).only("id", "organization_id", "provider", "label", "status", "last_success_at")
+        ids = tuple(allowed)
+        connections = kept_query(("portfolio.inbox_syncs", ids), lambda: Connection.objects.filter(
+            organization_id__in=ids, status__in=self.FAILING,  # scoped: the served clients only
+        ).only("id", "organization_id", "provider", "label", "status", "last_success_at"))
         out = []
         for c in connections:
             org = allowed[c.organization_id].org

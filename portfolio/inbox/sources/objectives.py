@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from config.kept_sql import kept_query
 from kpis.models import KpiValue
 from objectives.models import ActionPlan, KeyResult, Objective
 from objectives.selectors import STALE_DATA_DAYS
@@ -26,13 +27,13 @@ class CheckInsDue(InboxSource):
 
     def items(self, clients: list[ServedClient], *, today: date) -> list[InboxItem]:
         allowed = self.allowed(clients)
-        objectives = (
+        ids = tuple(allowed)
+        objectives = kept_query(("portfolio.inbox_check_ins", ids, today), lambda: (
             Objective.objects.filter(  # scoped: the served clients only (clients_read_context)
-                organization_id__in=list(allowed), status=Objective.Status.ACTIVE, period_start__lte=today,
+                organization_id__in=ids, status=Objective.Status.ACTIVE, period_start__lte=today,
                 period_end__gte=today)
             .annotate(last_date=Max("check_ins__date"))
-            .only("id", "organization_id", "title", "period_start", "check_in_every_days")
-        )
+            .only("id", "organization_id", "title", "period_start", "check_in_every_days")))
         out = []
         for o in objectives:
             due = (o.last_date + timedelta(days=o.check_in_every_days)) if o.last_date else o.period_start
@@ -58,10 +59,11 @@ class ActionPlansOverdue(InboxSource):
 
     def items(self, clients: list[ServedClient], *, today: date) -> list[InboxItem]:
         allowed = self.allowed(clients)
-        plans = ActionPlan.objects.filter(  # scoped: the served clients only (clients_read_context)
-            organization_id__in=list(allowed), status__in=self.OPEN,
+        ids = tuple(allowed)
+        plans = kept_query(("portfolio.inbox_plans", ids, today), lambda: ActionPlan.objects.filter(
+            organization_id__in=ids, status__in=self.OPEN,  # scoped: the served clients only (clients_read_context)
             due_date__lt=today + timedelta(days=HORIZON_DAYS),
-        ).only("id", "organization_id", "objective_id", "title", "status", "due_date")
+        ).only("id", "organization_id", "objective_id", "title", "status", "due_date"))
         out = []
         for p in plans:
             org = allowed[p.organization_id].org
@@ -88,17 +90,21 @@ class KeyResultsGoingStale(InboxSource):
     def items(self, clients: list[ServedClient], *, today: date) -> list[InboxItem]:
         allowed = self.allowed(clients)
         now = timezone.now()
-        latest = KpiValue.objects.filter(organization=OuterRef("organization"), kpi=OuterRef("kpi"), grain="month",
-                                         dimension_value="").order_by("-period_start")
-        krs = (
-            KeyResult.objects.filter(  # scoped: the served clients only (clients_read_context)
-                organization_id__in=list(allowed), objective__status=Objective.Status.ACTIVE,
-                objective__period_start__lte=today, objective__period_end__gte=today)
-            .annotate(computed_at=Subquery(latest.values("computed_at")[:1]))
-            .select_related("objective")
-            .only("id", "organization_id", "title", "is_manual", "manual_value_at", "kpi_id",
-                  "objective__id", "objective__check_in_every_days", "objective__title")
-        )
+        def build():
+            latest = KpiValue.objects.filter(organization=OuterRef("organization"), kpi=OuterRef("kpi"),
+                                             grain="month", dimension_value="").order_by("-period_start")
+            return (
+                KeyResult.objects.filter(  # scoped: the served clients only (clients_read_context)
+                    organization_id__in=ids, objective__status=Objective.Status.ACTIVE,
+                    objective__period_start__lte=today, objective__period_end__gte=today)
+                .annotate(computed_at=Subquery(latest.values("computed_at")[:1]))
+                .select_related("objective")
+                .only("id", "organization_id", "title", "is_manual", "manual_value_at", "kpi_id",
+                      "objective__id", "objective__check_in_every_days", "objective__title")
+            )
+
+        ids = tuple(allowed)
+        krs = kept_query(("portfolio.inbox_key_results", ids, today), build)
         out = []
         for kr in krs:
             if kr.is_manual:
