@@ -5,6 +5,7 @@ import json
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.capabilities import Role
 from alerts.models import Alert, AlertPreference, Severity
@@ -26,7 +27,7 @@ class AlertFilterForm(forms.Form):
 
 
 class AlertResponseForm(forms.Form):
-    ACTIONS = [("acknowledge", _("Acknowledge")), ("comment", _("Comment")), ("snooze", _("Snooze")),
+    ACTIONS = [("acknowledge", _("Acknowledge")), ("comment", pgettext_lazy("alert action", "Comment")), ("snooze", _("Snooze")),
                ("resolve", _("Resolve"))]
     action = forms.ChoiceField(choices=ACTIONS)
     comment = forms.CharField(label=_("Comment"), required=False, max_length=TEXT_MAX_LENGTH,
@@ -35,7 +36,7 @@ class AlertResponseForm(forms.Form):
 
 
 class AlertRuleForm(forms.Form):
-    is_enabled = forms.BooleanField(label=_("Enabled"), required=False)
+    is_enabled = forms.BooleanField(label=pgettext_lazy("alert rule", "Enabled"), required=False)
     severity = forms.ChoiceField(label=_("Severity"), choices=Severity.choices)
     subscriber_roles = forms.MultipleChoiceField(label=_("Roles notified"), required=False, choices=Role.choices,
                                                  widget=forms.CheckboxSelectMultiple)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import OrgOwned
 from config.limits import TEXT_MAX_LENGTH
@@ -30,7 +31,7 @@ class AlertRule(OrgOwned):
     name = models.CharField(_("name"), max_length=150)
     parameters = models.JSONField(_("parameters"), default=dict, blank=True)
     severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices, default=Severity.WARNING)
-    is_enabled = models.BooleanField(_("enabled"), default=True)
+    is_enabled = models.BooleanField(pgettext_lazy("alert rule", "enabled"), default=True)
     subscriber_roles = models.JSONField(_("roles notified"), default=list, blank=True)
     subscribers = models.ManyToManyField("accounts.Membership", blank=True, related_name="+",
                                          verbose_name=_("members notified"))
