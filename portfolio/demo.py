@@ -111,6 +111,8 @@ def _ledger(org: Organization, ctx: DemoContext) -> list[LedgerLine]:
 
     def book(day: date, account: str, label: str, debit=Decimal(0), credit=Decimal(0)) -> None:
         nonlocal n
+        if day > ctx.today:  # the month's later entries are not booked yet
+            return
         n += 1
         lines.append(LedgerLine(organization=org, source=Source.DEMO, external_id=f"bfd-{n}", account_number=account,
                                 date=day, journal="OD", label=label, debit=debit, credit=credit))

@@ -350,8 +350,11 @@ class _Builder:
     def supplier_invoice(self, *, supplier: dict, d: date, excl: Decimal, account: str, terms: int = 30,
                          pay_delay: int | None = 30, vat: bool = True, edited_on: date | None = None):
         """A supplier invoice, paid `pay_delay` days later by a matched bank transaction; `edited_on` is a
-        later edit (its `updated_at`), which is not when it was paid."""
+        later edit (its `updated_at`), which is not when it was paid. A bill dated after today has not come yet:
+        the books do not hold it (None)."""
         b = self.b
+        if d > b.today:
+            return None
         excl = money(excl)
         tax = money(excl * VAT) if vat else Decimal("0.00")
         incl = excl + tax
