@@ -65,3 +65,14 @@ def _entries(path: Path) -> list[tuple[str | None, str]]:
         elif line.startswith("msgstr"):
             context = None
     return entries
+
+
+def test_french_elides_with_the_typographic_apostrophe():
+    """« l’entreprise », not « l'entreprise »: one apostrophe throughout, the one French typography uses."""
+    straight = [message.id for message in read_po(CATALOGUE.open("rb"))
+                if message.id and any("'" in text for text in _texts(message.string))]
+    assert straight == []
+
+
+def _texts(string) -> tuple[str, ...]:
+    return string if isinstance(string, tuple) else (string,)

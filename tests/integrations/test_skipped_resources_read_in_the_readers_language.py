@@ -12,7 +12,7 @@ from tests.integrations.conftest import TOKEN
 
 pytestmark = pytest.mark.django_db
 
-FRENCH = "Abonnements\u202f: ce jeton n'a pas le droit billing_subscriptions:readonly — le MRR ne s'affichera pas."
+FRENCH = "Abonnements\u202f: ce jeton n’a pas le droit billing_subscriptions:readonly — le MRR ne s’affichera pas."
 
 
 @pytest.fixture

@@ -25,8 +25,8 @@ def test_a_missing_deals_scope_skips_the_deals_and_syncs_the_rest(acme, hubspot_
     assert [(s["object_type"], s["reason"]) for s in run.skipped] == [
         ("deals", "Deals: this token lacks the crm.objects.deals.read scope — pipeline, win rate and bookings will not show.")]
     with translation.override("fr"):
-        assert run.skipped_reasons == ["Opportunités\u202f: ce jeton n'a pas le droit crm.objects.deals.read — le pipeline, "
-                                       "le taux de gain et les signatures ne s'afficheront pas."]
+        assert run.skipped_reasons == ["Opportunités\u202f: ce jeton n’a pas le droit crm.objects.deals.read — le pipeline, "
+                                       "le taux de gain et les signatures ne s’afficheront pas."]
     assert Contact.objects.for_org(acme).exists() and not Deal.objects.for_org(acme).exists()
     assert [r.status for r in hubspot_fake.log].count(403) == 1  # never retried
 

@@ -29,7 +29,7 @@ def test_the_reason_is_stored_in_english_for_the_logs(acme, rejected_run):
 
 def test_a_french_reader_reads_the_reason_in_french(client, acme_ceo, rejected_run):
     html = _run_page(client, acme_ceo, rejected_run, "fr")
-    assert "Le montant de l&#x27;opportunité &#x27;12 OOO&#x27; n&#x27;est pas un nombre." in html
+    assert "Le montant de l’opportunité &#x27;12 OOO&#x27; n’est pas un nombre." in html
 
 
 def test_an_english_reader_reads_it_in_english(client, acme_ceo, rejected_run):

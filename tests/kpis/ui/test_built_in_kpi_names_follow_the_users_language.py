@@ -18,7 +18,7 @@ def test_a_built_in_name_is_translated(client, alice, acme):
     make_kpi(acme, slug="builtin_one", name=NAME, is_builtin=True)
     html = _names(client, alice)
     row = html[html.index('data-kpi="builtin_one"'):]
-    assert '<a href="/o/acme/kpis/builtin_one/">Chiffre d&#x27;affaires et clients</a>' in row[:row.index("</tr>")]
+    assert '<a href="/o/acme/kpis/builtin_one/">Chiffre d’affaires et clients</a>' in row[:row.index("</tr>")]
 
 
 def test_a_companys_own_name_is_left_as_typed(client, alice, acme):
