@@ -12,7 +12,19 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Case, DateTimeField, DecimalField, F, Func, JSONField, Max, Q, Value, When, Window
+from django.db.models import (
+    Case,
+    DateTimeField,
+    DecimalField,
+    F,
+    Func,
+    JSONField,
+    Max,
+    Q,
+    Value,
+    When,
+    Window,
+)
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
