@@ -124,7 +124,7 @@ class _Figures:
         self.months = {m.start: m for m in months}
         self.trailing = trailing
         self.graph: Graph | None = None
-        self.urls: dict[str, str] = {}  # lineage paths by KPI slug (lineage_url)
+        self.urls: dict[str, str] = {}  # KPI page paths by URL name (kpi_path)
         self.probed: dict[tuple, tuple] = {}  # other KPIs' values in the tiles' period alone (read(probe=…))
         self.computed_at = None  # the latest computed_at of `values`: when the engine last computed a figure shown
 
@@ -267,15 +267,25 @@ class _Figures:
             targets={(k, s): t for (k, g, s), t in self.targets.items() if g == "month" and s in starts})
 
 
+SLUG_MARK = "__kpi_slug__"  # stands for a KPI's slug in a path reversed once per page (kpi_path)
+
+
+def kpi_path(org: Organization, name: str, kpi: Kpi, urls: dict) -> str:
+    """`reverse(name)` of a KPI's page, reversed once per page and URL name (`urls`, one per request) and given
+    each KPI's slug: a dashboard links some forty KPI pages, and reversing was a tenth of its widgets' time. A slug
+    needs no quoting in a path, so the path is the one reverse gives."""
+    path = urls.get(name)
+    if path is None:
+        path = urls[name] = reverse(name, kwargs={"org_slug": org.slug, "kpi_slug": SLUG_MARK})
+    return path.replace(SLUG_MARK, kpi.slug)
+
+
 def lineage_url(org: Organization, kpi: Kpi, period: Period, dimension: str = "", *, urls: dict | None = None) -> str:
     """The records behind a value: the KPI's lineage page for that month (a quarter or year: its last month).
 
-    `urls` (one per request) keeps each KPI's reversed path: a trend links every one of its 24 points."""
+    `urls` (one per request) keeps the reversed path (kpi_path): a trend links every one of its 24 points."""
     month = period_containing(period.end, "month", org.fiscal_year_start_month)
-    urls = {} if urls is None else urls
-    url = urls.get(kpi.slug)
-    if url is None:
-        url = urls[kpi.slug] = reverse("kpis:kpi_lineage", kwargs={"org_slug": org.slug, "kpi_slug": kpi.slug})
+    url = kpi_path(org, "kpis:kpi_lineage", kpi, {} if urls is None else urls)
     url += f"?month={month.start:%Y-%m}"
     return url + (f"&dimension={dimension}" if dimension else "")
 
@@ -380,7 +390,7 @@ def _build(org, spec: WidgetSpec, *, visible, figures: _Figures, period: Dashboa
     view = WidgetView(spec=spec, kind=spec.kind, title=kpi_name(kpi) if kpi else Widget.Kind(spec.kind).label,
                       width=spec.width, chart_id=f"w-{key}")
     if kpi is not None:
-        view.url = reverse("kpis:kpi_detail", kwargs={"org_slug": org.slug, "kpi_slug": kpi.slug})
+        view.url = kpi_path(org, "kpis:kpi_detail", kpi, figures.urls)
     builder = BUILDERS[spec.kind]
     builder(org, view, kpi=kpi, visible=visible, figures=figures, period=period, months=months, team=team,
             tree_cache=tree_cache, today=today)
