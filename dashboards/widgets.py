@@ -1,17 +1,30 @@
 """Shapes a dashboard's widgets for the page, from materialised values only (KpiValue, KpiTarget, KpiForecast).
 
-Whatever the widgets, the KPI figures cost two queries (values with their forecasts, targets), the
+Whatever the widgets, the KPI figures cost one query (values with their forecasts, and targets), the
 objectives one tree, freshness one query per source kind: a dashboard's query count does not grow with
 data, months or widgets. Nothing here reads a canonical record.
 """
 
 from __future__ import annotations
 
+from collections import namedtuple
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import JSONField, Max, Q, Value
+from django.db.models import (
+    Case,
+    DateTimeField,
+    DecimalField,
+    F,
+    Func,
+    JSONField,
+    Max,
+    Q,
+    Value,
+    When,
+    Window,
+)
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -79,15 +92,30 @@ class DashboardView:
     unchanged: bool = False  # asked `since` the stamp it still has: no widget was built, the page keeps its own
 
 
-VALUE_FIELDS = ("kpi_id", "grain", "period_start", "dimension_value", "value", "no_value_reason", "computed_at")
+VALUE_FIELDS = ("kpi_id", "grain", "period_start", "dimension_value", "value", "no_value_reason")
+# The targets' columns beside the values' in the same query (a UNION ALL), told apart by `src`.
 TARGET_FIELDS = ("kpi_id", "grain", "period_start", "value", "at_risk_threshold")
+_Target = namedtuple("_Target", TARGET_FIELDS)
+_TREE_NAMES = (*VALUE_FIELDS, "computed_at", *(f"fc_{name}" for name in kpi_selectors.FORECAST_FIELDS))
+_TreeValue = namedtuple("_TreeValue", _TREE_NAMES)  # a key result's value as objectives.selectors reads it
+
+
+class _OnFirstRow(Func):
+    """An expression's value on the result's first row alone, NULL on the others: a page-wide figure (the stamp)
+    read in the rows' query without loading it once per row (a timestamp costs psycopg's Python loader ~3 µs)."""
+
+    template = "CASE WHEN ROW_NUMBER() OVER () = 1 THEN %(expressions)s END"
+    contains_over_clause = True
+    window_compatible = False
 
 
 class _Figures:
-    """The dashboard's KPI values and targets, read in two queries and looked up by (KPI, grain, start, dimension).
+    """The dashboard's KPI values and targets, read in one query and looked up by (KPI, grain, start, dimension).
 
     Rows are named tuples (`values_list(named=True)`), not model instances: a page reads hundreds of them and
-    only ever looks at a few fields (`kpis.selectors.forecast_of_value` reads the `fc_` ones as attributes)."""
+    only ever looks at a few fields (`kpis.selectors.forecast_of_value` reads the `fc_` ones as attributes).
+    Their `computed_at` is not read row by row: the page needs only the latest (`stamp_at`, one row's column) and
+    the objectives tree its key results' own (`kr_at`, on their rows alone)."""
 
     def __init__(self, org: Organization, *, months: list[Period], trailing: bool = False):
         self.org = org
@@ -96,13 +124,14 @@ class _Figures:
         self.months = {m.start: m for m in months}
         self.trailing = trailing
         self.graph: Graph | None = None
-        self.urls: dict[str, str] = {}  # lineage paths by KPI slug (lineage_url)
+        self.urls: dict[str, str] = {}  # KPI page paths by URL name (kpi_path)
         self.probed: dict[tuple, tuple] = {}  # other KPIs' values in the tiles' period alone (read(probe=…))
+        self.computed_at = None  # the latest computed_at of `values`: when the engine last computed a figure shown
 
     def read(self, kpis: list[Kpi], *, months: list[Period], periods: list[Period], breakdown: list[Kpi] = (),
              breakdown_period: Period | None = None, probe: list[Kpi] = (), probe_period: Period | None = None,
              tree_wanted: set[tuple] = frozenset()) -> dict[tuple, tuple] | None:
-        """Add these KPIs' values (with forecasts) and targets of these months and periods; 2 queries.
+        """Add these KPIs' values (with forecasts) and targets of these months and periods; 1 query.
 
         `probe`: other KPIs whose value in `probe_period` alone is read in the same query, into `probed` (not
         `values`: nothing else of theirs is shown unless they fill in a tile, read then).
@@ -124,7 +153,8 @@ class _Figures:
         probe_key = (tuple(k.pk for k in probe), probe_period.grain, probe_period.start) if probe else ()
         tree_key = tuple(sorted(tree_wanted))
         fields = [*VALUE_FIELDS, *(["inputs"] if self.trailing else [])]
-        names = [*fields, *(f"fc_{name}" for name in kpi_selectors.FORECAST_FIELDS)]
+        forecast_names = [f"fc_{name}" for name in kpi_selectors.FORECAST_FIELDS]
+        names = ["src", *fields, *forecast_names, "at_risk_threshold", "stamp_at", "kr_at"]
 
         def scope() -> Q:
             q = Q()
@@ -132,12 +162,12 @@ class _Figures:
                 q |= Q(grain=grain, period_start__in=grain_starts)
             return q
 
-        def build_values():
-            values = KpiValue.objects.for_org(org).filter(kpi__in=kpi_ids).filter(scope() & Q(dimension_value=""))
+        def build():
+            own = Q(kpi__in=kpi_ids) & scope() & Q(dimension_value="")  # the dashboard's own rows
             if breakdown:
-                values = values | KpiValue.objects.for_org(org).filter(
-                    kpi__in=breakdown_key[0], grain=breakdown_period.grain, period_start=breakdown_period.start
-                ).exclude(dimension_value="")
+                own |= Q(kpi__in=breakdown_key[0], grain=breakdown_period.grain,
+                         period_start=breakdown_period.start) & ~Q(dimension_value="")
+            values = KpiValue.objects.for_org(org).filter(own)
             if probe:
                 values = values | KpiValue.objects.for_org(org).filter(
                     kpi__in=probe_key[0], grain=probe_period.grain, period_start=probe_period.start,
@@ -147,11 +177,25 @@ class _Figures:
                     kpi_id__in=sorted({k[0] for k in tree_key}), grain__in=sorted({k[1] for k in tree_key}),
                     period_start__in=sorted({k[2] for k in tree_key}),
                     dimension_value__in=sorted({k[3] for k in tree_key}))
-            return kpi_selectors.with_forecasts(values).values_list(*names, named=True)
+            tree_rows = Q()
+            for kpi_id, grain, start, dimension in tree_key:
+                tree_rows |= Q(kpi_id=kpi_id, grain=grain, period_start=start, dimension_value=dimension)
+            values = kpi_selectors.with_forecasts(values).annotate(
+                src=Value(0), at_risk_threshold=Value(None, output_field=DecimalField()),
+                stamp_at=_OnFirstRow(Window(Max("computed_at", filter=own)), output_field=DateTimeField()),
+                kr_at=Case(When(tree_rows, then=F("computed_at"))) if tree_key
+                else Value(None, output_field=DateTimeField())).values_list(*names, named=True)
+            blank = {name: Value(None, output_field=JSONField() if name in ("inputs", "fc_basis") else DecimalField())
+                     for name in (*forecast_names, *(["inputs"] if self.trailing else []))}
+            targets = KpiTarget.objects.for_org(org).filter(kpi__in=kpi_ids).filter(scope()).annotate(
+                src=Value(1), dimension_value=Value(""), no_value_reason=Value(""), **blank,
+                stamp_at=Value(None, output_field=DateTimeField()), kr_at=Value(None, output_field=DateTimeField())
+            ).values_list(*names)
+            return values.union(targets, all=True)
 
         # The query's SQL is compiled once per its inputs (config.kept_sql): building it was most of the read.
-        rows = kept_query(("dashboards.values", org.pk, self.trailing, kpi_ids, scope_key, breakdown_key, probe_key,
-                           tree_key), build_values)
+        rows = kept_query(("dashboards.figures", org.pk, self.trailing, kpi_ids, scope_key, breakdown_key, probe_key,
+                           tree_key), build)
         probe_ids = {k.pk for k in probe}
         tree_values = {}
         if tree_wanted:  # which rows the dashboard's own conditions asked for, the same as the filters above
@@ -166,17 +210,20 @@ class _Figures:
                 return v.kpi_id in breakdown_ids and (v.grain, v.period_start) == (breakdown_period.grain,
                                                                                    breakdown_period.start)
         for v in rows:
+            if v.src:
+                self.targets[(v.kpi_id, v.grain, v.period_start)] = _Target(
+                    v.kpi_id, v.grain, v.period_start, v.value, v.at_risk_threshold)
+                continue
+            if v.stamp_at is not None and (self.computed_at is None or v.stamp_at > self.computed_at):
+                self.computed_at = v.stamp_at
             key = (v.kpi_id, v.grain, v.period_start, v.dimension_value)
             if tree_wanted:
                 if key in tree_wanted:
-                    tree_values[key] = v
+                    tree_values[key] = _TreeValue(*(v.kr_at if name == "computed_at" else getattr(v, name)
+                                                    for name in _TREE_NAMES))
                 if not asked(v):
                     continue
             (self.probed if v.kpi_id in probe_ids else self.values)[key] = v
-        targets = kept_query(("dashboards.targets", org.pk, kpi_ids, scope_key), lambda: KpiTarget.objects.for_org(
-            org).filter(kpi__in=kpi_ids).filter(scope()).values_list(*TARGET_FIELDS, named=True))
-        for t in targets:
-            self.targets[(t.kpi_id, t.grain, t.period_start)] = t
         return tree_values
 
     def value(self, kpi: Kpi, period: Period, dimension: str = "") -> tuple | None:
@@ -220,15 +267,25 @@ class _Figures:
             targets={(k, s): t for (k, g, s), t in self.targets.items() if g == "month" and s in starts})
 
 
+SLUG_MARK = "__kpi_slug__"  # stands for a KPI's slug in a path reversed once per page (kpi_path)
+
+
+def kpi_path(org: Organization, name: str, kpi: Kpi, urls: dict) -> str:
+    """`reverse(name)` of a KPI's page, reversed once per page and URL name (`urls`, one per request) and given
+    each KPI's slug: a dashboard links some forty KPI pages, and reversing was a tenth of its widgets' time. A slug
+    needs no quoting in a path, so the path is the one reverse gives."""
+    path = urls.get(name)
+    if path is None:
+        path = urls[name] = reverse(name, kwargs={"org_slug": org.slug, "kpi_slug": SLUG_MARK})
+    return path.replace(SLUG_MARK, kpi.slug)
+
+
 def lineage_url(org: Organization, kpi: Kpi, period: Period, dimension: str = "", *, urls: dict | None = None) -> str:
     """The records behind a value: the KPI's lineage page for that month (a quarter or year: its last month).
 
-    `urls` (one per request) keeps each KPI's reversed path: a trend links every one of its 24 points."""
+    `urls` (one per request) keeps the reversed path (kpi_path): a trend links every one of its 24 points."""
     month = period_containing(period.end, "month", org.fiscal_year_start_month)
-    urls = {} if urls is None else urls
-    url = urls.get(kpi.slug)
-    if url is None:
-        url = urls[kpi.slug] = reverse("kpis:kpi_lineage", kwargs={"org_slug": org.slug, "kpi_slug": kpi.slug})
+    url = kpi_path(org, "kpis:kpi_lineage", kpi, {} if urls is None else urls)
     url += f"?month={month.start:%Y-%m}"
     return url + (f"&dimension={dimension}" if dimension else "")
 
@@ -293,10 +350,9 @@ def dashboard_view(org: Organization, *, membership: Membership, specs: list[Wid
             others = [k for k in fill[:MIN_TILES - min(with_value, MAX_TILES)] if k.slug not in wanted]
         tile_months = months if period.is_trailing else _spark_months(months, period)
         figures.read(others, months=tile_months, periods=periods)
-    computed = [v.computed_at for v in figures.values.values() if v.computed_at]
-    stamp = max(computed).isoformat() if computed else ""
+    stamp = figures.computed_at.isoformat() if figures.computed_at else ""
     if since is not None and since == stamp:
-        return DashboardView(period=period, widgets=[], hidden=hidden, waiting=[], has_figures=bool(computed),
+        return DashboardView(period=period, widgets=[], hidden=hidden, waiting=[], has_figures=bool(figures.values),
                              stamp=stamp, visible_kpi_ids=set(), tree=None, unchanged=True)
     if fill_tiles:
         shown = _fill_tiles(shown, tile_slugs, candidates, visible, figures, period)
@@ -334,7 +390,7 @@ def _build(org, spec: WidgetSpec, *, visible, figures: _Figures, period: Dashboa
     view = WidgetView(spec=spec, kind=spec.kind, title=kpi_name(kpi) if kpi else Widget.Kind(spec.kind).label,
                       width=spec.width, chart_id=f"w-{key}")
     if kpi is not None:
-        view.url = reverse("kpis:kpi_detail", kwargs={"org_slug": org.slug, "kpi_slug": kpi.slug})
+        view.url = kpi_path(org, "kpis:kpi_detail", kpi, figures.urls)
     builder = BUILDERS[spec.kind]
     builder(org, view, kpi=kpi, visible=visible, figures=figures, period=period, months=months, team=team,
             tree_cache=tree_cache, today=today)

@@ -15,6 +15,8 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from django.db.models import IntegerField, Value
+
 from accounts import rls
 from accounts.models import Membership, Organization
 from config.kept_sql import kept_query
@@ -46,22 +48,29 @@ def client_memberships(consultancy_member: Membership) -> list[Membership]:
 
 
 def visibilities_of(org_ids: Iterable[int]) -> dict[int, Visibility]:
-    """Each client's metric and KPI visibility rules (kpis.visibility), read for all clients at once; 2 queries.
+    """Each client's metric and KPI visibility rules (kpis.visibility), read for all clients at once; 1 query (the
+    KPIs' rows and the metrics', a UNION ALL).
 
     Call it inside `clients_read_context`."""
     org_ids = tuple(org_ids)
     kpis: dict[int, dict] = defaultdict(dict)
     ids: dict[int, dict] = defaultdict(dict)
-    for org_id, slug, pk, formula, cap in kept_query(("portfolio.kpis", org_ids), lambda: Kpi.objects.filter(
-            organization_id__in=org_ids).values_list(  # scoped: the served clients only
-            "organization_id", "slug", "pk", "formula", "visibility_capability")):
-        kpis[org_id][slug] = (formula, cap)
-        ids[org_id][slug] = pk
     metrics: dict[int, dict] = defaultdict(dict)
-    for org_id, slug, cap in kept_query(("portfolio.metrics", org_ids), lambda: Metric.objects.filter(
-            organization_id__in=org_ids).values_list(  # scoped: the served clients only
-            "organization_id", "slug", "visibility_capability")):
-        metrics[org_id][slug] = cap
+
+    def build():
+        kpi_rows = Kpi.objects.filter(organization_id__in=org_ids).annotate(  # scoped: the served clients only
+            src=Value(0)).values_list("src", "organization_id", "slug", "pk", "formula", "visibility_capability")
+        metric_rows = Metric.objects.filter(organization_id__in=org_ids).annotate(  # scoped: the served clients only
+            src=Value(1), no_pk=Value(None, output_field=IntegerField()), no_formula=Value("")).values_list(
+            "src", "organization_id", "slug", "no_pk", "no_formula", "visibility_capability")
+        return kpi_rows.union(metric_rows, all=True).order_by("src", "organization_id", "slug")
+
+    for src, org_id, slug, pk, formula, cap in kept_query(("portfolio.visibility", org_ids), build):
+        if src == 0:
+            kpis[org_id][slug] = (formula, cap)
+            ids[org_id][slug] = pk
+        else:
+            metrics[org_id][slug] = cap
     return {
         org_id: Visibility(required=required_capabilities(kpis=kpis[org_id], metrics=metrics[org_id]),
                            kpi_ids=ids[org_id])
@@ -72,7 +81,7 @@ def visibilities_of(org_ids: Iterable[int]) -> dict[int, Visibility]:
 @contextmanager
 def reading_clients(consultancy_member: Membership, *, only: set[int] | None = None) -> Iterator[list[ServedClient]]:
     """`with reading_clients(member) as clients:` the clients with the viewer's role and visibility in
-    each, and their rows readable for the block; 3 queries. `only` narrows to some of them (a filter),
+    each, and their rows readable for the block; 2 queries. `only` narrows to some of them (a filter),
     never widens. Selectors called in the block return plain data, so nothing is read after it."""
     with _reading(client_memberships(consultancy_member), only=only) as clients:
         yield clients
@@ -82,7 +91,7 @@ def reading_clients(consultancy_member: Membership, *, only: set[int] | None = N
 def reading_own_companies(member: Membership, *, only: set[int] | None = None) -> Iterator[list[ServedClient]]:
     """`with reading_own_companies(member, only=ids) as companies:` the companies (of `only`) where the
     signed-in user holds a membership, with their role and visibility in each, as the holding's own pages
-    read them (no consultancy in between), and their rows readable for the block; 3 queries, whatever the
+    read them (no consultancy in between), and their rows readable for the block; 2 queries, whatever the
     number of companies. PostgreSQL shows another company's rows only if it also approved a group that the
     current organization holds and declared itself (`accounts.rls`); the ORM reads only the group's."""
     memberships = list(

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Max, OuterRef, Q, Subquery
+from django.db.models import Count, DecimalField, Max, OuterRef, Q, Subquery, Value
 from django.utils import timezone
 
 from config.kept_sql import kept_query
@@ -60,7 +60,7 @@ def last_closed_month(today: date) -> date:
 
 
 def client_health(clients: list[ServedClient], *, today: date | None = None) -> list[ClientHealth]:
-    """One row per client; 6 queries whatever the number of clients (inside clients_read_context)."""
+    """One row per client; 5 queries whatever the number of clients (inside clients_read_context)."""
     today = today or timezone.localdate()
     month = last_closed_month(today)
     first = add_months(month, -(SPARK_MONTHS - 1))
@@ -69,8 +69,7 @@ def client_health(clients: list[ServedClient], *, today: date | None = None) -> 
     if not rows:
         return []
     ids = list(rows)
-    _read_values(rows, ids, months)
-    _read_targets(rows, ids, month)
+    _read_figures(rows, ids, months)
     _read_objectives(rows, ids, today)
     _read_syncs(rows, ids, today)
     for org_id, count in open_alert_counts(clients).items():
@@ -79,14 +78,28 @@ def client_health(clients: list[ServedClient], *, today: date | None = None) -> 
     return list(rows.values())
 
 
-def _read_values(rows: dict[int, ClientHealth], ids: list[int], months: list[date]) -> None:
-    key = tuple(ids)
-    values = kept_query(("portfolio.health_values", key, months[0], months[-1]), lambda: KpiValue.objects.filter(
-        organization_id__in=key, grain="month", dimension_value="", kpi__slug__in=HEALTH_KPIS,  # scoped: the
-        period_start__gte=months[0], period_start__lte=months[-1],  # served clients only (clients_read_context)
-    ).values_list("organization_id", "kpi__slug", "kpi__unit", "period_start", "value"))
+def _read_figures(rows: dict[int, ClientHealth], ids: list[int], months: list[date]) -> None:
+    """The health KPIs' values of the spark's months and the revenue target of the last closed month; 1 query (a
+    UNION ALL: the values, then the targets)."""
+    key, month = tuple(ids), months[-1]
+
+    def build():
+        values = KpiValue.objects.filter(
+            organization_id__in=key, grain="month", dimension_value="", kpi__slug__in=HEALTH_KPIS,  # scoped: the
+            period_start__gte=months[0], period_start__lte=months[-1],  # served clients only (clients_read_context)
+        ).annotate(src=Value(0), no_threshold=Value(None, output_field=DecimalField())).values_list(
+            "src", "organization_id", "kpi__slug", "kpi__unit", "period_start", "value", "no_threshold")
+        targets = KpiTarget.objects.filter(
+            organization_id__in=key, kpi__slug="revenue", grain="month",  # scoped: the served clients only
+            period_start=month).annotate(src=Value(1)).values_list(
+            "src", "organization_id", "kpi__slug", "kpi__unit", "period_start", "value", "at_risk_threshold")
+        return values.union(targets, all=True)
+
+    figures = kept_query(("portfolio.health_figures", key, months[0], month), build)
     series: dict[int, dict[date, Decimal | None]] = defaultdict(dict)
-    for org_id, slug, unit, start, value in values:
+    for src, org_id, slug, unit, start, value, _threshold in figures:
+        if src:
+            continue
         row = rows[org_id]
         row.units[slug] = unit
         if slug == SPARK_KPI:
@@ -101,16 +114,9 @@ def _read_values(rows: dict[int, ClientHealth], ids: list[int], months: list[dat
             row.spark = [series[org_id].get(m) for m in months]
         if all(row.figures.get(s) is None for s in HEALTH_KPIS if s not in row.hidden):
             row.flags.append("no_values")
-
-
-def _read_targets(rows: dict[int, ClientHealth], ids: list[int], month: date) -> None:
-    key = tuple(ids)
-    targets = kept_query(("portfolio.health_targets", key, month), lambda: KpiTarget.objects.filter(
-        organization_id__in=key, kpi__slug="revenue", grain="month",  # scoped: the served clients only
-        period_start=month).values_list("organization_id", "value", "at_risk_threshold"))
-    for org_id, value, threshold in targets:
+    for src, org_id, _slug, _unit, _start, value, threshold in figures:
         row = rows[org_id]
-        if "revenue" in row.hidden:
+        if not src or "revenue" in row.hidden:
             continue
         row.revenue_target = value
         row.revenue_status = kpi_status(Kpi(direction=Kpi.Direction.HIGHER), value=row.figures.get("revenue"),

@@ -12,7 +12,6 @@ from integrations.models import Customer, Supplier
 from portfolio.clients import ServedClient
 from portfolio.models import (
     ClientGroup,
-    ClientGroupMember,
     Consolidation,
     ConsolidationMember,
     IntercompanyParty,
@@ -22,12 +21,18 @@ PARTIES_SHOWN = 300  # customers and suppliers offered for marking, per consolid
 
 
 def client_groups(consultancy: Organization) -> tuple[list[ClientGroup], dict[int, set[int]]]:
-    """The consultancy's groups and, per group, its clients' ids; 2 queries."""
-    groups = list(ClientGroup.objects.for_org(consultancy).order_by("kind", "name"))
+    """The consultancy's groups and, per group, its clients' ids; 1 query (each group with its members joined)."""
+    groups: dict[int, ClientGroup] = {}
     members: dict[int, set[int]] = defaultdict(set)
-    for group_id, client_id in ClientGroupMember.objects.for_org(consultancy).values_list("group_id", "client_id"):
-        members[group_id].add(client_id)
-    return groups, dict(members)
+    # The members come through their group, the consultancy's (a member row carries the group's organization).
+    rows = ClientGroup.objects.for_org(consultancy).order_by("kind", "name", "id").values_list(
+        "id", "name", "kind", "created_at", "members__client_id")
+    for pk, name, kind, created_at, client_id in rows:
+        if pk not in groups:
+            groups[pk] = ClientGroup(pk=pk, organization=consultancy, name=name, kind=kind, created_at=created_at)
+        if client_id is not None:
+            members[pk].add(client_id)
+    return list(groups.values()), dict(members)
 
 
 def consultancy_clients(consultancy: Organization) -> QuerySet[Organization]:

@@ -1,6 +1,6 @@
-"""A role dashboard and a team dashboard make the same number of queries with 1× and 10× the data, the page's own
-within 10 (issue #13; the session, user and membership look-ups every page makes come on top), and never read a
-canonical record."""
+"""A role dashboard and a team dashboard make the same number of queries with 1× and 10× the data, the whole request
+within TOTAL and the page's own within 9 (issue #13 asks 12 in all: the session, user and membership look-ups every
+page makes, the switcher and the transaction come on top of the page's own), and never read a canonical record."""
 
 from datetime import date
 
@@ -18,9 +18,12 @@ from tests.kpis.ui.kpi_data import make_kpi, make_metric, set_history
 from tests.objectives.helpers import make_action_plan, make_key_result, make_objective
 
 # The page's own: the KPI catalogue's fingerprint (the catalogue itself kept since the first page), the quarter's
-# objectives, key results and plans, the values (with the key results') and targets, the open alerts, the
+# objectives, key results and plans, the values (with the key results') and targets in one, the open alerts, the
 # freshness, the derived targets waiting and the team dashboards.
-MAX_QUERIES = 10
+MAX_QUERIES = 9
+# The whole request, every statement counted: the page's own, the framework's four look-ups, the organization's
+# MFA check, the switcher's memberships, BEGIN and COMMIT. Over issue #13's 12 until the fixed part shrinks.
+TOTAL = 16
 # What every tenant page costs before its view runs (session, user, its sessions row, membership, transactions).
 FRAMEWORK = ("django_session", "accounts_user", "usersessions_usersession", "accounts_membership")
 
@@ -50,6 +53,7 @@ def _count(client, path):
     own = [s for s in sql if not s.startswith(("BEGIN", "COMMIT", "SAVEPOINT", "RELEASE", "SELECT set_config"))
            and not any(f'FROM "{t}"' in s or f'UPDATE "{t}"' in s for t in FRAMEWORK)]
     assert len(own) <= MAX_QUERIES, own
+    assert len(sql) <= TOTAL, sql
     return len(sql)
 
 

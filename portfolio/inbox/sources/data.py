@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from django.db.models import Count
+from django.db.models import Count, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -53,32 +53,34 @@ class RejectedRecords(InboxSource):
         return _("Rejected records")
 
     def items(self, clients: list[ServedClient], *, today: date) -> list[InboxItem]:
+        """The sync runs and the imports in one query (a UNION ALL): each row its kind, id, client, the source's
+        label and provider (a file's name), the count rejected and when."""
         allowed = self.allowed(clients)
         since = timezone.now() - timedelta(days=HORIZON_DAYS)
         runs = (
             SyncRun.objects.filter(  # scoped: the served clients only (clients_read_context)
                 organization_id__in=list(allowed), created_at__gte=since, rejections__isnull=False)
-            .annotate(n=Count("rejections")).select_related("connection")
-            .only("id", "organization_id", "created_at", "connection__provider", "connection__label")
+            .order_by().values("id").annotate(src=Value(0), n=Count("rejections"))
+            .values_list("src", "id", "organization_id", "connection__label", "connection__provider", "n", "created_at")
         )
-        out = []
-        for run in runs:
-            org = allowed[run.organization_id].org
-            out.append(InboxItem(
-                org=org, source=self.key, title=run.connection.label or run.connection.provider.title(),
-                detail=ngettext("%(n)s record rejected", "%(n)s records rejected", run.n) % {"n": run.n},
-                when=timezone.localdate(run.created_at),
-                url=link("integrations:sync_run_detail", org, sync_run_id=run.pk)))
         importers = {pk for pk, c in allowed.items() if c.membership.can("imports.manage")}
         imports = ImportRun.objects.filter(  # scoped: the served clients only (clients_read_context)
             organization_id__in=list(importers), created_at__gte=since, rows_rejected__gt=0,
-        ).only("id", "organization_id", "file_name", "rows_rejected", "created_at")
-        for run in imports:
-            org = allowed[run.organization_id].org
-            out.append(InboxItem(
-                org=org, source=self.key, title=run.file_name,
-                detail=ngettext("%(n)s row rejected", "%(n)s rows rejected", run.rows_rejected)
-                % {"n": run.rows_rejected},
-                when=timezone.localdate(run.created_at),
-                url=link("imports:import_run_detail", org, run_id=run.pk)))
+        ).order_by().annotate(src=Value(1), no_label=Value("")).values_list(
+            "src", "id", "organization_id", "no_label", "file_name", "rows_rejected", "created_at")
+        out = []
+        for src, pk, org_id, label, name, n, created_at in runs.union(imports, all=True).order_by("src", "id"):
+            org = allowed[org_id].org
+            if src == 0:
+                out.append(InboxItem(
+                    org=org, source=self.key, title=label or name.title(),
+                    detail=ngettext("%(n)s record rejected", "%(n)s records rejected", n) % {"n": n},
+                    when=timezone.localdate(created_at),
+                    url=link("integrations:sync_run_detail", org, sync_run_id=pk)))
+            else:
+                out.append(InboxItem(
+                    org=org, source=self.key, title=name,
+                    detail=ngettext("%(n)s row rejected", "%(n)s rows rejected", n) % {"n": n},
+                    when=timezone.localdate(created_at),
+                    url=link("imports:import_run_detail", org, run_id=pk)))
         return out
