@@ -92,7 +92,7 @@ class MfaRequiredMiddleware:
     def process_view(self, request, view_func, view_args, view_kwargs):
         if not request.user.is_authenticated or request.path.startswith(self.ALLOWED_PREFIXES):
             return None
-        from accounts.mfa import mfa_required_for, has_mfa  # avoid importing allauth models at start-up
+        from accounts.mfa import has_mfa, mfa_required_for  # avoid importing allauth models at start-up
 
         if mfa_required_for(request.user, memberships=memberships_of_request(request)) and not has_mfa(request.user):
             if request.path.startswith("/api/"):

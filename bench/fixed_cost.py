@@ -60,8 +60,13 @@ def main() -> None:
         for label, url in (("empty page", f"/o/{slug}/bench-empty-page/"), ("CEO home", f"/o/{slug}/")):
             for _ in range(5):  # warm: templates, translations, kept SQL, the session's first writes
                 assert client.get(url).status_code == 200, url
-            queries = []
-            with connection.execute_wrapper(lambda execute, *a: queries.append(a[0]) or execute(*a)):
+            queries: list[str] = []
+
+            def counted(execute, sql, *args, queries=queries):
+                queries.append(sql)
+                return execute(sql, *args)
+
+            with connection.execute_wrapper(counted):
                 client.get(url)
             cpu = []
             for _ in range(args.runs):
