@@ -1,8 +1,7 @@
 from django.utils.functional import SimpleLazyObject
 
 from accounts.navigation import navigation_for
-from accounts.selectors import memberships_of
-from config.kept_sql import kept_query
+from accounts.selectors import memberships_of_request
 
 
 def tenancy(request):
@@ -14,8 +13,7 @@ def tenancy(request):
     return {
         "org": getattr(request, "org", None),
         "membership": membership,
-        # read only when the page draws the switcher (not an htmx fragment); its SQL compiled once per user
-        "my_memberships": SimpleLazyObject(lambda: kept_query(("accounts.memberships_of", user.pk),
-                                                              lambda: memberships_of(user))),
+        # the list the tenancy middleware already read for this request (no query of its own)
+        "my_memberships": SimpleLazyObject(lambda: memberships_of_request(request)),
         "nav_items": navigation_for(membership) if membership else [],
     }

@@ -12,11 +12,15 @@ def has_mfa(user: User) -> bool:
     return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
 
 
-def mfa_required_for(user: User) -> bool:
-    """Required where an organization demands it of all members, and (in production) of admins and consultants."""
-    memberships = Membership.objects.filter(user=user)  # scoped: the user's own memberships
-    if memberships.filter(organization__requires_mfa=True).exists():
+def mfa_required_for(user: User, *, memberships: list[Membership] | None = None) -> bool:
+    """Required where an organization demands it of all members, and (in production) of admins and consultants.
+
+    `memberships`: the user's memberships with their organizations when the caller has them already (the
+    middleware's, read once per request); otherwise they are read here."""
+    if memberships is None:
+        memberships = list(Membership.objects.filter(user=user).select_related("organization"))  # scoped: own
+    if any(m.organization.requires_mfa for m in memberships):
         return True
     if settings.MFA_REQUIRED_FOR_PRIVILEGED:
-        return memberships.filter(role=Role.ADMIN).exists() or memberships.exclude(engagement=None).exists()
+        return any(m.role == Role.ADMIN or m.engagement_id is not None for m in memberships)
     return False

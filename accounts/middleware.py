@@ -11,7 +11,7 @@ from django.shortcuts import redirect
 
 from accounts import rls
 from accounts.api_keys import api_key_from_request, api_key_note_use, api_key_principal
-from accounts.selectors import membership_for
+from accounts.selectors import membership_in, memberships_of_request
 
 LAST_ORG_SESSION_KEY = "last_org_slug"
 
@@ -53,7 +53,7 @@ class OrganizationMiddleware:
             if request.path.startswith("/api/"):
                 return JsonResponse({"detail": "Authentication credentials were not provided."}, status=403)
             return redirect_to_login(request.get_full_path())
-        membership = membership_for(request.user, slug=slug)
+        membership = membership_in(request, slug=slug)
         if membership is None:
             raise Http404("No such organization.")
         request.membership = membership
@@ -92,9 +92,9 @@ class MfaRequiredMiddleware:
     def process_view(self, request, view_func, view_args, view_kwargs):
         if not request.user.is_authenticated or request.path.startswith(self.ALLOWED_PREFIXES):
             return None
-        from accounts.mfa import mfa_required_for, has_mfa  # avoid importing allauth models at start-up
+        from accounts.mfa import has_mfa, mfa_required_for  # avoid importing allauth models at start-up
 
-        if mfa_required_for(request.user) and not has_mfa(request.user):
+        if mfa_required_for(request.user, memberships=memberships_of_request(request)) and not has_mfa(request.user):
             if request.path.startswith("/api/"):
                 return JsonResponse({"detail": "Two-factor authentication must be set up first."}, status=403)
             return redirect("mfa_activate_totp")

@@ -5,9 +5,12 @@ Apps add their entries here; an entry whose URL name is not registered yet is le
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
-from django.urls import NoReverseMatch, reverse
+from django.conf import settings
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Membership
@@ -43,18 +46,29 @@ class NavItem:
 
 
 def navigation_for(membership: Membership) -> list[NavItem]:
+    """The entries this membership's role sees in its organization; worked out once per process for each
+    (organization, role, language) rather than on every page: ~20 `reverse` calls and capability checks."""
     org = membership.organization
+    return list(_navigation(org.slug, org.is_consultancy, membership.role, get_language(),
+                            settings.ROOT_URLCONF, get_urlconf(), get_script_prefix()))
+
+
+@functools.lru_cache(maxsize=4096)
+def _navigation(slug: str, is_consultancy: bool, role: str, _language, _root_urlconf, _urlconf, _script_prefix
+                ) -> tuple[NavItem, ...]:
+    """Every argument is an input of the result: the URLs depend on the URL configuration and its prefix."""
+    probe = Membership(role=role)  # `can` reads the role alone (accounts.capabilities)
     items = []
     for url_name, label, capability, consultancy_only in NAVIGATION:
-        if consultancy_only == "company" and org.is_consultancy:
+        if consultancy_only == "company" and is_consultancy:
             continue
-        if consultancy_only is True and not org.is_consultancy:
+        if consultancy_only is True and not is_consultancy:
             continue
-        if not membership.can(capability):
+        if not probe.can(capability):
             continue
         try:
-            url = reverse(url_name, kwargs={"org_slug": org.slug})
+            url = reverse(url_name, kwargs={"org_slug": slug})
         except NoReverseMatch:
             continue
         items.append(NavItem(url_name=url_name, url=url, label=str(label)))
-    return items
+    return tuple(items)

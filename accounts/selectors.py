@@ -16,15 +16,31 @@ def memberships_of(user: User) -> QuerySet[Membership]:
     )
 
 
-def membership_for(user: User, *, slug: str) -> Membership | None:
-    """The user's membership in the organization with this slug, or None (unknown and foreign look alike)."""
-    if not user.is_authenticated:
+def memberships_of_request(request) -> list[Membership]:
+    """The signed-in user's memberships with their organizations, read once per request; 1 query.
+
+    Every page asks the same question three times (which membership the URL's organization is, whether any
+    organization requires MFA, what the switcher lists): they all read this one list, memoised on the
+    request, so the fixed cost of a page does not grow with the places that ask nor with the memberships.
+    """
+    memberships = getattr(request, "_pilotage_memberships", None)
+    if memberships is None:
+        from config.kept_sql import kept_query
+
+        user = request.user
+        memberships = kept_query(("accounts.memberships_of", user.pk), lambda: memberships_of(user))
+        for membership in memberships:
+            membership.user = user  # the same row as request.user: no join, and no query when a page reads it
+        request._pilotage_memberships = memberships
+    return memberships
+
+
+def membership_in(request, *, slug: str) -> Membership | None:
+    """The signed-in user's membership in the organization with this slug, or None (unknown and foreign look
+    alike); no query beyond `memberships_of_request`."""
+    if not request.user.is_authenticated:
         return None
-    return (
-        Membership.objects.filter(user=user, organization__slug=slug)  # scoped: by the user in hand
-        .select_related("organization", "user")
-        .first()
-    )
+    return next((m for m in memberships_of_request(request) if m.organization.slug == slug), None)
 
 
 def members_of(org: Organization) -> QuerySet[Membership]:

@@ -162,6 +162,11 @@ SESSION_COOKIE_AGE = 12 * 3600
 SESSION_IDLE_TIMEOUT = 30 * 60
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+# Read from the cache, written to the database first (accounts/sessions.py): a page's session costs no query
+# while Redis answers, one when it does not. A cached copy lives at most SESSION_CACHE_SECONDS, which bounds
+# how long a logout that could not reach Redis could be undone by Redis coming back.
+SESSION_ENGINE = "accounts.sessions"
+SESSION_CACHE_SECONDS = 5 * 60
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("fr", _("French"))]
