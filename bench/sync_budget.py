@@ -364,9 +364,10 @@ def main() -> int:
             figures = results[(provider, ahead)]
             used = statistics.median(f[budget] for f in figures)
             duration = statistics.median(f["duration"] for f in figures)
+            writing = statistics.median(f["write"] for f in figures)
             print(f"  {provider:<9} {mode_label(ahead):<14} budget used {used:6.1%}, sync {duration:6.1f} s "
-                  f"({duration / base:.2f}× {mode_label(modes[0])}), writing {statistics.median(f['write'] for f in figures):.0%} "
-                  f"of the time, {sum(f['429'] for f in figures)} × 429")
+                  f"({duration / base:.2f}× {mode_label(modes[0])}), writing {writing:.0%} of the time, "
+                  f"{sum(f['429'] for f in figures)} × 429")
     return 1 if failed else 0
 
 

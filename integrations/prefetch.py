@@ -3,9 +3,10 @@
 `prefetched(pages, ahead=n)` runs a connector's `fetch` generator on one worker thread, up to n pages ahead:
 while the sync writes page N, page N+1 is being read (and N+2… when writing lags), through the same
 shared rate budget (`ProviderClient`'s limiter), so the requests are the same and in the same order: only
-their timing moves. One fetch is in flight at a time; the pages read ahead wait in memory. A page's failure is raised when the sync asks for that page, after the page before it
-was written, exactly where it would have surfaced without prefetching; nothing is written from the
-worker, so a crash mid-way leaves what the last written page committed.
+their timing moves. One fetch is in flight at a time; the pages read ahead wait in memory. A page's failure
+is raised when the sync asks for that page, after the page before it was written, exactly where it would
+have surfaced without prefetching; nothing is written from the worker, so a crash mid-way leaves what the
+last written page committed.
 
 The worker never touches the database: Django connections are per thread and the sync's transactions
 are not the worker's, so a query there raises `DatabaseOffLimits`. A connector that must write while it
@@ -103,7 +104,7 @@ class _Prefetcher:
                     return
                 except PrefetchAbandoned:
                     return
-                except BaseException as exc:  # handed to the sync as it would have met it
+                except BaseException as exc:  # noqa: BLE001 (handed to the sync, raised there as it would have met it)
                     self.messages.put((_FAILED, exc))
                     return
                 self.messages.put((_PAGE, page))
@@ -132,7 +133,7 @@ class _Prefetcher:
         else:
             try:
                 answer["value"] = fn()
-            except BaseException as exc:
+            except BaseException as exc:  # noqa: BLE001 (raised on the worker, which asked)
                 answer["error"] = exc
         done.set()
 
