@@ -114,6 +114,9 @@ class Connector(ABC):
     token_form: ClassVar[bool] = True  # False: OAuth only (QuickBooks), the connect page offers no token form
     # A firm connection (one token, many companies) syncs nothing itself: its mapped children do.
     is_firm: ClassVar[bool] = False
+    # True when `fetch` may run on a worker thread one page ahead of the writes (integrations/prefetch.py):
+    # it never queries the database itself (any write it needs goes through `on_sync_thread`).
+    prefetch: ClassVar[bool] = False
 
     def __init__(self, connection: Connection) -> None:
         self.connection = connection

@@ -19,6 +19,7 @@ from django.conf import settings
 from django.utils.module_loading import import_string
 
 from integrations.base import ConnectorError
+from integrations.prefetch import raise_if_abandoned
 from integrations.ratelimit import RateLimiter
 
 logger = logging.getLogger("integrations.http")
@@ -196,12 +197,17 @@ class ProviderClient:
         errors = 0
         rate_limited = 0
         while True:
+            raise_if_abandoned()  # a prefetch whose sync stopped reading sends nothing more
             self.limiter.acquire()
+            raise_if_abandoned()
             sent = {**(headers or {}), **({"Authorization": f"{self.auth_scheme} {self._token}"} if auth else {})}
             self.requests_sent += 1
             try:
-                response = self._client.request(method, path, params=params, json=json, data=data,
-                                                headers=sent)
+                try:
+                    response = self._client.request(method, path, params=params, json=json, data=data,
+                                                    headers=sent)
+                finally:
+                    self._settle()
             except httpx.TransportError as exc:  # timeouts, refused connections, resets
                 errors += 1
                 logger.warning("%s %s%s: %s (attempt %s)", method, self.base_url, path, type(exc).__name__, errors)
@@ -243,10 +249,22 @@ class ProviderClient:
             self._respect_remaining(response)
             return response
 
+    def _settle(self) -> None:
+        """Count the request's slot from its answer (RateLimiter.settle): never over the provider's count."""
+        settle = getattr(self.limiter, "settle", None)
+        if settle is not None:
+            settle()
+
     def _respect_remaining(self, response: httpx.Response) -> None:
-        """When the provider says the budget is spent, wait for its reset instead of earning a 429."""
+        """When the provider says the budget is spent by requests our shared budget did not count (another
+        app on the token), wait for its reset instead of earning a 429. When ours is spent too, both count
+        the same requests and the limiter waits just as long as needed; sleeping until the provider's
+        reset (whole seconds) as well would leave up to a second of every window unused."""
         remaining = response.headers.get("ratelimit-remaining")
         if remaining is not None and remaining.strip() == "0":
+            has_room = getattr(self.limiter, "has_room", None)
+            if has_room is not None and not has_room():
+                return
             wait = _retry_after(response, self.clock())
             if wait:
                 self._wait(min(wait, self.backoff_max))

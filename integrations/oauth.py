@@ -41,6 +41,7 @@ from accounts.models import Membership, Organization
 from integrations.base import AccountInfo, ConnectorError
 from integrations.http import transport_for
 from integrations.models import Connection
+from integrations.prefetch import on_sync_thread
 from integrations.ratelimit import REDIS_UNREACHABLE, RedisUnavailable, rate_limiter, redis_client
 
 logger = logging.getLogger("integrations.oauth")
@@ -376,6 +377,12 @@ def oauth_access_token(*, app: OAuthApp, connection: Connection, client: Any = N
 
 
 def oauth_token_refresh(*, app: OAuthApp, connection: Connection, force: bool = False) -> None:
+    """Renew the connection's access token (see `_token_refresh`), on the sync's thread when called while
+    a page is prefetched: the new pair is stored in the database, which the prefetch worker never touches."""
+    on_sync_thread(lambda: _token_refresh(app=app, connection=connection, force=force))
+
+
+def _token_refresh(*, app: OAuthApp, connection: Connection, force: bool = False) -> None:
     """Renew the connection's access token unless another worker just did; stores the pair first.
 
     The second worker waits on the lock, re-reads the stored credentials and uses the token the first

@@ -41,6 +41,9 @@ local limit = tonumber(ARGV[2])
 local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
 redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
+if ARGV[3] == '' then
+  return tostring(limit - redis.call('ZCARD', key))
+end
 if redis.call('ZCARD', key) < limit then
   redis.call('ZADD', key, now, ARGV[3])
   redis.call('PEXPIRE', key, math.ceil(window * 1000) + 1000)
@@ -48,6 +51,15 @@ if redis.call('ZCARD', key) < limit then
 end
 local oldest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
 return tostring(tonumber(oldest[2]) + window - now)
+"""
+
+# The slot's request was answered: its slot counts from now (see RateLimiter.settle).
+_SETTLE_LUA = """
+if redis.call('ZSCORE', KEYS[1], ARGV[1]) then
+  local t = redis.call('TIME')
+  redis.call('ZADD', KEYS[1], tonumber(t[1]) + tonumber(t[2]) / 1000000, ARGV[1])
+end
+return 0
 """
 
 
@@ -79,6 +91,19 @@ class RateLimiter:
         """Take a slot and return 0, or return how many seconds to wait before trying again."""
         raise NotImplementedError
 
+    def has_room(self) -> bool:
+        """Whether a slot is free now (nothing taken). When the provider says its budget is spent and this
+        budget is spent too, they count the same requests: `acquire()` waits exactly as long as needed."""
+        return True
+
+    def settle(self) -> None:
+        """The request the last slot was taken for has been answered: count that slot from now.
+
+        The provider counts a request when it arrives, somewhere between our grant and its answer, and not
+        every request travels as fast: counted from the grant, a slow request of one window could meet a
+        fast one of the next in the provider's count (a 429). Counted from the answer, the slot frees after
+        the provider's has, whatever the network did, for the price of one round trip per slot and window."""
+
     def acquire(self) -> None:
         while True:
             wait = self.try_acquire()
@@ -93,12 +118,29 @@ class RedisRateLimiter(RateLimiter):
         super().__init__(**kwargs)
         self.client = client
         self.script = client.register_script(_LUA)
+        self.settle_script = client.register_script(_SETTLE_LUA)
+        self.slot: str | None = None
 
     def try_acquire(self) -> float:
+        member = uuid.uuid4().hex
+        wait = float(self._run(self.script, [self.window, self.limit, member]))
+        if wait <= 0:
+            self.slot = member
+        return wait
+
+    def has_room(self) -> bool:
+        return float(self._run(self.script, [self.window, self.limit, ""])) > 0  # an empty member: count only
+
+    def settle(self) -> None:
+        if self.slot is not None:
+            slot, self.slot = self.slot, None
+            self._run(self.settle_script, [slot])
+
+    def _run(self, script, args: list):
         deadline = time.monotonic() + _redis_patience.get()
         while True:
             try:
-                return float(self.script(keys=[self.key], args=[self.window, self.limit, uuid.uuid4().hex]))
+                return script(keys=[self.key], args=args)
             except REDIS_UNREACHABLE:
                 if time.monotonic() >= deadline:
                     raise RedisUnavailable() from None
@@ -110,6 +152,8 @@ _memory_lock = threading.Lock()
 
 
 class MemoryRateLimiter(RateLimiter):
+    slot: float | None = None
+
     def try_acquire(self) -> float:
         now = time.monotonic()
         with _memory_lock:
@@ -118,8 +162,24 @@ class MemoryRateLimiter(RateLimiter):
                 log.popleft()
             if len(log) < self.limit:
                 log.append(now)
+                self.slot = now
                 return 0.0
             return log[0] + self.window - now
+
+    def settle(self) -> None:
+        if self.slot is None:
+            return
+        slot, self.slot = self.slot, None
+        with _memory_lock:
+            log = _memory.get(self.key)
+            if log and slot in log:
+                log.remove(slot)
+                log.append(time.monotonic())  # the latest of all: the log stays in order
+
+    def has_room(self) -> bool:
+        now = time.monotonic()
+        with _memory_lock:
+            return sum(1 for t in _memory.get(self.key, ()) if t > now - self.window) < self.limit
 
 
 _redis_clients: dict[str, object] = {}
@@ -153,6 +213,13 @@ class AllOf(RateLimiter):
         for limiter in self.limiters:
             limiter.acquire()
         self.waited = sum(limiter.waited for limiter in self.limiters)
+
+    def has_room(self) -> bool:
+        return all(limiter.has_room() for limiter in self.limiters)
+
+    def settle(self) -> None:
+        for limiter in self.limiters:
+            limiter.settle()
 
 
 def rate_limiters(*budgets: tuple[str, int, float], sleep: Callable[[float], None] | None = None) -> RateLimiter:

@@ -33,6 +33,7 @@ from integrations.locks import connection_lock
 from integrations.messages import stored_message
 from integrations.mapping import ledger_lines_follow_accounts, pcg_numbers_of
 from integrations.models import Connection, RejectedRecord, SyncRun
+from integrations.prefetch import prefetched
 from integrations.ratelimit import waiting_for_redis
 from integrations.registry import connector_class
 
@@ -69,6 +70,8 @@ FK_SUFFIX = "_external_id"
 # Rows per INSERT … ON CONFLICT statement: about 20 columns each stays under PostgreSQL's 65,535 parameters.
 UPSERT_BATCH = 2_000
 COUNT_KINDS = ("created", "updated", "unchanged", "deleted", "rejected")
+# Pages a sync may read ahead of the one it writes (integrations/prefetch.py), unless a setting says otherwise.
+PAGES_AHEAD = 3
 
 
 class SyncBusy(ConnectorError):
@@ -438,8 +441,10 @@ def _sync(connection: Connection, run: SyncRun, lock) -> SyncRun:
     cursors = {} if run.is_full else dict(connection.cursors)
     try:
         try:
-            with waiting_for_redis(settings.INTEGRATIONS_REDIS_WAIT_SECONDS):
-                for page in connector.fetch(cursors=cursors):
+            with waiting_for_redis(settings.INTEGRATIONS_REDIS_WAIT_SECONDS), \
+                    prefetched(connector.fetch(cursors=cursors), ahead=_pages_ahead(connector)) as pages:
+                # The next pages are read while this one is written (one read in flight, same budget).
+                for page in pages:
                     writer.write(page)
         finally:
             writer.hand_over()
@@ -481,6 +486,14 @@ def _sync(connection: Connection, run: SyncRun, lock) -> SyncRun:
         return _run_requeue(run, connection, f"{type(exc).__name__}: {exc}"[:500], countdown=None)
     finally:
         connector.close()
+
+
+def _pages_ahead(connector: Connector) -> int:
+    """How many pages may be read ahead of the one being written: none for a connector that reads the database
+    while fetching, or when switched off (INTEGRATIONS_SYNC_PREFETCH)."""
+    if not connector.prefetch or not getattr(settings, "INTEGRATIONS_SYNC_PREFETCH", True):
+        return 0
+    return getattr(settings, "INTEGRATIONS_SYNC_PAGES_AHEAD", PAGES_AHEAD)
 
 
 def _fiscal_year_from_provider(connection: Connection) -> None:

@@ -126,6 +126,7 @@ class PennylaneFake:
         self.faults = Faults()
         self.requests: list[dict] = []  # method, path, query (for tests: filters re-sent, budgets kept)
         self.windows: dict[str, list[float]] = {}
+        self.over_budget = 0  # 429s answered because a token spent more than its budget (not forced faults)
         self.lock = threading.Lock()
         self.evolves = False  # the demo's world grows day by day with the clock (tests keep theirs still)
         self.scopes: dict[str, set[str]] = {}  # token → granted scopes; a token absent here has them all
@@ -226,6 +227,8 @@ class PennylaneFake:
             over = forced or (self.enforce_rate_limit and len(log) >= limit)
             if not over:
                 log.append(now)
+            elif not forced:
+                self.over_budget += 1
             self.windows[key] = log
             reset_at = (log[0] + window) if log else now + window
         headers = {"ratelimit-limit": str(limit), "ratelimit-remaining": str(max(0, limit - len(log))),

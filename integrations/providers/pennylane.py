@@ -44,6 +44,7 @@ from integrations.base import (
 )
 from integrations.http import ProviderClient, ProviderError
 from integrations.messages import ReaderMessage, record_named, unreadable
+from integrations.prefetch import on_sync_thread
 from integrations.ratelimit import rate_limiter
 
 OVERLAP = timedelta(minutes=5)
@@ -274,6 +275,7 @@ class PennylaneConnector(Connector):
     auth = "token"
     token_help = _("In Pennylane, Settings → Connectivity → Developers: generate a company API token "
                    "with read-only scopes.")
+    prefetch = True  # reads no database row while fetching (a firm child's token: `on_sync_thread`)
     history_months = 36  # the full listing's date filter: enough for two fiscal years and comparisons
 
     def __init__(self, connection, *, client: ProviderClient | None = None, now: Callable[[], datetime] | None = None):
@@ -298,14 +300,18 @@ class PennylaneConnector(Connector):
     @property
     def client(self) -> ProviderClient:
         if self._client is None:
-            token = (self.connection.secret_credentials or {}).get("token")
-            if not token:
-                raise ConnectorError(str(_("No token is stored for this connection.")), permanent=True)
-            limit, window = getattr(settings, self.rate_limit_setting)
-            key = self.connection.rate_limit_key if self.connection.pk else f"probe:{self.key}"
-            self._client = ProviderClient(base_url=getattr(settings, self.base_url_setting), token=token,
-                                          limiter=rate_limiter(key=key, limit=limit, window=window))
+            # A firm child reads its parent's token from the database: on the sync's thread.
+            self._client = on_sync_thread(self._new_client)
         return self._client
+
+    def _new_client(self) -> ProviderClient:
+        token = (self.connection.secret_credentials or {}).get("token")
+        if not token:
+            raise ConnectorError(str(_("No token is stored for this connection.")), permanent=True)
+        limit, window = getattr(settings, self.rate_limit_setting)
+        key = self.connection.rate_limit_key if self.connection.pk else f"probe:{self.key}"
+        return ProviderClient(base_url=getattr(settings, self.base_url_setting), token=token,
+                              limiter=rate_limiter(key=key, limit=limit, window=window))
 
     def close(self) -> None:
         if self._client is not None:

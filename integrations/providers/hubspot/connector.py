@@ -104,6 +104,10 @@ class _BothBudgets:
         for limiter in self.limiters:
             limiter.acquire()
 
+    def settle(self) -> None:
+        for limiter in self.limiters:
+            limiter.settle()
+
 
 def _permanent_message(exc: ProviderError) -> str:
     if exc.status == 401:
@@ -143,6 +147,7 @@ class HubSpotConnector(Connector):
     label = "HubSpot"
     source = "hubspot"
     auth = "oauth"
+    prefetch = True  # an OAuth refresh stores the new tokens on the sync's thread (oauth_token_refresh)
     token_help = gettext_lazy("In HubSpot, Settings → Integrations → Private apps: create an app with the CRM "
                               "read scopes (companies, contacts, deals, owners) and paste its access token.")
 
