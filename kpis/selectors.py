@@ -266,6 +266,14 @@ def kpi_by_slug(org: Organization, *, slug: str) -> Kpi | None:
     return Kpi.objects.for_org(org).filter(slug=slug).first()
 
 
+def active_kpis_with_visibility(org: Organization) -> tuple[list[Kpi], Visibility]:
+    """Every active KPI (visible to the member or not: for reasoning, never for display) in the catalogue's
+    order, each the caller's own copy, and the organization's visibility; 1 query while the catalogue is
+    unchanged, else 2 (`_catalogue`)."""
+    kpis, visibility = _catalogue(org)
+    return [_own_copy(k) for k in kpis if k.is_active], visibility
+
+
 def kpi_with_visibility(org: Organization, *, slug: str) -> tuple[Kpi | None, Visibility]:
     """The KPI of this slug (active or not; None when the organization has none) and the organization's
     visibility, from the kept catalogue: 1 query while it is unchanged, else 2 (`_catalogue`)."""

@@ -21,13 +21,12 @@ from accounts.decorators import require_capability
 from accounts.exports import export_format, table_download
 from accounts.models import Membership
 from kpis.periods import is_supported_day, period_containing, periods_between
-from kpis.selectors import kpi_month_values, kpi_visibility_for
+from kpis.selectors import active_kpis_with_visibility, kpi_month_values, kpi_visibility_for
 from objectives import selectors, services
 from objectives.cascade import LEVELS, cascade_rows, expand_depth_for
 from objectives.derivation import analyse
 from objectives.exports import cascade_table
 from objectives.forms import (
-    plain_decimal,
     ActionPlanForm,
     AdoptForm,
     CheckInForm,
@@ -37,6 +36,7 @@ from objectives.forms import (
     TemplateApplyForm,
     TemplateSaveForm,
     period_choices,
+    plain_decimal,
 )
 from objectives.models import ActionPlan, DerivedTarget, KeyResult, Objective, ObjectiveTemplate, Review
 from objectives.services.templates import library_of
@@ -150,11 +150,14 @@ def _sparklines(org, objective: Objective, key_results: list) -> dict[int, dict]
 def objective_detail(request, org_slug, objective_id):
     objective = _get_objective(request, objective_id)
     node = selectors.objective_node(request.org, objective=objective)
+    # The active KPIs (the feasibility reasons on them) and their visibility, from the kept catalogue in one query.
+    active_kpis, visibility = active_kpis_with_visibility(request.org)
     analysis = None
     if objective.kind == Objective.Kind.FINANCIAL:
-        analysis = analyse(request.org, objective=objective)
+        analysis = analyse(request.org, objective=objective, key_results=[kv.kr for kv in node.key_results],
+                           active_kpis=active_kpis)
     membership = request.membership
-    visible_kpi_ids = kpi_visibility_for(request.org).kpi_ids_for(membership)
+    visible_kpi_ids = visibility.kpi_ids_for(membership)
     selectors.hide_unseen_key_results(node.key_results, visible_kpi_ids=visible_kpi_ids)
     if analysis is not None and analysis.key_result.kpi_id not in visible_kpi_ids:
         analysis = None  # feasibility reads the target KPI and its drivers: all or nothing

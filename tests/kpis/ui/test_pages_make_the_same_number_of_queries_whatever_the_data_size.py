@@ -13,7 +13,7 @@ from objectives.models import Objective
 from tests.conftest import url
 from tests.kpis.engine.records import invoice, ledger
 from tests.kpis.ui.kpi_data import annotate, make_kpi, make_metric, set_history
-from tests.objectives.helpers import make_action_plan, make_check_in, make_key_result, make_objective, Q4
+from tests.objectives.helpers import Q4, make_action_plan, make_check_in, make_key_result, make_objective
 from tests.raw_records import no_raw_record_queries
 
 # Of these 12, 5 are the fixed per-request share (session, user, membership, the MFA check and the organization
