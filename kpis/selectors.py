@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from django.db.models import CharField, DecimalField, F, Q
+from django.db.models import Value as V
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
@@ -263,6 +266,22 @@ def kpi_by_slug(org: Organization, *, slug: str) -> Kpi | None:
     return Kpi.objects.for_org(org).filter(slug=slug).first()
 
 
+def active_kpis_with_visibility(org: Organization) -> tuple[list[Kpi], Visibility]:
+    """Every active KPI (visible to the member or not: for reasoning, never for display) in the catalogue's
+    order, each the caller's own copy, and the organization's visibility; 1 query while the catalogue is
+    unchanged, else 2 (`_catalogue`)."""
+    kpis, visibility = _catalogue(org)
+    return [_own_copy(k) for k in kpis if k.is_active], visibility
+
+
+def kpi_with_visibility(org: Organization, *, slug: str) -> tuple[Kpi | None, Visibility]:
+    """The KPI of this slug (active or not; None when the organization has none) and the organization's
+    visibility, from the kept catalogue: 1 query while it is unchanged, else 2 (`_catalogue`)."""
+    kpis, visibility = _catalogue(org)
+    kpi = next((k for k in kpis if k.slug == slug), None)
+    return (_own_copy(kpi) if kpi is not None else None), visibility
+
+
 def metrics_of(org: Organization) -> list[Metric]:
     return list(Metric.objects.for_org(org).order_by("slug"))
 
@@ -308,32 +327,95 @@ def kpi_status(
 def kpi_series(
     org: Organization, *, kpi: Kpi, grain: str = "month", start: date, end: date, dimension_value: str = ""
 ) -> list[KpiPoint]:
-    """One point per period of the grain overlapping [start, end], from materialised values; 2 queries."""
+    """One point per period of the grain overlapping [start, end], from materialised values; 1 query."""
+    return kpi_series_and_readings(org, kpi=kpi, grain=grain, start=start, end=end,
+                                   dimension_value=dimension_value)[0]
+
+
+@dataclass(frozen=True)
+class PeriodReading:
+    """A materialised value or target of one period: `reason` is a value's, `threshold` a target's."""
+    value: Decimal | None
+    reason: str = ""
+    threshold: Decimal | None = None
+
+
+def kpi_series_and_readings(
+    org: Organization, *, kpi: Kpi, grain: str = "month", start: date, end: date, dimension_value: str = "",
+    also_values: Iterable[tuple[str, date]] = (), also_targets: Iterable[tuple[str, date]] = (),
+) -> tuple[list[KpiPoint], dict[tuple[str, date], PeriodReading], dict[tuple[str, date], PeriodReading]]:
+    """kpi_series, with the values and targets of other (grain, start) periods read in the same query (the
+    KPI page's running quarter and fiscal year): (points, {(grain, start): value}, {(grain, start): target}).
+
+    Values and targets are one UNION ALL: a page reads them once, whatever the number of periods."""
     periods = periods_between(start, end, grain, org.fiscal_year_start_month)
-    if not periods:
-        return []
-    starts = [p.start for p in periods]
-    values = {
-        v.period_start: v
-        for v in KpiValue.objects.for_org(org).filter(
-            kpi=kpi, grain=grain, dimension_value=dimension_value, period_start__in=starts
-        )
-    }
-    targets = {
-        t.period_start: t
-        for t in KpiTarget.objects.for_org(org).filter(kpi=kpi, grain=grain, period_start__in=starts)
-    }
+    wanted_values = {(grain, p.start) for p in periods} | set(also_values)
+    wanted_targets = {(grain, p.start) for p in periods} | set(also_targets)
+    values: dict[tuple[str, date], PeriodReading] = {}
+    targets: dict[tuple[str, date], PeriodReading] = {}
+    if wanted_values or wanted_targets:
+        for row in _values_and_targets(org, kpi=kpi, dimension_value=dimension_value, values=wanted_values,
+                                       targets=wanted_targets):
+            if row.kind == "v":
+                values[(row.grain, row.period_start)] = PeriodReading(value=row.value, reason=row.reason)
+            else:
+                targets[(row.grain, row.period_start)] = PeriodReading(value=row.value, threshold=row.threshold)
     points = []
     for p in periods:
-        v, t = values.get(p.start), targets.get(p.start)
+        v, t = values.get((grain, p.start)), targets.get((grain, p.start))
         value = v.value if v else None
-        reason = (v.no_value_reason if v else "not computed yet") if value is None else ""
+        reason = (v.reason if v else "not computed yet") if value is None else ""
         target = t.value if t else None
         status = kpi_status(
-            kpi, value=value, target=target, at_risk_threshold=t.at_risk_threshold if t else Decimal("0.10")
+            kpi, value=value, target=target, at_risk_threshold=t.threshold if t else Decimal("0.10")
         )
         points.append(KpiPoint(period=p, value=value, no_value_reason=reason, target=target, status=status))
-    return points
+    return points, values, targets
+
+
+def _by_period(wanted: set[tuple[str, date]]) -> Q:
+    starts: dict[str, list[date]] = {}
+    for grain, start in wanted:
+        starts.setdefault(grain, []).append(start)
+    q = Q(pk__in=[])
+    for grain, dates in sorted(starts.items()):
+        q |= Q(grain=grain, period_start__in=sorted(dates))
+    return q
+
+
+def _values_and_targets(org: Organization, *, kpi: Kpi, dimension_value: str, values: set, targets: set):
+    """Rows (kind "v" or "t", grain, period_start, value, reason, threshold) of one UNION ALL query."""
+    value_rows = (
+        KpiValue.objects.for_org(org)
+        .filter(_by_period(values), kpi=kpi, dimension_value=dimension_value)
+        .annotate(kind=V("v", output_field=CharField()), reason=F("no_value_reason"),
+                  threshold=V(None, output_field=DecimalField()))
+        .values_list("grain", "period_start", "value", "kind", "reason", "threshold")
+    )
+    target_rows = (
+        KpiTarget.objects.for_org(org)
+        .filter(_by_period(targets), kpi=kpi)
+        .annotate(kind=V("t", output_field=CharField()), reason=V("", output_field=CharField()),
+                  threshold=F("at_risk_threshold"))
+        .values_list("grain", "period_start", "value", "kind", "reason", "threshold")
+    )
+    return value_rows.union(target_rows, all=True).values_list(
+        "grain", "period_start", "value", "kind", "reason", "threshold", named=True)
+
+
+def kpi_month_values(
+    org: Organization, *, wanted: set[tuple[int, str]], start: date, end: date
+) -> dict[tuple[int, str, date], Decimal | None]:
+    """The monthly values of several (KPI id, dimension value) between two days, by (KPI id, dimension value,
+    month start); 1 query whatever their number, none for none."""
+    if not wanted:
+        return {}
+    which = Q(pk__in=[])
+    for kpi_id, dimension_value in sorted(wanted):
+        which |= Q(kpi_id=kpi_id, dimension_value=dimension_value)
+    rows = KpiValue.objects.for_org(org).filter(which, grain="month", period_start__gte=start, period_start__lte=end)
+    return {(kpi_id, dim, day): value for kpi_id, dim, day, value
+            in rows.values_list("kpi_id", "dimension_value", "period_start", "value")}
 
 
 def kpi_value_for_period(
@@ -508,13 +590,14 @@ def kpi_lineage(
     )
 
 
-def unmapped_ledger_for(org: Organization, *, metric_slugs: list[str]):
-    """When the KPI reads ledger lines and some provider accounts are mapped to no PCG class: how many,
-    and what they weigh (their lines count in no KPI); None otherwise. 2 queries at most."""
+def unmapped_ledger_for(org: Organization, *, metrics: Iterable[Metric]):
+    """When the KPI reads ledger lines (one of `metrics`, those of its driver tree, is on ledger lines) and some
+    provider accounts are mapped to no PCG class: how many, and what they weigh (their lines count in no KPI);
+    None otherwise. 1 query at most."""
     from integrations.mapping import UnmappedSummary
     from kpis.presence import data_presence_for
 
-    if not Metric.objects.for_org(org).filter(slug__in=metric_slugs, record_type="ledgerline").exists():
+    if not any(m.organization_id == org.pk and m.record_type == "ledgerline" for m in metrics):
         return None
     presence = data_presence_for(org)
     summary = UnmappedSummary(accounts=presence.unmapped_accounts, amount=presence.unmapped_amount)

@@ -21,7 +21,7 @@ from kpis import presenters, selectors, services
 from kpis.forms import AnnotationForm, KpiForm, PacksForm, WhatIfForm
 from kpis.models import Grain
 from kpis.presenters import exports
-from kpis.presenters.analysis import metric_choices
+from kpis.presenters.analysis import tree_metrics
 from kpis.selectors import WhatIfChange
 
 
@@ -33,8 +33,9 @@ def _visibility(request) -> selectors.Visibility:
 
 
 def _visible_kpi(request, kpi_slug: str):
-    """The KPI of this organization the member may see; another tenant's or a hidden one is a 404."""
-    kpi = selectors.kpi_by_slug(request.org, slug=kpi_slug)
+    """The KPI of this organization the member may see; another tenant's or a hidden one is a 404. Read with
+    the visibility from the kept catalogue, in one query."""
+    kpi, request._kpi_visibility = selectors.kpi_with_visibility(request.org, slug=kpi_slug)
     if kpi is None or not _visibility(request).allows(request.membership, kpi.slug):
         raise Http404
     return kpi
@@ -87,6 +88,7 @@ def _detail_page(request, kpi, *, month, dimension: str, grain: str = "month", w
     reference_month = detail.headline.period if detail.headline else month
     drivers = presenters.drivers_for(request.org, kpi=kpi, membership=request.membership, month=reference_month,
                                      dimension_value=dimension, visibility=_visibility(request))
+    presenters.with_formula(request.org, detail, driver_root=drivers.engine_root)
     month_value = reference_month.start.strftime("%Y-%m")
     # The source records are raw rows: the page loads them afterwards (HTMX), so it renders from materialised values.
     lineage_query = urlencode({"month": month_value, "dimension": dimension})
@@ -98,8 +100,7 @@ def _detail_page(request, kpi, *, month, dimension: str, grain: str = "month", w
         "what_if": what_if,
         "annotation_form": AnnotationForm(initial={"month": month_value}),
         "unmapped_ledger": selectors.unmapped_ledger_for(
-            request.org, metric_slugs=[slug for slug, _name in metric_choices(drivers.engine_root)]
-            if drivers.engine_root else []),
+            request.org, metrics=tree_metrics(drivers.engine_root) if drivers.engine_root else []),
     }, status=status)
 
 

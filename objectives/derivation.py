@@ -132,20 +132,29 @@ class Analysis:
     proposals: list[Proposal]
 
 
-def financial_key_result(objective: Objective) -> KeyResult | None:
-    """The key result a feasibility check reasons about: the first one on a KPI, increasing."""
-    return next((kr for kr in objective.key_results.select_related("kpi").order_by("id")
+def financial_key_result(objective: Objective, *, key_results: list[KeyResult] | None = None) -> KeyResult | None:
+    """The key result a feasibility check reasons about: the first one on a KPI, increasing (among `key_results`,
+    the objective's by id with their KPI, when the caller read them already)."""
+    if key_results is None:
+        key_results = objective.key_results.select_related("kpi").order_by("id")
+    return next((kr for kr in key_results
                  if kr.kpi_id and not kr.is_manual and kr.direction == KeyResult.Direction.INCREASE), None)
 
 
-def analyse(org: Organization, *, objective: Objective, today: date | None = None) -> Analysis | None:
-    """Feasibility of the objective's target and the driver targets that reach it; None if nothing to reason on."""
+def analyse(org: Organization, *, objective: Objective, today: date | None = None,
+            key_results: list[KeyResult] | None = None, active_kpis: list[Kpi] | None = None) -> Analysis | None:
+    """Feasibility of the objective's target and the driver targets that reach it; None if nothing to reason on.
+
+    A page that read the objective's key results (by id, with their KPI) or the organization's active KPIs
+    already passes them: the analysis then reads neither again."""
     today = today or timezone.localdate()
-    kr = financial_key_result(objective)
+    kr = financial_key_result(objective, key_results=key_results)
     period = kpi_period_for(objective, fy_start_month=org.fiscal_year_start_month)
     if kr is None or period is None:
         return None
-    catalogue = {k.slug: k for k in Kpi.objects.for_org(org).filter(is_active=True)}
+    if active_kpis is None:
+        active_kpis = Kpi.objects.for_org(org).filter(is_active=True)
+    catalogue = {k.slug: k for k in active_kpis}
     target_kpi = kr.kpi
     baseline = _current(org, target_kpi, period, today)
     split = decompose(target_kpi, catalogue)

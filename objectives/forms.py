@@ -150,10 +150,12 @@ class CheckInForm(forms.Form):
     note = forms.CharField(label=_("Progress note"), required=False, max_length=TEXT_MAX_LENGTH,
                            widget=forms.Textarea(attrs={"rows": 2}))
 
-    def __init__(self, *args, objective: Objective, **kwargs):
+    def __init__(self, *args, objective: Objective, key_results: list[KeyResult] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["key_result"].queryset = KeyResult.objects.for_org(objective.organization).filter(
-            objective=objective)
+        field = self.fields["key_result"]
+        field.queryset = KeyResult.objects.for_org(objective.organization).filter(objective=objective)
+        if key_results is not None:  # the page read them already: its choices need no query of their own
+            field.choices = [("", field.empty_label)] + [(kr.pk, field.label_from_instance(kr)) for kr in key_results]
 
 
 class ActionPlanForm(forms.Form):

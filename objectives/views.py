@@ -20,14 +20,13 @@ from django.views.decorators.http import require_POST
 from accounts.decorators import require_capability
 from accounts.exports import export_format, table_download
 from accounts.models import Membership
-from kpis.periods import is_supported_day, period_containing
-from kpis.selectors import kpi_series, kpi_visibility_for
+from kpis.periods import is_supported_day, period_containing, periods_between
+from kpis.selectors import active_kpis_with_visibility, kpi_month_values, kpi_visibility_for
 from objectives import selectors, services
 from objectives.cascade import LEVELS, cascade_rows, expand_depth_for
 from objectives.derivation import analyse
 from objectives.exports import cascade_table
 from objectives.forms import (
-    plain_decimal,
     ActionPlanForm,
     AdoptForm,
     CheckInForm,
@@ -37,6 +36,7 @@ from objectives.forms import (
     TemplateApplyForm,
     TemplateSaveForm,
     period_choices,
+    plain_decimal,
 )
 from objectives.models import ActionPlan, DerivedTarget, KeyResult, Objective, ObjectiveTemplate, Review
 from objectives.services.templates import library_of
@@ -109,8 +109,10 @@ DEPTH_CHOICES = [(0, _l("My branch")), (1, _l("Strategic")), (2, _l("Financial")
 
 
 def _get_objective(request, objective_id) -> Objective:
-    return get_object_or_404(Objective.objects.for_org(request.org).select_related("owner__user", "parent"),
-                             pk=objective_id)
+    objective = get_object_or_404(Objective.objects.for_org(request.org).select_related("owner__user", "parent"),
+                                  pk=objective_id)
+    objective.organization = request.org  # the same row, read by the middleware: forms need not read it again
+    return objective
 
 
 @require_capability("objectives.view")
@@ -123,45 +125,53 @@ def objective_children(request, org_slug, objective_id):
         "node": node, "expanded": expanded, "can_check_in": request.membership.can("objectives.check_in")})
 
 
-def _sparkline(org, kv) -> dict | None:
-    kr = kv.kr
-    if kr.kpi is None:
-        return None
-    o = kr.objective
-    start = period_containing(o.period_start, "month").start
-    series = kpi_series(org, kpi=kr.kpi, grain="month", start=date(start.year - 1, start.month, 1), end=o.period_end,
-                        dimension_value=kr.dimension_value)
-    style = {"eur": "currency", "percent": "percent"}.get(kr.kpi.unit, "decimal")
-    values = [float(p.value) if p.value is not None else None for p in series]
-    if style == "percent":
-        values = [v / 100 if v is not None else None for v in values]
-    return {"format": {"style": style, "currency": "EUR", "decimals": 0 if style == "currency" else 1},
-            "periods": [p.period.start.isoformat() for p in series], "values": values}
+def _sparklines(org, objective: Objective, key_results: list) -> dict[int, dict]:
+    """Each visible KPI-bound key result's monthly values, from a year before the objective to its end, by
+    key result id: one query for them all (kpis.selectors.kpi_month_values), whatever their number."""
+    start = period_containing(objective.period_start, "month").start
+    first = date(start.year - 1, start.month, 1)
+    bound = [kv.kr for kv in key_results if not kv.is_hidden and kv.kr.kpi is not None]
+    values = kpi_month_values(org, wanted={(kr.kpi_id, kr.dimension_value) for kr in bound}, start=first,
+                              end=objective.period_end)
+    months = periods_between(first, objective.period_end, "month", org.fiscal_year_start_month)
+    out = {}
+    for kr in bound:
+        style = {"eur": "currency", "percent": "percent"}.get(kr.kpi.unit, "decimal")
+        raw = [values.get((kr.kpi_id, kr.dimension_value, m.start)) for m in months]
+        points = [float(v) if v is not None else None for v in raw]
+        if style == "percent":
+            points = [v / 100 if v is not None else None for v in points]
+        out[kr.pk] = {"format": {"style": style, "currency": "EUR", "decimals": 0 if style == "currency" else 1},
+                      "periods": [m.start.isoformat() for m in months], "values": points}
+    return out
 
 
 @require_capability("objectives.view")
 def objective_detail(request, org_slug, objective_id):
     objective = _get_objective(request, objective_id)
     node = selectors.objective_node(request.org, objective=objective)
+    # The active KPIs (the feasibility reasons on them) and their visibility, from the kept catalogue in one query.
+    active_kpis, visibility = active_kpis_with_visibility(request.org)
     analysis = None
     if objective.kind == Objective.Kind.FINANCIAL:
-        analysis = analyse(request.org, objective=objective)
+        analysis = analyse(request.org, objective=objective, key_results=[kv.kr for kv in node.key_results],
+                           active_kpis=active_kpis)
     membership = request.membership
-    visible_kpi_ids = kpi_visibility_for(request.org).kpi_ids_for(membership)
+    visible_kpi_ids = visibility.kpi_ids_for(membership)
     selectors.hide_unseen_key_results(node.key_results, visible_kpi_ids=visible_kpi_ids)
     if analysis is not None and analysis.key_result.kpi_id not in visible_kpi_ids:
         analysis = None  # feasibility reads the target KPI and its drivers: all or nothing
     derived = [d for d in DerivedTarget.objects.for_org(request.org).filter(objective=objective)
                .select_related("kpi", "adopted_objective") if d.kpi_id in visible_kpi_ids]
-    sparks = [(kv, None if kv.is_hidden else _sparkline(request.org, kv), f"kr-spark-{kv.kr.pk}")
-              for kv in node.key_results]
+    sparklines = _sparklines(request.org, objective, node.key_results)
+    sparks = [(kv, sparklines.get(kv.kr.pk), f"kr-spark-{kv.kr.pk}") for kv in node.key_results]
     return render(request, "objectives/objective_detail.html", {
         "objective": objective, "node": node, "sparks": sparks, "analysis": analysis, "derived": derived,
         "adoptable": [d for d in derived if d.status == DerivedTarget.Status.ACCEPTED
                       and services.can_set_kind(membership, d.kind)],
         "plans": selectors.action_plans_of(request.org, objective=objective),
         "timeline": selectors.check_in_timeline(request.org, objective=objective),
-        "check_in_form": CheckInForm(objective=objective),
+        "check_in_form": CheckInForm(objective=objective, key_results=[kv.kr for kv in node.key_results]),
         "can_edit": services.can_set_kind(membership, objective.kind),
         "can_check_in": membership.can("objectives.check_in"),
         "can_plan": membership.can("action_plans.manage"),

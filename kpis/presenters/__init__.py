@@ -23,7 +23,7 @@ from kpis.presenters.common import (
     parse_month,
     period_label,
 )
-from kpis.presenters.detail import kpi_detail_for
+from kpis.presenters.detail import kpi_detail_for, with_formula
 from kpis.presenters.editor import formula_check, reference_help
 from kpis.presenters.panel import home_panel_for
 
@@ -47,4 +47,5 @@ __all__ = [
     "reference_help",
     "what_if_rows",
     "what_if_summary",
+    "with_formula",
 ]

@@ -262,6 +262,20 @@ class Lineage:
     view: LineageView | None
 
 
+def tree_metrics(root) -> list:
+    """The metrics of every metric node of an engine driver tree (selectors.driver_tree), in reading order."""
+    found: dict[str, object] = {}
+
+    def walk(node) -> None:
+        if node.kind == "metric" and node.metric is not None:
+            found.setdefault(node.slug, node.metric)
+        for child in node.children:
+            walk(child)
+
+    walk(root)
+    return list(found.values())
+
+
 def metric_choices(root) -> list[tuple[str, str]]:
     """Every metric in the KPI's driver tree (the records behind sub-KPIs too), in reading order: those the
     value used first, then the fallbacks it did not use (coalesce), marked as such."""
@@ -296,8 +310,9 @@ def lineage_for(org: Organization, *, kpi: Kpi, month: Period, metric_slug: str,
                                       metric_slug=metric_slug, page=max(1, page), page_size=page_size)
         if pages:
             view = lineage_view(pages[0])
-            reading = selectors.kpi_value_for_period(org, kpi=kpi, period=month, dimension_value=dimension_value)
-            raw = (reading.inputs.get("metrics") or {}).get(metric_slug)
+            # The driver tree read the KPI's value of this month with its inputs already.
+            inputs = (root.reading or {}).get("inputs") or {}
+            raw = (inputs.get("metrics") or {}).get(metric_slug)
             if raw not in (None, ""):
                 value_text = format_number(Decimal(raw), decimals=2)
     return Lineage(month_value=month.start.strftime("%Y-%m"),

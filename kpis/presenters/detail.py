@@ -6,14 +6,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.models import Membership, Organization
 from kpis import selectors
-from kpis.models import Kpi, KpiAnnotation, KpiTarget, KpiValue
+from kpis.models import Kpi, KpiAnnotation, KpiValue
 from kpis.periods import Period, add_months, elapsed_fraction, period_containing, periods_between
 from kpis.presenters.common import (
     Delta,
@@ -80,7 +79,6 @@ class ForecastRow:
 @dataclass
 class KpiDetail:
     kpi: Kpi
-    formula: str
     month: Period
     current: Period
     dimension_value: str
@@ -95,6 +93,8 @@ class KpiDetail:
     cumulative: dict | None = None  # the running quarter so far against the linear path to its target
     grain: str = "month"  # of the values table
     table_rows: list[ValueRow] = field(default_factory=list)  # the values table, newest first
+    linked_kpis: set[str] = field(default_factory=set)  # the KPIs the member may see: linked in the formula
+    formula: str = ""  # the formula as HTML, once the driver tree named its metrics (with_formula)
 
 
 def kpi_detail_for(org: Organization, *, kpi: Kpi, membership: Membership, month: Period,
@@ -105,10 +105,17 @@ def kpi_detail_for(org: Organization, *, kpi: Kpi, membership: Membership, month
     last = max(month, current)
     # 12 months shown in the table, each compared with the year before: 24 months + the one before.
     first = add_months(month.start, -24)
-    series = selectors.kpi_series(org, kpi=kpi, grain="month", start=first, end=last.end,
-                                  dimension_value=dimension_value)
+    # One query for the months, the running quarter's months and value (its cumulative chart) and the
+    # targets of the running month, quarter and fiscal year (the forecasts beside them).
+    running = _running_periods(org, today=today)
+    quarter = running["quarter"]
+    quarter_months = periods_between(quarter.start, min(quarter.end, today or timezone.localdate()), "month",
+                                     org.fiscal_year_start_month)
+    series, values, targets = selectors.kpi_series_and_readings(
+        org, kpi=kpi, grain="month", start=first, end=last.end, dimension_value=dimension_value,
+        also_values=[("month", m.start) for m in quarter_months] + [("quarter", quarter.start)],
+        also_targets=[(grain_, p.start) for grain_, p in running.items()])
     by_start = {p.period.start: p for p in series}
-    metrics = {m.slug: m for m in selectors.metrics_of(org)}
     # Only KPIs the member may see are linked; the formula itself is always shown exactly.
     kpi_slugs = (visibility or selectors.kpi_visibility_for(org)).kpi_slugs_for(membership)
 
@@ -119,7 +126,7 @@ def kpi_detail_for(org: Organization, *, kpi: Kpi, membership: Membership, month
 
     shown = [p for p in series if add_months(month.start, -11) <= p.period.start <= month.start]
     rows = [row(p) for p in reversed(shown)]
-    forecasts = _forecasts(org, kpi=kpi, today=today)
+    forecasts = _forecasts(org, kpi=kpi, periods=running, targets=targets, today=today)
     month_forecast = forecasts[0] if forecasts else None
     for r in rows:
         _to_date_row(kpi, r, month_forecast)
@@ -145,7 +152,7 @@ def kpi_detail_for(org: Organization, *, kpi: Kpi, membership: Membership, month
             }
     cumulative = None
     if not dimension_value:
-        cumulative = _cumulative(org, kpi=kpi, forecast=next(
+        cumulative = _cumulative(org, kpi=kpi, values=values, forecast=next(
             (f for f in forecasts if f is not None and f.grain == "quarter"), None), today=today)
     table_rows = rows
     if grain in ("quarter", "year"):
@@ -153,7 +160,7 @@ def kpi_detail_for(org: Organization, *, kpi: Kpi, membership: Membership, month
                                  forecasts=forecasts, today=today)
     return KpiDetail(
         breakdown=breakdown, cumulative=cumulative, grain=grain if grain in ("quarter", "year") else "month", table_rows=table_rows,
-        kpi=kpi, formula=formula_html(kpi.formula, org=org, kpi_slugs=kpi_slugs, metrics=metrics),
+        kpi=kpi, linked_kpis=kpi_slugs,
         month=month, current=current, dimension_value=dimension_value,
         dimension_values=selectors.kpi_dimension_values(org, kpi=kpi) if kpi.dimension_label else [],
         month_options=month_options(org, selected=month, today=today),
@@ -162,20 +169,28 @@ def kpi_detail_for(org: Organization, *, kpi: Kpi, membership: Membership, month
     )
 
 
-def _cumulative(org: Organization, *, kpi: Kpi, forecast: ForecastRow | None, today: date | None) -> dict | None:
+def with_formula(org: Organization, detail: KpiDetail, *, driver_root) -> KpiDetail:
+    """The formula, each KPI it reads linked and each metric named on hover: the metrics come from the driver
+    tree (selectors.driver_tree), which read them already."""
+    metrics = {node.slug: node.metric for node in driver_root.children if node.kind == "metric"}
+    detail.formula = formula_html(detail.kpi.formula, org=org, kpi_slugs=detail.linked_kpis, metrics=metrics)
+    return detail
+
+
+def _cumulative(org: Organization, *, kpi: Kpi, values: dict, forecast: ForecastRow | None,
+                today: date | None) -> dict | None:
     """The running quarter's cumulative value against the straight line from 0 to its target.
 
     Only for flows (amounts and counts whose months add up to the quarter: revenue, orders…); a stock
-    such as net cash does not accumulate. One query for the months and the quarter to date.
+    such as net cash does not accumulate. The months and the quarter to date come with the page's series
+    (`values`, by (grain, start)).
     """
     if kpi.unit not in (Kpi.Unit.EUR, Kpi.Unit.COUNT) or forecast is None or forecast.period is None:
         return None
     quarter = forecast.period
     today = today or timezone.localdate()
     months = periods_between(quarter.start, min(quarter.end, today), "month", org.fiscal_year_start_month)
-    rows = {(v.grain, v.period_start): v.value for v in KpiValue.objects.for_org(org).filter(
-        Q(grain="month", period_start__in=[m.start for m in months]) | Q(grain="quarter", period_start=quarter.start),
-        kpi=kpi, dimension_value="").only("grain", "period_start", "value")}
+    rows = {key: reading.value for key, reading in values.items()}
     target = forecast.target_raw
     quarter_value = rows.get(("quarter", quarter.start))
     month_values = [rows.get(("month", m.start)) for m in months]
@@ -274,23 +289,25 @@ GRAIN_LABELS = {"month": lambda: _("This month"), "quarter": lambda: _("This qua
                 "year": lambda: _("This fiscal year")}
 
 
-def _forecasts(org: Organization, *, kpi: Kpi, today: date | None) -> list[ForecastRow | None]:
-    """The materialised forecasts at the end of the current month, quarter and fiscal year, beside each target,
-    with the same days of the period before and of last year; 2 queries."""
+def _running_periods(org: Organization, *, today: date | None) -> dict[str, Period]:
+    today = today or timezone.localdate()
+    return {grain: selectors.current_period(org, grain=grain, today=today) for grain in ("month", "quarter", "year")}
+
+
+def _forecasts(org: Organization, *, kpi: Kpi, periods: dict[str, Period], targets: dict,
+               today: date | None) -> list[ForecastRow | None]:
+    """The materialised forecasts at the end of the current month, quarter and fiscal year (`periods`), beside
+    each target (`targets`, by (grain, start), read with the page's series), with the same days of the period
+    before and of last year; 1 query."""
     today = today or timezone.localdate()
     out = []
-    periods = {grain: selectors.current_period(org, grain=grain, today=today) for grain in ("month", "quarter", "year")}
-    wanted = Q()
-    for grain, period in periods.items():
-        wanted |= Q(grain=grain, period_start=period.start)
-    targets = {(t.grain, t.period_start): t for t in KpiTarget.objects.for_org(org).filter(wanted, kpi=kpi)}
     forecasts = selectors.kpi_forecasts(org, wanted={(kpi.pk, p) for p in periods.values()}, today=today)
     for grain, period in periods.items():
         t = targets.get((grain, period.start))
         target = t.value if t else None
         fc = forecasts[(kpi.pk, grain, period.start)]
         status = "no_data" if fc.is_too_early else selectors.kpi_status(
-            kpi, value=fc.value, target=target, at_risk_threshold=t.at_risk_threshold if t else Decimal("0.10"))
+            kpi, value=fc.value, target=target, at_risk_threshold=t.threshold if t else Decimal("0.10"))
         row = ForecastRow(
             grain=grain, grain_label=GRAIN_LABELS[grain](), period_label=period_label(period),
             to_date_text=format_kpi_value(fc.actual_to_date, kpi.unit),

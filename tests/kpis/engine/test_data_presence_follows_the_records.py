@@ -32,7 +32,7 @@ def test_a_recompute_records_the_record_types_the_company_has(acme):
 
 
 def test_the_unmapped_ledger_is_what_the_last_recompute_found(acme):
-    make_metric(acme, slug="sales", record_type="ledgerline", aggregation="sum", value="credit - debit",
+    sales = make_metric(acme, slug="sales", record_type="ledgerline", aggregation="sum", value="credit - debit",
                 filters={"accounts": {"include": ["70"]}}, date_field="date")
     make_kpi(acme, slug="revenue", formula="sales")
     account = LedgerAccount.objects.create(organization=acme, source="demo", external_id="acc-1", number="4000",
@@ -41,7 +41,7 @@ def test_the_unmapped_ledger_is_what_the_last_recompute_found(acme):
                               account_number="", date=date(2026, 10, 5), credit=Decimal("250"))
     kpi_values_recompute(org=acme, today=TODAY)
 
-    summary = unmapped_ledger_for(acme, metric_slugs=["sales"])
+    summary = unmapped_ledger_for(acme, metrics=[sales])
     assert (summary.accounts, summary.amount) == (1, Decimal("250.00"))
     assert data_presence_for(acme).record_types == ["ledgerline"]
 
