@@ -145,11 +145,49 @@ def _payments_of_open_invoices(org, open_filters: dict[str, tuple[Q, date]], dim
     payments = Payment.objects.for_org(org).filter(is_deleted=False)
     aggs = {alias: Sum("amount", filter=_prefixed(q, "invoice__") & Q(date__lte=day))
             for alias, (q, day) in open_filters.items()}
-    rows = [(TOTAL, payments.aggregate(**aggs))]
+    rows = [(TOTAL, _aggregate_row(payments, aggs))]
     if dim:
         rows += [(_dim(r[f"invoice__{dim}"]), r)
                  for r in payments.values(f"invoice__{dim}").annotate(**aggs).order_by()]
     return rows
+
+
+def _aggregate_row(qs, aggs: dict) -> dict:
+    """`qs.aggregate(**aggs)` for many independent aggregates, with the same SQL and converters.
+
+    Django lets each aggregate refer to the ones before it, so it rewrites every aggregate against all the
+    previous ones (`replace_expressions`, hashing whole expression trees): quadratic in their number, ~70 %
+    of the forecasts' time on a shop (240 filtered aggregates over the "same days" spans). Ours never refer
+    to each other: each is resolved once. A query with annotations, grouping, slicing or DISTINCT (which
+    Django wraps in a subquery) takes Django's own path."""
+    from django.db.models.sql.constants import SINGLE
+
+    query = qs.query
+    if (query.annotations or query.group_by is not None or query.is_sliced or query.distinct
+            or query.combinator or query.extra or not aggs):
+        return qs.aggregate(**aggs)
+    query = query.chain()
+    resolved = {}
+    for alias, aggregate in aggs.items():
+        query.check_alias(alias)
+        resolved[alias] = aggregate.resolve_expression(query, allow_joins=True, reuse=None, summarize=True)
+    query.select = ()
+    query.selected = None
+    query.default_cols = False
+    query.annotations = resolved
+    query.set_annotation_mask(resolved)
+    cols = list(query.annotation_select.values())
+    empty = [c.empty_result_set_value for c in cols]
+    query.clear_ordering(force=True)
+    query.select_for_update = False
+    query.select_related = False
+    compiler = query.get_compiler(qs.db, elide_empty=not any(v is NotImplemented for v in empty))
+    result = compiler.execute_sql(SINGLE)
+    if result is None:
+        result = empty
+    else:
+        result = next(compiler.apply_converters((result,), compiler.get_converters(cols)))
+    return dict(zip(query.annotation_select, result, strict=True))
 
 
 def _dec(v) -> Decimal | None:
@@ -212,7 +250,7 @@ def compute_metrics(
     if ledger_fast:
         _ledger_by_month(org, ledger_fast, periods_by_grain, raw, use_cache=use_ledger_cache)
     if ledger_days:  # odd spans (the forecasts' "same days"): lines grouped by (day, account), once
-        _ledger_by_month(org, ledger_days, periods_by_grain, raw, by_day=True)
+        _ledger_by_month(org, ledger_days, periods_by_grain, raw, use_cache=use_ledger_cache, by_day=True)
     for key, group in snapshots.items():
         _snapshots_by_month(org, key, group, periods_by_grain, raw)
     # The aggregates of a group are built once and reused by every grain's query (and its dimension query).
@@ -348,7 +386,7 @@ def _filtered_query(org, record_type, dim, group, periods_by_grain, raw) -> None
                 plan.append((m, grain, p, aliases[key]))
     if not aggs:
         return
-    rows = [(TOTAL, base.aggregate(**aggs))]
+    rows = [(TOTAL, _aggregate_row(base, aggs))]
     if dim:
         rows += [(_dim(r[dim]), r) for r in base.values(dim).annotate(**aggs).order_by()]
     if open_filters:
@@ -627,6 +665,19 @@ def ledger_cache_refresh(org, *, months: set[date] | None) -> None:
                                            update_fields=["debit", "credit"])
 
 
+def _partial_months(metrics, periods: list[Period]) -> set[date]:
+    """First days of the months that some metric's span over these periods starts or ends inside."""
+    out = set()
+    for m in metrics:
+        for p in periods:
+            start, end = (None, p.end) if m.aggregation == "balance" else flow_span(m, p)
+            if start is not None and start.day != 1:
+                out.add(start.replace(day=1))
+            if end != month_end(end):
+                out.add(end.replace(day=1))
+    return out
+
+
 def _ledger_by_month(org, metrics, periods_by_grain, raw, *, use_cache: bool = False, by_day: bool = False) -> None:
     """Sums and balances of ledger lines, then prefix matching and roll-up in Python. Exact for any
     month-aligned span (months, fiscal quarters and years, trailing windows); `by_day` groups the lines by
@@ -635,7 +686,8 @@ def _ledger_by_month(org, metrics, periods_by_grain, raw, *, use_cache: bool = F
     Live: ONE query groups the lines of the requested months by (month, account); when balances are
     asked for, ONE more groups the older lines of the balance accounts only (512, 411…) by account,
     for the opening balance. With `use_cache` (the recompute, after ledger_cache_refresh), ONE query
-    reads the (month, account) cache instead, so an incremental run reads only the months it changed.
+    reads the (month, account) cache instead, so an incremental run reads only the months it changed;
+    with `by_day` as well, only the months a span starts or ends inside are read by day (ONE more query).
     """
     from integrations.models import LedgerLine
     from kpis.models import KpiLedgerMonth
@@ -648,6 +700,15 @@ def _ledger_by_month(org, metrics, periods_by_grain, raw, *, use_cache: bool = F
     by_account: dict[str, list[tuple[date, Decimal, Decimal]]] = defaultdict(list)
     opening_by_account: dict[str, tuple[Decimal, Decimal]] = {}
     balances = [m for m in metrics if m.aggregation == "balance"]
+    partial: set[date] = set()
+    if use_cache and by_day:
+        # Odd spans from the cache: its whole months, and the lines by day of the months a span starts or ends
+        # inside. A cached month lies wholly inside or outside every span, so each span sums the same lines.
+        partial = _partial_months(metrics, periods)
+        first = first.replace(day=1)
+        ledger = LedgerLine.objects.for_org(org).filter(is_deleted=False)
+        for day, number, d, c in _ledger_rows(ledger, months=partial, last=last, by_day=True):
+            by_account[number].append((day, d, c))
     if use_cache:
         opening: dict[str, list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
         for month, number, d, c in (
@@ -655,6 +716,8 @@ def _ledger_by_month(org, metrics, periods_by_grain, raw, *, use_cache: bool = F
             .filter(month__lte=last)
             .values_list("month", "account_number", "debit", "credit")
         ):
+            if month in partial:
+                continue
             if month >= first:
                 by_account[number].append((month, d, c))
             elif balances:
