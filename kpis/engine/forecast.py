@@ -373,7 +373,8 @@ def forecasts_compute(org, *, graph: Graph, slugs: set[str], today: date, target
 
     def evaluate(env: dict, g: str, p: Period) -> dict[str, tuple[Decimal | None, str]]:
         res = {(slug, g, p.start): {TOTAL: v} for slug, v in env.items()}
-        out = evaluate_period(graph, res, grain=g, period=p, slugs=slugs, targets=targets, dimension_values=[])
+        out = evaluate_period(graph, res, grain=g, period=p, slugs=slugs, targets=targets, dimension_values=[],
+                              with_inputs=False)
         return {c.kpi_slug: (c.value, c.reason) for c in out if c.dimension_value == TOTAL}
 
     def evaluate_window(label: str, g: str) -> dict[str, tuple[Decimal | None, str]]:
