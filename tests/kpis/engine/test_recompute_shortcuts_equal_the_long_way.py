@@ -1,9 +1,10 @@
-"""Two shortcuts of the recompute give the figures of the long way, exactly:
+"""The recompute's shortcuts give the figures of the long way, exactly:
 
 - the ledger over odd spans (the forecasts' "to date" and "same days") reads its whole months from the
   (month, account) cache and only the months a span starts or ends inside line by line;
 - many independent filtered aggregates on one query are resolved once each (`_aggregate_row`), with the
-  same SQL and the same figures as Django's `aggregate()`, which rewrites each against all the others."""
+  same SQL and the same figures as Django's `aggregate()`, which rewrites each against all the others;
+- sums and counts of quarters and years are added up from one grouped query by month, not queried per grain."""
 
 from datetime import date
 from decimal import Decimal
@@ -21,10 +22,10 @@ from kpis.engine.metrics import (
     load_coverage,
 )
 from kpis.models import Metric
-from kpis.periods import Period
+from kpis.periods import GRAINS, Period, periods_between
 from kpis.services import catalogue_install
 from tests.factories import make_org
-from tests.kpis.engine.records import invoice, ledger, payment
+from tests.kpis.engine.records import at, invoice, ledger, order, payment
 
 DAYS = [date(2025, 1, 1), date(2025, 5, 31), date(2025, 6, 1), date(2025, 6, 15), date(2025, 6, 16),
         date(2025, 12, 31), date(2026, 1, 1), date(2026, 4, 30), date(2026, 5, 1), date(2026, 5, 15),
@@ -106,3 +107,30 @@ def test_an_annotated_query_keeps_djangos_path(db):
     ledger(org, "706000", date(2026, 1, 5), credit=10)
     qs = LedgerLine.objects.for_org(org).annotate(twice=Sum("credit") * 2)
     assert _aggregate_row(qs.values("account_number").order_by(), {"n": Count("account_number")}) == {"n": 1}
+
+
+def test_quarters_and_years_add_up_from_months_as_their_own_queries_say(db, monkeypatch):
+    from kpis.engine import metrics
+
+    org = make_org(fiscal_year_start_month=4)
+    catalogue_install(org)
+    for i, day in enumerate([date(2024, 11, 30), date(2025, 1, 1), date(2025, 3, 31), date(2025, 4, 1),
+                             date(2025, 7, 15), date(2025, 12, 31), date(2026, 2, 1), date(2026, 5, 20)]):
+        invoice(org, day, excl=100 + i, due=day)
+        invoice(org, day, excl=7, kind="supplier")
+        order(org, placed=at(day), shipped=at(day, 15), promised=day, delivered=day, amount=40 + i)
+    metrics_rows = [m for m in Metric.objects.for_org(org) if m.record_type in ("invoice", "order")]
+    assert {m.aggregation for m in metrics_rows} >= {"sum", "count", "avg"}
+    periods = {g: periods_between(date(2024, 11, 1), date(2026, 6, 15), g, 4) for g in GRAINS}
+    coverage = load_coverage(org, metrics_rows)
+
+    with CaptureQueriesContext(connection) as rolled_up:
+        quick = compute_metrics(org, metrics=metrics_rows, periods_by_grain=periods, coverage=coverage)
+    monkeypatch.setattr(metrics, "_rolls_up", lambda *args: False)
+    with CaptureQueriesContext(connection) as per_grain:
+        slow = compute_metrics(org, metrics=metrics_rows, periods_by_grain=periods, coverage=coverage)
+
+    assert quick == slow
+    summed = [m.slug for m in metrics_rows if m.aggregation == "sum" and not m.window_months]
+    assert any(quick[(slug, "year", date(2025, 4, 1))][""] > 0 for slug in summed)
+    assert len(rolled_up.captured_queries) < len(per_grain.captured_queries)
