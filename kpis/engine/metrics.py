@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import bisect
 import json
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -373,14 +374,22 @@ def _grouped_query(org, record_type, date_field, dim, group, grain, periods, raw
                 cell[dim_value] = running
 
 
-ROLLS_UP = ("sum", "count")  # a quarter's or a year's value is exactly the sum of its months'
+PLAIN_FIELD = re.compile(r"^[a-z_][a-z0-9_]*$")
+
+
+def _sums_exactly(metric) -> bool:
+    """A quarter's or a year's value is exactly the sum of its months': counts, and sums of a plain column
+    (money and quantities: a few decimals, added exactly on every database). A sum of a computed value (a
+    duration's hours: a division) could differ in its last digits between the database and Python."""
+    return metric.aggregation == "count" or (
+        metric.aggregation == "sum" and bool(PLAIN_FIELD.match((metric.value or "").strip())))
 
 
 def _rolls_up(group, periods_by_grain) -> bool:
     """Worth querying months only: several grains asked for, a metric that rolls up, no balance (its running
     total starts from an opening of its own)."""
     grains = [g for g, ps in periods_by_grain.items() if ps]
-    return (len(grains) > 1 and any(m.aggregation in ROLLS_UP for m in group)
+    return (len(grains) > 1 and any(_sums_exactly(m) for m in group)
             and not any(m.aggregation == "balance" for m in group))
 
 
@@ -394,7 +403,7 @@ def _grouped_rolled_up(org, record_type, date_field, dim, group, periods_by_grai
     months = periods_between(min(p.start for p in every), max(p.end for p in every), "month", fy)
     by_month: dict = defaultdict(dict)
     _grouped_query(org, record_type, date_field, dim, group, "month", months, by_month, aggs)
-    rest = [j for j, m in enumerate(group) if m.aggregation not in ROLLS_UP]
+    rest = [j for j, m in enumerate(group) if not _sums_exactly(m)]
     for grain, periods in periods_by_grain.items():
         if not periods:
             continue
@@ -405,7 +414,7 @@ def _grouped_rolled_up(org, record_type, date_field, dim, group, periods_by_grai
                         raw[(m.slug, "month", p.start)].update(by_month[(m.slug, "month", p.start)])
             continue
         for m in group:
-            if m.aggregation not in ROLLS_UP:
+            if not _sums_exactly(m):
                 continue
             for p in periods:
                 totals: dict[str, Decimal | None] = {}
