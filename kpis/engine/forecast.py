@@ -199,7 +199,8 @@ def _month_pieces(span: Period) -> tuple[list[Period], Period | None]:
     return months, (None if full_end == span.end else Period(last, span.end, "month", span.fy_start_month))
 
 
-def _windows(org, metrics: list, windows: dict, coverage, month_results, row_cache) -> dict:
+def _windows(org, metrics: list, windows: dict, coverage, month_results, row_cache,
+             ledger_cache: bool = False) -> dict:
     """The metrics over the "to date" and "same days" spans: one filtered aggregate per metric and span per
     record type (totals_as_spans).
 
@@ -231,7 +232,8 @@ def _windows(org, metrics: list, windows: dict, coverage, month_results, row_cac
     composed = [m for m in metrics if composable(m)]
     direct = [m for m in metrics if m not in composed]
     results = compute_metrics(org, metrics=direct, periods_by_grain=windows, coverage=coverage,
-                              totals_as_spans=True, row_cache=row_cache) if direct else {}
+                              totals_as_spans=True, row_cache=row_cache,
+                              use_ledger_cache=ledger_cache) if direct else {}
     if not composed:
         return results
     rests = {f"rest_{label}": [rest] for label, (_months, rest) in pieces.items() if rest is not None}
@@ -254,7 +256,8 @@ def _windows(org, metrics: list, windows: dict, coverage, month_results, row_cac
 
 
 def forecasts_compute(org, *, graph: Graph, slugs: set[str], today: date, targets: dict, coverage=None,
-                      month_results=None, row_cache=None) -> list[ComputedForecast]:
+                      month_results=None, row_cache=None,
+                      ledger_cache: bool = False) -> list[ComputedForecast]:
     """Forecasts of the active KPIs `slugs` for every open period: the running month, quarter and fiscal
     year, and the months of the fiscal year not started yet. One metric pass for all the KPIs, a fixed number
     of queries whatever their number.
@@ -262,7 +265,9 @@ def forecasts_compute(org, *, graph: Graph, slugs: set[str], today: date, target
     A full recompute hands over what it already has (kpis.services.kpi_values_recompute): the `coverage`
     (no query), its `month_results` (the closed months, no query) and its `row_cache` (the rows its Python
     metrics read: best runs, retained MRR are not read again). What remains is the "to date" and "same days"
-    spans: one filtered aggregate per metric and span per record type, the ledger grouped by day once."""
+    spans: one filtered aggregate per metric and span per record type, the ledger grouped by day once.
+    `ledger_cache`: the recompute has just brought the (month, account) ledger cache up to date, so the
+    ledger's spans read their whole months from it and only the months they start or end inside by day."""
     slugs = {s for s in slugs if s in graph.kpis}
     if not slugs:
         return []
@@ -283,7 +288,7 @@ def forecasts_compute(org, *, graph: Graph, slugs: set[str], today: date, target
     windows["back"] = [Period(back, back, "month", fy)]
     coverage = coverage if coverage is not None else load_coverage(org, metrics)
     results = _history(org, graph, metrics, history, coverage, month_results, row_cache)
-    results |= _windows(org, metrics, windows, coverage, month_results, row_cache)
+    results |= _windows(org, metrics, windows, coverage, month_results, row_cache, ledger_cache)
 
     def cell(label: str, p: Period, slug: str):
         return results.get((slug, label, p.start), {}).get(TOTAL, NoValue("not computed"))
@@ -368,7 +373,8 @@ def forecasts_compute(org, *, graph: Graph, slugs: set[str], today: date, target
 
     def evaluate(env: dict, g: str, p: Period) -> dict[str, tuple[Decimal | None, str]]:
         res = {(slug, g, p.start): {TOTAL: v} for slug, v in env.items()}
-        out = evaluate_period(graph, res, grain=g, period=p, slugs=slugs, targets=targets, dimension_values=[])
+        out = evaluate_period(graph, res, grain=g, period=p, slugs=slugs, targets=targets, dimension_values=[],
+                              with_inputs=False)
         return {c.kpi_slug: (c.value, c.reason) for c in out if c.dimension_value == TOTAL}
 
     def evaluate_window(label: str, g: str) -> dict[str, tuple[Decimal | None, str]]:
