@@ -63,7 +63,8 @@ def visibilities_of(org_ids: Iterable[int]) -> dict[int, Visibility]:
         metric_rows = Metric.objects.filter(organization_id__in=org_ids).annotate(  # scoped: the served clients only
             src=Value(1), no_pk=Value(None, output_field=IntegerField()), no_formula=Value("")).values_list(
             "src", "organization_id", "slug", "no_pk", "no_formula", "visibility_capability")
-        return kpi_rows.union(metric_rows, all=True).order_by("src", "organization_id", "slug")
+        # Each part without its model's default ordering: SQLite refuses ORDER BY inside a compound statement.
+        return kpi_rows.order_by().union(metric_rows.order_by(), all=True).order_by("src", "organization_id", "slug")
 
     for src, org_id, slug, pk, formula, cap in kept_query(("portfolio.visibility", org_ids), build):
         if src == 0:

@@ -93,7 +93,7 @@ def _read_figures(rows: dict[int, ClientHealth], ids: list[int], months: list[da
             organization_id__in=key, kpi__slug="revenue", grain="month",  # scoped: the served clients only
             period_start=month).annotate(src=Value(1)).values_list(
             "src", "organization_id", "kpi__slug", "kpi__unit", "period_start", "value", "at_risk_threshold")
-        return values.union(targets, all=True)
+        return values.order_by().union(targets.order_by(), all=True)  # SQLite: no ORDER BY inside a compound
 
     figures = kept_query(("portfolio.health_figures", key, months[0], month), build)
     series: dict[int, dict[date, Decimal | None]] = defaultdict(dict)
