@@ -29,8 +29,6 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from scale_data import Scale, analyze, tenant_create  # noqa: E402  (sets Django up)
-
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.cache import cache  # noqa: E402
 from django.core.management import call_command  # noqa: E402
@@ -38,6 +36,7 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
+from scale_data import Scale, analyze, tenant_create  # noqa: E402  (sets Django up)
 
 from accounts.models import Membership, Organization  # noqa: E402
 from kpis.services import kpi_values_recompute  # noqa: E402

@@ -30,8 +30,8 @@ from integrations import models as canon
 from integrations.base import FISCAL_YEAR_CURSOR, AccountInfo, Connector, ConnectorError, Page, Record
 from integrations.events import records_changed_announce, sync_run_finished_announce
 from integrations.locks import connection_lock
-from integrations.messages import stored_message
 from integrations.mapping import ledger_lines_follow_accounts, pcg_numbers_of
+from integrations.messages import stored_message
 from integrations.models import Connection, RejectedRecord, SyncRun
 from integrations.prefetch import prefetched
 from integrations.ratelimit import waiting_for_redis
@@ -70,8 +70,6 @@ FK_SUFFIX = "_external_id"
 # Rows per INSERT … ON CONFLICT statement: about 20 columns each stays under PostgreSQL's 65,535 parameters.
 UPSERT_BATCH = 2_000
 COUNT_KINDS = ("created", "updated", "unchanged", "deleted", "rejected")
-# Pages a sync may read ahead of the one it writes (integrations/prefetch.py), unless a setting says otherwise.
-PAGES_AHEAD = 3
 
 
 class SyncBusy(ConnectorError):
@@ -491,9 +489,9 @@ def _sync(connection: Connection, run: SyncRun, lock) -> SyncRun:
 def _pages_ahead(connector: Connector) -> int:
     """How many pages may be read ahead of the one being written: none for a connector that reads the database
     while fetching, or when switched off (INTEGRATIONS_SYNC_PREFETCH)."""
-    if not connector.prefetch or not getattr(settings, "INTEGRATIONS_SYNC_PREFETCH", True):
+    if not connector.prefetch or not settings.INTEGRATIONS_SYNC_PREFETCH:
         return 0
-    return getattr(settings, "INTEGRATIONS_SYNC_PAGES_AHEAD", PAGES_AHEAD)
+    return settings.INTEGRATIONS_SYNC_PAGES_AHEAD
 
 
 def _fiscal_year_from_provider(connection: Connection) -> None:

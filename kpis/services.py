@@ -24,7 +24,6 @@ from accounts.audit import audit_log_record
 from accounts.capabilities import ALL_CAPABILITIES
 from accounts.models import Membership, Organization
 from kpis.engine.compute import ComputedValue, Graph, evaluate_period
-from kpis.events import kpi_values_recomputed_announce
 from kpis.engine.formula import (
     IDENTIFIER,
     RESERVED,
@@ -51,9 +50,10 @@ from kpis.engine.records import (
     model_for,
     needs_python,
 )
+from kpis.events import kpi_values_recomputed_announce
 from kpis.models import Kpi, KpiAnnotation, KpiPendingChange, KpiTarget, KpiValue, Metric
-from kpis.presence import data_presence_refresh
 from kpis.periods import GRAINS, Period, add_months, period_containing, periods_between
+from kpis.presence import data_presence_refresh
 
 log = logging.getLogger(__name__)
 

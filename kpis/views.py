@@ -100,7 +100,7 @@ def _detail_page(request, kpi, *, month, dimension: str, grain: str = "month", w
         "what_if": what_if,
         "annotation_form": AnnotationForm(initial={"month": month_value}),
         "unmapped_ledger": selectors.unmapped_ledger_for(
-            request.org, metrics=tree_metrics(drivers.engine_root) if drivers.engine_root else []),
+            request.org, metrics=tree_metrics(drivers.engine_root)),
     }, status=status)
 
 

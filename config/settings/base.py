@@ -384,6 +384,9 @@ INTEGRATIONS_STALE_RUN_SECONDS = env_int("INTEGRATIONS_STALE_RUN_SECONDS", 15 * 
 # web process, so its progress can be watched (on PostgreSQL; SQLite's single writer makes pages wait).
 INTEGRATIONS_SYNC_IN_THREAD = env_bool("INTEGRATIONS_SYNC_IN_THREAD", False)
 INTEGRATIONS_SYNC_MAX_ATTEMPTS = 3  # then the run is dead and the connection needs attention
+# A sync reads up to this many pages ahead of the one it writes (integrations/prefetch.py); off: page by page.
+INTEGRATIONS_SYNC_PREFETCH = env_bool("INTEGRATIONS_SYNC_PREFETCH", True)
+INTEGRATIONS_SYNC_PAGES_AHEAD = env_int("INTEGRATIONS_SYNC_PAGES_AHEAD", 3)
 INTEGRATIONS_DEFAULT_SYNC_INTERVAL = 60  # minutes
 
 # HubSpot CRM v3 (integrations/providers/hubspot.py). Private-app tokens need no client id; OAuth does.
