@@ -432,6 +432,41 @@ def kpi_value_for_period(
     return KpiReading(value=v.value, reason=v.no_value_reason, inputs=v.inputs, computed_at=v.computed_at)
 
 
+@dataclass(frozen=True)
+class PeriodFigures:
+    """What the engine materialised for one KPI and period: its value (all dimensions together) and, while the
+    period is open, its forecast and the forecast's method code (empty when none was made)."""
+    value: Decimal | None = None
+    forecast: Decimal | None = None
+    forecast_method: str = ""
+
+
+def kpi_period_figures(
+    org: Organization, *, kpi_ids: Iterable[int], periods: Iterable[Period]
+) -> dict[tuple[int, str, date], PeriodFigures]:
+    """The values and forecasts of several KPIs over several periods, by (KPI id, grain, period start): one UNION
+    ALL query whatever their number, none for none. A forecast row exists for a period not started yet, where
+    no value does, so forecasts are read from their own table rather than joined to the values."""
+    kpi_ids, periods = sorted(set(kpi_ids)), set(periods)
+    if not kpi_ids or not periods:
+        return {}
+    which = _by_period({(p.grain, p.start) for p in periods})
+    forecasts = (KpiForecast.objects.for_org(org).filter(which, kpi_id__in=kpi_ids)
+                 .annotate(kind=V("f", output_field=CharField()))
+                 .values_list("kpi_id", "grain", "period_start", "value", "method", "kind").order_by())
+    values = (KpiValue.objects.for_org(org).filter(which, kpi_id__in=kpi_ids, dimension_value="")
+              .annotate(kind=V("v", output_field=CharField()), method=V("", output_field=CharField()))
+              .values_list("kpi_id", "grain", "period_start", "value", "method", "kind").order_by())
+    read: dict[tuple[int, str, date], dict] = {}
+    for kpi_id, grain, start, value, method, kind in forecasts.union(values, all=True):
+        figures = read.setdefault((kpi_id, grain, start), {})
+        if kind == "v":
+            figures["value"] = value
+        else:
+            figures.update(forecast=value, forecast_method=method)
+    return {key: PeriodFigures(**figures) for key, figures in read.items()}
+
+
 def kpi_dimension_values(org: Organization, *, kpi: Kpi, grain: str = "month") -> list[str]:
     """The dimension values (segments, channels…) this KPI has materialised values for; 1 query."""
     return list(

@@ -14,6 +14,7 @@ the KPI engine's forecast for flows, or the value to date (else the previous per
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_CEILING, Decimal
@@ -28,10 +29,10 @@ from accounts.models import Organization
 from integrations.models import OperationalValue, Order
 from kpis.engine.drivers import BUSINESS_DRIVERS
 from kpis.engine.formula import Binary, FormulaError, Ref, parse
-from kpis.models import Kpi
+from kpis.models import Kpi, KpiForecast
 from kpis.periods import Period
 from kpis.presenters.common import kpi_name
-from kpis.selectors import kpi_forecast, kpi_value_for_period
+from kpis.selectors import PeriodFigures, kpi_period_figures
 from objectives.feasibility import PRODUCT, SUM, VOLUME_DRIVERS, Driver, Feasibility, feasibility_check
 from objectives.models import KeyResult, Objective
 from objectives.selectors import kpi_period_for
@@ -81,17 +82,52 @@ def decompose(kpi: Kpi, catalogue: dict[str, Kpi]) -> tuple[str, list[str]] | No
     return None
 
 
-def _current(org: Organization, kpi: Kpi, period: Period, today: date) -> Decimal | None:
-    """What the period yields at current run-rates: the forecast for flows, the value so far for ratios."""
-    if kpi.unit in FLOW_UNITS:
-        f = kpi_forecast(org, kpi=kpi, period=period, today=today)  # materialised by the recompute
-        if f.value is not None and not f.is_too_early:
-            return f.value
-    if period.start <= today:
-        value = kpi_value_for_period(org, kpi=kpi, period=period).value
-        if value is not None and (kpi.unit not in FLOW_UNITS or today > period.end):
-            return value
-    return kpi_value_for_period(org, kpi=kpi, period=period.previous()).value
+@dataclass(frozen=True)
+class _Figures:
+    """The materialised values and forecasts of the KPIs an analysis reasons on, for its period and the one
+    before: read once (kpis.selectors.kpi_period_figures), whatever the number of drivers."""
+    read: dict
+    today: date
+
+    @classmethod
+    def of(cls, org: Organization, kpis: Iterable[Kpi], period: Period, today: date) -> _Figures:
+        return cls(kpi_period_figures(org, kpi_ids={k.pk for k in kpis}, periods={period, period.previous()}),
+                   today)
+
+    def value(self, kpi: Kpi, period: Period) -> Decimal | None:
+        return self.read.get((kpi.pk, period.grain, period.start), PeriodFigures()).value
+
+    def forecast(self, kpi: Kpi, period: Period) -> Decimal | None:
+        """The forecast at the period's end (its actual value once it is over); None when too early or none."""
+        if period.end < self.today:
+            return self.value(kpi, period)
+        figures = self.read.get((kpi.pk, period.grain, period.start), PeriodFigures())
+        return None if figures.forecast_method == KpiForecast.Method.TOO_EARLY else figures.forecast
+
+    def current(self, kpi: Kpi, period: Period) -> Decimal | None:
+        """What the period yields at current run-rates: the forecast for flows, the value so far for ratios."""
+        if kpi.unit in FLOW_UNITS:
+            forecast = self.forecast(kpi, period)
+            if forecast is not None:
+                return forecast
+        if period.start <= self.today:
+            value = self.value(kpi, period)
+            if value is not None and (kpi.unit not in FLOW_UNITS or self.today > period.end):
+                return value
+        return self.value(kpi, period.previous())
+
+
+def _kpis_in_play(target: Kpi, catalogue: dict[str, Kpi]) -> list[Kpi]:
+    """Every KPI an analysis of `target` may read: its drivers, the drivers of its volume drivers, and the
+    pipeline's coverage and win rate."""
+    slugs = {target.slug, "pipeline_coverage", "win_rate_6m", "win_rate"}
+    split = decompose(target, catalogue)
+    for slug in split[1] if split else ():
+        slugs.add(slug)
+        driver = catalogue.get(slug)
+        sub = decompose(driver, catalogue) if driver is not None and slug in VOLUME_DRIVERS else None
+        slugs.update(sub[1] if sub else ())
+    return [target, *(catalogue[s] for s in sorted(slugs) if s in catalogue and s != target.slug)]
 
 
 def order_capacity_per_week(org: Organization, *, today: date) -> tuple[Decimal | None, str]:
@@ -156,7 +192,8 @@ def analyse(org: Organization, *, objective: Objective, today: date | None = Non
         active_kpis = Kpi.objects.for_org(org).filter(is_active=True)
     catalogue = {k.slug: k for k in active_kpis}
     target_kpi = kr.kpi
-    baseline = _current(org, target_kpi, period, today)
+    figures = _Figures.of(org, _kpis_in_play(target_kpi, catalogue), period, today)
+    baseline = figures.current(target_kpi, period)
     split = decompose(target_kpi, catalogue)
     drivers: list[Driver] = []
     shape = PRODUCT
@@ -166,22 +203,21 @@ def analyse(org: Organization, *, objective: Objective, today: date | None = Non
             driver_kpi = catalogue.get(slug)
             if driver_kpi is None:
                 continue
-            drivers.append(Driver(slug=slug, name=kpi_name(driver_kpi), current=_current(org, driver_kpi, period, today),
+            drivers.append(Driver(slug=slug, name=kpi_name(driver_kpi), current=figures.current(driver_kpi, period),
                                   is_volume=slug in VOLUME_DRIVERS, unit=driver_kpi.unit))
     capacity, source = (None, "")
     if any(d.is_volume for d in drivers):
         capacity, source = order_capacity_per_week(org, today=today)
     result = feasibility_check(target=kr.target_value, baseline=baseline, shape=shape, drivers=drivers,
                                days=period.days, capacity_per_week=capacity, capacity_source=source)
-    proposals = _proposals(org, result, catalogue, period, today)
-    pipeline = _pipeline_proposal(org, result, catalogue, period, today)
+    proposals = _proposals(result, catalogue, period, figures)
+    pipeline = _pipeline_proposal(result, catalogue, period, figures)
     if pipeline is not None:
         proposals.append(pipeline)
     return Analysis(key_result=kr, period=period, feasibility=result, proposals=proposals)
 
 
-def _proposals(org: Organization, f: Feasibility, catalogue: dict[str, Kpi], period: Period,
-               today: date) -> list[Proposal]:
+def _proposals(f: Feasibility, catalogue: dict[str, Kpi], period: Period, figures: _Figures) -> list[Proposal]:
     """Volume up to what operations can absorb, the rest from the other drivers; one level further down."""
     if not f.moves or f.baseline is None:
         return []
@@ -222,8 +258,8 @@ def _proposals(org: Organization, f: Feasibility, catalogue: dict[str, Kpi], per
                 if rate is None or rate.unit in FLOW_UNITS:
                     continue
                 others = [catalogue.get(s) for s in sub[1] if s != slug]
-                other_values = [_current(org, k, period, today) for k in others if k is not None]
-                rate_now = _current(org, rate, period, today)
+                other_values = [figures.current(k, period) for k in others if k is not None]
+                rate_now = figures.current(rate, period)
                 if rate_now is None or not other_values or any(v in (None, 0) for v in other_values):
                     continue
                 product = Decimal("1")
@@ -239,18 +275,18 @@ def _proposals(org: Organization, f: Feasibility, catalogue: dict[str, Kpi], per
     return proposals
 
 
-def _pipeline_proposal(org: Organization, f: Feasibility, catalogue: dict[str, Kpi], period: Period,
-                       today: date) -> Proposal | None:
+def _pipeline_proposal(f: Feasibility, catalogue: dict[str, Kpi], period: Period,
+                       figures: _Figures) -> Proposal | None:
     """Pipeline needed (B2B): the coverage the win rate requires, pipeline = revenue still to win ÷ win rate."""
     coverage, win_rate = catalogue.get("pipeline_coverage"), catalogue.get("win_rate_6m") or catalogue.get("win_rate")
     if coverage is None or win_rate is None or f.baseline is None or f.gap is None or f.gap <= 0:
         return None
-    rate = _current(org, win_rate, period, today)
+    rate = figures.current(win_rate, period)
     if not rate:
         return None
     required = (Decimal("100") / rate).quantize(Decimal("0.01"))
     pipeline = (f.gap * 100 / rate).quantize(Decimal("1"))
-    now = kpi_value_for_period(org, kpi=coverage, period=period).value
+    now = figures.value(coverage, period)
     return Proposal(kpi=coverage, kind=ROLE_KIND.get(coverage.owner_role, Objective.Kind.COMMERCIAL),
                     start_value=(now or Decimal("0")).quantize(Decimal("0.01")), target_value=required,
                     direction=KeyResult.Direction.INCREASE,
