@@ -403,21 +403,6 @@ def _values_and_targets(org: Organization, *, kpi: Kpi, dimension_value: str, va
         "grain", "period_start", "value", "kind", "reason", "threshold", named=True)
 
 
-def kpi_month_values(
-    org: Organization, *, wanted: set[tuple[int, str]], start: date, end: date
-) -> dict[tuple[int, str, date], Decimal | None]:
-    """The monthly values of several (KPI id, dimension value) between two days, by (KPI id, dimension value,
-    month start); 1 query whatever their number, none for none."""
-    if not wanted:
-        return {}
-    which = Q(pk__in=[])
-    for kpi_id, dimension_value in sorted(wanted):
-        which |= Q(kpi_id=kpi_id, dimension_value=dimension_value)
-    rows = KpiValue.objects.for_org(org).filter(which, grain="month", period_start__gte=start, period_start__lte=end)
-    return {(kpi_id, dim, day): value for kpi_id, dim, day, value
-            in rows.values_list("kpi_id", "dimension_value", "period_start", "value")}
-
-
 def kpi_value_for_period(
     org: Organization, *, kpi: Kpi, period: Period, dimension_value: str = ""
 ) -> KpiReading:

@@ -138,6 +138,13 @@ class ActionPlan(OrgOwned):
     def checklist_done(self) -> int:
         return sum(1 for item in self.checklist if item.get("done"))
 
+    @property
+    def served_key_results(self) -> list[KeyResult]:
+        """The key results it serves, by id: as the page read them with the plan (objectives.selectors.begin_node),
+        else 1 query."""
+        served = self.__dict__.get("_served_key_results")
+        return list(self.key_results.all()) if served is None else served
+
     def is_overdue_on(self, today: date) -> bool:
         return self.due_date < today and self.status not in (self.Status.DONE, self.Status.CANCELLED)
 

@@ -13,7 +13,9 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import OuterRef, Q, Subquery
+from django.db import connection
+from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from accounts.models import Organization
@@ -173,7 +175,7 @@ def _key_results_for(org: Organization, objective_ids: list[int]) -> list[KeyRes
     return kept_query(("objectives.key_results", org.pk, ids), build)
 
 
-def _kpi_values(org: Organization, wanted: set[tuple[int, str, date, str]]) -> dict[tuple, tuple]:
+def kpi_values_with_forecasts(org: Organization, wanted: set[tuple[int, str, date, str]]) -> dict[tuple, tuple]:
     """The KPI engine's materialised values for (kpi id, grain, period start, dimension) keys; 1 query.
 
     Read straight from kpis.models in one query: kpis.selectors.kpi_value_for_period reads one at a time.
@@ -227,11 +229,33 @@ def evaluate(org: Organization, objectives: list[Objective], *, today: date | No
              with_forecasts: bool = True) -> dict[int, ObjectiveNode]:
     """Nodes for these objectives (annotated by _objectives_queryset), linked parent → children, scored."""
     pending = begin_evaluation(org, objectives, today=today)
-    return finish_evaluation(org, pending, _kpi_values(org, pending.wanted), with_forecasts=with_forecasts)
+    return finish_evaluation(org, pending, kpi_values_with_forecasts(org, pending.wanted), with_forecasts=with_forecasts)
 
 
-def begin_evaluation(org: Organization, objectives: list[Objective], *, today: date | None = None) -> PendingEvaluation:
-    """Nodes for these objectives with their key results and action plans (2 queries), not yet valued."""
+def _plans_with_their_key_results(plans, krs: list[KeyResult]) -> list[ActionPlan]:
+    """The plans in full with their owner, each with the key results it serves (`served_key_results`) taken from
+    `krs`, in the same query: one row per plan and key result served, folded here. A plan serves its objective's
+    key results (the plan form offers no other); one serving another is left to read its own."""
+    by_id = {kr.pk: kr for kr in krs}
+    read: dict[int, ActionPlan] = {}
+    served: dict[int, list[int]] = {}
+    for plan in plans.select_related("owner__user").annotate(served_id=F("key_results__id")):
+        read.setdefault(plan.pk, plan)
+        if plan.served_id is not None:
+            served.setdefault(plan.pk, []).append(plan.served_id)
+    for pk, plan in read.items():
+        ids = sorted(served.get(pk, ()))
+        if all(i in by_id for i in ids):
+            plan.__dict__["_served_key_results"] = [by_id[i] for i in ids]
+    return list(read.values())
+
+
+def begin_evaluation(org: Organization, objectives: list[Objective], *, today: date | None = None,
+                     plans_in_full: bool = False) -> PendingEvaluation:
+    """Nodes for these objectives with their key results and action plans (2 queries), not yet valued.
+
+    `plans_in_full`: each plan with all its fields, its owner and the key results it serves (the same query), as
+    an objective's page lists them; a tree needs only their titles, dates and status."""
     today = today or timezone.localdate()
     now = timezone.now()
     fy = org.fiscal_year_start_month
@@ -245,9 +269,13 @@ def begin_evaluation(org: Organization, objectives: list[Objective], *, today: d
             last_score=getattr(o, "last_ci_score", None), is_check_in_due=due)
     krs = _key_results_for(org, list(nodes))
     ids = tuple(nodes)
-    for plan in kept_query(("objectives.plans", org.pk, ids), lambda: ActionPlan.objects.for_org(org).filter(
-            objective_id__in=ids).only("id", "objective_id", "title", "team", "status", "due_date").order_by(
-            "due_date", "id")):
+    plans = ActionPlan.objects.for_org(org).filter(objective_id__in=ids).order_by("due_date", "id")
+    if plans_in_full:
+        plans = _plans_with_their_key_results(plans, krs)
+    else:
+        plans = kept_query(("objectives.plans", org.pk, ids), lambda: plans.only(
+            "id", "objective_id", "title", "team", "status", "due_date"))
+    for plan in plans:
         nodes[plan.objective_id].plans.append(plan)
     periods = {pk: kpi_period_for(n.objective, fy_start_month=fy) for pk, n in nodes.items()}
     wanted = set()
@@ -261,7 +289,7 @@ def begin_evaluation(org: Organization, objectives: list[Objective], *, today: d
 def finish_evaluation(org: Organization, pending: PendingEvaluation, values: dict[tuple, tuple], *,
                       with_forecasts: bool = True) -> dict[int, ObjectiveNode]:
     """Value, link and score the nodes of begin_evaluation; `values` holds (at least) its `wanted` keys' rows, as
-    _kpi_values reads them; 1 query (the open alerts)."""
+    kpi_values_with_forecasts reads them; 1 query (the open alerts)."""
     nodes, krs, periods, today, now = pending.nodes, pending.krs, pending.periods, pending.today, pending.now
     forecast_items = []
     for kr in krs:
@@ -337,7 +365,7 @@ def objective_tree_for(org: Organization, *, start: date, end: date, owner_id: i
     objectives, each under its nearest shown ancestor.
     """
     pending = begin_tree(org, start=start, end=end, today=today)
-    return finish_tree(org, pending, _kpi_values(org, pending.wanted), owner_id=owner_id, role=role)
+    return finish_tree(org, pending, kpi_values_with_forecasts(org, pending.wanted), owner_id=owner_id, role=role)
 
 
 @dataclass
@@ -368,7 +396,7 @@ def finish_tree(org: Organization, pending: PendingTree, values: dict[tuple, tup
     scored (the open alerts: 1 query)."""
     start, end = pending.start, pending.end
     if values is None:
-        values = _kpi_values(org, pending.wanted)
+        values = kpi_values_with_forecasts(org, pending.wanted)
     nodes = finish_evaluation(org, pending.evaluation, values)
     roots = [n for n in nodes.values() if n.objective.parent_id not in nodes]
     if owner_id or role:
@@ -390,17 +418,62 @@ def _shallow(node: ObjectiveNode, children: list[ObjectiveNode]) -> ObjectiveNod
     return copy
 
 
+def _subtree_ids(org: Organization, root_id: int) -> RawSQL:
+    """The ids of an objective of `org` and of all its descendants, at any depth, in one recursive query."""
+    table = connection.ops.quote_name(Objective._meta.db_table)
+    return RawSQL(
+        f"WITH RECURSIVE subtree(id) AS (SELECT id FROM {table} WHERE organization_id = %s AND id = %s "
+        f"UNION SELECT o.id FROM {table} o JOIN subtree s ON o.parent_id = s.id WHERE o.organization_id = %s) "
+        "SELECT id FROM subtree", (org.pk, root_id, org.pk))
+
+
+@dataclass
+class PendingNode:
+    """An objective read with its whole subtree, key results and plans (begin_node), not yet valued."""
+
+    objective: Objective
+    evaluation: PendingEvaluation
+
+    @property
+    def wanted(self) -> set[tuple[int, str, date, str]]:
+        return self.evaluation.wanted
+
+    @property
+    def own_key_results(self) -> list[KeyResult]:
+        """The objective's own key results, by id, with their KPI."""
+        return [kr for kr in self.evaluation.krs if kr.objective_id == self.objective.pk]
+
+
+def begin_node(org: Organization, *, objective_id: int, today: date | None = None,
+               plans_in_full: bool = False) -> PendingNode | None:
+    """The objective (with its owner and parent) and its subtree in one query, whatever its depth, then their key
+    results and plans (begin_evaluation); None when `org` has no such objective. Cancelled descendants are left
+    out, the objective itself never."""
+    objectives = list(_objectives_queryset(org).select_related("parent").filter(
+        pk__in=_subtree_ids(org, objective_id)).exclude(~Q(pk=objective_id), status=Objective.Status.CANCELLED))
+    objective = next((o for o in objectives if o.pk == objective_id), None)
+    if objective is None:
+        return None
+    for o in objectives:
+        o.organization = org  # the same row, read by the middleware: forms and alerts need not read it again
+    return PendingNode(objective=objective,
+                       evaluation=begin_evaluation(org, objectives, today=today, plans_in_full=plans_in_full))
+
+
+def finish_node(org: Organization, pending: PendingNode, values: dict[tuple, tuple] | None = None) -> ObjectiveNode:
+    """The node of begin_node valued from `values` (at least its `wanted` rows; None: read them, 1 query) and
+    scored (the open alerts: 1 query)."""
+    if values is None:
+        values = kpi_values_with_forecasts(org, pending.wanted)
+    return finish_evaluation(org, pending.evaluation, values)[pending.objective.pk]
+
+
 def objective_node(org: Organization, *, objective: Objective, today: date | None = None) -> ObjectiveNode:
     """One objective with its whole subtree evaluated (its ancestors are not needed for its own scores)."""
-    ids, frontier = {objective.pk}, [objective.pk]
-    while frontier:
-        frontier = list(Objective.objects.for_org(org).filter(parent_id__in=frontier).exclude(
-            pk__in=ids).values_list("pk", flat=True))
-        ids.update(frontier)
-    objectives = list(_objectives_queryset(org).filter(pk__in=ids).exclude(
-        ~Q(pk=objective.pk), status=Objective.Status.CANCELLED))
-    nodes = evaluate(org, objectives, today=today)
-    return nodes[objective.pk]
+    pending = begin_node(org, objective_id=objective.pk, today=today)
+    if pending is None:
+        raise Objective.DoesNotExist(objective.pk)
+    return finish_node(org, pending)
 
 
 def objectives_with_risk(org: Organization, *, objectives: list[Objective], today: date | None = None) -> list[ObjectiveNode]:
@@ -411,12 +484,6 @@ def objectives_with_risk(org: Organization, *, objectives: list[Objective], toda
 def check_in_timeline(org: Organization, *, objective: Objective) -> list[CheckIn]:
     return list(CheckIn.objects.for_org(org).filter(objective=objective)
                 .select_related("author__user", "key_result").order_by("-date", "-id")[:50])
-
-
-def action_plans_of(org: Organization, *, objective: Objective) -> list[ActionPlan]:
-    return list(ActionPlan.objects.for_org(org).filter(objective=objective)
-                .select_related("owner__user").prefetch_related("key_results").order_by("due_date", "id"))
-
 
 
 def reviews_of(org: Organization) -> list[Review]:

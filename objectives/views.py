@@ -21,7 +21,7 @@ from accounts.decorators import require_capability
 from accounts.exports import export_format, table_download
 from accounts.models import Membership
 from kpis.periods import is_supported_day, period_containing, periods_between
-from kpis.selectors import active_kpis_with_visibility, kpi_month_values, kpi_visibility_for
+from kpis.selectors import active_kpis_with_visibility, kpi_visibility_for
 from objectives import selectors, services
 from objectives.cascade import LEVELS, cascade_rows, expand_depth_for
 from objectives.derivation import analyse
@@ -115,30 +115,47 @@ def _get_objective(request, objective_id) -> Objective:
     return objective
 
 
+def _pending_node(request, objective_id, *, plans_in_full: bool = False) -> selectors.PendingNode:
+    """The objective and its subtree, read together (selectors.begin_node); another tenant's is a 404."""
+    pending = selectors.begin_node(request.org, objective_id=objective_id, plans_in_full=plans_in_full)
+    if pending is None:
+        raise Http404
+    return pending
+
+
 @require_capability("objectives.view")
 def objective_children(request, org_slug, objective_id):
     """HTMX: expand (the children of a node) or collapse (just the toggle) one branch of the tree."""
-    objective = _get_objective(request, objective_id)
-    node = selectors.objective_node(request.org, objective=objective)
+    node = selectors.finish_node(request.org, _pending_node(request, objective_id))
     expanded = request.GET.get("expanded") == "1"
     return render(request, "objectives/partials/children.html", {
         "node": node, "expanded": expanded, "can_check_in": request.membership.can("objectives.check_in")})
 
 
-def _sparklines(org, objective: Objective, key_results: list) -> dict[int, dict]:
-    """Each visible KPI-bound key result's monthly values, from a year before the objective to its end, by
-    key result id: one query for them all (kpis.selectors.kpi_month_values), whatever their number."""
+def _sparkline_months(org, objective: Objective) -> list:
+    """The months a key result's sparkline draws: from a year before the objective to its end."""
     start = period_containing(objective.period_start, "month").start
-    first = date(start.year - 1, start.month, 1)
-    bound = [kv.kr for kv in key_results if not kv.is_hidden and kv.kr.kpi is not None]
-    values = kpi_month_values(org, wanted={(kr.kpi_id, kr.dimension_value) for kr in bound}, start=first,
-                              end=objective.period_end)
-    months = periods_between(first, objective.period_end, "month", org.fiscal_year_start_month)
+    return periods_between(date(start.year - 1, start.month, 1), objective.period_end, "month",
+                           org.fiscal_year_start_month)
+
+
+def _sparkline_values_wanted(org, objective: Objective, key_results: list, *, visible_kpi_ids: set[int]) -> set:
+    """The monthly values the sparklines of the visible KPI-bound key results draw, as keys of
+    selectors.kpi_values_with_forecasts: read with the page's other KPI values, in the same query."""
+    months = _sparkline_months(org, objective)
+    return {(kr.kpi_id, "month", m.start, kr.dimension_value) for kr in key_results
+            if kr.kpi_id is not None and not kr.is_manual and kr.kpi_id in visible_kpi_ids for m in months}
+
+
+def _sparklines(org, objective: Objective, key_results: list, values: dict) -> dict[int, dict]:
+    """Each visible KPI-bound key result's monthly values (from `values`, read with the page's others), by key
+    result id."""
+    months = _sparkline_months(org, objective)
     out = {}
-    for kr in bound:
+    for kr in (kv.kr for kv in key_results if not kv.is_hidden and kv.kr.kpi is not None and not kv.kr.is_manual):
         style = {"eur": "currency", "percent": "percent"}.get(kr.kpi.unit, "decimal")
-        raw = [values.get((kr.kpi_id, kr.dimension_value, m.start)) for m in months]
-        points = [float(v) if v is not None else None for v in raw]
+        rows = [values.get((kr.kpi_id, "month", m.start, kr.dimension_value)) for m in months]
+        points = [float(r.value) if r is not None and r.value is not None else None for r in rows]
         if style == "percent":
             points = [v / 100 if v is not None else None for v in points]
         out[kr.pk] = {"format": {"style": style, "currency": "EUR", "decimals": 0 if style == "currency" else 1},
@@ -148,30 +165,33 @@ def _sparklines(org, objective: Objective, key_results: list) -> dict[int, dict]
 
 @require_capability("objectives.view")
 def objective_detail(request, org_slug, objective_id):
-    objective = _get_objective(request, objective_id)
-    node = selectors.objective_node(request.org, objective=objective)
+    pending = _pending_node(request, objective_id, plans_in_full=True)
+    objective, key_results = pending.objective, pending.own_key_results
     # The active KPIs (the feasibility reasons on them) and their visibility, from the kept catalogue in one query.
     active_kpis, visibility = active_kpis_with_visibility(request.org)
-    analysis = None
-    if objective.kind == Objective.Kind.FINANCIAL:
-        analysis = analyse(request.org, objective=objective, key_results=[kv.kr for kv in node.key_results],
-                           active_kpis=active_kpis)
     membership = request.membership
     visible_kpi_ids = visibility.kpi_ids_for(membership)
+    # The subtree's KPI values and the sparklines' months in one query.
+    values = selectors.kpi_values_with_forecasts(request.org, pending.wanted | _sparkline_values_wanted(
+        request.org, objective, key_results, visible_kpi_ids=visible_kpi_ids))
+    node = selectors.finish_node(request.org, pending, values)
+    analysis = None
+    if objective.kind == Objective.Kind.FINANCIAL:
+        analysis = analyse(request.org, objective=objective, key_results=key_results, active_kpis=active_kpis)
     selectors.hide_unseen_key_results(node.key_results, visible_kpi_ids=visible_kpi_ids)
     if analysis is not None and analysis.key_result.kpi_id not in visible_kpi_ids:
         analysis = None  # feasibility reads the target KPI and its drivers: all or nothing
     derived = [d for d in DerivedTarget.objects.for_org(request.org).filter(objective=objective)
                .select_related("kpi", "adopted_objective") if d.kpi_id in visible_kpi_ids]
-    sparklines = _sparklines(request.org, objective, node.key_results)
+    sparklines = _sparklines(request.org, objective, node.key_results, values)
     sparks = [(kv, sparklines.get(kv.kr.pk), f"kr-spark-{kv.kr.pk}") for kv in node.key_results]
     return render(request, "objectives/objective_detail.html", {
         "objective": objective, "node": node, "sparks": sparks, "analysis": analysis, "derived": derived,
         "adoptable": [d for d in derived if d.status == DerivedTarget.Status.ACCEPTED
                       and services.can_set_kind(membership, d.kind)],
-        "plans": selectors.action_plans_of(request.org, objective=objective),
+        "plans": node.plans,
         "timeline": selectors.check_in_timeline(request.org, objective=objective),
-        "check_in_form": CheckInForm(objective=objective, key_results=[kv.kr for kv in node.key_results]),
+        "check_in_form": CheckInForm(objective=objective, key_results=key_results),
         "can_edit": services.can_set_kind(membership, objective.kind),
         "can_check_in": membership.can("objectives.check_in"),
         "can_plan": membership.can("action_plans.manage"),

@@ -42,9 +42,10 @@ def make_objective(org, *, title: str | None = None, kind: str = Objective.Kind.
 
 
 def make_key_result(objective: Objective, *, kpi: Kpi | None = None, start="0", target="100",
-                    direction: str = KeyResult.Direction.INCREASE, weight: int = 1, manual_value=None) -> KeyResult:
+                    direction: str = KeyResult.Direction.INCREASE, weight: int = 1, manual_value=None,
+                    title: str | None = None) -> KeyResult:
     return KeyResult.objects.create(
-        organization=objective.organization, objective=objective, title=f"KR {next(_seq)}", kpi=kpi,
+        organization=objective.organization, objective=objective, title=title or f"KR {next(_seq)}", kpi=kpi,
         is_manual=kpi is None, manual_value=Decimal(manual_value) if manual_value is not None else None,
         manual_value_at=timezone.now() if manual_value is not None else None,
         start_value=Decimal(start), target_value=Decimal(target), direction=direction, weight=weight)
