@@ -114,7 +114,7 @@ def test_the_inbox_makes_the_same_number_of_queries_for_3_or_30_clients(client, 
             page = client.get(url("portfolio:inbox", org_slug=capfirm.slug))
         assert page.status_code == 200
         counts.append(len(queries))
-    # Five are every page's (session, user, membership, the MFA check, the switcher); the page's own are the client
-    # memberships, their KPIs and metrics, one per inbox source (check-ins, plans, key results, syncs, rejected
+    # Two are every page's (user and membership; the session comes from its cache); the page's own are the
+    # client memberships, their KPIs and metrics, one per inbox source (check-ins, plans, key results, syncs, rejected
     # records and imports, alerts) and the savepoint around the clients' read (accounts.rls).
-    assert counts[0] == counts[1] <= 15
+    assert counts[0] == counts[1] <= 12
