@@ -14,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 
 from django.db.models import IntegerField, Value
 
@@ -53,9 +54,8 @@ def visibilities_of(org_ids: Iterable[int]) -> dict[int, Visibility]:
 
     Call it inside `clients_read_context`."""
     org_ids = tuple(org_ids)
-    kpis: dict[int, dict] = defaultdict(dict)
-    ids: dict[int, dict] = defaultdict(dict)
-    metrics: dict[int, dict] = defaultdict(dict)
+    kpis: dict[int, list] = defaultdict(list)
+    metrics: dict[int, list] = defaultdict(list)
 
     def build():
         kpi_rows = Kpi.objects.filter(organization_id__in=org_ids).annotate(  # scoped: the served clients only
@@ -68,15 +68,20 @@ def visibilities_of(org_ids: Iterable[int]) -> dict[int, Visibility]:
 
     for src, org_id, slug, pk, formula, cap in kept_query(("portfolio.visibility", org_ids), build):
         if src == 0:
-            kpis[org_id][slug] = (formula, cap)
-            ids[org_id][slug] = pk
+            kpis[org_id].append((slug, pk, formula, cap))
         else:
-            metrics[org_id][slug] = cap
-    return {
-        org_id: Visibility(required=required_capabilities(kpis=kpis[org_id], metrics=metrics[org_id]),
-                           kpi_ids=ids[org_id])
-        for org_id in org_ids
-    }
+            metrics[org_id].append((slug, cap))
+    return {org_id: _visibility(tuple(kpis[org_id]), tuple(metrics[org_id])) for org_id in org_ids}
+
+
+@lru_cache(maxsize=256)
+def _visibility(kpis: tuple[tuple[str, int, str, str], ...], metrics: tuple[tuple[str, str], ...]) -> Visibility:
+    """A client's visibility from its rows, worked out once per process and catalogue: the formulas' walk costs
+    more than reading the rows, and the same catalogue comes back on every page of the portfolio."""
+    return Visibility(
+        required=required_capabilities(kpis={slug: (formula, cap) for slug, _pk, formula, cap in kpis},
+                                       metrics=dict(metrics)),
+        kpi_ids={slug: pk for slug, pk, _formula, _cap in kpis})
 
 
 @contextmanager
