@@ -79,14 +79,15 @@ def client_health(clients: list[ServedClient], *, today: date | None = None) -> 
 
 
 def _read_figures(rows: dict[int, ClientHealth], ids: list[int], months: list[date]) -> None:
-    """The health KPIs' values of the spark's months and the revenue target of the last closed month; 1 query (a
-    UNION ALL: the values, then the targets)."""
+    """The health KPIs' values of the last closed month, the spark KPI's of the spark's months and the revenue
+    target of the last closed month; 1 query (a UNION ALL: the values, then the targets)."""
     key, month = tuple(ids), months[-1]
 
     def build():
-        values = KpiValue.objects.filter(
-            organization_id__in=key, grain="month", dimension_value="", kpi__slug__in=HEALTH_KPIS,  # scoped: the
-            period_start__gte=months[0], period_start__lte=months[-1],  # served clients only (clients_read_context)
+        wanted = (Q(kpi__slug__in=HEALTH_KPIS, period_start=month)  # the other months of the others are not shown
+                  | Q(kpi__slug=SPARK_KPI, period_start__gte=months[0], period_start__lte=month))
+        values = KpiValue.objects.filter(  # scoped: the served clients only (clients_read_context)
+            wanted, organization_id__in=key, grain="month", dimension_value="",
         ).annotate(src=Value(0), no_threshold=Value(None, output_field=DecimalField())).values_list(
             "src", "organization_id", "kpi__slug", "kpi__unit", "period_start", "value", "no_threshold")
         targets = KpiTarget.objects.filter(
