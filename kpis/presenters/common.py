@@ -12,7 +12,7 @@ from functools import lru_cache
 
 from babel import Locale
 from babel.dates import format_date
-from babel.numbers import parse_pattern
+from babel.numbers import get_currency_symbol, parse_pattern
 from django.urls import reverse
 from django.utils import translation
 from django.utils.formats import date_format
@@ -78,6 +78,10 @@ def _pattern_of(kind: str, locale_id: str, decimals: int):
         source = loc.decimal_formats[None]
     pattern = copy.copy(parse_pattern(source))  # parse_pattern caches: never mutate its result
     pattern.frac_prec = (decimals, decimals)
+    if kind == "currency":  # the symbol written in once: `apply(currency=…)` looks the currency's name up per call
+        symbol = get_currency_symbol("EUR", loc)
+        pattern.prefix = tuple(part.replace("¤", symbol) for part in pattern.prefix)
+        pattern.suffix = tuple(part.replace("¤", symbol) for part in pattern.suffix)
     return pattern
 
 
@@ -86,10 +90,7 @@ def format_number(value: Decimal | float | None, *, kind: str = "decimal", decim
     if value is None:
         return ""
     loc = _locale()
-    pattern = _pattern(kind, loc, decimals)
-    if kind == "currency":
-        return pattern.apply(Decimal(value), loc, currency="EUR", currency_digits=False)
-    return pattern.apply(Decimal(value), loc)
+    return _pattern(kind, loc, decimals).apply(Decimal(value), loc)
 
 
 UNIT_DECIMALS = {"eur": 0, "percent": 1, "days": 1, "hours": 1, "count": 0, "ratio": 2, "months": 1}
