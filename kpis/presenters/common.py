@@ -167,13 +167,24 @@ def month_label(period: Period, *, short: bool = False) -> str:
     """"novembre 2026" / "November 2026" (or "nov. 2026"), in the active language."""
     if short:
         return short_month(period.start)
-    return date_format(period.start, "YEAR_MONTH_FORMAT")
+    return _month_label(period.start, translation.get_language() or "en")
+
+
+@lru_cache(maxsize=1024)
+def _month_label(day: date, language: str) -> str:
+    """Worked out once per month and language (the active one, passed as the key): a dashboard names ~50 months."""
+    return date_format(day, "YEAR_MONTH_FORMAT")
 
 
 def short_month(day: date) -> str:
     """"juin 2026", "juil. 2026" / "Jun 2026": CLDR's abbreviations (Django's "M" reads "Jui" for both June
     and July in French)."""
-    return format_date(day, "MMM y", locale=_locale())
+    return _short_month(day, translation.get_language() or "en")
+
+
+@lru_cache(maxsize=1024)
+def _short_month(day: date, language: str) -> str:
+    return format_date(day, "MMM y", locale=_locale_of(language))
 
 
 def period_label(period: Period) -> str:
