@@ -100,8 +100,8 @@ def format_kpi_value(value: Decimal | None, unit: str, *, precise: bool = False)
     """A KPI value as people read it: whole euros in overviews, cents where `precise`."""
     if value is None:
         return ""
-    if unit == Kpi.Unit.EUR:  # cents matter on small amounts (a cost per unit), not on a revenue
-        return format_number(value, kind="currency", decimals=2 if precise or abs(value) < 100 else 0)
+    if unit == Kpi.Unit.EUR:  # cents matter on small amounts (a cost per unit), not on a revenue nor on nothing owed
+        return format_number(value, kind="currency", decimals=2 if precise or 0 < abs(value) < 100 else 0)
     if unit == Kpi.Unit.PERCENT:  # the engine keeps percentages as numbers of percent (35.2 = 35,2 %)
         return format_number(Decimal(value) / 100, kind="percent", decimals=2 if precise else 1)
     decimals = UNIT_DECIMALS.get(unit, 2) + (1 if precise and unit != Kpi.Unit.COUNT else 0)
