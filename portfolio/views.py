@@ -69,9 +69,10 @@ def inbox(request, org_slug):
         shown = [c for c in clients if client_id is None or c.org.pk == client_id]
         items = inbox_items(shown, only_source=kind)
     labels = {s.key: s.label() for s in sources()}
+    urgent = {s.key: s.urgent_label() for s in sources()}
     return render(request, "portfolio/inbox.html", {
-        "items": [(item, labels[item.source]) for item in items], "clients": [c.org for c in clients],
-        "client_id": client_id, "sources": labels.items(), "source": kind,
+        "items": [(item, labels[item.source], urgent[item.source]) for item in items],
+        "clients": [c.org for c in clients], "client_id": client_id, "sources": labels.items(), "source": kind,
     })
 
 

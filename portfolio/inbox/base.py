@@ -8,6 +8,7 @@ from datetime import date
 from typing import ClassVar
 
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from accounts.models import Organization
 from portfolio.clients import ServedClient
@@ -37,6 +38,11 @@ class InboxSource(ABC):
     @classmethod
     @abstractmethod
     def label(cls) -> str: ...
+
+    @classmethod
+    def urgent_label(cls) -> str:
+        """What an urgent item of this source says beside its date: its due date has passed."""
+        return _("late")
 
     @abstractmethod
     def items(self, clients: list[ServedClient], *, today: date) -> list[InboxItem]: ...

@@ -118,3 +118,33 @@ def test_the_inbox_makes_the_same_number_of_queries_for_3_or_30_clients(client, 
     # client memberships, their KPIs and metrics, one per inbox source (check-ins, plans, key results, syncs, rejected
     # records and imports, alerts) and the savepoint around the clients' read (accounts.rls).
     assert counts[0] == counts[1] <= 12
+
+
+def _li_of(html, text):
+    """The inbox's list item that holds `text`."""
+    end = html.index(text)
+    return html[html.rindex("<li", 0, end):html.index("</li>", end)]
+
+
+def test_an_overdue_plan_reads_late_and_a_critical_alert_or_a_failing_connection_reads_urgent(client, capfirm):
+    from alerts.models import Alert, Severity
+    from tests.alerts.helpers import NOW, make_rule
+
+    olivier = consultant_of(capfirm)
+    org = client_of(olivier, name="Lumen")
+    plan = make_action_plan(_this_quarter(org))
+    ActionPlan.objects.filter(pk=plan.pk).update(due_date=TODAY - timedelta(days=2))
+    rule = make_rule(org, "period_change")
+    Alert.objects.create(organization=org, rule=rule, kind=rule.kind, subject_key="s", status="open",
+                         severity=Severity.CRITICAL, audience=",ceo,cfo,coo,cro,admin,viewer,", opened_at=NOW,
+                         last_seen_at=NOW)
+    Connection.objects.create(organization=org, provider="hubspot", label="HubSpot CRM",
+                              status=Connection.Status.NEEDS_ATTENTION)
+    client.force_login(olivier.user)
+
+    html = client.get(url("portfolio:inbox", org_slug=capfirm.slug), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    assert "<span>late</span>" in _li_of(html, plan.title)
+    assert "<span>urgent</span>" in _li_of(html, "HubSpot CRM")
+    alert_item = _li_of(html, 'data-source="alerts"')
+    assert "<span>urgent</span>" in alert_item and "late" not in alert_item

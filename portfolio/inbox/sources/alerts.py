@@ -21,6 +21,10 @@ class LiveAlerts(InboxSource):
     def label(cls) -> str:
         return _("Alerts")
 
+    @classmethod
+    def urgent_label(cls) -> str:  # a critical alert is not late: it has just been raised, and is still open
+        return _("urgent")
+
     def items(self, clients: list[ServedClient], *, today: date) -> list[InboxItem]:
         allowed = self.allowed(clients)
         alerts = live_alerts_across({pk: c.membership.role for pk, c in allowed.items()})

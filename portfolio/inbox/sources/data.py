@@ -25,6 +25,10 @@ class SyncsFailing(InboxSource):
     def label(cls) -> str:
         return _("Syncs failing or partly failing")
 
+    @classmethod
+    def urgent_label(cls) -> str:  # a connection that needs attention is not late: it is failing now
+        return _("urgent")
+
     def items(self, clients: list[ServedClient], *, today: date) -> list[InboxItem]:
         allowed = self.allowed(clients)
         ids = tuple(allowed)
