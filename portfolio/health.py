@@ -38,7 +38,6 @@ class ClientHealth:
     month: date
     figures: dict[str, Decimal | None] = field(default_factory=dict)  # slug → value (None: no value)
     hidden: set[str] = field(default_factory=set)  # slugs the viewer's role may not see in this client
-    units: dict[str, str] = field(default_factory=dict)
     revenue_target: Decimal | None = None
     revenue_status: str = "no_data"
     spark_months: list[date] = field(default_factory=list)
@@ -89,20 +88,19 @@ def _read_figures(rows: dict[int, ClientHealth], ids: list[int], months: list[da
         values = KpiValue.objects.filter(  # scoped: the served clients only (clients_read_context)
             wanted, organization_id__in=key, grain="month", dimension_value="",
         ).annotate(src=Value(0), no_threshold=Value(None, output_field=DecimalField())).values_list(
-            "src", "organization_id", "kpi__slug", "kpi__unit", "period_start", "value", "no_threshold")
+            "src", "organization_id", "kpi__slug", "period_start", "value", "no_threshold")
         targets = KpiTarget.objects.filter(
             organization_id__in=key, kpi__slug="revenue", grain="month",  # scoped: the served clients only
             period_start=month).annotate(src=Value(1)).values_list(
-            "src", "organization_id", "kpi__slug", "kpi__unit", "period_start", "value", "at_risk_threshold")
+            "src", "organization_id", "kpi__slug", "period_start", "value", "at_risk_threshold")
         return values.order_by().union(targets.order_by(), all=True)  # SQLite: no ORDER BY inside a compound
 
     figures = kept_query(("portfolio.health_figures", key, months[0], month), build)
     series: dict[int, dict[date, Decimal | None]] = defaultdict(dict)
-    for src, org_id, slug, unit, start, value, _threshold in figures:
+    for src, org_id, slug, start, value, _threshold in figures:
         if src:
             continue
         row = rows[org_id]
-        row.units[slug] = unit
         if slug == SPARK_KPI:
             series[org_id][start] = value
         if start == row.month:
@@ -115,7 +113,7 @@ def _read_figures(rows: dict[int, ClientHealth], ids: list[int], months: list[da
             row.spark = [series[org_id].get(m) for m in months]
         if all(row.figures.get(s) is None for s in HEALTH_KPIS if s not in row.hidden):
             row.flags.append("no_values")
-    for src, org_id, _slug, _unit, _start, value, threshold in figures:
+    for src, org_id, _slug, _start, value, threshold in figures:
         row = rows[org_id]
         if not src or "revenue" in row.hidden:
             continue
