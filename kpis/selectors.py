@@ -425,6 +425,13 @@ class PeriodFigures:
     forecast: Decimal | None = None
     forecast_method: str = ""
 
+    def at_end(self, period: Period, *, today: date) -> Decimal | None:
+        """What the period ends at, as kpi_forecasts answers it: its value once it is over, else the forecast
+        (None while too early to tell, or when none was made)."""
+        if period.end < today:
+            return self.value
+        return None if self.forecast_method == KpiForecast.Method.TOO_EARLY else self.forecast
+
 
 def kpi_period_figures(
     org: Organization, *, kpi_ids: Iterable[int], periods: Iterable[Period]

@@ -29,7 +29,7 @@ from accounts.models import Organization
 from integrations.models import OperationalValue, Order
 from kpis.engine.drivers import BUSINESS_DRIVERS
 from kpis.engine.formula import Binary, FormulaError, Ref, parse
-from kpis.models import Kpi, KpiForecast
+from kpis.models import Kpi
 from kpis.periods import Period
 from kpis.presenters.common import kpi_name
 from kpis.selectors import PeriodFigures, kpi_period_figures
@@ -97,17 +97,11 @@ class _Figures:
     def value(self, kpi: Kpi, period: Period) -> Decimal | None:
         return self.read.get((kpi.pk, period.grain, period.start), PeriodFigures()).value
 
-    def forecast(self, kpi: Kpi, period: Period) -> Decimal | None:
-        """The forecast at the period's end (its actual value once it is over); None when too early or none."""
-        if period.end < self.today:
-            return self.value(kpi, period)
-        figures = self.read.get((kpi.pk, period.grain, period.start), PeriodFigures())
-        return None if figures.forecast_method == KpiForecast.Method.TOO_EARLY else figures.forecast
-
     def current(self, kpi: Kpi, period: Period) -> Decimal | None:
         """What the period yields at current run-rates: the forecast for flows, the value so far for ratios."""
         if kpi.unit in FLOW_UNITS:
-            forecast = self.forecast(kpi, period)
+            forecast = self.read.get((kpi.pk, period.grain, period.start), PeriodFigures()).at_end(
+                period, today=self.today)
             if forecast is not None:
                 return forecast
         if period.start <= self.today:
